@@ -1,0 +1,182 @@
+"""The `courtwatch` command line (shared interfaces.md): thin wrappers over the library.
+
+Each command parses its arguments, calls the same functions the dashboard and
+tests call, prints progress on stderr and a one-line summary on stdout. A
+UserError becomes a one-line message and exit status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import store
+from .errors import UserError
+
+
+def _progress(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def cmd_sample(args) -> None:
+    from courtwatch.sample_data import generate
+    began = time.perf_counter()
+    summary = generate(args.out_dir, scale=args.scale, seed=args.seed, noise=args.noise)
+    rows = summary.get("rows", summary)
+    total = sum(v for v in rows.values() if isinstance(v, int))
+    print(f"sample: wrote {total} rows to {args.out_dir} (scale {args.scale}, seed {args.seed}) "
+          f"in {time.perf_counter() - began:.1f}s; planted anomalies in ground_truth.csv")
+
+
+def cmd_ingest(args) -> None:
+    from .ingest import ingest
+    began = time.perf_counter()
+    result = ingest(args.dir, db=args.db, export_date=args.export_date,
+                    progress=(lambda m: None) if args.json else _progress)
+    if args.json:
+        print(json.dumps(result.summary(), ensure_ascii=False))
+        return
+    print(f"{'table':<16}{'read':>10}{'loaded':>10}{'quarantined':>13}  file (encoding)")
+    for tr in result.tables.values():
+        print(f"{tr.table:<16}{tr.read:>10}{tr.loaded:>10}{tr.quarantined:>13}  {Path(tr.file).name} ({tr.encoding})")
+    problems = result.problems
+    if problems is not None and not problems.empty:
+        print(f"\nquarantined rows (first 20 of {len(problems)} problems; all are in the quarantine table):")
+        for p in problems.head(20).to_dict("records"):
+            column = p["column_name"] if isinstance(p["column_name"], str) else "(whole row)"
+            value = f" {str(p['value'])[:40]!r}" if isinstance(p["value"], str) else ""
+            print(f"  {Path(p['file']).name} row {p['_row']}, {column}{value}: {p['reason']}")
+    read = sum(t.read for t in result.tables.values())
+    loaded = sum(t.loaded for t in result.tables.values())
+    print(f"ingest: {read} rows read, {loaded} loaded, {read - loaded} quarantined into {store.db_path(args.db)} "
+          f"in {time.perf_counter() - began:.1f}s (import {result.import_id})")
+
+
+def cmd_detect(args) -> None:
+    from .config import load_config
+    from .runs import detect
+    began = time.perf_counter()
+    result = detect(args.db, as_of=args.as_of, config=load_config(args.config), progress=_progress)
+    counts = result.flags.groupby("category").size().to_dict() if not result.flags.empty else {}
+    by_category = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
+    print(f"detect: run {result.run_id} as of {result.as_of}: {len(result.flags)} flags ({by_category}) "
+          f"in {time.perf_counter() - began:.1f}s — warnings for human review, not findings")
+
+
+def cmd_flags(args) -> None:
+    from .runs import load_flags
+    flags = load_flags(args.db, run_id=args.run, category=args.category)
+    if args.format == "json":
+        records = flags.to_dict("records")
+        for record in records:
+            record["evidence"] = json.loads(record["evidence"]) if record["evidence"] else {}
+            for key, value in record.items():
+                if isinstance(value, float) and value != value:
+                    record[key] = None
+        json.dump(records, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        sys.stdout.write("\n")
+    else:
+        flags.to_csv(sys.stdout, index=False)
+    print(f"flags: {len(flags)} flag(s)", file=sys.stderr)
+
+
+def cmd_serve(args) -> None:
+    db = store.db_path(args.db)
+    app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    if not app.exists():
+        from courtwatch import dashboard
+        app = Path(dashboard.__file__).parent / "app.py"
+    env = dict(os.environ, COURTWATCH_DB=str(db))
+    command = [sys.executable, "-m", "streamlit", "run", str(app),
+               "--server.address", "127.0.0.1", "--server.port", str(args.port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.enableXsrfProtection", "true", "--client.toolbarMode", "viewer",
+               "--server.fileWatcherType", "none"]
+    print(f"serve: dashboard on http://127.0.0.1:{args.port} for {db} (Ctrl-C stops it)", flush=True)
+    os.execve(sys.executable, command, env)
+
+
+def cmd_demo(args) -> None:
+    folder = Path(args.data)
+    args_sample = argparse.Namespace(out_dir=str(folder), scale=args.scale, seed=args.seed, noise=0.35)
+    cmd_sample(args_sample)
+    cmd_ingest(argparse.Namespace(dir=str(folder), db=args.db, export_date=None, json=False))
+    cmd_detect(argparse.Namespace(db=args.db, as_of=None, config=None))
+    if not args.no_serve:
+        cmd_serve(argparse.Namespace(db=args.db, port=args.port))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="courtwatch", description="Judicial supervision warnings for human review.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_help = "analytical database file (default: $COURTWATCH_DB, else ./courtwatch.duckdb)"
+
+    p = sub.add_parser("sample", help="write a synthetic import folder with planted anomalies")
+    p.add_argument("out_dir")
+    p.add_argument("--scale", type=float, default=1.0, help="1 ≈ 10k defendants, 10k enforcement, 5k civil cases")
+    p.add_argument("--seed", type=int, default=20240601)
+    p.add_argument("--noise", type=float, default=0.35, help="spread of sentences in log units (realistic: 0.3–0.6)")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser("ingest", help="validate and load an import folder")
+    p.add_argument("dir")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--json", action="store_true", help="print one JSON object of per-table counts")
+    p.add_argument("--export-date", type=_date, help="date of the export; no date may be later (default: today)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("detect", help="run every detector and record a run")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--as-of", type=_date, help="look at the data as of this date (default: latest date in the data)")
+    p.add_argument("--config", help="TOML file overriding thresholds (default: $COURTWATCH_CONFIG)")
+    p.set_defaults(func=cmd_detect)
+
+    p = sub.add_parser("flags", help="print the flags of the latest (or given) run")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+    p.add_argument("--category", choices=["sentencing", "enforcement", "integrity"])
+    p.add_argument("--run", help="run id (default: the latest run)")
+    p.set_defaults(func=cmd_flags)
+
+    p = sub.add_parser("serve", help="start the dashboard on 127.0.0.1")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="sample → ingest → detect → serve on an embedded database")
+    p.add_argument("--db", default="demo/courtwatch.duckdb")
+    p.add_argument("--data", default="demo/import")
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=20240601)
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--no-serve", action="store_true", help="stop after detection")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except UserError as exc:
+        print(f"courtwatch {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

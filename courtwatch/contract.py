@@ -1,0 +1,167 @@
+"""The import contract (shared data-contract.md, v1) as data: tables, columns, types, enums.
+
+The importer validates against this and nothing else, so the contract is
+written down once. Enumerations map both the English code and the Chinese
+term to the code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # str | text | date | timestamp | decimal | int | bool | enum
+    required: bool = False  # keys, references, cases.cause, defendants.charge
+    enum: dict[str, str] | None = None  # accepted spelling → code
+    references: str | None = None  # "table.column" that must exist
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: tuple[Column, ...]
+    key: str | None = None  # unique within a file; newer import replaces older
+    # Keyless tables are replaced per case: a newer export's rows for a case
+    # replace the older export's rows for that case.
+    replace_by: str | None = None
+    case_kind: str | None = None  # the referenced case must be of this kind
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _enum(*pairs: tuple[str, str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for code, term in pairs:
+        mapping[code] = code
+        for alias in term.split("|"):
+            if alias:
+                mapping[alias] = code
+    return mapping
+
+
+LEVEL = _enum(("basic", "基层"), ("intermediate", "中级"), ("high", "高级"), ("supreme", "最高"))
+ROLE = _enum(("judge", "法官"), ("assistant", "法官助理"), ("enforcement_officer", "执行员"))
+ASSIGNMENT = _enum(("random", "随机分案"), ("designated", "指定分案"))
+CLOSE_METHOD = _enum(
+    ("judgment", "判决"), ("ruling", "裁定"), ("mediation", "调解"), ("withdrawal", "撤诉"),
+    ("fully_enforced", "执行完毕"), ("terminated_this_round", "终结本次执行程序|终本"),
+    ("terminated", "终结执行"), ("not_enforced", "不予执行"), ("settled", "和解|执行和解"),
+)
+PREVAILING_SIDE = _enum(("plaintiff", "原告|申请人|原告/申请人"), ("defendant", "被告|被申请人|被告/被申请人"),
+                        ("partial", "部分支持"), ("none", "无"))
+APPEAL_OUTCOME = _enum(("none", "无"), ("upheld", "维持"), ("amended", "改判"), ("remanded", "发回重审"),
+                       ("withdrawn", "撤回上诉"))
+GENDER = _enum(("M", "男"), ("F", "女"))
+INJURY = _enum(("none", "无"), ("minor_2", "轻伤二级"), ("minor_1", "轻伤一级"), ("serious_2", "重伤二级"),
+               ("serious_1", "重伤一级"), ("death", "死亡"))
+SENTENCE_KIND = _enum(("exempt", "免予刑事处罚"), ("fine_only", "单处罚金"), ("control", "管制"),
+                      ("detention", "拘役"), ("fixed_term", "有期徒刑"), ("life", "无期徒刑"), ("death", "死刑"))
+PARTY_KIND = _enum(("person", "自然人|个人"), ("organisation", "法人|单位|organization"))
+EVENT = _enum(
+    ("extension", "延长审限"), ("suspension", "中止"), ("reassignment", "变更承办人"),
+    ("post_close_edit", "结案后修改"), ("online_inquiry", "网络查控"),
+    ("post_termination_inquiry", "终本后查询"), ("resumption", "恢复执行"),
+    ("funds_received", "执行款到账"), ("funds_disbursed", "执行款发放"),
+    ("interference_record", "过问案件登记"), ("recusal", "回避"),
+)
+SIDE = _enum(("plaintiff", "原告"), ("defendant", "被告"), ("applicant", "申请人"), ("respondent", "被申请人"),
+             ("defense", "辩护人|辩护"))
+
+BOOL_VALUES = {"true": True, "false": False, "1": True, "0": False, "是": True, "否": False}
+
+
+def _bools(*names: str) -> tuple[Column, ...]:
+    return tuple(Column(n, "bool") for n in names)
+
+
+TABLES: dict[str, Table] = {t.name: t for t in (
+    Table("courts", (
+        Column("court_id", "str", required=True),
+        Column("name", "text"),
+        Column("province", "text"),
+        Column("level", "enum", enum=LEVEL),
+        Column("parent_id", "str"),
+    ), key="court_id"),
+    Table("judges", (
+        Column("judge_id", "str", required=True),
+        Column("court_id", "str", required=True, references="courts.court_id"),
+        Column("name", "text"),
+        Column("role", "enum", enum=ROLE),
+    ), key="judge_id"),
+    Table("cases", (
+        Column("case_id", "str", required=True),
+        Column("court_id", "str", required=True, references="courts.court_id"),
+        Column("cause", "text", required=True),
+        Column("filed_on", "date"),
+        Column("closed_on", "date"),
+        Column("judge_id", "str", references="judges.judge_id"),
+        Column("assignment", "enum", enum=ASSIGNMENT),
+        Column("close_method", "enum", enum=CLOSE_METHOD),
+        Column("prevailing_side", "enum", enum=PREVAILING_SIDE),
+        Column("appeal_outcome", "enum", enum=APPEAL_OUTCOME),
+        Column("extensions", "int"),
+        Column("claim_amount", "decimal"),
+    ), key="case_id"),
+    Table("defendants", (
+        Column("defendant_id", "str", required=True),
+        Column("case_id", "str", required=True, references="cases.case_id"),
+        Column("gender", "enum", enum=GENDER),
+        Column("age", "int"),
+        Column("ethnicity", "text"),
+        Column("local_resident", "bool"),
+        Column("charge", "text", required=True),
+        Column("amount_involved", "decimal"),
+        Column("injury_level", "enum", enum=INJURY),
+        Column("drug_grams", "decimal"),
+        Column("blood_alcohol", "decimal"),
+        *_bools("surrender", "confession", "guilty_plea", "meritorious", "recidivist", "prior_record",
+                "minor", "accessory", "attempted", "restitution", "forgiven"),
+        Column("sentence_kind", "enum", enum=SENTENCE_KIND),
+        Column("term_months", "decimal"),
+        Column("probation", "bool"),
+        Column("probation_months", "decimal"),
+        Column("fine_yuan", "decimal"),
+        Column("recommended_months", "decimal"),
+    ), key="defendant_id", case_kind="criminal"),
+    Table("enforcement", (
+        Column("case_id", "str", required=True, references="cases.case_id"),
+        Column("applicant_kind", "enum", enum=PARTY_KIND),
+        Column("respondent_kind", "enum", enum=PARTY_KIND),
+        Column("recovered_amount", "decimal"),
+        Column("notice_on", "date"),
+        Column("report_order_on", "date"),
+        Column("restriction_order_on", "date"),
+        Column("dishonest_listed_on", "date"),
+        Column("online_inquiries", "int"),
+        Column("last_online_inquiry_on", "date"),
+        Column("onsite_investigation_on", "date"),
+        Column("assets_found_value", "decimal"),
+        Column("applicant_informed_on", "date"),
+        Column("respondent_missing", "bool"),
+        Column("search_done_on", "date"),
+    ), key="case_id", case_kind="enforcement"),
+    Table("events", (
+        Column("case_id", "str", required=True, references="cases.case_id"),
+        Column("event", "enum", required=True, enum=EVENT),
+        Column("occurred_at", "timestamp"),
+        Column("actor_id", "str"),
+        Column("amount", "decimal"),
+        Column("note", "text"),
+    ), replace_by="case_id"),
+    Table("representations", (
+        Column("case_id", "str", required=True, references="cases.case_id"),
+        Column("side", "enum", enum=SIDE),
+        Column("lawyer_id", "str", required=True),
+        Column("firm_id", "str"),
+    ), replace_by="case_id"),
+)}
+
+# Load order: a table's references are loaded before it.
+LOAD_ORDER = ["courts", "judges", "cases", "defendants", "enforcement", "events", "representations"]
+
+# Case-type codes by their first character (案号 rules, 最高人民法院关于人民法院案件案号的若干规定).
+CASE_KIND_BY_PREFIX = {"刑": "criminal", "民": "civil", "执": "enforcement", "行": "administrative"}

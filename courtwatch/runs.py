@@ -1,0 +1,120 @@
+"""A detection run: every registered detector over what is loaded, as of one date.
+
+The run is recorded (id, times, code version, config, data fingerprint) with
+what each detector did, and its flags are stored beside earlier runs' flags.
+Flag ids depend only on detector and subject, so a disposition recorded
+against a flag follows it into later runs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import __version__, queries, store
+from .config import Config, load_config
+from .contract import LOAD_ORDER
+from .errors import UserError
+from courtwatch.detectors.base import DetectContext, FLAG_COLUMNS, finish_flags
+from courtwatch.detectors.registry import DETECTORS
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    as_of: dt.date
+    flags: pd.DataFrame
+    detectors: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def code_version() -> str:
+    """Package version plus the git commit when running from a checkout."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).parent,
+                                capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"{__version__}+{commit}" if commit else __version__
+
+
+def data_fingerprint(con) -> str:
+    """A hash of every loaded row: equal data, equal fingerprint (row order does not matter)."""
+    parts = []
+    for table in LOAD_ORDER:
+        count, total = con.execute(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} t").fetchone()
+        parts.append(f"{table}:{count}:{total}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def default_as_of(con) -> dt.date:
+    """The latest date in the data: detection never looks at the wall clock."""
+    latest = queries.run(con, "latest_data_date")["latest"].iloc[0]
+    if latest is None or pd.isna(latest):
+        raise UserError("no cases are loaded; run `courtwatch ingest FOLDER` first")
+    return pd.Timestamp(latest).date()
+
+
+def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
+           progress: Callable[[str], None] = lambda message: None) -> RunResult:
+    config = config or load_config()
+    if not store.db_path(db).exists():
+        raise UserError(f"no database at {store.db_path(db)}; run `courtwatch ingest FOLDER` first")
+    with store.open_for_write(db) as con:
+        as_of = as_of or default_as_of(con)
+        run_id = f"R{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        started = dt.datetime.now()
+        ctx = DetectContext(con=con, as_of=as_of, config=config)
+        table_rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
+        all_flags, report = [], []
+        for detector in DETECTORS:
+            began = time.perf_counter()
+            missing = [t for t in detector.needs if table_rows.get(t, 0) == 0]
+            if missing:
+                report.append((run_id, detector.name, detector.category, "skipped", 0, 0, 0.0,
+                               f"needs table(s) {', '.join(missing)}, which the import did not provide"))
+                progress(f"{detector.name}: skipped (no {', '.join(missing)})")
+                continue
+            result = detector.detect(ctx)
+            flags = finish_flags(detector, result.flags, run_id)
+            all_flags.append(flags)
+            seconds = time.perf_counter() - began
+            report.append((run_id, detector.name, detector.category, result.status, len(flags),
+                           result.rows_skipped, round(seconds, 3), result.note))
+            progress(f"{detector.name}: {len(flags)} flag(s) in {seconds:.1f}s"
+                     + (f", {result.rows_skipped} row(s) skipped for unknown fields" if result.rows_skipped else ""))
+        flags = pd.concat(all_flags, ignore_index=True) if all_flags else pd.DataFrame(columns=FLAG_COLUMNS)
+        con.register("new_flags", flags)
+        con.execute("INSERT INTO flags BY NAME SELECT * EXCLUDE (evidence), evidence::JSON AS evidence FROM new_flags")
+        con.unregister("new_flags")
+        report_frame = pd.DataFrame(report, columns=["run_id", "detector", "category", "status", "flag_count",
+                                                     "rows_skipped", "seconds", "note"])
+        con.register("new_report", report_frame)
+        con.execute("INSERT INTO run_detectors BY NAME SELECT * FROM new_report")
+        con.unregister("new_report")
+        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, started, dt.datetime.now(), as_of, code_version(), config.to_json(),
+                     data_fingerprint(con), len(flags)])
+    return RunResult(run_id, as_of, flags, report_frame)
+
+
+def load_flags(db=None, run_id: str | None = None, category: str | None = None) -> pd.DataFrame:
+    """Flags of the latest (or given) run, in export order."""
+    con = store.open_for_read(db)
+    try:
+        runs = queries.run(con, "runs")
+        if runs.empty:
+            raise UserError("no detection run yet; run `courtwatch detect` first")
+        if run_id is None:
+            run_id = runs["run_id"].iloc[0]
+        elif run_id not in set(runs["run_id"]):
+            raise UserError(f"no run {run_id}; `courtwatch flags` without --run shows the latest")
+        return queries.run(con, "flags_of_run", run_id=run_id, category=category)
+    finally:
+        con.close()

@@ -1,0 +1,156 @@
+"""The one contract every detector fits, and the flags frame it returns.
+
+A detector is a small object with a stable `name`, its `category`, the tables
+it `needs`, its method and legal basis, its false-alarm control and its limits
+(shown on the model cards), and one method: `detect(ctx) -> Detection`.
+The registry validates the flags once and gives them stable ids; a detector
+only says what it found and why.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from courtwatch.config import Config
+
+# The flags export, in order (shared interfaces.md).
+FLAG_COLUMNS = ["flag_id", "run_id", "category", "detector", "subject_type", "subject_id", "case_id",
+                "judge_id", "court_id", "score", "level", "explanation", "evidence"]
+# What a detector fills in; the registry adds flag_id, run_id, category and detector.
+DETECTOR_COLUMNS = ["subject_type", "subject_id", "case_id", "judge_id", "court_id", "score", "level",
+                    "explanation", "evidence"]
+CATEGORIES = ("sentencing", "enforcement", "integrity")
+SUBJECT_TYPES = ("defendant", "case", "judge", "court", "judge_lawyer")
+LEVELS = ("low", "medium", "high")
+
+NOTICE_ZH = "本提示仅供人工审查参考，不构成任何认定。"
+NOTICE_EN = "This is a warning for human review, not a finding."
+
+
+@dataclass(frozen=True)
+class DetectContext:
+    """What a detector may read: the database, the as-of date and the configuration."""
+
+    con: duckdb.DuckDBPyConnection
+    as_of: dt.date
+    config: Config
+
+
+@dataclass
+class Detection:
+    """A detector's output: flags plus how many rows it had to skip for unknown fields."""
+
+    flags: pd.DataFrame
+    rows_skipped: int = 0
+    note: str = ""
+    status: str = "ok"
+
+
+class Detector:
+    """Base class: subclasses set the class attributes and implement `detect`."""
+
+    name: ClassVar[str]
+    category: ClassVar[str]
+    subject_type: ClassVar[str]
+    needs: ClassVar[tuple[str, ...]] = ("cases",)
+    title_zh: ClassVar[str] = ""
+    title_en: ClassVar[str] = ""
+    method: ClassVar[str] = ""
+    legal_basis: ClassVar[str] = ""
+    false_alarm_control: ClassVar[str] = ""
+    limitations: ClassVar[str] = ""
+
+    def detect(self, ctx: DetectContext) -> Detection:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+def level_for(score: float) -> str:
+    """Warning strength from a 0–1 score; never a finding."""
+    if score >= 0.8:
+        return "high"
+    if score >= 0.5:
+        return "medium"
+    return "low"
+
+
+def stable_flag_id(detector: str, subject_type: str, subject_id: str) -> str:
+    """The same finding on the same subject keeps its id across runs and re-imports."""
+    digest = hashlib.sha1(f"{detector}|{subject_type}|{subject_id}".encode("utf-8")).hexdigest()
+    return "F" + digest[:15]
+
+
+def _json_default(value: Any):
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return value.isoformat()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return None if np.isnan(value) else round(float(value), 6)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return str(value)
+
+
+def clean_value(value: Any) -> Any:
+    """A figure as it should appear in evidence JSON (NaN/NA → None, numpy → Python)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, (np.floating, float)):
+        return round(float(value), 4)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (pd.Timestamp, dt.datetime)):
+        if value.hour == value.minute == value.second == 0 and value.microsecond == 0:
+            return value.strftime("%Y-%m-%d")  # a DATE column read back through pandas
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def evidence_json(evidence: dict) -> str:
+    return json.dumps(evidence, ensure_ascii=False, sort_keys=True, default=_json_default)
+
+
+def finish_flags(detector: Detector, flags: pd.DataFrame, run_id: str) -> pd.DataFrame:
+    """Validate a detector's flags and complete them into export rows (done once, at the registry)."""
+    missing = [c for c in DETECTOR_COLUMNS if c not in flags.columns]
+    if missing:
+        raise ValueError(f"detector {detector.name} returned flags without {missing}")
+    flags = flags[DETECTOR_COLUMNS].copy()
+    if flags.empty:
+        return pd.DataFrame(columns=FLAG_COLUMNS)
+    bad_subject = ~flags["subject_type"].isin(SUBJECT_TYPES)
+    bad_level = ~flags["level"].isin(LEVELS)
+    scores = pd.to_numeric(flags["score"], errors="coerce")
+    bad_score = scores.isna() | (scores < 0) | (scores > 1)
+    if bad_subject.any() or bad_level.any() or bad_score.any():
+        raise ValueError(f"detector {detector.name} returned invalid flags "
+                         f"(subject_type {bad_subject.sum()}, level {bad_level.sum()}, score {bad_score.sum()})")
+    if flags["subject_id"].isna().any() or (flags["explanation"].fillna("") == "").any():
+        raise ValueError(f"detector {detector.name} returned a flag without subject or explanation")
+    if flags["subject_id"].duplicated().any():
+        raise ValueError(f"detector {detector.name} flagged one subject twice; merge them into one flag")
+    flags["score"] = scores.round(4)
+    flags["evidence"] = flags["evidence"].map(lambda e: e if isinstance(e, str) else evidence_json(e))
+    flags.insert(0, "detector", detector.name)
+    flags.insert(0, "category", detector.category)
+    flags.insert(0, "run_id", run_id)
+    flags.insert(0, "flag_id", [stable_flag_id(detector.name, t, s)
+                                for t, s in zip(flags["subject_type"], flags["subject_id"])])
+    for column in ("case_id", "judge_id", "court_id"):
+        flags[column] = flags[column].astype(object).where(flags[column].notna(), None)
+    return flags[FLAG_COLUMNS]

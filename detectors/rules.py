@@ -1,0 +1,232 @@
+"""Legal-rule detectors: deterministic checks of written rules, one SQL file each.
+
+Each rule's query (queries/<name>.sql) returns the rows that are not known to
+comply, with `violated` TRUE (a warning) or NULL (a field the rule needs is
+unknown: counted as skipped, never read as a violation or as compliance).
+A rule raises no false alarm of its own making: what it flags breaks the
+written rule on the recorded data; whether the record is right is for the
+reviewer to check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from courtwatch import law, queries
+
+from .base import Detection, DetectContext, Detector, NOTICE_EN, NOTICE_ZH, clean_value, level_for
+
+ZB_BASIS = "最高人民法院关于严格规范终结本次执行程序的规定（试行）（法〔2016〕373号）"
+
+
+def _d(value) -> str:
+    """A date for a sentence; 'no record' when absent."""
+    value = clean_value(value)
+    return str(value)[:10] if value else "无记录"
+
+
+def _d_en(value) -> str:
+    value = clean_value(value)
+    return str(value)[:10] if value else "no record"
+
+
+def _n(value, digits: int = 0) -> str:
+    value = clean_value(value)
+    if value is None:
+        return "?"
+    return f"{value:,.{digits}f}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    category: str
+    subject_type: str
+    title_zh: str
+    title_en: str
+    legal_basis: str
+    explain_zh: Callable[[dict], str]
+    explain_en: Callable[[dict], str]
+    needs: tuple[str, ...] = ("cases",)
+    params: Callable[[DetectContext], dict] = lambda ctx: {}
+    register: Callable[[DetectContext], dict[str, pd.DataFrame]] = lambda ctx: {}
+    limitations: str = ""
+
+
+def _rules_cfg(ctx: DetectContext) -> dict:
+    return ctx.config.rules
+
+
+RULES: list[Rule] = [
+    Rule("zb_terminated_within_3_months", "enforcement", "case",
+         "终本：立案未满三个月即终结本次执行", "终本 within three months of filing",
+         f"{ZB_BASIS}第一条第（四）项",
+         lambda r: f"该案于{_d(r['filed_on'])}立案、{_d(r['closed_on'])}终结本次执行程序，仅历时{_n(r['days_to_termination'])}天，未满规定的三个月。",
+         lambda r: f"Enforcement was terminated for now on {_d_en(r['closed_on'])}, only {_n(r['days_to_termination'])} days after filing on {_d_en(r['filed_on'])}; the rules require more than three months.",
+         params=lambda ctx: {"min_months": _rules_cfg(ctx)["zb_min_months_before_termination"]}),
+    Rule("zb_no_notice_or_report_order", "enforcement", "case",
+         "终本：未发执行通知书或报告财产令", "终本 without execution notice or property-report order",
+         f"{ZB_BASIS}第一条第（一）项",
+         lambda r: f"该案终本前系统中无完整的执行通知书送达（{_d(r['notice_on'])}）或报告财产令（{_d(r['report_order_on'])}）记录，终本日期为{_d(r['closed_on'])}。",
+         lambda r: f"Before termination on {_d_en(r['closed_on'])} the record shows no complete service of the execution notice ({_d_en(r['notice_on'])}) or property-report order ({_d_en(r['report_order_on'])}).",
+         needs=("cases", "enforcement"),
+         limitations="An empty date is read as 'no record in the case-management system'; the paper file may hold it."),
+    Rule("zb_no_restriction_order", "enforcement", "case",
+         "终本：未发限制消费令", "终本 without consumption-restriction order",
+         f"{ZB_BASIS}第一条第（二）项",
+         lambda r: f"该案终本（{_d(r['closed_on'])}）前系统中无限制消费令记录（限制消费令：{_d(r['restriction_order_on'])}）。",
+         lambda r: f"No consumption-restriction order is recorded before termination on {_d_en(r['closed_on'])} (order: {_d_en(r['restriction_order_on'])}).",
+         needs=("cases", "enforcement"),
+         limitations="Whether the respondent met the conditions for the dishonest-debtor list cannot be told from the export, so listing is shown, not checked."),
+    Rule("zb_no_online_inquiry", "enforcement", "case",
+         "终本：未经网络执行查控", "终本 without online property inquiry",
+         f"{ZB_BASIS}第一条第（三）项",
+         lambda r: f"该案终本（{_d(r['closed_on'])}）前系统中无任何网络执行查控记录（查控次数：{_n(r['online_inquiries'])}）。",
+         lambda r: f"No online property inquiry through the network inspection system is recorded before termination on {_d_en(r['closed_on'])} (inquiries: {_n(r['online_inquiries'])}).",
+         needs=("cases", "enforcement")),
+    Rule("zb_applicant_not_informed", "enforcement", "case",
+         "终本：终本前未约谈或告知申请执行人", "终本 without informing the applicant",
+         f"{ZB_BASIS}第五条",
+         lambda r: f"该案终本（{_d(r['closed_on'])}）前系统中无约谈或告知申请执行人的记录（告知日期：{_d(r['applicant_informed_on'])}）。",
+         lambda r: f"No interview with or notice to the applicant is recorded before termination on {_d_en(r['closed_on'])} (informed: {_d_en(r['applicant_informed_on'])}).",
+         needs=("cases", "enforcement")),
+    Rule("zb_missing_respondent_not_searched", "enforcement", "case",
+         "终本：被执行人下落不明未查找", "终本 with a missing respondent not searched for",
+         f"{ZB_BASIS}第一条第（五）项",
+         lambda r: f"该案被执行人下落不明，但终本（{_d(r['closed_on'])}）前无查找记录（查找日期：{_d(r['search_done_on'])}）。",
+         lambda r: f"The respondent was missing, yet no search is recorded before termination on {_d_en(r['closed_on'])} (search: {_d_en(r['search_done_on'])}).",
+         needs=("cases", "enforcement")),
+    Rule("zb_assets_found_but_terminated", "enforcement", "case",
+         "终本：查到较大价值财产仍终本", "终本 although property of substantial value was found",
+         f"{ZB_BASIS}第一条第（三）项",
+         lambda r: f"该案查到价值约{_n(r['assets_found_value'])}元的财产，占未执行标的{_n(r['outstanding'])}元的{_n(100 * (clean_value(r['assets_found_value']) or 0) / max(clean_value(r['outstanding']) or 1, 1))}%，仍于{_d(r['closed_on'])}终结本次执行。",
+         lambda r: f"Property worth about {_n(r['assets_found_value'])} yuan was found, against {_n(r['outstanding'])} yuan outstanding, yet enforcement was terminated for now on {_d_en(r['closed_on'])}.",
+         needs=("cases", "enforcement"),
+         params=lambda ctx: {"min_share": _rules_cfg(ctx)["zb_assets_found_min_share"],
+                             "min_yuan": _rules_cfg(ctx)["zb_assets_found_min_yuan"]},
+         limitations="Found property that cannot be disposed of may lawfully remain; the reviewer checks why it was not."),
+    Rule("zb_no_inquiry_after_termination", "enforcement", "case",
+         "终本后超过六个月未查询财产", "No property inquiry for over six months after 终本",
+         f"{ZB_BASIS}第九条",
+         lambda r: f"该案{_d(r['closed_on'])}终本后，{_d(r['longest_gap_from'])}至{_d(r['longest_gap_to'])}间有{_n(r['longest_gap_days'])}天未进行财产查询，超过每六个月至少查询一次的要求。",
+         lambda r: f"After termination on {_d_en(r['closed_on'])}, no property inquiry was made for {_n(r['longest_gap_days'])} days ({_d_en(r['longest_gap_from'])} to {_d_en(r['longest_gap_to'])}); the rules require one at least every six months.",
+         needs=("cases", "events"),
+         params=lambda ctx: {"as_of": ctx.as_of, "max_months": _rules_cfg(ctx)["zb_max_months_between_inquiries"],
+                             "duty_years": _rules_cfg(ctx)["zb_inquiry_duty_years"]},
+         limitations="Only inquiries logged as post_termination_inquiry events count; an export without the event log cannot be checked."),
+    Rule("probation_for_recidivist", "sentencing", "defendant",
+         "累犯适用缓刑", "Probation for a recidivist",
+         "《中华人民共和国刑法》第七十四条",
+         lambda r: f"该被告人系累犯，但被判处{_n(r['term_months'])}个月并宣告缓刑；刑法规定累犯不适用缓刑。",
+         lambda r: f"The defendant is a recidivist but received probation on a {_n(r['term_months'])}-month sentence; the Criminal Law bars probation for recidivists.",
+         needs=("cases", "defendants")),
+    Rule("probation_term_over_3_years", "sentencing", "defendant",
+         "不符合缓刑条件的刑期适用缓刑", "Probation on a sentence that does not allow it",
+         "《中华人民共和国刑法》第七十二条",
+         lambda r: f"该被告人被判处{r['sentence_kind']} {_n(r['term_months'])}个月并宣告缓刑；缓刑仅适用于拘役或三年以下有期徒刑。",
+         lambda r: f"The defendant received probation on a {r['sentence_kind']} sentence of {_n(r['term_months'])} months; probation is allowed only with detention or up to three years' imprisonment.",
+         needs=("cases", "defendants"),
+         params=lambda ctx: {"max_term": law.PROBATION_MAX_TERM_MONTHS}),
+    Rule("detention_out_of_range", "sentencing", "defendant",
+         "拘役期限超出法定范围", "Detention outside its statutory length",
+         "《中华人民共和国刑法》第四十二条、第六十九条",
+         lambda r: f"该被告人被判处拘役{_n(r['term_months'], 1)}个月，超出拘役一个月以上六个月以下（数罪并罚不超过一年）的法定范围。",
+         lambda r: f"The defendant was sentenced to {_n(r['term_months'], 1)} months' criminal detention, outside the statutory 1–6 months (at most one year for several charges).",
+         needs=("cases", "defendants"),
+         params=lambda ctx: {"min_months": law.DETENTION_MONTHS[0], "max_single": law.DETENTION_MONTHS[1],
+                             "max_combined": law.DETENTION_MONTHS_COMBINED[1], "separator": law.MULTI_CHARGE_SEPARATOR}),
+    Rule("term_above_statutory_max", "sentencing", "defendant",
+         "刑期超过法定刑上限", "Term above the statutory maximum",
+         "《中华人民共和国刑法》分则相应条文及各省数额标准",
+         lambda r: f"该被告人以{r['charge']}被判处有期徒刑{_n(r['term_months'])}个月，超过该罪第{_n(r['tier'])}档法定刑上限{_n(r['max_months'])}个月（{r['article']}）。",
+         lambda r: f"The defendant was sentenced to {_n(r['term_months'])} months for {r['charge']}, above the {_n(r['max_months'])}-month maximum of the statutory frame (tier {_n(r['tier'])}, {r['article']}).",
+         needs=("cases", "defendants"),
+         params=lambda ctx: {"separator": law.MULTI_CHARGE_SEPARATOR},
+         register=lambda ctx: {"law_frames": law.frames(ctx.config.province_thresholds)},
+         limitations="Charges outside the built-in frame table are not checked; where the export cannot tell two frames apart (e.g. whether a driver fled), the wider frame is used."),
+    Rule("funds_not_disbursed_30_days", "integrity", "case",
+         "执行款超过30日未发放", "Enforcement funds not paid out within 30 days",
+         "最高人民法院关于执行款物管理工作的规定（法发〔2017〕6号）第十五条",
+         lambda r: f"该案有{_n(r['late_receipts'])}笔执行款（合计{_n(r['late_amount'])}元）到账后30日内未发放，最长滞留{_n(r['longest_days_held'])}天。",
+         lambda r: f"{_n(r['late_receipts'])} enforcement payment(s) totalling {_n(r['late_amount'])} yuan were not paid out within 30 days of receipt; the longest was held {_n(r['longest_days_held'])} days.",
+         needs=("cases", "events"),
+         params=lambda ctx: {"as_of": ctx.as_of, "days": _rules_cfg(ctx)["funds_disbursement_days"]},
+         limitations="Recorded exceptions (disputed funds, applicant unreachable) are not in the export; the reviewer checks them."),
+    Rule("late_post_close_edit", "integrity", "case",
+         "结案后长期修改案件信息", "Case record edited long after closing",
+         "人民法院案件质量评查与审判流程管理规定：结案信息非经审批不得修改",
+         lambda r: f"该案于{_d(r['closed_on'])}结案，{_n(r['days_after_closing'])}天后仍有{_n(r['late_edits'])}次结案后修改记录。",
+         lambda r: f"The case closed on {_d_en(r['closed_on'])} was edited {_n(r['late_edits'])} time(s), the last {_n(r['days_after_closing'])} days after closing.",
+         needs=("cases", "events"),
+         params=lambda ctx: {"grace_days": _rules_cfg(ctx)["post_close_edit_grace_days"]},
+         limitations="An approved correction looks the same as an unapproved one in the export."),
+    Rule("interference_recorded", "integrity", "case",
+         "存在过问案件登记", "Recorded interference in the case",
+         "领导干部干预司法活动、插手具体案件处理的记录、通报和责任追究规定；司法机关内部人员过问案件的记录和责任追究规定（2015）",
+         lambda r: f"该案有{_n(r['records'])}条过问案件登记记录（首次{_d(r['first_recorded_at'])}），需按规定审查处理。",
+         lambda r: f"The case has {_n(r['records'])} recorded inquiry/interference entr(y/ies) by officials or court insiders (first on {_d_en(r['first_recorded_at'])}) that the rules require to be reviewed.",
+         needs=("cases", "events")),
+]
+
+_HIDDEN = {"subject_id", "case_id", "judge_id", "court_id", "violated", "score"}
+
+
+class RuleDetector(Detector):
+    """A written rule checked by one SQL query."""
+
+    def __init__(self, rule: Rule):
+        self.rule = rule
+        self.name = rule.name
+        self.category = rule.category
+        self.subject_type = rule.subject_type
+        self.needs = rule.needs
+        self.title_zh = rule.title_zh
+        self.title_en = rule.title_en
+        self.legal_basis = rule.legal_basis
+        self.method = f"Deterministic rule: queries/{rule.name}.sql"
+        self.false_alarm_control = ("None needed: a flag means the recorded data break the written rule. "
+                                    "Rows with an unknown field are skipped and counted, never flagged.")
+        self.limitations = rule.limitations or "Checks the record as exported; a wrong record gives a wrong warning."
+
+    def detect(self, ctx: DetectContext) -> Detection:
+        registered = self.rule.register(ctx)
+        for view, frame in registered.items():
+            ctx.con.register(view, frame)
+        try:
+            rows = queries.run(ctx.con, self.name, **self.rule.params(ctx))
+        finally:
+            for view in registered:
+                ctx.con.unregister(view)
+        unknown = rows["violated"].isna()
+        violated = rows[rows["violated"].fillna(False).astype(bool)]
+        records = violated.to_dict("records")
+        flags = pd.DataFrame({
+            "subject_type": self.subject_type,
+            "subject_id": violated["subject_id"].astype(str).to_numpy(),
+            "case_id": violated["case_id"].to_numpy(),
+            "judge_id": violated["judge_id"].to_numpy(),
+            "court_id": violated["court_id"].to_numpy(),
+            "score": violated["score"].astype(float).to_numpy(),
+            "level": [level_for(s) for s in violated["score"].astype(float)],
+            "explanation": [self.rule.explain_zh(r) for r in records],
+            "evidence": [self._evidence(r) for r in records],
+        })
+        return Detection(flags, rows_skipped=int(unknown.sum()),
+                         note=f"{int(unknown.sum())} row(s) skipped: a field this rule needs is unknown" if unknown.any() else "")
+
+    def _evidence(self, row: dict) -> dict:
+        return {
+            "rule": self.name,
+            "rule_title": self.title_zh,
+            "rule_title_en": self.title_en,
+            "legal_basis": self.legal_basis,
+            "observed": {k: clean_value(v) for k, v in row.items() if k not in _HIDDEN},
+            "peer_comparison": "法定规则，不以同类案件比较：违反书面规则即提示 (a written rule: no peer comparison needed)",
+            "explanation_en": self.rule.explain_en(row),
+            "notice": f"{NOTICE_ZH} {NOTICE_EN}",
+        }
+
+
+RULE_DETECTORS = [RuleDetector(rule) for rule in RULES]

@@ -1,0 +1,182 @@
+-- schema.sql — every table of the analytical database, created if missing.
+-- Source tables follow the import contract (shared data-contract.md, v1);
+-- columns after "-- derived" are computed at import. Enumerations are stored
+-- as the contract's English codes; empty cells as NULL (= unknown).
+-- Read by: courtwatch.store.open_for_write (run at every batch job).
+
+CREATE TABLE IF NOT EXISTS courts (
+    court_id    VARCHAR PRIMARY KEY,  -- code used in case numbers, e.g. 浙0102
+    name        VARCHAR,
+    province    VARCHAR,
+    level       VARCHAR,              -- basic | intermediate | high | supreme
+    parent_id   VARCHAR               -- supervising court; NULL at the top
+);
+
+CREATE TABLE IF NOT EXISTS judges (
+    judge_id    VARCHAR PRIMARY KEY,  -- pseudonymous staff code
+    court_id    VARCHAR,
+    name        VARCHAR,              -- personal data: masked in every view by default
+    role        VARCHAR               -- judge | assistant | enforcement_officer
+);
+
+CREATE TABLE IF NOT EXISTS cases (
+    case_id         VARCHAR PRIMARY KEY,  -- 案号, e.g. (2023)浙0102刑初123号
+    court_id        VARCHAR,
+    cause           VARCHAR,
+    filed_on        DATE,
+    closed_on       DATE,                 -- NULL = pending
+    judge_id        VARCHAR,
+    assignment      VARCHAR,              -- random | designated
+    close_method    VARCHAR,
+    prevailing_side VARCHAR,
+    appeal_outcome  VARCHAR,
+    extensions      INTEGER,
+    claim_amount    DOUBLE,               -- yuan
+    -- derived from case_id
+    case_year       INTEGER,
+    case_type       VARCHAR,              -- 刑初, 民终, 执, 执恢, …
+    case_seq        BIGINT,
+    case_kind       VARCHAR               -- criminal | civil | enforcement | administrative | other
+);
+
+CREATE TABLE IF NOT EXISTS defendants (
+    defendant_id       VARCHAR PRIMARY KEY,
+    case_id            VARCHAR,
+    gender             VARCHAR,   -- audit only, never a detector input
+    age                INTEGER,
+    ethnicity          VARCHAR,   -- audit only, never a detector input
+    local_resident     BOOLEAN,   -- audit only, never a detector input
+    charge             VARCHAR,
+    amount_involved    DOUBLE,
+    injury_level       VARCHAR,
+    drug_grams         DOUBLE,
+    blood_alcohol      DOUBLE,
+    surrender          BOOLEAN,
+    confession         BOOLEAN,
+    guilty_plea        BOOLEAN,
+    meritorious        BOOLEAN,
+    recidivist         BOOLEAN,
+    prior_record       BOOLEAN,
+    minor              BOOLEAN,
+    accessory          BOOLEAN,
+    attempted          BOOLEAN,
+    restitution        BOOLEAN,
+    forgiven           BOOLEAN,
+    sentence_kind      VARCHAR,
+    term_months        DOUBLE,
+    probation          BOOLEAN,
+    probation_months   DOUBLE,
+    fine_yuan          DOUBLE,
+    recommended_months DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS enforcement (
+    case_id                 VARCHAR PRIMARY KEY,
+    applicant_kind          VARCHAR,
+    respondent_kind         VARCHAR,
+    recovered_amount        DOUBLE,
+    notice_on               DATE,
+    report_order_on         DATE,
+    restriction_order_on    DATE,
+    dishonest_listed_on     DATE,
+    online_inquiries        INTEGER,
+    last_online_inquiry_on  DATE,
+    onsite_investigation_on DATE,
+    assets_found_value      DOUBLE,
+    applicant_informed_on   DATE,
+    respondent_missing      BOOLEAN,
+    search_done_on          DATE
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    case_id      VARCHAR,
+    event        VARCHAR,
+    occurred_at  TIMESTAMP,
+    actor_id     VARCHAR,
+    amount       DOUBLE,
+    note         VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS representations (
+    case_id   VARCHAR,
+    side      VARCHAR,
+    lawyer_id VARCHAR,
+    firm_id   VARCHAR
+);
+
+-- One row per import run.
+CREATE TABLE IF NOT EXISTS imports (
+    import_id    VARCHAR PRIMARY KEY,
+    imported_at  TIMESTAMP,
+    folder       VARCHAR,
+    export_date  DATE,        -- no date in the import may be later than this
+    summary      JSON         -- {"tables": {name: {"read", "loaded", "quarantined"}}}
+);
+
+-- One row per file read by an import.
+CREATE TABLE IF NOT EXISTS import_files (
+    import_id    VARCHAR,
+    table_name   VARCHAR,
+    file         VARCHAR,
+    file_sha256  VARCHAR,
+    encoding     VARCHAR,
+    rows_read    BIGINT,
+    rows_loaded  BIGINT,
+    rows_quarantined BIGINT
+);
+
+-- Every problem found in an imported row: the row is not loaded.
+-- A row with several problems has several entries (one per column).
+CREATE TABLE IF NOT EXISTS quarantine (
+    import_id    VARCHAR,
+    table_name   VARCHAR,
+    file         VARCHAR,
+    file_sha256  VARCHAR,
+    row_number   BIGINT,     -- line of the row in a spreadsheet view: header = 1
+    column_name  VARCHAR,    -- NULL when the problem is the whole row
+    value        VARCHAR,    -- the raw text as read
+    reason       VARCHAR,
+    raw_row      VARCHAR     -- the whole row as read (JSON), so nothing is lost
+);
+
+-- One row per detection run.
+CREATE TABLE IF NOT EXISTS runs (
+    run_id           VARCHAR PRIMARY KEY,
+    started_at       TIMESTAMP,
+    finished_at      TIMESTAMP,
+    as_of            DATE,      -- detection looks at the data as of this date, never the wall clock
+    code_version     VARCHAR,
+    config           JSON,
+    data_fingerprint VARCHAR,
+    flag_count       BIGINT
+);
+
+-- What each detector did in a run (so "no flags" and "could not run" differ).
+CREATE TABLE IF NOT EXISTS run_detectors (
+    run_id       VARCHAR,
+    detector     VARCHAR,
+    category     VARCHAR,
+    status       VARCHAR,   -- ok | skipped (a needed table is empty) | failed
+    flag_count   BIGINT,
+    rows_skipped BIGINT,    -- rows lacking a field the detector needs (unknown is never read as false)
+    seconds      DOUBLE,
+    note         VARCHAR
+);
+
+-- Flags of every run; columns match the flags export (shared interfaces.md).
+CREATE TABLE IF NOT EXISTS flags (
+    flag_id      VARCHAR,
+    run_id       VARCHAR,
+    category     VARCHAR,
+    detector     VARCHAR,
+    subject_type VARCHAR,
+    subject_id   VARCHAR,
+    case_id      VARCHAR,
+    judge_id     VARCHAR,
+    court_id     VARCHAR,
+    score        DOUBLE,
+    level        VARCHAR,
+    explanation  VARCHAR,
+    evidence     JSON,
+    PRIMARY KEY (run_id, flag_id)
+);

@@ -1,0 +1,47 @@
+-- zb_no_inquiry_after_termination — 终本 cases left more than six months without a property inquiry after termination.
+-- One row per 终本 case where some gap between termination, successive
+-- post_termination_inquiry events and the as-of date (within the
+-- $duty_years-year duty) exceeds $max_months months. Cases terminated fewer
+-- than $max_months months before $as_of cannot be late yet and are not listed.
+-- Basis: 法〔2016〕373号 art. 9. Params: $as_of, $max_months, $duty_years.
+-- Read by: detectors/rules.py.
+WITH terminated AS (
+    SELECT case_id, judge_id, court_id, closed_on,
+           least($as_of::DATE, (closed_on + to_years($duty_years))::DATE) AS duty_until
+    FROM cases
+    WHERE case_kind = 'enforcement' AND close_method = 'terminated_this_round'
+      AND closed_on IS NOT NULL AND closed_on + to_months($max_months) < $as_of::DATE
+),
+points AS (
+    SELECT case_id, closed_on AS on_date FROM terminated
+    UNION ALL
+    SELECT t.case_id, ev.occurred_at::DATE
+    FROM events ev JOIN terminated t USING (case_id)
+    WHERE ev.event = 'post_termination_inquiry'
+      AND ev.occurred_at::DATE >= t.closed_on AND ev.occurred_at::DATE <= t.duty_until
+    UNION ALL
+    SELECT case_id, duty_until FROM terminated
+),
+gaps AS (
+    SELECT case_id, on_date AS gap_from,
+           lead(on_date) OVER (PARTITION BY case_id ORDER BY on_date) AS gap_to
+    FROM points
+),
+worst AS (
+    SELECT case_id,
+           max(date_diff('day', gap_from, gap_to)) AS longest_gap_days,
+           arg_max(gap_from, date_diff('day', gap_from, gap_to)) AS longest_gap_from,
+           arg_max(gap_to, date_diff('day', gap_from, gap_to)) AS longest_gap_to,
+           count(*) - 1 AS inquiries_after_termination,
+           bool_or(gap_to > gap_from + to_months($max_months)) AS violated
+    FROM gaps WHERE gap_to IS NOT NULL
+    GROUP BY case_id
+)
+SELECT t.case_id AS subject_id, t.case_id, t.judge_id, t.court_id, t.closed_on,
+       w.longest_gap_days, w.longest_gap_from, w.longest_gap_to,
+       w.inquiries_after_termination,
+       w.violated,
+       least(1.0, 0.5 + w.longest_gap_days / 730.0) AS score
+FROM terminated t JOIN worst w USING (case_id)
+WHERE w.violated
+ORDER BY t.case_id

@@ -1,0 +1,1 @@
+"""Synthetic province for demos, tests and quality measurement."""
