@@ -1,15 +1,20 @@
 """The one place that says which detectors exist, in the order they run.
 
-A new detector is a class fitting detectors/base.Detector, added to DETECTORS
-below; the run, the flags export, the model cards and `make eval` pick it up.
+A new detector is a class fitting detectors/base.Detector, listed in its
+module's DETECTORS; the run, the flags export, the model cards and
+`make eval` pick it up from here.
 """
 from __future__ import annotations
 
 from .base import Detector
+from .pattern_models import DETECTORS as PATTERN_MODELS
 from .rules import RULE_DETECTORS
+from .sentencing_models import DETECTORS as SENTENCING_MODELS
 
 DETECTORS: list[Detector] = [
     *RULE_DETECTORS,
+    *SENTENCING_MODELS,
+    *PATTERN_MODELS,
 ]
 
 

@@ -1,0 +1,56 @@
+# courtwatch — two commands on a fresh machine: `make demo` and `make test`.
+# Everything the project needs is installed here: the Python environment and,
+# as root, the Debian packages (Chromium for browser tests, CJK fonts).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SYSTEM_STAMP := $(VENV)/.system-deps
+DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils
+PORT   ?= 8501
+
+.PHONY: demo test test-fast eval bench serve system-deps clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# Debian packages: installed when missing (needs root, as on the dev and CI machines).
+$(SYSTEM_STAMP): | $(STAMP)
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "warning: missing Debian packages:$$missing (run as root or: sudo apt-get install$$missing)"; fi; \
+	fi
+	touch $(SYSTEM_STAMP)
+
+system-deps: $(SYSTEM_STAMP)
+
+# sample → ingest → detect → dashboard on http://127.0.0.1:$(PORT), all local.
+demo: $(STAMP)
+	$(BIN)/courtwatch demo --db demo/courtwatch.duckdb --data demo/import --port $(PORT)
+
+serve: $(STAMP)
+	$(BIN)/courtwatch serve --db demo/courtwatch.duckdb --port $(PORT)
+
+test: $(STAMP) $(SYSTEM_STAMP)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+# Detection quality against planted ground truth on held-out seeds → docs/quality.md
+eval: $(STAMP)
+	$(BIN)/python -m courtwatch.evaluate --seeds 1001 1002 1003 --scale 1 --out docs/quality.md
+
+# Timings of sample, ingest and detect → docs/benchmarks.md
+bench: $(STAMP)
+	$(BIN)/python -m courtwatch.bench --out docs/benchmarks.md
+
+clean:
+	rm -rf demo build *.egg-info .pytest_cache test-artifacts

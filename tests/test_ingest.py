@@ -1,0 +1,210 @@
+"""Import: encodings, validation, quarantine, idempotence, and refusing unusable folders."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+
+import duckdb
+import pandas as pd
+import pytest
+
+from courtwatch import store
+from courtwatch.errors import UserError
+from courtwatch.ingest import ingest, parse_case_numbers
+
+from helpers import case, defendant, small_import, write_table
+
+EXPORT = dt.date(2024, 12, 31)
+
+
+def table(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()
+
+
+def test_case_numbers_are_parsed_into_their_parts():
+    parts = parse_case_numbers(pd.Series(["(2023)浙0102刑初123号", "（2024）浙01民终7号", "(2022)浙执恢3号",
+                                          "(2023)最高法刑核1号", "2023浙0102刑初1号", "(2023)浙0102刑初号"]))
+    assert parts.loc[0, ["case_year", "court_code", "case_type", "case_seq", "case_kind"]].tolist() == \
+        ["2023", "浙0102", "刑初", "123", "criminal"]
+    assert parts.loc[1, "court_code"] == "浙01" and parts.loc[1, "case_kind"] == "civil"
+    assert parts.loc[2, "court_code"] == "浙" and parts.loc[2, "case_type"] == "执恢"
+    assert parts.loc[3, "court_code"] == "最高法"
+    assert parts.loc[4:5, "case_year"].isna().all()  # malformed: no brackets / no sequence
+
+
+def test_gb18030_import_quarantines_exactly_the_bad_rows(tmp_path):
+    folder = tmp_path / "import"
+    good_cases = [
+        case("(2023)浙0102刑初1号", closed_on="2023-03-01", close_method="判决"),     # Chinese enum term
+        case("(2023)浙0102刑初2号", filed_on="2023/02/01", closed_on="2023/04/01"),  # slashed dates
+        case("(2023)浙0102执1号", cause="民间借贷纠纷", judge_id="J2", claim_amount="1,250,000.50",
+             close_method="终结本次执行程序"),
+    ]
+    bad_cases = [
+        case("浙0102刑初9号"),                                     # row 5: malformed case number
+        case("(2023)浙0101刑初3号"),                               # row 6: court code ≠ court_id
+        case("(2023)浙0102刑初4号", filed_on="2023-05-01", closed_on="2023-04-01"),   # row 7: closed < filed
+        case("(2023)浙0102刑初5号", closed_on="2031-01-01"),       # row 8: after the export date
+        case("(2023)浙0102刑初6号", filed_on="2023-02-30"),        # row 9: impossible date
+        case("(2023)浙0102执2号", cause="买卖合同纠纷", claim_amount="十万"),  # row 10: non-numeric
+        case("(2023)浙0102刑初7号", judge_id="J404"),              # row 11: orphan judge
+    ]
+    small_import(folder, cases=good_cases + bad_cases, encoding="gb18030",
+                 defendants=[defendant("D1", "(2023)浙0102刑初1号", recidivist="是"),
+                             defendant("D2", "(2023)浙0102刑初99号"),           # orphan case
+                             defendant("D3", "(2023)浙0102执1号"),              # not a criminal case
+                             defendant("D4", "(2023)浙0102刑初2号", term_months="abc")])
+    result = ingest(folder, db=tmp_path / "cw.duckdb", export_date=EXPORT)
+
+    for name, counts in result.summary()["tables"].items():
+        assert counts["read"] == counts["loaded"] + counts["quarantined"], name
+    assert result.tables["cases"].encoding == "gb18030"
+    assert result.summary()["tables"]["cases"] == {"read": 10, "loaded": 3, "quarantined": 7}
+    assert result.summary()["tables"]["defendants"] == {"read": 4, "loaded": 1, "quarantined": 3}
+
+    q = table(tmp_path / "cw.duckdb", "SELECT table_name, row_number, column_name, value, reason FROM quarantine")
+    cases_q = q[q.table_name == "cases"].set_index("row_number")
+    assert sorted(cases_q.index) == [5, 6, 7, 8, 9, 10, 11]
+    assert "malformed case number" in cases_q.loc[5, "reason"]
+    assert "does not match the court code" in cases_q.loc[6, "reason"]
+    assert "closed before it was filed" in cases_q.loc[7, "reason"]
+    assert "after the export date" in cases_q.loc[8, "reason"]
+    assert cases_q.loc[9, "reason"].startswith("not a date") and cases_q.loc[9, "value"] == "2023-02-30"
+    assert cases_q.loc[10, "reason"] == "not a number" and cases_q.loc[10, "column_name"] == "claim_amount"
+    assert "judge" in cases_q.loc[11, "reason"] and cases_q.loc[11, "value"] == "J404"
+    defendants_q = q[q.table_name == "defendants"].set_index("row_number")
+    assert sorted(defendants_q.index) == [3, 4, 5]
+    assert "not a criminal case" in defendants_q.loc[4, "reason"]
+
+    loaded = table(tmp_path / "cw.duckdb", "SELECT * FROM cases ORDER BY case_id")
+    assert sorted(loaded["case_id"]) == sorted(["(2023)浙0102执1号", "(2023)浙0102刑初1号", "(2023)浙0102刑初2号"])
+    enforcement_case = loaded.set_index("case_id").loc["(2023)浙0102执1号"]
+    assert enforcement_case["claim_amount"] == 1250000.50
+    assert enforcement_case["close_method"] == "terminated_this_round"
+    assert enforcement_case["case_kind"] == "enforcement"
+    d1 = table(tmp_path / "cw.duckdb", "SELECT recidivist, probation, gender FROM defendants").iloc[0]
+    assert bool(d1["recidivist"]) is True and bool(d1["probation"]) is False
+    assert pd.isna(d1["gender"])  # empty = unknown, never a default
+
+
+def test_utf8_with_bom_and_damaged_lines_are_quarantined_not_lost(tmp_path):
+    folder = small_import(tmp_path / "import")
+    path = folder / "cases.csv"
+    text = path.read_text(encoding="utf-8")
+    extra = case("(2023)浙0102刑初8号", cause="诈骗罪")
+    line = ",".join(extra[c] for c in extra) + "\n"
+    data = b"\xef\xbb\xbf" + text.encode("utf-8") + line.encode("utf-8").replace("诈骗".encode(), b"\xff\xfe") \
+        + "(2023)浙0102刑初9号,浙0102,盗窃罪\n".encode("utf-8")
+    path.write_bytes(data)
+    result = ingest(folder, db=tmp_path / "cw.duckdb", export_date=EXPORT)
+    counts = result.summary()["tables"]["cases"]
+    assert counts == {"read": 3, "loaded": 1, "quarantined": 2}
+    reasons = set(result.problems["reason"])
+    assert any("not valid in the file's encoding" in r for r in reasons)
+    assert any("has 3 fields but the header has 12" in r for r in reasons)
+
+
+def test_reimport_is_idempotent_and_newer_rows_replace_older(tmp_path):
+    db = tmp_path / "cw.duckdb"
+    folder = small_import(tmp_path / "a", cases=[case("(2023)浙0102刑初1号", closed_on="2023-03-01")],
+                          defendants=[defendant("D1", "(2023)浙0102刑初1号", term_months="10")])
+    write_table(folder, "events", [{"case_id": "(2023)浙0102刑初1号", "event": "extension",
+                                    "occurred_at": "2023-02-01T09:00:00", "actor_id": "J1", "amount": "", "note": ""}])
+    ingest(folder, db=db, export_date=EXPORT)
+    snapshot = [table(db, f"SELECT * FROM {t} ORDER BY ALL") for t in ("cases", "defendants", "events", "quarantine")]
+    ingest(folder, db=db, export_date=EXPORT)
+    again = [table(db, f"SELECT * FROM {t} ORDER BY ALL") for t in ("cases", "defendants", "events", "quarantine")]
+    for before, after in zip(snapshot, again):
+        pd.testing.assert_frame_equal(before, after)
+
+    newer = small_import(tmp_path / "b", cases=[case("(2023)浙0102刑初1号", closed_on="2023-03-09")],
+                         defendants=[defendant("D1", "(2023)浙0102刑初1号", term_months="14")])
+    ingest(newer, db=db, export_date=EXPORT)
+    assert str(table(db, "SELECT closed_on FROM cases").iloc[0, 0])[:10] == "2023-03-09"
+    assert table(db, "SELECT term_months FROM defendants").iloc[0, 0] == 14
+    assert len(table(db, "SELECT * FROM events")) == 1  # not in the newer export: kept
+
+
+def test_duplicate_keys(tmp_path):
+    rows = [case("(2023)浙0102刑初1号"), case("(2023)浙0102刑初1号"),               # exact copy
+            case("(2023)浙0102刑初2号"), case("(2023)浙0102刑初2号", cause="诈骗罪")]  # conflict
+    result = ingest(small_import(tmp_path / "i", cases=rows), db=tmp_path / "cw.duckdb", export_date=EXPORT)
+    assert result.summary()["tables"]["cases"] == {"read": 4, "loaded": 1, "quarantined": 3}
+    reasons = result.problems.set_index("_row")["reason"]
+    assert reasons[3].startswith("exact copy of row 2")
+    assert "with different content" in reasons[4] and "with different content" in reasons[5]
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda f: (f / "cases.csv").unlink(), "the cases table is required"),
+    (lambda f: (f / "cases.csv").write_text("case_id,court_id\n(2023)浙0102刑初1号,浙0102\n", encoding="utf-8"),
+     "wrong columns: missing column(s) cause"),
+    (lambda f: (f / "judges.xlsx").write_bytes(b"not a spreadsheet"), "cannot be read as xlsx"),
+    (lambda f: (f / "cases.parquet").write_bytes(b"PAR1"), "keep one file per table"),
+])
+def test_unusable_imports_stop_and_leave_the_database_as_it_was(tmp_path, damage, message):
+    db = tmp_path / "cw.duckdb"
+    ingest(small_import(tmp_path / "first"), db=db, export_date=EXPORT)
+    before = db.read_bytes()
+    folder = small_import(tmp_path / "second", cases=[case("(2023)浙0102刑初5号")])
+    if "judges.xlsx" in message or "xlsx" in message:
+        (folder / "judges.csv").unlink()
+    damage(folder)
+    with pytest.raises(UserError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        ingest(folder, db=db, export_date=EXPORT)
+    assert db.read_bytes() == before
+
+
+def test_xlsx_and_parquet_read_like_csv(tmp_path):
+    folder = small_import(tmp_path / "i", cases=[case("(2023)浙0102刑初1号", closed_on="2023-03-01")],
+                          defendants=[defendant("D1", "(2023)浙0102刑初1号")])
+    cases = pd.read_csv(folder / "cases.csv", dtype=str, keep_default_na=False)
+    cases["filed_on"] = pd.to_datetime(cases["filed_on"])  # a real date cell, as Excel stores it
+    (folder / "cases.csv").unlink()
+    cases.to_excel(folder / "cases.xlsx", index=False)
+    defendants = pd.read_csv(folder / "defendants.csv", dtype=str, keep_default_na=False)
+    (folder / "defendants.csv").unlink()
+    defendants.to_parquet(folder / "defendants.parquet")
+    result = ingest(folder, db=tmp_path / "cw.duckdb", export_date=EXPORT)
+    assert result.summary()["tables"]["cases"] == {"read": 1, "loaded": 1, "quarantined": 0}
+    assert result.summary()["tables"]["defendants"] == {"read": 1, "loaded": 1, "quarantined": 0}
+    assert str(table(tmp_path / "cw.duckdb", "SELECT filed_on FROM cases").iloc[0, 0])[:10] == "2023-01-05"
+
+
+def test_cli_ingest_json_and_one_line_errors(tmp_path):
+    folder = small_import(tmp_path / "i")
+    db = tmp_path / "cw.duckdb"
+    done = subprocess.run([sys.executable, "-m", "courtwatch.cli", "ingest", str(folder), "--db", str(db), "--json",
+                           "--export-date", "2024-12-31"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["tables"]["cases"] == {"read": 1, "loaded": 1, "quarantined": 0}
+    missing = subprocess.run([sys.executable, "-m", "courtwatch.cli", "ingest", str(tmp_path / "nowhere"), "--db", str(db)],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2
+    assert len(missing.stderr.strip().splitlines()) == 1 and "is not a folder" in missing.stderr
+
+
+def test_a_reader_keeps_working_while_a_new_database_is_published(tmp_path):
+    db = tmp_path / "cw.duckdb"
+    ingest(small_import(tmp_path / "a"), db=db, export_date=EXPORT)
+    reader = store.open_for_read(db)
+    ingest(small_import(tmp_path / "b", cases=[case("(2023)浙0102刑初1号"), case("(2023)浙0102刑初2号")]),
+           db=db, export_date=EXPORT)
+    assert reader.execute("SELECT count(*) FROM cases").fetchone()[0] == 1  # still the snapshot it opened
+    reader.close()
+    fresh = store.open_for_read(db)
+    assert fresh.execute("SELECT count(*) FROM cases").fetchone()[0] == 2
+    fresh.close()
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(tmp_path):
+    db = tmp_path / "cw.duckdb"
+    with store.writer_lock(db):
+        with pytest.raises(UserError, match="being updated by another ingest or detect"):
+            ingest(small_import(tmp_path / "a"), db=db, export_date=EXPORT)
