@@ -85,15 +85,55 @@ def open_for_write(db: str | os.PathLike | None) -> Iterator[duckdb.DuckDBPyConn
             os.close(dir_fd)
 
 
-def open_for_read(db: str | os.PathLike | None) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published database."""
+def open_for_read(db: str | os.PathLike | None, court_ids: list[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the published database.
+
+    With `court_ids`, the connection sees only those courts: every table name
+    resolves to a view restricted to the scope, so no query run through it can
+    reach another court's rows, whatever its SQL says (issue 5's "scope in the
+    query layer"). `None` means unrestricted (batch jobs, administrators).
+    """
     path = db_path(db)
     if not path.exists():
         raise UserError(f"no database at {path}; run `courtwatch ingest FOLDER` first (or set --db / COURTWATCH_DB)")
     try:
-        return duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+        if court_ids is None:
+            return duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+        con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+        con.execute(f"ATTACH '{_sql_string(str(path))}' AS published (READ_ONLY)")
     except duckdb.IOException as exc:
         raise UserError(f"cannot open {path}: {exc}; is another program writing it directly?") from None
+    con.execute("CREATE TEMP TABLE scope_courts (court_id VARCHAR PRIMARY KEY)")
+    if court_ids:
+        con.executemany("INSERT INTO scope_courts VALUES (?)", [[c] for c in sorted(set(court_ids))])
+    for name, where in SCOPED_VIEWS.items():
+        con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM published.main.{name} {where}")
+    return con
+
+
+def _sql_string(text: str) -> str:
+    return text.replace("'", "''")
+
+
+_IN_SCOPE = "WHERE court_id IN (SELECT court_id FROM scope_courts)"
+_CASE_IN_SCOPE = "WHERE case_id IN (SELECT case_id FROM published.main.cases WHERE court_id IN (SELECT court_id FROM scope_courts))"
+# How each table is restricted to a user's courts. Tables that hold no court data pass through;
+# the quarantine holds raw rows of any court, so only unrestricted users see it.
+SCOPED_VIEWS = {
+    "courts": _IN_SCOPE,
+    "judges": _IN_SCOPE,
+    "cases": _IN_SCOPE,
+    "defendants": _CASE_IN_SCOPE,
+    "enforcement": _CASE_IN_SCOPE,
+    "events": _CASE_IN_SCOPE,
+    "representations": _CASE_IN_SCOPE,
+    "flags": _IN_SCOPE,
+    "quarantine": "WHERE FALSE",
+    "runs": "",
+    "run_detectors": "",
+    "imports": "",
+    "import_files": "",
+}
 
 
 def version_token(db: str | os.PathLike | None) -> tuple[int, int] | None:
