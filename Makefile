@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-deps
-DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils
+DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql
 PORT   ?= 8501
 
 .PHONY: demo test test-fast eval bench serve system-deps clean

@@ -118,6 +118,54 @@ def cmd_demo(args) -> None:
         cmd_serve(argparse.Namespace(db=args.db, port=args.port))
 
 
+def _ops(args):
+    from .opsstore import OpsStore
+    return OpsStore.open(getattr(args, "ops_url", None), db=args.db)
+
+
+def cmd_user(args) -> None:
+    from . import auth
+    ops = _ops(args)
+    if args.action == "add":
+        password = None
+        if not args.sso:
+            if args.password_stdin:
+                password = sys.stdin.readline().rstrip("\n")
+            elif sys.stdin.isatty():
+                import getpass
+                password = getpass.getpass(f"password for {args.username}: ")
+            else:
+                raise UserError("give the password on standard input with --password-stdin, or --sso for single sign-on")
+        auth.add_user(ops, args.username, args.name or args.username, args.role, args.court or [], password)
+        print(f"user: added {args.username} ({args.role}, courts {', '.join(args.court or []) or 'all'})")
+    elif args.action in ("disable", "enable"):
+        auth.set_disabled(ops, args.username, args.action == "disable")
+        print(f"user: {args.username} {args.action}d")
+    else:
+        rows = auth.list_users(ops)
+        for r in rows:
+            state = "disabled" if r["disabled"] else "active"
+            print(f"{r['username']:<20}{r['role']:<11}{state:<9}{','.join(r['court_ids']) or '(all)'}")
+        print(f"user: {len(rows)} account(s)", file=sys.stderr)
+
+
+def cmd_audit(args) -> None:
+    ops = _ops(args)
+    if args.action == "verify":
+        ok, message = ops.verify_audit()
+        if not ok:
+            raise UserError(f"TAMPERING DETECTED: {message}; keep a copy of the store and report it")
+        print(f"audit: {message}")
+    else:
+        import csv as _csv
+        rows = list(reversed(ops.audit_rows()))
+        writer = _csv.writer(sys.stdout)
+        writer.writerow(["seq", "at", "actor", "action", "target", "detail", "prev_hash", "hash"])
+        for r in rows:
+            writer.writerow([r["seq"], r["at"], r["actor"], r["action"], r["target"], r["detail"], r["prev_hash"], r["hash"]])
+        print(f"audit: {len(rows)} row(s)", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="courtwatch", description="Judicial supervision warnings for human review.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -150,6 +198,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", help="run id (default: the latest run)")
     p.set_defaults(func=cmd_flags)
 
+    p = sub.add_parser("user", help="manage dashboard accounts: add, disable, enable, list")
+    p.add_argument("action", choices=["add", "disable", "enable", "list"])
+    p.add_argument("username", nargs="?")
+    p.add_argument("--role", choices=["president", "inspector", "analyst", "admin"])
+    p.add_argument("--court", action="append", help="court id (president: the court headed; inspector: repeat per court)")
+    p.add_argument("--name", help="display name")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.add_argument("--sso", action="store_true", help="account signs in through single sign-on only (no password)")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--ops-url", help="operational store URL (default: $COURTWATCH_OPS_URL, else SQLite beside --db)")
+    p.set_defaults(func=cmd_user)
+
+    p = sub.add_parser("audit", help="verify or export the tamper-evident audit trail")
+    p.add_argument("action", choices=["verify", "export"])
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--ops-url", help="operational store URL (default: $COURTWATCH_OPS_URL, else SQLite beside --db)")
+    p.set_defaults(func=cmd_audit)
+
     p = sub.add_parser("serve", help="start the dashboard on 127.0.0.1")
     p.add_argument("--db", help=db_help)
     p.add_argument("--port", type=int, default=8501)
@@ -168,6 +234,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "user" and args.action != "list" and not args.username:
+        build_parser().error("user add/disable/enable needs a USERNAME")
+    if args.command == "user" and args.action == "add" and not args.role:
+        build_parser().error("user add needs --role")
     try:
         args.func(args)
     except UserError as exc:
