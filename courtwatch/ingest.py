@@ -469,10 +469,11 @@ def ingest(folder: str | Path, db: str | Path | None = None, export_date: dt.dat
                 problems.add(typed["_row"][orphan], column.name, values[orphan],
                              f"refers to a {ref_table[:-1] if ref_table.endswith('s') else ref_table} that is not loaded ({ref_table}.{ref_column})")
             if table.case_kind:
-                kinds = typed["case_id"].map(case_kinds)
+                kinds = typed["case_id"].map(case_kinds).astype(object)
                 wrong_kind = kinds.notna() & (kinds != table.case_kind)
                 problems.add(typed["_row"][wrong_kind], "case_id", typed["case_id"][wrong_kind],
-                             f"not a {table.case_kind} case (the case number's type is " + kinds[wrong_kind] + ")")
+                             pd.Series([f"not a {table.case_kind} case (the case number's type is {k})"
+                                        for k in kinds[wrong_kind]], dtype=object))
             bad_rows = problems.rows()
             good = typed[~typed["_row"].isin(bad_rows)]
             _load(con, table, good)
