@@ -33,9 +33,6 @@ MAX_MONEY = 1e13        # yuan; larger is an export error, not a claim
 MAX_INT = 1_000_000
 MAX_TEXT = 4000         # characters in one cell
 
-CASE_NUMBER = re.compile(r"^[(（](\d{4})[)）](最高法|[\u4e00-\u9fff]\d*)([\u4e00-\u9fff]{1,4}?)(\d+)号$")
-DATE_TEXT = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
-GROUPED_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 
 @dataclass
@@ -274,30 +271,6 @@ def read_file(path: Path, table: Table) -> RawTable:
 
 # ---------------------------------------------------------------- validating
 
-class Problems:
-    """Collects (row, column, value, reason) for one file."""
-
-    def __init__(self) -> None:
-        self.parts: list[pd.DataFrame] = []
-
-    def add(self, rows: pd.Series, column: str | None, values: pd.Series | None, reason: str | pd.Series) -> None:
-        if len(rows) == 0:
-            return
-        part = pd.DataFrame({"_row": rows.to_numpy(),
-                             "column_name": column,
-                             "value": values.to_numpy() if values is not None else None,
-                             "reason": reason.to_numpy() if isinstance(reason, pd.Series) else reason})
-        self.parts.append(part)
-
-    def frame(self) -> pd.DataFrame:
-        if not self.parts:
-            return pd.DataFrame(columns=["_row", "column_name", "value", "reason"])
-        return pd.concat(self.parts, ignore_index=True)
-
-    def rows(self) -> set[int]:
-        return set(self.frame()["_row"].tolist())
-
-
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
@@ -354,110 +327,168 @@ def _column_checks(column: Column, export_date: dt.date) -> tuple[str, str]:
     return parsed, problem + "END"
 
 
-def validate_columns(raw: pd.DataFrame, table: Table, export_date: dt.date, problems: Problems) -> pd.DataFrame:
-    """Typed values of each column; problems recorded for values that are not of the column's type."""
-    con = duckdb.connect(config=store.DUCKDB_CONFIG)
-    try:
-        con.register("raw_rows", raw)
-        checks = [_column_checks(c, export_date) for c in table.columns]
-        trimmed = ", ".join(f"nullif(trim({_ident(c.name)}::VARCHAR), '') AS v_{c.name}" for c in table.columns)
-        parsed = ", ".join(f"{expr} AS p_{c.name}" for c, (expr, _) in zip(table.columns, checks))
-        checked = ", ".join(f"{problem} AS e_{c.name}" for c, (_, problem) in zip(table.columns, checks))
-        con.execute(f"CREATE TEMP TABLE checked AS SELECT *, {checked} FROM "
-                    f"(SELECT *, {parsed} FROM (SELECT _row, {trimmed} FROM raw_rows))")
-        cast = {"int": "BIGINT", "decimal": "DOUBLE"}
-        typed = con.execute("SELECT _row, " + ", ".join(
-            f"CASE WHEN e_{c.name} IS NULL THEN p_{c.name} END::{cast[c.kind]} AS {_ident(c.name)}" if c.kind in cast
-            else f"p_{c.name} AS {_ident(c.name)}" for c in table.columns) + " FROM checked ORDER BY _row").df()
-        found = con.execute(" UNION ALL ".join(
-            f"SELECT _row, {_literal(c.name)} AS column_name, left(v_{c.name}, 200) AS value, e_{c.name} AS reason "
-            f"FROM checked WHERE e_{c.name} IS NOT NULL" for c in table.columns)).df()
-    finally:
-        con.close()
-    if not found.empty:
-        problems.parts.append(found.astype({"value": object, "column_name": object, "reason": object}))
-    for column in table.columns:
-        if column.kind in ("str", "text", "enum"):
-            typed[column.name] = typed[column.name].astype(object).where(typed[column.name].notna(), None)
-        elif column.kind == "bool":
-            typed[column.name] = typed[column.name].astype("boolean")
-        elif column.kind == "int":
-            typed[column.name] = typed[column.name].astype("Int64")
-        elif column.kind == "decimal":
-            typed[column.name] = typed[column.name].astype("Float64")
-    return typed
+# The 案号 pattern in RE2 syntax (DuckDB): year, court code, case-type code, sequence.
+CASE_NUMBER_RE2 = r"^[(（](\d{4})[)）](最高法|[\x{4e00}-\x{9fff}]\d*)([\x{4e00}-\x{9fff}]{1,4}?)(\d+)号$"
+
+
+def _case_parts(column: str) -> str:
+    return f"regexp_extract({column}, '{CASE_NUMBER_RE2}', ['year', 'court', 'ctype', 'seq'])"
+
+
+def _case_kind(case_type: str) -> str:
+    return "CASE " + " ".join(f"WHEN left({case_type}, 1) = '{k}' THEN '{v}'" for k, v in CASE_KIND_BY_PREFIX.items()) \
+        + f" WHEN {case_type} <> '' THEN 'other' END"
 
 
 def parse_case_numbers(case_ids: pd.Series) -> pd.DataFrame:
-    """案号 → year, court code, case-type code, sequence, kind (NaN where malformed)."""
-    parts = case_ids.astype("string").str.extract(CASE_NUMBER)
-    parts.columns = ["case_year", "court_code", "case_type", "case_seq"]
-    parts["case_kind"] = parts["case_type"].str.slice(0, 1).map(CASE_KIND_BY_PREFIX).where(parts["case_type"].notna())
-    parts.loc[parts["case_type"].notna() & parts["case_kind"].isna(), "case_kind"] = "other"
-    return parts
+    """案号 → year, court code, case-type code, sequence, kind (NaN where malformed); the import's own parser."""
+    con = duckdb.connect(config=store.DUCKDB_CONFIG)
+    try:
+        con.register("ids", pd.DataFrame({"case_id": case_ids.astype(object)}))
+        parts = con.execute(f"SELECT cn.year AS case_year, cn.court AS court_code, cn.ctype AS case_type, cn.seq AS case_seq, "
+                            f"{_case_kind('cn.ctype')} AS case_kind "
+                            f"FROM (SELECT {_case_parts('case_id')} AS cn FROM ids)").df()
+    finally:
+        con.close()
+    return parts.replace("", np.nan)
 
 
-def validate_rows(typed: pd.DataFrame, table: Table, export_date: dt.date, problems: Problems) -> pd.DataFrame:
-    """Checks within one row that need several columns; adds derived columns."""
-    rows = typed["_row"]
+def _stage_checked(con, table: Table, export_date: dt.date) -> None:
+    """raw (text as read) → checked: v_ trimmed text, p_ parsed value, e_ problem of each column."""
+    checks = [_column_checks(c, export_date) for c in table.columns]
+    trimmed = ", ".join(f"nullif(trim({_ident(c.name)}::VARCHAR), '') AS v_{c.name}" for c in table.columns)
+    parsed = ", ".join(f"{expr} AS p_{c.name}" for c, (expr, _) in zip(table.columns, checks))
+    problem = ", ".join(f"{expr} AS e_{c.name}" for c, (_, expr) in zip(table.columns, checks))
+    con.execute("DROP TABLE IF EXISTS checked")
+    con.execute(f"CREATE TEMP TABLE checked AS SELECT *, {problem} FROM "
+                f"(SELECT *, {parsed} FROM (SELECT _row, {trimmed} FROM raw))")
+    for c in table.columns:
+        con.execute(f"INSERT INTO problems SELECT _row, {_literal(c.name)}, left(v_{c.name}, 200), e_{c.name}, NULL "
+                    f"FROM checked WHERE e_{c.name} IS NOT NULL")
+
+
+def _row_checks(con, table: Table, export_date: dt.date) -> None:
+    """Checks that need several columns of one row."""
     if table.name == "cases":
-        parts = parse_case_numbers(typed["case_id"])
-        malformed = typed["case_id"].notna() & parts["case_year"].isna()
-        problems.add(rows[malformed], "case_id", typed["case_id"][malformed],
-                     "malformed case number (expected e.g. (2023)浙0102刑初123号)")
-        mismatch = ~malformed & typed["court_id"].notna() & typed["case_id"].notna() & (parts["court_code"] != typed["court_id"])
-        problems.add(rows[mismatch], "court_id", typed["court_id"][mismatch],
-                     "court_id does not match the court code in case_id (" + parts["court_code"][mismatch].astype(str) + ")")
-        year = pd.to_numeric(parts["case_year"], errors="coerce")
-        bad_year = ~malformed & ((year < 1950) | (year > export_date.year))
-        problems.add(rows[bad_year], "case_id", typed["case_id"][bad_year], "year in the case number is impossible")
-        filed = pd.to_datetime(typed["filed_on"])
-        closed = pd.to_datetime(typed["closed_on"])
-        before = filed.notna() & closed.notna() & (closed < filed)
-        problems.add(rows[before], "closed_on", typed["closed_on"][before].astype(str),
-                     "closed before it was filed (filed_on " + typed["filed_on"][before].astype(str) + ")")
-        filed_year_mismatch = ~malformed & filed.notna() & year.notna() & (filed.dt.year != year) & ~bad_year
-        # A case number's year is the filing year (案号规定 art. 4); a case filed in another year is mis-keyed.
-        problems.add(rows[filed_year_mismatch], "filed_on", typed["filed_on"][filed_year_mismatch].astype(str),
-                     "filing year differs from the year in the case number")
-        typed = typed.assign(case_year=year.astype("Int64"), case_type=parts["case_type"],
-                             case_seq=pd.to_numeric(parts["case_seq"], errors="coerce").astype("Int64"),
-                             case_kind=parts["case_kind"])
+        con.execute("DROP TABLE IF EXISTS case_numbers")
+        con.execute(f"CREATE TEMP TABLE case_numbers AS SELECT _row, {_case_parts('p_case_id')} AS cn "
+                    f"FROM checked WHERE p_case_id IS NOT NULL")
+        con.execute(f"""INSERT INTO problems
+            SELECT n._row, 'case_id', c.p_case_id, 'malformed case number (expected e.g. (2023)浙0102刑初123号)', NULL
+            FROM case_numbers n JOIN checked c USING (_row) WHERE n.cn.year = ''
+            UNION ALL
+            SELECT n._row, 'court_id', c.p_court_id, 'court_id does not match the court code in case_id (' || n.cn.court || ')', NULL
+            FROM case_numbers n JOIN checked c USING (_row) WHERE n.cn.year <> '' AND c.p_court_id <> n.cn.court
+            UNION ALL
+            SELECT n._row, 'case_id', c.p_case_id, 'year in the case number is impossible', NULL
+            FROM case_numbers n JOIN checked c USING (_row)
+            WHERE n.cn.year <> '' AND (n.cn.year::INT < 1950 OR n.cn.year::INT > {export_date.year})
+            UNION ALL
+            SELECT _row, 'closed_on', p_closed_on::VARCHAR, 'closed before it was filed (filed_on ' || p_filed_on || ')', NULL
+            FROM checked WHERE p_closed_on < p_filed_on
+            UNION ALL
+            -- the year of a case number is its filing year (案号规定 art. 4): another year means a mis-keyed case
+            SELECT n._row, 'filed_on', c.p_filed_on::VARCHAR, 'filing year differs from the year in the case number', NULL
+            FROM case_numbers n JOIN checked c USING (_row)
+            WHERE n.cn.year <> '' AND n.cn.year::INT BETWEEN 1950 AND {export_date.year}
+              AND year(c.p_filed_on) <> n.cn.year::INT""")
     if table.name == "defendants":
-        kind = typed["sentence_kind"]
-        no_term = kind.isin(["exempt", "fine_only", "life", "death"]) & typed["term_months"].notna() & (typed["term_months"] > 0)
-        problems.add(rows[no_term], "term_months", typed["term_months"][no_term].astype(str),
-                     "a term is given for a sentence kind that has none (" + kind[no_term].astype(str) + ")")
-    return typed
+        con.execute("""INSERT INTO problems
+            SELECT _row, 'term_months', v_term_months,
+                   'a term is given for a sentence kind that has none (' || p_sentence_kind || ')', NULL
+            FROM checked WHERE p_sentence_kind IN ('exempt', 'fine_only', 'life', 'death') AND p_term_months > 0""")
 
 
-def _duplicates(typed: pd.DataFrame, raw: pd.DataFrame, table: Table, problems: Problems) -> None:
+def _duplicate_checks(con, table: Table) -> None:
     """Within one file a key may appear once. Exact copies are quarantined after the first;
     conflicting rows for one key are all quarantined, since none can be trusted over the others."""
     if not table.key:
         return
-    keys = typed[table.key]
-    dup_mask = keys.notna() & keys.duplicated(keep=False)
-    if not dup_mask.any():
-        return
-    content = raw[table.column_names].astype(str).agg("\x1f".join, axis=1)
-    sub = pd.DataFrame({"key": keys[dup_mask], "content": content[dup_mask], "_row": typed["_row"][dup_mask]})
-    first_row = sub.groupby("key")["_row"].transform("min")
-    distinct = sub.groupby("key")["content"].transform("nunique")
-    exact = (distinct == 1) & (sub["_row"] != first_row)
-    problems.add(sub["_row"][exact], table.key, sub["key"][exact],
-                 "exact copy of row " + first_row[exact].astype(str) + "; the first copy is loaded")
-    conflict = distinct > 1
-    rows_of_key = sub.groupby("key")["_row"].transform(lambda s: ", ".join(map(str, sorted(s))))
-    problems.add(sub["_row"][conflict], table.key, sub["key"][conflict],
-                 "key appears in rows " + rows_of_key[conflict] + " with different content; none loaded")
+    content = "md5(concat_ws(chr(31), " + ", ".join(f"coalesce(v_{c.name}, '')" for c in table.columns) + "))"
+    con.execute(f"""INSERT INTO problems
+        WITH keyed AS (SELECT _row, p_{table.key} AS key, {content} AS content FROM checked WHERE p_{table.key} IS NOT NULL),
+        repeated AS (SELECT key, count(DISTINCT content) AS versions, min(_row) AS first_row,
+                            string_agg(_row::VARCHAR, ', ' ORDER BY _row) AS all_rows
+                     FROM keyed GROUP BY key HAVING count(*) > 1)
+        SELECT k._row, {_literal(table.key)}, k.key,
+               CASE WHEN r.versions = 1 THEN 'exact copy of row ' || r.first_row || '; the first copy is loaded'
+                    ELSE 'key appears in rows ' || r.all_rows || ' with different content; none loaded' END, NULL
+        FROM keyed k JOIN repeated r USING (key)
+        WHERE r.versions > 1 OR k._row <> r.first_row""")
+
+
+def _reference_checks(con, table: Table, provided: set[str]) -> None:
+    """References must resolve to rows loaded now or before; a table never provided is not checked."""
+    for column in table.columns:
+        if not column.references:
+            continue
+        ref_table, ref_column = column.references.split(".")
+        if ref_table not in provided and con.execute(f"SELECT count(*) FROM {ref_table}").fetchone()[0] == 0:
+            continue
+        noun = ref_table[:-1] if ref_table.endswith("s") else ref_table
+        con.execute(f"""INSERT INTO problems
+            SELECT _row, {_literal(column.name)}, p_{column.name},
+                   {_literal(f'refers to a {noun} that is not loaded ({ref_table}.{ref_column})')}, NULL
+            FROM checked c
+            WHERE p_{column.name} IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM {ref_table} r WHERE r.{ref_column} = c.p_{column.name})""")
+    if table.case_kind:
+        con.execute(f"""INSERT INTO problems
+            SELECT c._row, 'case_id', c.p_case_id,
+                   'not a {table.case_kind} case (the case number''s type is ' || k.case_kind || ')', NULL
+            FROM checked c JOIN cases k ON k.case_id = c.p_case_id
+            WHERE k.case_kind IS DISTINCT FROM {_literal(table.case_kind)}""")
+
+
+def _load_good_rows(con, table: Table) -> int:
+    """Upsert by key, or replace a keyless table's rows case by case (a newer export wins)."""
+    con.execute("DROP TABLE IF EXISTS good")
+    con.execute("CREATE TEMP TABLE good AS SELECT * FROM checked WHERE _row NOT IN (SELECT _row FROM problems)")
+    replace = table.key or table.replace_by
+    con.execute(f"DELETE FROM {table.name} WHERE {replace} IN (SELECT p_{replace} FROM good)")
+    columns = [c.name for c in table.columns]
+    values = [f"p_{c}" for c in columns]
+    source = "good"
+    if table.name == "cases":
+        columns += ["case_year", "case_type", "case_seq", "case_kind"]
+        values += ["cn.year::INT", "cn.ctype", "cn.seq::BIGINT", _case_kind("cn.ctype")]
+        source = "good JOIN case_numbers USING (_row)"
+    con.execute(f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source} ORDER BY _row")
+    return con.execute("SELECT count(*) FROM good").fetchone()[0]
+
+
+def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.date, provided: set[str],
+                import_id: str) -> tuple[TableResult, pd.DataFrame]:
+    con.execute("DROP TABLE IF EXISTS raw")
+    con.register("raw_frame", raw.frame)
+    con.execute("CREATE TEMP TABLE raw AS SELECT * FROM raw_frame")
+    con.unregister("raw_frame")
+    con.execute("DROP TABLE IF EXISTS problems")
+    con.execute("CREATE TEMP TABLE problems (_row BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR, raw_row VARCHAR)")
+    if not raw.bad_rows.empty:
+        bad = raw.bad_rows.assign(column_name=None, raw_row=[json.dumps({"raw": r}, ensure_ascii=False) for r in raw.bad_rows["raw"]])
+        con.register("bad_frame", bad)
+        con.execute("INSERT INTO problems SELECT _row, NULL, left(raw, 200), reason, raw_row FROM bad_frame")
+        con.unregister("bad_frame")
+    _stage_checked(con, table, export_date)
+    _row_checks(con, table, export_date)
+    _duplicate_checks(con, table)
+    _reference_checks(con, table, provided)
+    loaded = _load_good_rows(con, table)
+    raw_json = "to_json(struct_pack(" + ", ".join(f"{_ident(c)} := {_ident(c)}" for c in table.column_names) + "))"
+    found = con.execute(f"""
+        SELECT p._row, p.column_name, p.value, p.reason, coalesce(p.raw_row, {raw_json}::VARCHAR) AS raw_row
+        FROM problems p LEFT JOIN raw r USING (_row) ORDER BY p._row, p.column_name""").df()
+    found = found.assign(import_id=import_id, table_name=table.name, file=str(path), file_sha256=raw.sha256)
+    read = len(raw.frame) + len(raw.bad_rows)
+    quarantined = found["_row"].nunique()
+    result = TableResult(table.name, str(path), raw.encoding, raw.sha256, read, loaded, quarantined)
+    if result.loaded + result.quarantined != result.read:  # the promise that nothing is lost, checked every time
+        raise AssertionError(f"{path}: read {result.read} ≠ loaded {result.loaded} + quarantined {result.quarantined}")
+    return result, found
 
 
 # ---------------------------------------------------------------- the import
-
-def _existing_keys(con, table: str, column: str) -> set:
-    return set(con.execute(f"SELECT {column} FROM {table}").df()[column].tolist())
-
 
 def ingest(folder: str | Path, db: str | Path | None = None, export_date: dt.date | None = None,
            progress: Callable[[str], None] = lambda message: None) -> ImportResult:
@@ -471,89 +502,22 @@ def ingest(folder: str | Path, db: str | Path | None = None, export_date: dt.dat
         raws[table_name] = read_file(path, TABLES[table_name])
 
     result = ImportResult(import_id=f"I{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}", export_date=export_date)
-    quarantine_parts = []
+    found_parts = []
     with store.open_for_write(db) as con:
-        loaded_keys: dict[str, set] = {}
-        case_kinds: dict[str, str] = dict(con.execute("SELECT case_id, case_kind FROM cases").fetchall())
         for table_name in LOAD_ORDER:
             if table_name not in raws:
                 continue
-            table = TABLES[table_name]
-            raw = raws[table_name]
-            path = files[table_name]
+            raw, path = raws[table_name], files[table_name]
             progress(f"validating {path.name} ({len(raw.frame) + len(raw.bad_rows)} rows)")
-            problems = Problems()
-            problems.add(raw.bad_rows["_row"], None, raw.bad_rows["raw"], raw.bad_rows["reason"])
-            typed = validate_columns(raw.frame, table, export_date, problems)
-            typed = validate_rows(typed, table, export_date, problems)
-            _duplicates(typed, raw.frame, table, problems)
-            for column in table.columns:
-                if not column.references:
-                    continue
-                ref_table, ref_column = column.references.split(".")
-                known = loaded_keys.get(ref_table, set()) | _existing_keys(con, ref_table, ref_column)
-                if not known and ref_table not in raws:
-                    continue  # that table was never provided: nothing to check against
-                values = typed[column.name]
-                orphan = values.notna() & ~values.isin(known)
-                problems.add(typed["_row"][orphan], column.name, values[orphan],
-                             f"refers to a {ref_table[:-1] if ref_table.endswith('s') else ref_table} that is not loaded ({ref_table}.{ref_column})")
-            if table.case_kind:
-                kinds = typed["case_id"].map(case_kinds).astype(object)
-                wrong_kind = kinds.notna() & (kinds != table.case_kind)
-                problems.add(typed["_row"][wrong_kind], "case_id", typed["case_id"][wrong_kind],
-                             pd.Series([f"not a {table.case_kind} case (the case number's type is {k})"
-                                        for k in kinds[wrong_kind]], dtype=object))
-            bad_rows = problems.rows()
-            good = typed[~typed["_row"].isin(bad_rows)]
-            _load(con, table, good)
-            if table.key:
-                loaded_keys[table_name] = set(good[table.key].tolist())
-            if table_name == "cases":
-                case_kinds.update(dict(zip(good["case_id"], good["case_kind"])))
-            found = problems.frame()
-            raw_by_row = _raw_json(raw, found["_row"].unique())
-            found = found.assign(import_id=result.import_id, table_name=table_name, file=str(path),
-                                 file_sha256=raw.sha256, raw_row=found["_row"].map(raw_by_row))
-            quarantine_parts.append(found)
-            read = len(raw.frame) + len(raw.bad_rows)
-            tr = TableResult(table_name, str(path), raw.encoding, raw.sha256, read, len(good), len(bad_rows))
-            if tr.loaded + tr.quarantined != tr.read:  # the promise that nothing is lost, checked every time
-                raise AssertionError(f"{path}: read {tr.read} ≠ loaded {tr.loaded} + quarantined {tr.quarantined}")
-            result.tables[table_name] = tr
-            progress(f"{table_name}: read {tr.read}, loaded {tr.loaded}, quarantined {tr.quarantined}")
-        quarantine = pd.concat(quarantine_parts, ignore_index=True) if quarantine_parts else pd.DataFrame()
+            table_result, found = _load_table(con, TABLES[table_name], raw, path, export_date, set(raws), result.import_id)
+            result.tables[table_name] = table_result
+            found_parts.append(found)
+            progress(f"{table_name}: read {table_result.read}, loaded {table_result.loaded}, "
+                     f"quarantined {table_result.quarantined}")
+        quarantine = pd.concat(found_parts, ignore_index=True) if found_parts else pd.DataFrame()
         _record_import(con, folder, result, quarantine)
         result.problems = quarantine
     return result
-
-
-def _raw_json(raw: RawTable, rows) -> dict[int, str]:
-    wanted = set(int(r) for r in rows)
-    out: dict[int, str] = {}
-    if not wanted:
-        return out
-    frame = raw.frame[raw.frame["_row"].isin(wanted)]
-    for record in frame.to_dict("records"):
-        row = int(record.pop("_row"))
-        out[row] = json.dumps(record, ensure_ascii=False, default=str)
-    for record in raw.bad_rows[raw.bad_rows["_row"].isin(wanted)].to_dict("records"):
-        out[int(record["_row"])] = json.dumps({"raw": record["raw"]}, ensure_ascii=False)
-    return out
-
-
-def _load(con, table: Table, good: pd.DataFrame) -> None:
-    """Upsert by key, or replace a keyless table's rows case by case (a newer export wins)."""
-    frame = good.drop(columns=["_row"])
-    con.register("incoming", frame)
-    try:
-        if table.key:
-            con.execute(f"DELETE FROM {table.name} WHERE {table.key} IN (SELECT {table.key} FROM incoming)")
-        else:
-            con.execute(f"DELETE FROM {table.name} WHERE {table.replace_by} IN (SELECT {table.replace_by} FROM incoming)")
-        con.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM incoming")
-    finally:
-        con.unregister("incoming")
 
 
 def _record_import(con, folder: Path, result: ImportResult, quarantine: pd.DataFrame) -> None:
