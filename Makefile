@@ -10,7 +10,7 @@ SYSTEM_STAMP := $(VENV)/.system-deps
 DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql
 PORT   ?= 8501
 
-.PHONY: demo test test-fast eval bench serve system-deps clean
+.PHONY: demo test test-fast eval bench fuzz docs serve system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,14 @@ eval: $(STAMP)
 # Timings of sample, ingest and detect → docs/benchmarks.md
 bench: $(STAMP)
 	$(BIN)/python -m courtwatch.bench --out docs/benchmarks.md
+
+# The import fuzz suite with many more examples than CI runs (docs/reliability.md).
+fuzz: $(STAMP)
+	COURTWATCH_FUZZ_PROFILE=long $(BIN)/python -m pytest -q tests/test_fuzz_import.py
+
+# Documents generated from the code: model cards.
+docs: $(STAMP)
+	$(BIN)/python -m courtwatch.modelcards --out docs/detectors.md
 
 clean:
 	rm -rf demo build *.egg-info .pytest_cache test-artifacts

@@ -92,6 +92,15 @@ def cmd_flags(args) -> None:
     print(f"flags: {len(flags)} flag(s)", file=sys.stderr)
 
 
+def cmd_brief(args) -> None:
+    from courtwatch.briefing import write_brief
+    began = time.perf_counter()
+    written = write_brief(args.db, args.period, args.court, args.format, Path(args.out), lang=args.lang,
+                          all_courts=args.all_courts)
+    where = str(written[0]) if len(written) == 1 else f"{len(written)} files in {args.out}"
+    print(f"brief: wrote {args.format} briefing for {args.period} to {where} in {time.perf_counter() - began:.1f}s")
+
+
 def cmd_serve(args) -> None:
     db = store.db_path(args.db)
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
@@ -197,6 +206,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category", choices=["sentencing", "enforcement", "integrity"])
     p.add_argument("--run", help="run id (default: the latest run)")
     p.set_defaults(func=cmd_flags)
+
+    p = sub.add_parser("brief", help="write a periodic briefing (month 2024-06, quarter 2024-Q2 or year 2024)")
+    p.add_argument("--period", required=True, help="2024-06, 2024-Q2 or 2024")
+    p.add_argument("--court", help="court id: that court and the courts under it (default: all)")
+    p.add_argument("--all-courts", action="store_true", help="one file per court, written into the --out folder")
+    p.add_argument("--format", required=True, choices=["pdf", "docx", "xlsx", "html"])
+    p.add_argument("--out", required=True, help="file to write (a folder with --all-courts)")
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--db", help=db_help)
+    p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("user", help="manage dashboard accounts: add, disable, enable, list")
     p.add_argument("action", choices=["add", "disable", "enable", "list"])
