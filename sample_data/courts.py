@@ -84,7 +84,7 @@ def load_courts() -> pd.DataFrame:
 POOL_CRIMINAL, POOL_CIVIL, POOL_ENFORCEMENT, POOL_ASSISTANT = range(4)
 # Caseload targets at scale 1 over the three years (defendants / cases per person);
 # at scale s the staff grows with sqrt(s), so each person's load grows with sqrt(s) too.
-TARGET_LOAD = {POOL_CRIMINAL: 55.0, POOL_CIVIL: 45.0, POOL_ENFORCEMENT: 55.0}
+TARGET_LOAD = {POOL_CRIMINAL: 55.0, POOL_CIVIL: 60.0, POOL_ENFORCEMENT: 55.0}
 
 
 @dataclass
