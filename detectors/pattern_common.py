@@ -1,0 +1,248 @@
+"""Shared pieces of the statistical 终本 and integrity detectors (pattern_enforcement, pattern_integrity).
+
+Settings from `[patterns]`, one-sided tests, indirect-standardisation funnels,
+ECOD with conformal p-values, and the flags frame. Nothing here reads SQL;
+the detectors get their numbers through `queries.run`.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from .base import DETECTOR_COLUMNS, NOTICE_EN, NOTICE_ZH, DetectContext, level_for
+from .stats import FunnelResult, benjamini_hochberg, funnel, score_from_q
+
+ZB_BASIS = "最高人民法院关于严格规范终结本次执行程序的规定（试行）（法〔2016〕373号）"
+INTEGRITY_BASIS = ("防止干预司法“三个规定”：领导干部干预司法活动、插手具体案件处理的记录、通报和责任追究规定；"
+                   "司法机关内部人员过问案件的记录和责任追究规定；关于进一步规范司法人员与当事人、律师、特殊关系人、"
+                   "中介组织接触交往行为的若干规定（2015）")
+SUPERVISION_BASIS = ("最高人民法院关于完善人民法院司法责任制的若干意见（法发〔2015〕13号）：随机分案为主、指定分案为辅；"
+                     "审判权力运行监督管理（审限延长、改判发回、结案后修改）")
+NOTICE = f"{NOTICE_ZH} {NOTICE_EN}"
+
+
+@dataclass(frozen=True)
+class PatternSettings:
+    """The `[patterns]` table of config.toml, with the defaults used when a court's file omits a key."""
+
+    termination_min_cases: int = 30
+    termination_band_edges: tuple = (10000, 50000, 200000, 1000000)
+    standardisation_prior_cases: float = 20.0
+    procedure_min_cases: int = 200
+    procedure_partition_max_cases: int = 500000
+    procedure_tail_quantile: float = 0.9
+    explain_top_features: int = 3
+    affinity_min_shared_cases: int = 10
+    affinity_min_reference_cases: int = 20
+    rate_min_cases: int = 30
+    rate_min_appealed: int = 10
+    profile_min_cases: int = 30
+    profile_min_judges: int = 30
+
+    @classmethod
+    def from_context(cls, ctx: DetectContext) -> "PatternSettings":
+        values = ctx.config.section("patterns")
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items() if k in known}
+        return cls(**kwargs)
+
+
+def fdr(ctx: DetectContext) -> float:
+    return float(ctx.config.stats.get("false_discovery_rate", 0.05))
+
+
+def upper_p(z) -> np.ndarray:
+    """One-sided p-value for 'higher than expected' (a low rate is not a warning sign here)."""
+    return sps.norm.sf(np.asarray(z, dtype=float))
+
+
+@dataclass(frozen=True)
+class StandardisedFunnel:
+    """Observed events against case-mix expected events, with over-dispersed funnel limits (one-sided tests)."""
+
+    observed_rate: np.ndarray
+    expected_rate: np.ndarray
+    ratio: np.ndarray
+    upper95: np.ndarray
+    upper998: np.ndarray
+    phi: float
+    z: np.ndarray
+    p: np.ndarray
+
+
+def standardised_funnel(events, totals, expected) -> StandardisedFunnel:
+    """`funnel` with a per-unit expected count; p-values one-sided (upper), over-dispersion from all units.
+
+    The p-value is the larger of the over-dispersed normal one and the exact binomial
+    tail at the expected rate, so a unit with a small expected count (where the
+    normal approximation is poor) is not flagged for one or two events.
+    """
+    events = np.asarray(events, dtype=float)
+    totals = np.asarray(totals, dtype=float)
+    expected = np.asarray(expected, dtype=float)
+    result: FunnelResult = funnel(events, totals, expected=expected)
+    observed = events / np.maximum(totals, 1)
+    expected_rate = np.clip(expected / np.maximum(totals, 1), 1e-6, 1 - 1e-6)
+    exact = sps.binom.sf(events - 1, totals.astype(np.int64), expected_rate)
+    p = np.maximum(upper_p(result.z), exact)
+    return StandardisedFunnel(observed, expected_rate, observed / expected_rate,
+                              np.minimum(result.upper95, 1.0), np.minimum(result.upper998, 1.0),
+                              result.phi, result.z, p)
+
+
+@dataclass(frozen=True)
+class GammaNull:
+    """Shifted-gamma empirical null for anomaly scores, fitted to quantiles of the reference scores."""
+
+    loc: float
+    shape: float
+    scale: float
+
+    def sf(self, x) -> np.ndarray:
+        return sps.gamma.sf(np.asarray(x, dtype=float), self.shape, loc=self.loc, scale=self.scale)
+
+
+NULL_QUANTILES = (0.05, 0.3, 0.6, 0.85)
+
+
+def fit_gamma_null(reference, quantiles=NULL_QUANTILES) -> GammaNull | None:
+    """Fit loc/shape/scale of a gamma to the reference's body quantiles (least squares); None if it fails.
+
+    ECOD's score is a sum over features of −log tail probabilities, each about
+    ln 2 + Exp(1) for a continuous feature, so the score of ordinary cases is
+    close to a shifted gamma. Quantiles up to the 85th are used, so up to ~10%
+    irregular cases (the share the SPC's 终本 audits suggest) hardly move it.
+    """
+    from scipy import optimize
+
+    ref = np.asarray(reference, dtype=float)
+    ref = ref[np.isfinite(ref)]
+    if ref.size < 50:
+        return None
+    qs = np.asarray(quantiles, dtype=float)
+    target = np.quantile(ref, qs)
+    spread = max(float(target[-1] - target[0]), 1e-9)
+
+    def resid(par):
+        loc, log_shape, log_scale = par
+        return (sps.gamma.ppf(qs, np.exp(log_shape), loc=loc, scale=np.exp(log_scale)) - target) / spread
+
+    mean, sd = float(np.mean(target)), float(np.std(ref)) or 1.0
+    try:
+        sol = optimize.least_squares(resid, x0=[float(target[0]) - sd, np.log(4.0), np.log(sd / 2.0)],
+                                     bounds=([-np.inf, np.log(0.3), -20.0], [float(target[0]), np.log(500.0), 20.0]))
+    except (ValueError, FloatingPointError):
+        return None
+    if not sol.success or np.max(np.abs(sol.fun)) > 0.05:
+        return None
+    loc, log_shape, log_scale = sol.x
+    return GammaNull(float(loc), float(np.exp(log_shape)), float(np.exp(log_scale)))
+
+
+def conformal_p(scores, reference, tail_quantile: float = 0.9) -> np.ndarray:
+    """p-values of anomaly scores against a reference distribution of scores.
+
+    Body: the conformal (rank) p-value (1 + #{reference ≥ s}) / (m + 1).
+    Tail (beyond the reference's `tail_quantile`): a rank p-value cannot fall
+    below 1/(m+1), and when the reference holds the same few percent of
+    irregular cases as the data tested (real 终本 irregularity is a few percent
+    to ~10%, domain notes), rank p-values of a cluster of k similar outliers
+    are about k/n, so Benjamini–Hochberg could never reject them. There the
+    p-value is the upper tail of an empirical null fitted to the reference's
+    body (`fit_gamma_null`, Efron's empirical-null idea); if that fit fails,
+    an exponential tail (scale = median excess / ln 2), which is conservative.
+    """
+    scores = np.asarray(scores, dtype=float)
+    ref = np.sort(np.asarray(reference, dtype=float))
+    m = ref.size
+    if m == 0:
+        return np.ones_like(scores)
+    at_least = m - np.searchsorted(ref, scores, side="left")
+    p_rank = (1.0 + at_least) / (m + 1.0)
+    u = float(np.quantile(ref, tail_quantile))
+    null = fit_gamma_null(ref)
+    if null is not None:
+        p_tail = null.sf(scores)
+    else:
+        excess = ref[ref > u] - u
+        if excess.size < 5 or np.median(excess) <= 0:
+            return p_rank
+        scale = float(np.median(excess) / np.log(2.0))
+        p_tail = (1.0 - tail_quantile) * np.exp(-(scores - u) / scale)
+    return np.where(scores > u, np.clip(p_tail, 0.0, 1.0), p_rank)
+
+
+@dataclass
+class EcodFit:
+    """ECOD scores and per-feature outlyingness, copied right after fit (PyOD overwrites them when scoring).
+
+    per_feature: PyOD's `O`, max of the left- and right-tail −log ECDF per feature (two-sided);
+    right_tail: PyOD's `U_r`, the right-tail −log ECDF only, for "higher than peers" profiles.
+    """
+
+    scores: np.ndarray
+    per_feature: np.ndarray
+    right_tail: np.ndarray
+    feature_names: list
+
+
+def ecod_fit(frame: pd.DataFrame, features: list[str]) -> EcodFit:
+    """Fit ECOD on the rows of `frame` (all features known) and keep its training scores, `O` and `U_r`."""
+    from pyod.models.ecod import ECOD
+
+    X = frame[features].to_numpy(dtype=float)
+    # contamination only sets PyOD's own labels_, which are not used: flags come from p-values + BH.
+    model = ECOD(contamination=0.01)
+    with warnings.catch_warnings():
+        # ECOD computes each feature's skewness (only to pick a tail, which max(U_l, U_r) makes moot);
+        # a near-constant feature (e.g. no on-site investigations in a small court) makes scipy warn.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        model.fit(X)
+    return EcodFit(np.asarray(model.decision_scores_, dtype=float).copy(), np.array(model.O, dtype=float, copy=True),
+                   np.array(model.U_r, dtype=float, copy=True), list(features))
+
+
+def bh_select(p_values, ctx: DetectContext) -> tuple[np.ndarray, np.ndarray]:
+    return benjamini_hochberg(p_values, fdr(ctx))
+
+
+def score_and_level(q_values) -> tuple[np.ndarray, list[str]]:
+    scores = score_from_q(q_values)
+    return scores, [level_for(float(s)) for s in scores]
+
+
+def flags_frame(rows: list[dict]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame(columns=DETECTOR_COLUMNS)
+    return pd.DataFrame(rows)[DETECTOR_COLUMNS]
+
+
+def pct(x, digits: int = 0) -> str:
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "?"
+    return f"{100 * float(x):.{digits}f}%"
+
+
+def pct_auto(x) -> str:
+    """A rate for a sentence: one decimal below 10%, so a small rate does not read as 0%."""
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "?"
+    return pct(x, 1 if abs(float(x)) < 0.1 else 0)
+
+
+def num(x, digits: int = 0) -> str:
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return "?"
+    return f"{float(x):,.{digits}f}"
+
+
+def r4(x):
+    """A figure for evidence JSON."""
+    if x is None:
+        return None
+    x = float(x)
+    return None if not np.isfinite(x) else round(x, 4)
