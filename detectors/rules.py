@@ -32,6 +32,10 @@ def _d_en(value) -> str:
     return str(value)[:10] if value else "no record"
 
 
+SENTENCE_KIND_ZH = {"exempt": "免予刑事处罚", "fine_only": "单处罚金", "control": "管制", "detention": "拘役",
+                    "fixed_term": "有期徒刑", "life": "无期徒刑", "death": "死刑"}
+
+
 def _n(value, digits: int = 0) -> str:
     value = clean_value(value)
     if value is None:
@@ -125,8 +129,8 @@ RULES: list[Rule] = [
     Rule("probation_term_over_3_years", "sentencing", "defendant",
          "不符合缓刑条件的刑期适用缓刑", "Probation on a sentence that does not allow it",
          "《中华人民共和国刑法》第七十二条",
-         lambda r: f"该被告人被判处{r['sentence_kind']} {_n(r['term_months'])}个月并宣告缓刑；缓刑仅适用于拘役或三年以下有期徒刑。",
-         lambda r: f"The defendant received probation on a {r['sentence_kind']} sentence of {_n(r['term_months'])} months; probation is allowed only with detention or up to three years' imprisonment.",
+         lambda r: f"该被告人被判处{SENTENCE_KIND_ZH.get(r['sentence_kind'], r['sentence_kind'])}{_n(r['term_months'])}个月并宣告缓刑；缓刑仅适用于拘役或三年以下有期徒刑。",
+         lambda r: f"The defendant received probation on a {str(r['sentence_kind']).replace('_', '-')} sentence of {_n(r['term_months'])} months; probation is allowed only with detention or up to three years' imprisonment.",
          needs=("cases", "defendants"),
          params=lambda ctx: {"max_term": law.PROBATION_MAX_TERM_MONTHS}),
     Rule("detention_out_of_range", "sentencing", "defendant",

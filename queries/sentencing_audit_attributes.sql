@@ -13,6 +13,6 @@ SELECT d.defendant_id, c.court_id,
 FROM defendants d
 JOIN cases c USING (case_id)
 WHERE c.case_kind = 'criminal'
-  AND (c.closed_on IS NULL OR c.closed_on <= $as_of)
+  AND c.closed_on <= $as_of
   AND d.sentence_kind IN ('detention', 'fixed_term')
 ORDER BY d.defendant_id

@@ -20,7 +20,7 @@ WITH grouped AS (
     FROM defendants d
     JOIN cases c USING (case_id)
     WHERE c.case_kind = 'criminal'
-      AND (c.closed_on IS NULL OR c.closed_on <= $as_of)
+      AND c.closed_on <= $as_of
       AND (d.sentence_kind IN ('detention', 'fixed_term') OR d.sentence_kind IS NULL)
 ),
 measured AS (

@@ -11,7 +11,7 @@ SELECT CASE WHEN contains(d.charge, $separator) THEN '数罪并罚' ELSE d.charg
 FROM defendants d
 JOIN cases c USING (case_id)
 WHERE c.case_kind = 'criminal'
-  AND (c.closed_on IS NULL OR c.closed_on <= $as_of)
+  AND c.closed_on <= $as_of
   AND (d.sentence_kind IN ('detention', 'fixed_term') OR d.sentence_kind IS NULL)
 GROUP BY ALL
 ORDER BY peer_group

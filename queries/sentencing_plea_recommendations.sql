@@ -13,7 +13,7 @@ SELECT d.defendant_id, d.case_id, c.judge_id, c.court_id, d.charge,
 FROM defendants d
 JOIN cases c USING (case_id)
 WHERE c.case_kind = 'criminal'
-  AND (c.closed_on IS NULL OR c.closed_on <= $as_of)
+  AND c.closed_on <= $as_of
   AND d.sentence_kind IN ('detention', 'fixed_term')
   AND d.guilty_plea IS NOT FALSE
 ORDER BY d.defendant_id
