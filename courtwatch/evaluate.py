@@ -11,7 +11,8 @@ Precision (written into the report too):
 - a flag of a model detector is correct if its (subject_type, subject_id) is planted under any
   kind, or — for defendant-level sentencing flags — the defendant's judge is a planted biased
   judge (judge_sentencing_bias) or its court the planted disparity court (sentencing_disparity):
-  those sentences really were altered.
+  those sentences really were altered — or, for judge-level flags, the judge is the judge of a
+  planted judge–lawyer pair (those cases really were designated to that judge).
 A false flag is therefore one the generator did not cause; the sample's natural variation is
 noise, so its flags count against precision.
 
@@ -80,6 +81,8 @@ class SeedResult:
         planted_pairs = set(zip(truth["detector"].astype(str), truth["subject_id"].astype(str)))
         planted_subjects = set(zip(truth["subject_type"].astype(str), truth["subject_id"].astype(str)))
         altered = {kind: set(truth.loc[truth["kind"] == kind, "subject_id"].astype(str)) for kind in ALTERING_KINDS}
+        pairs = truth.loc[truth["subject_type"] == "judge_lawyer", "subject_id"].astype(str)
+        pair_judges = {pair.split("|")[0] for pair in pairs}
         flags = self.flags.copy()
         correct = []
         for f in flags.itertuples(index=False):
@@ -90,6 +93,8 @@ class SeedResult:
             if not ok and f.category == "sentencing" and f.subject_type == "defendant":
                 ok = (str(f.judge_id) in altered["judge_sentencing_bias"]
                       or str(f.court_id) in altered["sentencing_disparity"])
+            if not ok and f.subject_type == "judge":
+                ok = str(f.subject_id) in pair_judges
             correct.append(ok)
         flags["correct"] = correct
         return flags
@@ -222,7 +227,8 @@ def render(report: dict) -> str:
         "**Precision**: a rule-detector flag is correct only if (detector, subject_id) is planted; a model flag is "
         "correct if its subject is planted under any kind, or — for defendant-level sentencing flags — the "
         "defendant's judge is a planted biased judge or its court the planted disparity court (those sentences "
-        "really were altered). Everything else counts as a false flag.",
+        "really were altered), or — for judge-level flags — the judge of a planted judge–lawyer pair (those "
+        "cases really were designated to that judge). Everything else counts as a false flag.",
         "",
     ]
     noises = sorted(report["by_noise"], key=float)
