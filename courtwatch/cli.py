@@ -75,9 +75,27 @@ def cmd_detect(args) -> None:
           f"in {time.perf_counter() - began:.1f}s — warnings for human review, not findings")
 
 
+def _user_scope(args, action: str):
+    """(user, court_ids) for --as-user: the CLI then sees and exports what that user may, and audits it."""
+    if not getattr(args, "as_user", None):
+        return None, None
+    from . import auth
+    ops = _ops(args)
+    user = auth.user_by_name(ops, args.as_user)
+    if user is None:
+        raise UserError(f"no enabled account {args.as_user}; `courtwatch user list` shows them")
+    if not user.sees_cases:
+        raise UserError(f"{args.as_user} is an analyst: analysts see aggregates only, never flags on cases")
+    return user, auth.court_scope(user, args.db)
+
+
 def cmd_flags(args) -> None:
     from .runs import load_flags
-    flags = load_flags(args.db, run_id=args.run, category=args.category)
+    user, court_ids = _user_scope(args, "export_flags")
+    flags = load_flags(args.db, run_id=args.run, category=args.category, court_ids=court_ids)
+    if user is not None:
+        _ops(args).audit(user.username, "export", "flags", {"format": args.format, "rows": len(flags),
+                                                            "category": args.category, "run": args.run})
     if args.format == "json":
         records = flags.to_dict("records")
         for record in records:
@@ -205,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["csv", "json"], default="csv")
     p.add_argument("--category", choices=["sentencing", "enforcement", "integrity"])
     p.add_argument("--run", help="run id (default: the latest run)")
+    p.add_argument("--as-user", help="export only what this account may see (its courts), and audit the export")
+    p.add_argument("--ops-url", help="operational store URL (default: $COURTWATCH_OPS_URL, else SQLite beside --db)")
     p.set_defaults(func=cmd_flags)
 
     p = sub.add_parser("brief", help="write a periodic briefing (month 2024-06, quarter 2024-Q2 or year 2024)")

@@ -104,9 +104,10 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
     return RunResult(run_id, as_of, flags, report_frame)
 
 
-def load_flags(db=None, run_id: str | None = None, category: str | None = None) -> pd.DataFrame:
-    """Flags of the latest (or given) run, in export order."""
-    con = store.open_for_read(db)
+def load_flags(db=None, run_id: str | None = None, category: str | None = None,
+               court_ids: list[str] | None = None) -> pd.DataFrame:
+    """Flags of the latest (or given) run, in export order; only `court_ids` when given (a user's scope)."""
+    con = store.open_for_read(db, court_ids=court_ids)
     try:
         runs = queries.run(con, "runs")
         if runs.empty:

@@ -41,3 +41,28 @@ def test_scoped_connection_sees_only_its_courts(province):
     empty = store.open_for_read(province["db"], court_ids=[])
     assert empty.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
     empty.close()
+
+
+def test_cli_flags_as_a_user_exports_only_that_users_courts_and_audits_it(province, tmp_path):
+    import csv
+    import io
+    import subprocess
+    import sys
+
+    from courtwatch import auth
+    from courtwatch.opsstore import OpsStore
+
+    url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
+    ops = OpsStore.open(url)
+    flags = province["run"].flags
+    court = flags["court_id"].dropna().value_counts().index[0]
+    auth.add_user(ops, "li", "李检查", "inspector", [court], "correct horse battery")
+    auth.add_user(ops, "ana", "分析员", "analyst", [], "correct horse battery")
+    base = [sys.executable, "-m", "courtwatch.cli", "flags", "--db", str(province["db"]), "--ops-url", url]
+    done = subprocess.run(base + ["--as-user", "li"], capture_output=True, text=True, check=True)
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert rows and {r["court_id"] for r in rows} == {court}
+    assert len(rows) == (flags["court_id"] == court).sum()
+    refused = subprocess.run(base + ["--as-user", "ana"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "analysts see aggregates only" in refused.stderr
+    assert [r["action"] for r in ops.audit_rows(limit=1)] == ["export"]
