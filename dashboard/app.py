@@ -1,6 +1,7 @@
 """courtwatch dashboard entry point: `courtwatch serve` runs this with Streamlit.
 
-The list of pages lives here and nowhere else.
+The list of pages lives here and nowhere else. `/?flag=<flag_id>` opens that
+flag's detail page (links in briefings and e-mails use it).
 """
 from __future__ import annotations
 
@@ -10,12 +11,33 @@ import streamlit as st
 
 from courtwatch.dashboard import widgets
 from courtwatch.dashboard.i18n import t
+from courtwatch.errors import UserError
 
-st.set_page_config(page_title="courtwatch", page_icon="⚖️", layout="wide")
+st.set_page_config(page_title="courtwatch", page_icon=":material/balance:", layout="wide")
+widgets.compact_layout()
 widgets.sidebar_settings()
+lang = widgets.lang()
 
 PAGES_DIR = Path(__file__).parent / "pages"
-PAGES = [
-    st.Page(str(PAGES_DIR / "flags.py"), title=t("page_flags", widgets.lang()), icon="🚩", url_path="flags", default=True),
-]
-st.navigation(PAGES).run()
+PAGES = {
+    t("nav_supervision", lang): [
+        st.Page(PAGES_DIR / "overview.py", title=t("page_overview", lang), icon=":material/dashboard:", url_path="overview", default=True),
+        st.Page(PAGES_DIR / "flags.py", title=t("page_flags", lang), icon=":material/flag:", url_path="flags"),
+        st.Page(PAGES_DIR / "flag_detail.py", title=t("page_flag", lang), icon=":material/search:", url_path="flag"),
+    ],
+    t("nav_profiles", lang): [
+        st.Page(PAGES_DIR / "judge.py", title=t("page_judge", lang), icon=":material/person:", url_path="judge"),
+        st.Page(PAGES_DIR / "court.py", title=t("page_court", lang), icon=":material/account_balance:", url_path="court"),
+    ],
+    t("nav_about", lang): [
+        st.Page(PAGES_DIR / "data_quality.py", title=t("page_quality", lang), icon=":material/fact_check:", url_path="data-quality"),
+        st.Page(PAGES_DIR / "model_cards.py", title=t("page_cards", lang), icon=":material/menu_book:", url_path="model-cards"),
+    ],
+}
+page = st.navigation(PAGES)
+if st.query_params.get("flag") and page.url_path != "flag":
+    widgets.go_to_flag(st.query_params["flag"])
+try:
+    page.run()
+except UserError as exc:  # a problem the user can fix: one line, no traceback
+    st.error(str(exc))

@@ -1,69 +1,51 @@
-"""Flags page: the latest run's warnings, filterable, each with its explanation and evidence."""
+"""Flags for an inspector: the latest run's warnings, filterable and sortable; a click opens the flag."""
 from __future__ import annotations
-
-import json
 
 import streamlit as st
 
 from courtwatch.dashboard import data, widgets
-from courtwatch.dashboard.i18n import t
+from courtwatch.dashboard.widgets import tr
 
-lang = widgets.lang()
-st.title(t("page_flags", lang))
-info = widgets.freshness_line()
+info = widgets.page_header("page_flags")
+if info is None:
+    st.stop()
 if not widgets.assistance_on():
-    st.info(t("assistance_off", lang))
+    widgets.assistance_off_note()
     st.stop()
 widgets.notice()
-if not info or not info.get("run_id"):
+if not widgets.need_run(info):
     st.stop()
 
-flags = data.latest_flags()
-if flags.empty:
-    st.success(t("no_match", lang))
-    st.stop()
+courts, period = widgets.scope_picker()
+flags = data.run_flags()
+judges = data.judges()
+judge_labels = dict(zip(judges["judge_id"], judges["label"]))
 
 cols = st.columns(4)
-categories = cols[0].multiselect(t("category", lang), sorted(flags["category"].unique()),
-                                 format_func=lambda c: t(c, lang))
-levels = cols[1].multiselect(t("level", lang), ["high", "medium", "low"], format_func=lambda c: t(c, lang))
-detectors = cols[2].multiselect(t("detector", lang), sorted(flags["detector"].unique()))
-courts = cols[3].multiselect(t("court", lang), sorted(flags["court_id"].dropna().unique()))
-text = st.text_input(t("search", lang))
+categories = widgets.multiselect(tr("category"), [c for c in data.CATEGORY_ORDER if c in set(flags["category"])],
+                                 "categories", format_func=widgets.fixed(widgets.category_label), container=cols[0])
+detectors = widgets.multiselect(tr("detector"), sorted(flags["detector"].unique()), "detectors",
+                                format_func=widgets.fixed(widgets.detector_title), container=cols[1])
+levels = widgets.multiselect(tr("level"), list(data.LEVEL_ORDER), "levels", format_func=widgets.fixed(widgets.level_label),
+                             container=cols[2])
+review = widgets.multiselect(tr("review_status"), list(data.REVIEW_STATES), "review", format_func=widgets.fixed(widgets.review_label),
+                             container=cols[3])
+cols = st.columns([1, 2])
+flagged_judges = sorted(flags["judge_id"].dropna().unique())
+chosen_judges = widgets.multiselect(tr("judge"), flagged_judges, "judges",
+                                    format_func=lambda j: judge_labels.get(j, j), container=cols[0])
+text = widgets.text_input(tr("search"), "text", container=cols[1])
 
-shown = flags
-if categories:
-    shown = shown[shown["category"].isin(categories)]
-if levels:
-    shown = shown[shown["level"].isin(levels)]
-if detectors:
-    shown = shown[shown["detector"].isin(detectors)]
-if courts:
-    shown = shown[shown["court_id"].isin(courts)]
-if text:
-    hit = shown["explanation"].str.contains(text, regex=False, na=False) | shown["subject_id"].str.contains(text, regex=False, na=False) \
-        | shown["case_id"].fillna("").str.contains(text, regex=False)
-    shown = shown[hit]
-
-st.write(t("count", lang, n=len(shown)))
+shown = data.filter_flags(flags, data.FlagFilter(court_ids=courts, period=period, categories=tuple(categories),
+                                                 detectors=tuple(detectors), levels=tuple(levels),
+                                                 judge_ids=tuple(chosen_judges), review=tuple(review), text=text))
 if shown.empty:
-    st.info(t("no_match", lang))
+    st.info(tr("no_match"))
     st.stop()
-
-if lang == "en":
-    shown = shown.assign(explanation=[json.loads(e).get("explanation_en", x) for e, x in zip(shown["evidence"], shown["explanation"])])
-table = shown[["level", "category", "detector", "court_id", "subject_id", "score", "explanation"]].reset_index(drop=True)
-event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                     key="flags_table", column_config={"score": st.column_config.ProgressColumn(t("score", lang), min_value=0, max_value=1)})
-selected = event.selection.rows if event and event.selection else []
-if not selected:
-    st.caption(t("select_hint", lang))
-    st.stop()
-
-flag = shown.iloc[selected[0]]
-evidence = json.loads(flag["evidence"])
-st.subheader(f"{flag['subject_id']} · {flag['detector']}")
-st.markdown(f"**{t('explanation', lang)}**: {flag['explanation'] if lang == 'zh' else evidence.get('explanation_en', flag['explanation'])}")
-st.markdown(f"**{t('legal_basis', lang)}**: {evidence.get('legal_basis', '—')}")
-st.markdown(f"**{t('evidence', lang)}**")
-st.json(evidence)
+st.markdown(f"{tr('count', n=len(shown), total=len(flags))}　<small>{tr('select_hint')}</small>", unsafe_allow_html=True)
+# The table's key follows the filters, so a row index never survives into a different list.
+table_key = "flags_table_" + widgets.digest(courts, period, categories, detectors, levels, review, chosen_judges, text)
+chosen = widgets.flag_table(shown, key=table_key, height=560)
+if chosen and chosen != st.session_state.get("choice_opened_flag"):
+    st.session_state["choice_opened_flag"] = chosen  # a kept selection does not reopen the flag on return
+    widgets.go_to_flag(chosen)

@@ -1,0 +1,69 @@
+"""A court's profile (`?court=<court_id>`): caseload by month (the court and the courts under it), rates
+against courts of the same level and, with AI assistance on, its warnings over time and by category.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from courtwatch.dashboard import data, widgets
+from courtwatch.dashboard.widgets import tr
+
+info = widgets.page_header("page_court")
+if info is None:
+    st.stop()
+courts = data.courts()
+if courts.empty:
+    st.info(tr("no_courts"))
+    st.stop()
+_, period = widgets.scope_picker()
+
+options = list(courts["court_id"])
+wanted = st.query_params.get("court")  # a link (?court=…) chooses, once; the picker chooses after that
+if wanted != widgets.remembered("court_param", None) and wanted in options:
+    widgets.set_choice("court", wanted)
+labels = dict(zip(courts["court_id"], courts["label"]))
+court_id = widgets.selectbox(tr("court"), options, "court", format_func=lambda c: labels.get(c, c))
+widgets.remember("court_param", court_id)
+if st.query_params.get("court") != court_id:
+    st.query_params["court"] = court_id
+include_sub = st.toggle(tr("include_subordinate"), value=True, key="court_include_sub")
+row = courts.set_index("court_id").loc[court_id]
+st.caption(tr("court_caption", level=tr(f"courtlevel_{row['level']}") if row["level"] else "—",
+              courts=len(data.expand_scope([court_id]) or [])))
+
+caseload = data.caseload(court_ids=(court_id,), period=period, subordinate=include_sub)
+if caseload.empty:
+    st.info(tr("no_cases"))
+else:
+    widgets.chart(widgets.caseload_figure(caseload, tr("chart_caseload")), "cp_caseload", clickable=False)
+
+st.markdown(f"#### {tr('rates_vs_peers')}")
+rates = data.unit_rates("court", court_id, period)
+if rates.empty:
+    st.info(tr("no_rates"))
+else:
+    st.dataframe(widgets.rates_table(rates), hide_index=True, width="stretch")
+    st.caption(tr("rates_note_court"))
+
+if not widgets.assistance_on():
+    widgets.assistance_off_note()
+    st.stop()
+st.markdown(f"#### {tr('flags_over_time')}")
+widgets.notice()
+if not widgets.need_run(info):
+    st.stop()
+flags = data.filter_flags(data.run_flags(), data.FlagFilter(court_ids=(court_id,) if include_sub else (), period=period))
+if not include_sub:
+    flags = flags[flags["court_id"] == court_id]
+if flags.empty:
+    st.info(tr("no_flags_subject"))
+    st.stop()
+left, right = st.columns(2)
+with left:
+    point = widgets.chart(widgets.category_level_figure(data.counts_by_category_level(flags)), "cp_category")
+    if point:
+        widgets.go_to_flags(categories=[widgets.custom(point, 0)], levels=[widgets.custom(point, 1)], courts=[court_id])
+with right:
+    widgets.chart(widgets.month_figure(data.counts_by_month(flags), "chart_flags_by_month"), "cp_months", clickable=False)
+if st.button(tr("open_in_flags"), key="cp_open_flags"):
+    widgets.go_to_flags(courts=[court_id])

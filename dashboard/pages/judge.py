@@ -1,0 +1,64 @@
+"""A judge's or enforcement officer's profile (`?judge=<judge_id>`): caseload by month, rates against peers
+(same role, courts of the same level) and, with AI assistance on, the warnings about their cases over time.
+Names are masked: the pseudonymous staff code and 张** only.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from courtwatch.dashboard import data, widgets
+from courtwatch.dashboard.widgets import tr
+
+info = widgets.page_header("page_judge")
+if info is None:
+    st.stop()
+judges = data.judges()
+if judges.empty:
+    st.info(tr("no_judges"))
+    st.stop()
+_, period = widgets.scope_picker()
+
+wanted = st.query_params.get("judge")  # a link (?judge=…) chooses, once; the picker chooses after that
+if wanted != widgets.remembered("judge_param", None) and wanted in set(judges["judge_id"]):
+    widgets.set_choice("judge", wanted)
+labels = dict(zip(judges["judge_id"], judges["label"] + " · " + judges["court_name"].fillna(judges["court_id"])))
+options = list(judges["judge_id"])
+busiest = judges.sort_values(["cases", "judge_id"], ascending=[False, True])["judge_id"].iloc[0]
+judge_id = widgets.selectbox(tr("judge"), options, "judge", format_func=lambda j: labels.get(j, j), default=busiest)
+widgets.remember("judge_param", judge_id)
+if st.query_params.get("judge") != judge_id:
+    st.query_params["judge"] = judge_id
+row = judges.set_index("judge_id").loc[judge_id]
+st.caption(tr("judge_caption", role=tr(f"role_{row['role']}") if row["role"] else "—",
+              court=row["court_name"] or row["court_id"], cases=int(row["cases"])))
+
+caseload = data.caseload(period=period, judge_id=judge_id)
+if caseload.empty:
+    st.info(tr("no_cases"))
+else:
+    widgets.chart(widgets.caseload_figure(caseload, tr("chart_caseload")), "jp_caseload", clickable=False)
+
+st.markdown(f"#### {tr('rates_vs_peers')}")
+rates = data.unit_rates("judge", judge_id, period)
+if rates.empty:
+    st.info(tr("no_rates"))
+else:
+    st.dataframe(widgets.rates_table(rates), hide_index=True, width="stretch")
+    st.caption(tr("rates_note_judge"))
+
+if not widgets.assistance_on():
+    widgets.assistance_off_note()
+    st.stop()
+st.markdown(f"#### {tr('flags_over_time')}")
+widgets.notice()
+if not widgets.need_run(info):
+    st.stop()
+flags = data.filter_flags(data.run_flags(), data.FlagFilter(period=period, judge_ids=(judge_id,)))
+if flags.empty:
+    st.info(tr("no_flags_subject"))
+    st.stop()
+widgets.chart(widgets.month_figure(data.counts_by_month(flags), "chart_flags_by_month"), "jp_months", clickable=False)
+chosen = widgets.flag_table(flags, key=f"judge_flags_{judge_id}_{widgets.digest(period)}")
+if chosen and chosen != st.session_state.get("choice_opened_from_judge"):
+    st.session_state["choice_opened_from_judge"] = chosen
+    widgets.go_to_flag(chosen)

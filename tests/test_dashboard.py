@@ -1,0 +1,505 @@
+"""The dashboard driven through Streamlit's AppTest: every page, its main interactions and its empty states.
+
+A small province (scale 0.3, seed 77) is generated, imported and detected once for the module; each test
+points COURTWATCH_DB at it and COURTWATCH_OPS_URL at its own SQLite operational store, so dispositions
+recorded by one test are not seen by another.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from courtwatch.dashboard.i18n import CATALOG, t
+from courtwatch.detectors.registry import DETECTORS
+from courtwatch.opsstore import OpsStore
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+EXPORT = dt.date(2024, 12, 31)
+PAGES = ["overview", "flags", "flag_detail", "judge", "court", "data_quality", "model_cards"]
+TIMEOUT = 60
+
+
+def shared_province(tmp_path_factory) -> Path:
+    """Scale 0.3, seed 77, imported and detected once per test session (tests/test_browser.py shares it).
+
+    Users of it only read it: a test that needs to write copies it first.
+    """
+    from courtwatch.ingest import ingest
+    from courtwatch.runs import detect
+    from courtwatch.sample_data import generate
+
+    root = tmp_path_factory.getbasetemp() / "dashboard_province_s0.3_seed77"
+    db = root / "cw.duckdb"
+    if not (root / "complete").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        generate(root / "import", scale=0.3, seed=77)
+        ingest(root / "import", db=db, export_date=EXPORT)
+        detect(db)
+        (root / "complete").touch()
+    return db
+
+
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    from courtwatch.runs import load_flags
+
+    db = shared_province(tmp_path_factory)
+    con = duckdb.connect(str(db), read_only=True)
+    names = [n for (n,) in con.execute("SELECT name FROM judges WHERE name IS NOT NULL AND length(name) >= 2").fetchall()]
+    con.close()
+    return {"db": db, "flags": load_flags(db), "names": names}
+
+
+@pytest.fixture(scope="module")
+def imported_only(tmp_path_factory):
+    """A database with an import (one bad row quarantined) and no detection run."""
+    from helpers import case, small_import
+
+    from courtwatch.ingest import ingest
+
+    root = tmp_path_factory.mktemp("dash_no_run")
+    small_import(root / "import", cases=[
+        case("(2023)浙0102刑初1号", closed_on="2023-03-01", close_method="judgment"),
+        case("(2023)浙0102刑初2号", filed_on="2023-02-30"),  # no such date: quarantined
+    ])
+    db = root / "cw.duckdb"
+    ingest(root / "import", db=db, export_date=EXPORT)
+    return db
+
+
+@pytest.fixture
+def use_db(monkeypatch, tmp_path):
+    """Point the dashboard at a database (and a fresh operational store); returns the store."""
+    def point(db) -> OpsStore:
+        url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
+        monkeypatch.setenv("COURTWATCH_DB", str(db))
+        monkeypatch.setenv("COURTWATCH_OPS_URL", url)
+        return OpsStore.open(url=url)
+    return point
+
+
+def open_page(page: str | None = None, **query) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page and page != "overview":
+        at.switch_page(f"pages/{page}.py").run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text (markdown, captions, alerts, titles, metric labels and values)."""
+    parts = [e.value for kind in ("title", "subheader", "markdown", "caption", "info", "warning", "error", "success")
+             for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def flags_total(at: AppTest) -> int:
+    return int({m.label: m.value for m in at.metric}[t("flags_total", "zh")].replace(",", ""))
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def some_flag(province, detector: str | None = None) -> dict:
+    flags = province["flags"]
+    if detector:
+        flags = flags[flags["detector"] == detector]
+    return flags.iloc[0].to_dict()
+
+
+# ---------------------------------------------------------------- every page
+
+
+def walk(at: AppTest):
+    """Visit every page in one session (the overview has just run); yields (page, at) after each page runs."""
+    for page in PAGES:
+        if page != "overview":
+            at.switch_page(f"pages/{page}.py").run()
+        yield page, at
+
+
+def test_every_page_renders_without_error(province, use_db):
+    use_db(province["db"])
+    for page, at in walk(open_page()):
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert at.title, f"{page} has a title"
+        if page in ("overview", "flags", "flag_detail", "model_cards"):
+            assert t("notice", "zh") in texts(at), f"{page} shows flags, so it carries the warning notice"
+
+
+def test_overview_shows_counts_charts_and_freshness(province, use_db):
+    use_db(province["db"])
+    at = open_page("overview")
+    no_exception(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("flags_total", "zh")] == f"{len(province['flags']):,}"
+    assert metrics[t("as_of", "zh")] == "2024-12-31"
+    assert metrics[t("share_reviewed", "zh")] == "0%"
+    shown = texts(at)
+    for key in ("chart_by_category", "chart_by_month", "chart_by_court", "chart_outcomes", "chart_funnel", "chart_heatmap"):
+        assert t(key, "zh") in shown, key
+    assert t("month_rule", "zh") in shown, "the overview states how flags are dated"
+
+
+def test_overview_court_choice_includes_subordinate_courts(province, use_db):
+    use_db(province["db"])
+    at = open_page("overview")
+    total = flags_total(at)
+    at.multiselect(key="w_courts").select("浙01").run()
+    no_exception(at)
+    flags = province["flags"]
+    in_hangzhou = flags["court_id"].fillna("").str.match(r"^浙01").sum()
+    assert flags_total(at) == in_hangzhou < total, "浙01 means the intermediate court and every basic court under it"
+
+
+def test_overview_period_choice_narrows_the_flags(province, use_db):
+    use_db(province["db"])
+    at = open_page("overview")
+    at.selectbox(key="w_period_from").set_value("2024-12")
+    at.run()
+    no_exception(at)
+    flags = province["flags"]
+    assert 0 < flags_total(at) < len(flags)
+
+
+# ---------------------------------------------------------------- flags list
+
+
+def test_flags_table_filters_by_category_and_level(province, use_db):
+    use_db(province["db"])
+    at = open_page("flags")
+    table = at.dataframe[0].value
+    assert len(table) == len(province["flags"])
+    at.multiselect(key="w_categories").select("enforcement").run()
+    at.multiselect(key="w_levels").select("high").run()
+    no_exception(at)
+    table = at.dataframe[0].value
+    expected = province["flags"].query("category == 'enforcement' and level == 'high'")
+    assert len(table) == len(expected) > 0
+    assert set(table[t("col_category", "zh")]) == {t("cat_enforcement", "zh")}
+    assert set(table["flag_id"]) == set(expected["flag_id"])
+
+
+def test_flags_free_text_finds_a_case_and_no_match_says_so(province, use_db):
+    use_db(province["db"])
+    flag = some_flag(province, "zb_no_online_inquiry")
+    at = open_page("flags")
+    at.text_input(key="w_text").input(flag["case_id"]).run()
+    no_exception(at)
+    assert flag["flag_id"] in set(at.dataframe[0].value["flag_id"])
+    at.text_input(key="w_text").input("不存在的案号zzz").run()
+    no_exception(at)
+    assert not at.dataframe
+    assert t("no_match", "zh") in texts(at)
+
+
+def test_clicking_a_row_opens_the_flag(province, use_db):
+    use_db(province["db"])
+    at = open_page("flags")
+    table = at.dataframe[0]
+    clicked = table.value["flag_id"].iloc[2]
+    at.session_state[table.key] = {"selection": {"rows": [2], "columns": [], "cells": []}}  # what a click sends
+    at.run()
+    no_exception(at)
+    assert at.title[0].value == t("page_flag", "zh")
+    assert at.query_params["flag"] == clicked, "the detail page's URL names the flag, so a reload comes back to it"
+
+
+def test_flags_page_takes_filters_chosen_elsewhere(province, use_db):
+    """A click on an overview chart stores the choice; the flags page opens with it."""
+    use_db(province["db"])
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["choice_categories"] = ["integrity"]
+    at.run()
+    at.switch_page("pages/flags.py").run()
+    no_exception(at)
+    assert at.multiselect(key="w_categories").value == ["integrity"]
+    assert set(at.dataframe[0].value["flag_id"]) == set(province["flags"].query("category == 'integrity'")["flag_id"])
+
+
+def test_flags_review_filter_uses_dispositions(province, use_db):
+    ops = use_db(province["db"])
+    flag = some_flag(province)
+    ops.record_disposition(flag["flag_id"], "dismiss", "record corrected", "审查员甲")
+    at = open_page("flags")
+    at.multiselect(key="w_review").select("dismiss").run()
+    no_exception(at)
+    assert list(at.dataframe[0].value["flag_id"]) == [flag["flag_id"]]
+
+
+# ---------------------------------------------------------------- flag detail and dispositions
+
+
+def test_flag_detail_by_url_explains_and_records_the_view(province, use_db):
+    ops = use_db(province["db"])
+    flag = some_flag(province, "sentence_deviation")
+    at = open_page(flag=flag["flag_id"])
+    no_exception(at)
+    shown = texts(at)
+    assert flag["explanation"] in shown
+    assert t("legal_basis", "zh") in shown
+    assert t("chart_similar", "zh") in shown, "a sentencing flag with peers shows the sentence among them"
+    assert t("notice", "zh") in shown
+    views = [r for r in ops.audit_rows() if r["action"] == "view_flag" and r["target"] == flag["flag_id"]]
+    assert len(views) == 1
+    at.run()  # a rerun of the same page is not a second view
+    assert len([r for r in ops.audit_rows() if r["action"] == "view_flag"]) == 1
+
+
+@pytest.mark.parametrize("detector,marker", [
+    ("termination_rate", "chart_funnel_judge"),
+    ("judge_lawyer_affinity", "chart_pair"),
+    ("zb_no_online_inquiry", "rule_no_peers"),
+])
+def test_flag_detail_draws_the_comparison_that_fits(province, use_db, detector, marker):
+    if detector not in set(province["flags"]["detector"]):
+        pytest.skip(f"the sample raised no {detector} flag")
+    use_db(province["db"])
+    at = open_page(flag=some_flag(province, detector)["flag_id"])
+    no_exception(at)
+    assert t(marker, "zh") in texts(at)
+
+
+def test_flag_detail_shows_timeline_and_related_flags(province, use_db):
+    use_db(province["db"])
+    flags = province["flags"]
+    shared = flags.dropna(subset=["case_id"]).groupby("judge_id").filter(lambda g: len(g) > 1)
+    flag = shared.iloc[0].to_dict()
+    at = open_page(flag=flag["flag_id"])
+    no_exception(at)
+    shown = texts(at)
+    assert t("timeline", "zh") in shown
+    assert t("no_related", "zh") not in shown
+    related = [df.value for df in at.dataframe if t("col_relation", "zh") in df.value.columns]
+    assert related and t("rel_judge", "zh") in set(related[0][t("col_relation", "zh")])
+
+
+def test_unknown_flag_says_so(province, use_db):
+    use_db(province["db"])
+    at = open_page(flag="Fnosuchflag00000")
+    no_exception(at)
+    assert t("flag_not_found", "zh", flag_id="Fnosuchflag00000") in texts(at)
+
+
+def test_disposition_needs_reviewer_and_reason_then_is_recorded(province, use_db):
+    ops = use_db(province["db"])
+    flag = some_flag(province, "zb_no_restriction_order")
+    at = open_page(flag=flag["flag_id"])
+    # no reviewer name yet: refused
+    at.text_area(key="reason").input("已调阅卷宗")
+    _submit(at)
+    assert t("need_reviewer", "zh") in [e.value for e in at.error]
+    assert ops.history(flag["flag_id"]) == []
+    # reviewer given, empty reason: refused
+    at.text_input(key="w_reviewer").input("审查员乙").run()
+    at.text_area(key="reason").input("   ")
+    _submit(at)
+    assert t("need_reason", "zh") in [e.value for e in at.error]
+    assert ops.history(flag["flag_id"]) == []
+    # both: recorded, shown in the history with who
+    at.radio(key="decision").set_value("escalate")
+    at.text_area(key="reason").input("卷宗中无限制消费令，已报执行局复核。")
+    _submit(at)
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    history = ops.history(flag["flag_id"])
+    assert [(h["decision"], h["decided_by"]) for h in history] == [("escalate", "审查员乙")]
+    table = [df.value for df in at.dataframe if t("col_who", "zh") in df.value.columns][0]
+    assert list(table[t("col_who", "zh")]) == ["审查员乙"]
+    assert list(table[t("col_decision", "zh")]) == [t("review_escalate", "zh")]
+    ok, _ = ops.verify_audit()
+    assert ok
+
+
+def _submit(at: AppTest) -> None:
+    submit = [b for b in at.button if b.label == t("record", "zh")]
+    assert submit, "the disposition form has its submit button"
+    submit[0].click().run()
+
+
+def test_disposition_follows_the_flag_into_a_later_run(province, use_db, tmp_path):
+    from courtwatch.runs import detect
+
+    db = tmp_path / "rerun.duckdb"
+    shutil.copyfile(province["db"], db)
+    ops = use_db(db)
+    flag = some_flag(province, "zb_no_online_inquiry")
+    ops.record_disposition(flag["flag_id"], "confirm_concern", "查控记录缺失属实", "审查员丙")
+    detect(db)  # a new run: same finding, same flag id
+    at = open_page("flags")
+    at.multiselect(key="w_review").select("confirm_concern").run()
+    no_exception(at)
+    assert list(at.dataframe[0].value["flag_id"]) == [flag["flag_id"]]
+
+
+# ---------------------------------------------------------------- switches
+
+
+def test_ai_assistance_off_hides_flags_everywhere(province, use_db):
+    use_db(province["db"])
+    flag = some_flag(province, "sentence_deviation")
+    at = open_page()
+    at.toggle(key="w_assistance").set_value(False).run()
+    off = t("assistance_off", "zh")
+    assert off in texts(at) and t("flags_total", "zh") not in texts(at)
+    for page in ("flags", "flag_detail"):
+        at.switch_page(f"pages/{page}.py").run()
+        no_exception(at)
+        assert off in texts(at)
+        assert not at.dataframe and flag["explanation"] not in texts(at)
+    at.query_params["judge"] = flag["judge_id"]
+    at.switch_page("pages/judge.py").run()
+    no_exception(at)
+    assert off in texts(at)
+    assert t("rates_vs_peers", "zh") in texts(at), "plain case data stays browsable"
+    assert all(t("col_score", "zh") not in df.value.columns for df in at.dataframe)
+    at.switch_page("pages/data_quality.py").run()
+    no_exception(at)
+    assert at.dataframe, "import records stay browsable"
+
+
+def test_language_switch_to_english(province, use_db):
+    use_db(province["db"])
+    flag = some_flag(province, "zb_no_online_inquiry")
+    at = open_page()
+    at.radio(key="w_language").set_value("English").run()
+    no_exception(at)
+    assert at.title[0].value == "Overview"
+    assert t("notice", "en") in texts(at)
+    at.query_params["flag"] = flag["flag_id"]
+    at.switch_page("pages/flag_detail.py").run()
+    no_exception(at)
+    shown = texts(at)
+    assert "Flag detail" in shown and "No online property inquiry" in shown
+    assert t("legal_basis", "en") in shown
+
+
+def test_names_are_masked_on_every_page(province, use_db):
+    use_db(province["db"])
+    names = province["names"]
+    flag = some_flag(province, "termination_rate") if "termination_rate" in set(province["flags"]["detector"]) \
+        else some_flag(province)
+    at = open_page(flag=flag["flag_id"])
+    seen = [texts(at)]
+    for page in ("overview", "flags", "judge", "court"):
+        if page == "judge":
+            at.query_params["judge"] = flag["judge_id"]
+        at.switch_page(f"pages/{page}.py").run()
+        no_exception(at)
+        seen.append(texts(at))
+        seen += [df.value.to_csv() for df in at.dataframe]
+        seen += [s.value or "" for s in at.selectbox]
+    page_text = "\n".join(seen)
+    assert "**" in page_text, "masked names (张**) are shown"
+    leaked = [n for n in names if n in page_text]
+    assert not leaked, f"unmasked judge names shown: {leaked[:3]}"
+
+
+# ---------------------------------------------------------------- profiles, data quality, model cards
+
+
+def test_judge_profile_by_url_shows_caseload_rates_and_flags(province, use_db):
+    use_db(province["db"])
+    flag = some_flag(province, "zb_no_online_inquiry")
+    at = open_page("judge", judge=flag["judge_id"])
+    no_exception(at)
+    assert at.selectbox(key="w_judge").value == flag["judge_id"]
+    rates = at.dataframe[0].value
+    assert t("metric_zb_share", "zh") in set(rates[t("col_metric", "zh")])
+    assert any(flag["flag_id"] in set(df.value.get("flag_id", [])) for df in at.dataframe)
+
+
+def test_court_profile_by_url(province, use_db):
+    use_db(province["db"])
+    flag = some_flag(province)
+    at = open_page("court", court=flag["court_id"])
+    no_exception(at)
+    assert at.selectbox(key="w_court").value == flag["court_id"]
+    assert t("rates_vs_peers", "zh") in texts(at)
+    assert at.dataframe
+
+
+def test_model_cards_cover_every_registered_detector(province, use_db):
+    use_db(province["db"])
+    at = open_page("model_cards")
+    no_exception(at)
+    labels = " ".join(e.label for e in at.expander)
+    for detector in DETECTORS:
+        assert f"`{detector.name}`" in labels
+    assert t("card_thresholds", "zh") in texts(at)
+
+
+# ---------------------------------------------------------------- empty states
+
+
+def test_no_database_shows_a_message_not_a_traceback(use_db, tmp_path):
+    use_db(tmp_path / "missing" / "cw.duckdb")
+    for page, at in walk(open_page()):
+        assert not at.exception, (page, [e.value for e in at.exception])
+        if page != "model_cards":  # the cards describe the registered detectors, database or not
+            assert t("no_db", "zh") in texts(at), page
+
+
+def test_database_without_a_run(imported_only, use_db):
+    use_db(imported_only)
+    for page, at in walk(open_page()):
+        assert not at.exception, (page, [e.value for e in at.exception])
+        if page in ("overview", "flags", "flag_detail"):
+            assert t("no_run", "zh") in texts(at), page
+
+
+def test_data_quality_lists_quarantined_rows(imported_only, use_db):
+    use_db(imported_only)
+    at = open_page("data_quality")
+    no_exception(at)
+    files, held = at.dataframe[0].value, at.dataframe[1].value
+    assert files[t("col_quarantined", "zh")].sum() == 1
+    assert list(held[t("col_column", "zh")]) == ["filed_on"]
+    assert held[t("col_row", "zh")].iloc[0] == 3
+
+
+def test_filters_that_match_nothing_show_a_message(province, use_db):
+    use_db(province["db"])
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["choice_period_from"] = "2022-01"
+    at.session_state["choice_period_to"] = "2022-01"
+    at.session_state["choice_courts"] = ["浙1121"]
+    at.run()
+    no_exception(at)
+    assert t("no_match", "zh") in texts(at)
+    for page in ("flags", "judge", "court"):
+        at.switch_page(f"pages/{page}.py").run()
+        no_exception(at)
+
+
+# ---------------------------------------------------------------- the catalog
+
+
+def test_every_string_key_the_dashboard_uses_is_in_the_catalog():
+    root = APP.parent
+    used = set()
+    for path in root.rglob("*.py"):
+        used |= set(re.findall(r"""\btr?\(\s*["']([a-z0-9_]+)["']\s*[,)]""", path.read_text(encoding="utf-8")))
+    missing = sorted(k for k in used if k not in CATALOG)
+    assert not missing, missing
+    for prefix, codes in {"cat_": ("sentencing", "enforcement", "integrity"), "level_": ("low", "medium", "high"),
+                          "review_": ("unreviewed", "confirm_concern", "dismiss", "escalate", "needs_information"),
+                          "subject_": ("defendant", "case", "judge", "court", "judge_lawyer"),
+                          "status_": ("ok", "skipped", "failed"), "card_kind_": ("rule", "statistical"),
+                          "role_": ("judge", "assistant", "enforcement_officer"),
+                          "courtlevel_": ("basic", "intermediate", "high", "supreme"),
+                          "rel_": ("case", "judge", "lawyer"), "src_": ("case", "enforcement", "events"),
+                          "metric_": ("closed", "days_to_close", "extension_rate", "reversal_rate", "zb_share",
+                                      "designated_share")}.items():
+        assert all(prefix + c in CATALOG for c in codes), prefix
+    assert all(zh and en for zh, en in CATALOG.values())
