@@ -113,8 +113,21 @@ def cmd_flags(args) -> None:
 def cmd_brief(args) -> None:
     from courtwatch.briefing import write_brief
     began = time.perf_counter()
-    written = write_brief(args.db, args.period, args.court, args.format, Path(args.out), lang=args.lang,
-                          all_courts=args.all_courts)
+    if args.ops_url:  # the briefing audits its export in the same operational store
+        os.environ["COURTWATCH_OPS_URL"] = args.ops_url
+    court = args.court
+    actor = None
+    if args.as_user:
+        user, scope = _user_scope(args, "brief")
+        actor = user.username
+        if scope is not None:
+            if court is None and user.role == "president":
+                court = user.court_ids[0]
+            if court is None or court not in scope:
+                raise UserError(f"{user.username} may brief only on {', '.join(user.court_ids)}"
+                                + (" and the courts under it" if user.role == "president" else "") + "; give --court")
+    written = write_brief(args.db, args.period, court, args.format, Path(args.out), lang=args.lang,
+                          all_courts=args.all_courts, run_id=args.run, actor=actor, progress=_progress)
     where = str(written[0]) if len(written) == 1 else f"{len(written)} files in {args.out}"
     print(f"brief: wrote {args.format} briefing for {args.period} to {where} in {time.perf_counter() - began:.1f}s")
 
@@ -234,7 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", required=True, choices=["pdf", "docx", "xlsx", "html"])
     p.add_argument("--out", required=True, help="file to write (a folder with --all-courts)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument("--run", help="run id (default: the latest run)")
+    p.add_argument("--as-user", help="brief as this account: only its courts, and the export audited under its name")
     p.add_argument("--db", help=db_help)
+    p.add_argument("--ops-url", help="operational store URL (default: $COURTWATCH_OPS_URL, else SQLite beside --db)")
     p.set_defaults(func=cmd_brief)
 
     p = sub.add_parser("user", help="manage dashboard accounts: add, disable, enable, list")

@@ -1,0 +1,560 @@
+"""What a briefing says, independent of its file format: sections of paragraphs, tables and charts.
+
+Flow: courtwatch.figures.Figures (every number) → `build(...)` → Brief → the renderers
+(render_html / render_pdf / render_docx / render_xlsx). Renderers only lay out what is here, so every
+format carries the same figures. Tables keep typed values (ints, floats, dates); renderers format them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from courtwatch.figures import CATEGORIES, LEVELS, Figures, explanation
+
+from .labels import notice, t
+
+DOCUMENT_TOP_FLAGS = 15
+DOCUMENT_MAX_ROWS = 20
+CHART_MAX_BARS = 40
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text | int | float | score | pct | date | datetime | change | pp_change
+    width: float = 1.0  # relative width in documents
+    nowrap: bool = False  # codes and short labels: never broken across lines in documents
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    frame: pd.DataFrame
+    sheet: str | None = None  # XLSX sheet name; default: the title
+    note: str | None = None
+    document_rows: int | None = DOCUMENT_MAX_ROWS  # rows shown in PDF/DOCX/HTML (XLSX: every row)
+    in_documents: bool = True
+    document_keys: list[str] | None = None  # columns shown in PDF/DOCX/HTML (XLSX: every column)
+    in_xlsx: bool = True  # False for tables the XLSX holds elsewhere (headline → summary sheet)
+
+    def document_columns(self) -> list[Column]:
+        if self.document_keys is None:
+            return self.columns
+        return [c for c in self.columns if c.key in self.document_keys]
+
+    def document_frame(self) -> pd.DataFrame:
+        return self.frame if self.document_rows is None else self.frame.head(self.document_rows)
+
+
+@dataclass
+class Chart:
+    key: str
+    title: str
+    png: bytes | None  # None: nothing to draw (the renderers print "no data")
+    width_cm: float = 16.0
+
+
+@dataclass
+class Paragraph:
+    text: str
+    style: str = "body"  # body | note | notice
+
+
+@dataclass
+class Notes:
+    """Titled groups of (label, text) pairs: the method notes of each detector."""
+
+    items: list[tuple[str, list[tuple[str, str]]]]
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    blocks: list = field(default_factory=list)
+
+
+@dataclass
+class Brief:
+    lang: str
+    title: str
+    court_id: str | None
+    court_name: str
+    period_code: str
+    period_label: str
+    cover: list[tuple[str, str]]
+    notice: str
+    sections: list[Section]
+    summary: Table  # the cover facts and headline figures, first sheet of the XLSX
+    run_id: str
+    generated_at: dt.datetime
+
+    def tables(self) -> list[Table]:
+        out = [self.summary]
+        for section in self.sections:
+            out.extend(b for b in section.blocks if isinstance(b, Table))
+        return out
+
+    def sheets(self) -> list[Table]:
+        return [table for table in self.tables() if table.in_xlsx]
+
+
+# ----------------------------------------------------------------------------------------------- scope guard
+
+class Redactor:
+    """Defence in depth for one-court briefings: replaces any other court's name, code or case number
+    that a free-text field (an explanation, a cause) might carry. Figures are already scoped in SQL."""
+
+    def __init__(self, in_scope: dict[str, str], every_court: dict[str, str], lang: str):
+        out_ids = [c for c in every_court if c not in in_scope]
+        self.active = bool(out_ids)
+        if not self.active:
+            return
+        self.court_text, self.case_text = t("redacted_court", lang), t("redacted_case", lang)
+        keep_names = [n for n in in_scope.values() if n]
+        drop_names = [every_court[c] for c in out_ids if every_court[c] and every_court[c] not in keep_names]
+        self.drop_names = set(drop_names)
+        self.out_ids = set(out_ids)
+
+        def alternation(values):
+            return "|".join(re.escape(v) for v in sorted(set(values), key=len, reverse=True))
+
+        every_id = list(in_scope) + out_ids
+        ids = alternation(every_id)
+        parts = []
+        if keep_names or drop_names:
+            parts.append(f"(?P<name>{alternation(keep_names + drop_names)})")
+        # a case number: (2023)浙0102刑初123号 — the court code sits between the year and the case type
+        parts.append(rf"(?P<case>[(（]\d{{4}}[)）]\s*(?P<case_court>{ids})(?=[刑民执行])[^\s,，;；。、)）]*?号)")
+        # a bare code: 浙01 may be followed by Chinese text, but not by more digits (浙0102 is another court);
+        # a code ending in a non-digit (the high court's 浙) only when no word character follows (not 浙江)
+        digit_ids = [c for c in every_id if c[-1:].isdigit()]
+        other_ids = [c for c in every_id if not c[-1:].isdigit()]
+        if digit_ids:
+            parts.append(rf"(?<![0-9A-Za-z])(?P<id>{alternation(digit_ids)})(?![0-9A-Za-z])")
+        if other_ids:
+            parts.append(rf"(?<![0-9A-Za-z])(?P<id2>{alternation(other_ids)})(?!\w)")
+        self.pattern = re.compile("|".join(parts))
+
+    def _replace(self, match: re.Match) -> str:
+        if match.group("case") is not None:
+            return self.case_text if match.group("case_court") in self.out_ids else match.group(0)
+        if "name" in self.pattern.groupindex and match.group("name") is not None:
+            return self.court_text if match.group("name") in self.drop_names else match.group(0)
+        code = match.group("id") if "id" in self.pattern.groupindex and match.group("id") is not None \
+            else match.group("id2")
+        return self.court_text if code in self.out_ids else match.group(0)
+
+    def text(self, value):
+        if not self.active or not isinstance(value, str) or not value:
+            return value
+        return self.pattern.sub(self._replace, value)
+
+    def frame(self, frame: pd.DataFrame) -> pd.DataFrame:
+        if not self.active:
+            return frame
+        frame = frame.copy()
+        for column in frame.columns:
+            if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+                frame[column] = frame[column].map(self.text).astype(object)
+        return frame
+
+
+# ----------------------------------------------------------------------------------------------- building
+
+def _pct(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{100 * value:.1f}%"
+
+
+def _detector_titles(lang: str) -> dict[str, str]:
+    from courtwatch.detectors.registry import DETECTORS
+    return {d.name: (d.title_zh if lang == "zh" else d.title_en) or d.name for d in DETECTORS}
+
+
+def _subject(row: dict, lang: str, names: dict[str, str]) -> str:
+    kind = row.get("subject_type")
+    label = t(kind, lang) if kind else ""
+    subject = str(row.get("subject_id") or "")
+    if kind == "court":
+        return f"{label} {subject} {names.get(subject, '')}".strip()
+    if kind == "judge_lawyer" and "|" in subject:
+        judge, lawyer = subject.split("|", 1)
+        return f"{label} {judge} — {lawyer}" if lang == "en" else f"{label} {judge}—{lawyer}"
+    if kind in ("case", "defendant") and row.get("case_id"):
+        # a case is named with its cause (案由); a defendant with his pseudonymous id (the charge is in the text)
+        cause = row.get("cause")
+        detail = (cause if isinstance(cause, str) and cause else None) if kind == "case" \
+            else f"{t('defendant', lang)} {subject}"
+        if detail is None:
+            return str(row["case_id"])
+        return f"{row['case_id']}（{detail}）" if lang == "zh" else f"{row['case_id']} ({detail})"
+    return f"{label} {subject}".strip()
+
+
+def _flag_rows(flags: pd.DataFrame, lang: str, titles: dict[str, str], names: dict[str, str]) -> pd.DataFrame:
+    """Flags as printed: labelled, with the explanation in the briefing's language."""
+    records = flags.to_dict("records")
+    return pd.DataFrame({
+        "rank": range(1, len(flags) + 1),
+        "flag_id": flags["flag_id"].to_numpy(),
+        "category": [t(c, lang) for c in flags["category"]],
+        "detector": [titles.get(d, d) for d in flags["detector"]],
+        "level": [t(v, lang) for v in flags["level"]],
+        "score": flags["score"].astype(float).to_numpy(),
+        "subject": [_subject(r, lang, names) for r in records],
+        "case_id": flags["case_id"].astype(object).to_numpy(),
+        "cause": flags["cause"].astype(object).to_numpy(),
+        "court_id": flags["court_id"].astype(object).to_numpy(),
+        "court": [names.get(c, "") for c in flags["court_id"]],
+        "judge_id": flags["judge_id"].astype(object).to_numpy(),
+        "filed_on": flags["filed_on"].to_numpy(),
+        "closed_on": flags["closed_on"].to_numpy(),
+        "flag_date": flags["flag_date"].to_numpy(),
+        "explanation": [explanation(r, lang) for r in records],
+        "status": [t(f"d_{d}", lang) for d in flags["decision"]],
+        "decided_at": flags["decided_at"].to_numpy(),
+    })
+
+
+def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: dict[str, str] | None = None,
+          generated_at: dt.datetime | None = None) -> Brief:
+    """The content of one briefing from one Figures object."""
+    from . import charts as chart_module
+
+    lang = "en" if lang == "en" else "zh"
+    generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
+    scope, period, run = figures.scope, figures.period, figures.run
+    names = scope.names
+    redactor = Redactor(names, every_court or names, lang)
+    titles = _detector_titles(lang)
+    court_name = scope.name or t("whole_db", lang)
+    single = len(scope.court_ids) == 1
+    previous = period.previous()
+
+    def T(key, **values):
+        return t(key, lang, **values)
+
+    def table(key, title, columns, frame, **kwargs) -> Table:
+        return Table(key, title, columns, redactor.frame(frame.reset_index(drop=True)), **kwargs)
+
+    def render_chart(key, title, builder, *args) -> Chart:
+        png = chart_module.render(builder(*args, lang=lang)) if charts else None
+        return Chart(key, title, png)
+
+    # ---------------------------------------------------------------- cover
+    if scope.all_courts:
+        scope_line = T("scope_line_all", n=len(scope.court_ids))
+        scope_word = T("scope_all")
+    elif single:
+        scope_line = T("scope_line_single", court=court_name)
+        scope_word = T("scope_self_single")
+    else:
+        scope_line = T("scope_line", court=court_name, n=len(scope.court_ids))
+        scope_word = T("scope_self")
+    cover = [
+        (T("period"), f"{period.label(lang)}（{period.start:%Y-%m-%d} — {period.end:%Y-%m-%d}）" if lang == "zh"
+         else f"{period.label(lang)} ({period.start:%Y-%m-%d} – {period.end:%Y-%m-%d})"),
+        (T("previous"), previous.label(lang)),
+        (T("as_of"), f"{run['as_of']:%Y-%m-%d}"),
+        (T("export_date"), f"{pd.Timestamp(run['export_date']):%Y-%m-%d}" if run.get("export_date") else T("unknown")),
+        (T("run_id"), str(run["run_id"])),
+        (T("code_version"), str(run.get("code_version") or T("unknown"))),
+        (T("generated"), f"{generated_at:%Y-%m-%d %H:%M}"),
+    ]
+
+    sections: list[Section] = []
+
+    # ---------------------------------------------------------------- 1. headline
+    head = figures.headline()
+    h = {r["indicator"]: r for r in head.to_dict("records")}
+    headline_frame = pd.DataFrame({
+        "indicator": [T(f"i_{i}") for i in head["indicator"]],
+        "current": head["current"].astype(object).to_numpy(),
+        "previous": head["previous"].astype(object).to_numpy(),
+        "change": head["change"].astype(object).to_numpy(),
+        "_kind": ["pct" if i == "reviewed_share" else "int" for i in head["indicator"]],
+    })
+    headline = table("headline", T("s_headline"), [
+        Column("indicator", T("h_indicator"), "text", 2.2), Column("current", T("h_current"), "auto"),
+        Column("previous", T("h_previous"), "auto"), Column("change", T("h_change"), "auto_change")],
+        headline_frame, document_rows=None, in_xlsx=False)
+    summary_text = T("headline_text", period=period.label(lang), scope=scope_word, flags=h["flags"]["current"],
+                     prev=h["flags"]["previous"], cases=h["cases"]["current"], high=h["flags_high"]["current"],
+                     reviewed=h["reviewed"]["current"], share=_pct(h["reviewed_share"]["current"]),
+                     standing=h["standing"]["current"])
+    category_chart_data = head[head["indicator"].isin([f"flags_{c}" for c in CATEGORIES])]
+    sections.append(Section("headline", T("s_headline"), [
+        Paragraph(summary_text), headline,
+        render_chart("category", T("ch_category"), chart_module.category_bars, category_chart_data,
+                     period.label(lang), previous.label(lang)),
+    ]))
+
+    # ---------------------------------------------------------------- 2. distribution
+    level_cols = [Column("category", T("c_category"), "text", 1.6)] + \
+        [Column(lv, T(f"c_{lv}"), "int") for lv in LEVELS] + [Column("total", T("c_total"), "int")]
+    by_cl = figures.by_category_level()
+    by_cl["category"] = [T(c) for c in by_cl["category"]]
+    by_det = figures.by_detector()
+    by_det_frame = pd.DataFrame({"category": [T(c) for c in by_det["category"]],
+                                 "detector": [titles.get(d, d) for d in by_det["detector"]],
+                                 "flags": by_det["flags"], "high": by_det["high"], "cases": by_det["cases"]})
+    by_court = figures.by_court()
+    by_court_frame = by_court.assign(level=[T(f"lv_{v}") if isinstance(v, str) else "" for v in by_court["level"]])
+    by_judge = figures.by_judge()
+    judge_note = T("t_judge_note", n=len(by_judge), k=DOCUMENT_MAX_ROWS) if len(by_judge) > DOCUMENT_MAX_ROWS \
+        else T("t_judge_note_all")
+    category_cols = [Column(c, T(f"short_{c}"), "int") for c in CATEGORIES]
+    blocks = [
+        table("by_category_level", T("t_category_level"), level_cols, by_cl, document_rows=None),
+        table("by_detector", T("t_detector"), [
+            Column("category", T("c_category"), "text", 1.4), Column("detector", T("c_detector"), "text", 3.5),
+            Column("flags", T("c_flags"), "int"), Column("high", T("c_high"), "int"),
+            Column("cases", T("c_cases"), "int")], by_det_frame, document_rows=None),
+    ]
+    if not single:
+        blocks.append(table("by_court", T("t_court"), [
+            Column("court_id", T("c_court_id"), "text", 1.1, nowrap=True), Column("name", T("c_court"), "text", 2.6),
+            Column("level", T("c_level_court"), "text", 1.0), Column("flags", T("c_flags"), "int"),
+            *category_cols, Column("high", T("c_high"), "int"), Column("cases", T("c_cases"), "int"),
+            Column("reviewed", T("c_reviewed"), "int"), Column("standing", T("c_standing"), "int")],
+            by_court_frame, document_rows=None if len(by_court_frame) <= 2 * DOCUMENT_MAX_ROWS else DOCUMENT_MAX_ROWS,
+            document_keys=["court_id", "name", "flags", *CATEGORIES, "high", "cases", "reviewed", "standing"],
+            note=None if len(by_court_frame) <= 2 * DOCUMENT_MAX_ROWS else
+            ("列出预警最多的20个法院；完整名单见XLSX版本。" if lang == "zh" else
+             "The 20 courts with most warnings; the XLSX version lists all.")))
+    blocks.append(table("by_judge", T("t_judge"), [
+        Column("judge_id", T("c_judge_id"), "text", 1.3, nowrap=True), Column("court_id", T("c_court_id"), "text", 1.0, nowrap=True),
+        Column("flags", T("c_flags"), "int"), *category_cols, Column("high", T("c_high"), "int"),
+        Column("cases", T("c_cases"), "int"), Column("standing", T("c_standing"), "int")],
+        by_judge, note=judge_note))
+    month = figures.by_month()
+    if len(month) > 1:
+        blocks.append(table("by_month", T("t_month"), [Column("month", T("c_month"), "month"),
+                                                       Column("flags", T("c_flags"), "int"), *category_cols],
+                            month, document_rows=None))
+    sections.append(Section("distribution", T("s_distribution"), blocks))
+
+    # ---------------------------------------------------------------- 3. top flags, and the full list for XLSX
+    period_flags = figures.period_flags()
+    top = figures.top_flags(DOCUMENT_TOP_FLAGS)
+    flag_columns_doc = [
+        Column("rank", T("c_rank"), "int", 0.65), Column("subject", T("c_subject"), "text", 2.4),
+        Column("detector", T("c_detector"), "text", 2.0), Column("level", T("c_level"), "text", 0.8, nowrap=True),
+        Column("score", T("c_score"), "score", 0.8), Column("explanation", T("c_explanation"), "text", 5.0),
+        Column("status", T("c_status"), "text", 1.1)]
+    if not single:
+        flag_columns_doc.insert(2, Column("court", T("c_court"), "text", 1.6))
+    top_rows = _flag_rows(top, lang, titles, names)
+    blocks = [Paragraph(T("top_intro", n=len(top)) if len(top) else T("top_none"))]
+    if len(top):
+        blocks.append(table("top_flags", T("s_top"), flag_columns_doc, top_rows, document_rows=None, in_xlsx=False))
+    all_rows = _flag_rows(period_flags, lang, titles, names)
+    blocks.append(table("period_flags", T("sh_flags"), [
+        Column("rank", T("c_rank"), "int"), Column("flag_id", T("c_flag_id")), Column("category", T("c_category")),
+        Column("detector", T("c_detector")), Column("level", T("c_level")), Column("score", T("c_score"), "score"),
+        Column("case_id", T("c_case_id")), Column("subject", T("c_subject")), Column("cause", T("c_cause")),
+        Column("court_id", T("c_court_id"), "text", 1.0, nowrap=True), Column("court", T("c_court")), Column("judge_id", T("c_judge_id"), "text", 1.0, nowrap=True),
+        Column("filed_on", T("c_filed_on"), "date"), Column("closed_on", T("c_closed_on"), "date"),
+        Column("flag_date", T("c_flag_date"), "date"), Column("explanation", T("c_explanation")),
+        Column("status", T("c_status")), Column("decided_at", T("c_decided_at"), "datetime")],
+        all_rows, in_documents=False, sheet=T("sh_flags")))
+    sections.append(Section("top", T("s_top"), blocks))
+
+    # ---------------------------------------------------------------- 4. standing warnings
+    standing = figures.standing_flags()
+    rank = standing["level"].map({"high": 0, "medium": 1, "low": 2}).fillna(3)
+    standing = standing.assign(_r=rank).sort_values(["_r", "score", "detector", "subject_id"],
+                                                    ascending=[True, False, True, True]).drop(columns="_r")
+    standing_rows = _flag_rows(standing, lang, titles, names)
+    blocks = [Paragraph(T("standing_intro") if len(standing) else T("standing_none"))]
+    if len(standing):
+        blocks.append(table("standing", T("sh_standing"), [
+            Column("rank", T("c_rank"), "int", 0.65), Column("subject", T("c_subject"), "text", 2.2),
+            Column("detector", T("c_detector"), "text", 2.0), Column("level", T("c_level"), "text", 0.8, nowrap=True),
+            Column("score", T("c_score"), "score", 0.8), Column("explanation", T("c_explanation"), "text", 5.0),
+            Column("status", T("c_status"), "text", 1.1), Column("flag_id", T("c_flag_id"), "text", 1.2),
+            Column("judge_id", T("c_judge_id"), "text", 1.0, nowrap=True), Column("court_id", T("c_court_id"), "text", 1.0, nowrap=True)],
+            standing_rows, sheet=T("sh_standing"),
+            document_keys=["rank", "subject", "detector", "level", "score", "explanation", "status"],
+            note=T("standing_more", n=len(standing) - DOCUMENT_MAX_ROWS) if len(standing) > DOCUMENT_MAX_ROWS else None))
+    sections.append(Section("standing", T("s_standing"), blocks))
+
+    # ---------------------------------------------------------------- 5. review
+    review = figures.review()
+    review_frame = review.assign(decision=[T(f"d_{d}") for d in review["decision"]])
+    sections.append(Section("review", T("s_review"), [
+        Paragraph(T("review_intro"), "note"),
+        table("review", T("s_review"), [
+            Column("decision", T("c_decision"), "text", 1.6), Column("flags", T("h_current"), "int"),
+            Column("share", T("c_share"), "pct"), Column("previous", T("h_previous"), "int"),
+            Column("standing", T("c_standing"), "int")], review_frame, document_rows=None),
+    ]))
+
+    # ---------------------------------------------------------------- 6. 终本 and sentencing
+    term_total = figures.termination_share_total()
+    term_court = figures.termination_share_by_court()
+    term_month = figures.termination_share_by_month()
+    charge = figures.sentencing_by_charge()
+    blocks = [Paragraph(T("termination_text", closed=term_total["closed_cases"],
+                          terminated=term_total["terminated_this_round"], share=_pct(term_total["terminated_share"])))]
+    if not single:
+        title = T("ch_termination_court") + (T("chart_cut", k=CHART_MAX_BARS) if len(term_court) > CHART_MAX_BARS else "")
+        blocks.append(render_chart("termination_court", title, chart_module.termination_by_court,
+                                   term_court.head(CHART_MAX_BARS)))
+    blocks.append(table("termination_by_court", T("ch_termination_court"), [
+        Column("court_id", T("c_court_id"), "text", 1.0, nowrap=True), Column("name", T("c_court"), "text", 2.6),
+        Column("closed_cases", T("c_closed_cases"), "int", 1.4), Column("terminated_this_round", T("c_terminated"), "int"),
+        Column("terminated_share", T("c_terminated_share"), "pct")], term_court,
+        in_documents=single and not term_court.empty, document_rows=None))  # the chart carries the figures
+    blocks.append(render_chart("termination_month", T("ch_termination_month"), chart_module.termination_by_month,
+                               term_month))
+    blocks.append(table("termination_by_month", T("ch_termination_month"), [
+        Column("month", T("c_month"), "month"), Column("closed_cases", T("c_closed_cases"), "int", 1.4),
+        Column("terminated_this_round", T("c_terminated"), "int"),
+        Column("terminated_share", T("c_terminated_share"), "pct")], term_month.drop(columns="in_period"),
+        in_documents=False))
+    blocks.append(render_chart("charge", T("ch_charge") + (T("chart_cut", k=CHART_MAX_BARS)
+                                                          if len(charge) > CHART_MAX_BARS else ""),
+                               chart_module.charge_bars, charge.head(CHART_MAX_BARS)))
+    blocks.append(table("sentencing_by_charge", T("ch_charge"), [
+        Column("charge", T("c_charge"), "text", 2.5), Column("flags", T("c_flags"), "int"),
+        Column("high", T("c_high"), "int")], charge, in_documents=False))  # documents: the chart, with counts
+    sections.append(Section("charts", T("s_charts"), blocks))
+
+    # ---------------------------------------------------------------- 7. disparity audit
+    audit = figures.disparity_audit()
+    status = audit["status"]
+    blocks = []
+    if status == "flags":
+        blocks.append(Paragraph(T("disp_flags")))
+        audit_rows = _flag_rows(audit["flags"], lang, titles, names)
+        blocks.append(table("disparity", T("s_disparity"), [
+            Column("subject", T("c_subject"), "text", 2.0), Column("level", T("c_level"), "text", 0.8, nowrap=True),
+            Column("score", T("c_score"), "score", 0.8), Column("explanation", T("c_explanation"), "text", 6.0),
+            Column("status", T("c_status"), "text", 1.1)], audit_rows, document_rows=None))
+    elif status == "none_found":
+        blocks.append(Paragraph(T("disp_none")))
+        blocks.append(Paragraph(T("disp_caveat"), "note"))
+    elif status in ("skipped", "failed"):
+        blocks.append(Paragraph(T(f"disp_{status}", note=audit["note"] or T("unknown"))))
+    else:
+        blocks.append(Paragraph(T(f"disp_{status}")))
+    if audit["note"] and status in ("flags", "none_found"):
+        blocks.append(Paragraph(T("disp_note", note=audit["note"]), "note"))
+    sections.append(Section("disparity", T("s_disparity"), blocks))
+
+    # ---------------------------------------------------------------- 8. data quality
+    quality = figures.data_quality()
+    quality_frame = quality.assign(
+        table_name=[T(f"t_{v}") for v in quality["table_name"]],
+        column_name=[v if isinstance(v, str) and v else T("whole_row") for v in quality["column_name"]])
+    blocks = [Paragraph(T("quality_intro"), "note")]
+    if not scope.all_courts:
+        blocks.append(Paragraph(T("quality_scope"), "note"))
+    if quality.empty:
+        blocks.append(Paragraph(T("quality_none")))
+    blocks.append(table("data_quality", T("s_quality"), [
+        Column("table_name", T("c_table"), "text", 1.5), Column("column_name", T("c_column"), "text", 1.3),
+        Column("reason", T("c_reason"), "text", 4.0), Column("rows", T("c_rows"), "int"),
+        Column("problems", T("c_problems"), "int")], quality_frame, in_documents=not quality.empty,
+        document_rows=DOCUMENT_MAX_ROWS,
+        note=T("rows_cut", n=len(quality_frame), k=DOCUMENT_MAX_ROWS) if len(quality_frame) > DOCUMENT_MAX_ROWS else None))
+    sections.append(Section("quality", T("s_quality"), blocks))
+
+    # ---------------------------------------------------------------- 9. method
+    sections.append(Section("method", T("s_method"), _method_blocks(figures, lang, court_name, titles, table)))
+
+    # ---------------------------------------------------------------- summary sheet
+    summary = table("summary", T("sh_summary"), [Column("indicator", T("c_indicator"), "text", 2.0),
+                                                 Column("current", T("h_current"), "auto"),
+                                                 Column("previous", T("h_previous"), "auto"),
+                                                 Column("change", T("h_change"), "auto_change")],
+                    pd.concat([pd.DataFrame({"indicator": [T("c_court"), *[k for k, _ in cover], T("c_scope")],
+                                             "current": [court_name, *[v for _, v in cover], scope_line],
+                                             "previous": None, "change": None, "_kind": "text"}),
+                               headline_frame], ignore_index=True), document_rows=None)
+
+    return Brief(lang=lang, title=T("title"), court_id=scope.court_id, court_name=redactor.text(court_name),
+                 period_code=period.code, period_label=period.label(lang), cover=cover + [("", scope_line)],
+                 notice=notice(lang), sections=sections, summary=summary, run_id=str(run["run_id"]),
+                 generated_at=generated_at)
+
+
+def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[str, str], table) -> list:
+    from courtwatch.detectors.registry import DETECTORS
+
+    def T(key, **values):
+        return t(key, lang, **values)
+
+    period, run, previous = figures.period, figures.run, figures.period.previous()
+    blocks = [
+        Paragraph(T("method_period", run=run["run_id"], as_of=f"{run['as_of']:%Y-%m-%d}",
+                    start=f"{period.start:%Y-%m-%d}", end=f"{period.end:%Y-%m-%d}", prev=previous.label(lang))),
+        Paragraph(T("method_scope_all") if figures.scope.all_courts else
+                  T("method_scope_single" if len(figures.scope.court_ids) == 1 else "method_scope", court=court_name)),
+        Paragraph(T("method_termination")),
+        Paragraph(T("method_review")),
+        Paragraph(T("method_registry_note"), "note"),
+    ]
+    status = figures.detector_status().set_index("detector")
+    rows = []
+    for detector in DETECTORS:
+        st = status.loc[detector.name] if detector.name in status.index else None
+        run_status = T(f"status_{st['status']}") if st is not None and f"status_{st['status']}" in _STATUS_KEYS \
+            else (str(st["status"]) if st is not None else T("status_absent"))
+        rows.append({
+            "detector": detector.name, "title": titles.get(detector.name, detector.name),
+            "category": T(detector.category), "status": run_status,
+            "period_flags": int(st["period_flags"]) if st is not None else 0,
+            "standing_flags": int(st["standing_flags"]) if st is not None else 0,
+            "legal_basis": detector.legal_basis or "—",
+            "method": getattr(detector, f"method_{lang}", None) or detector.method or "—",
+            "false_alarm_control": getattr(detector, f"false_alarm_control_{lang}", None)
+            or detector.false_alarm_control or "—",
+            "limitations": getattr(detector, f"limitations_{lang}", None) or detector.limitations or "—"})
+    # A text several detectors share (the rules' false-alarm control, their common limitation) is printed
+    # once above the list instead of in every entry: the notes stay complete and half as long.
+    shared = {}
+    for field in ("false_alarm_control", "limitations"):
+        counts = pd.Series([r[field] for r in rows]).value_counts()
+        shared[field] = {text: n for text, n in counts.items() if n >= 3 and text != "—"}
+    labels = {"false_alarm_control": T("c_false_alarm"), "limitations": T("c_limitations")}
+    common = []
+    for field, texts in shared.items():
+        for k, text in enumerate(texts, start=1):
+            mark = f"{labels[field]} {'ABCDEFG'[k - 1]}" if len(texts) > 1 else labels[field]
+            users = [r["title"] for r in rows if r[field] == text]
+            common.append((mark, f"{text}（{T('shared_by', n=len(users))}）" if lang == "zh"
+                           else f"{text} ({T('shared_by', n=len(users))})"))
+            for r in rows:
+                if r[field] == text:
+                    r[f"_{field}"] = T("see_shared", mark=mark)
+    items = [(T("shared_notes"), common)] if common else []
+    for r in rows:
+        line = (f"{T('c_category')}：{r['category']}｜{T('c_run_status')}：{r['status']}｜{T('c_period_flags')}："
+                f"{r['period_flags']}｜{T('c_standing_flags')}：{r['standing_flags']}" if lang == "zh" else
+                f"{T('c_category')}: {r['category']} | {T('c_run_status')}: {r['status']} | "
+                f"{T('c_period_flags')}: {r['period_flags']} | {T('c_standing_flags')}: {r['standing_flags']}")
+        pairs = [("", line), (T("c_legal_basis"), r["legal_basis"]), (T("c_method"), r["method"]),
+                 (T("c_false_alarm"), r.get("_false_alarm_control", r["false_alarm_control"])),
+                 (T("c_limitations"), r.get("_limitations", r["limitations"]))]
+        items.append((f"{r['title']}（{r['detector']}）" if lang == "zh" else f"{r['title']} ({r['detector']})", pairs))
+    rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+    blocks.append(Notes(items))
+    blocks.append(table("method", T("s_method"), [
+        Column("detector", "detector"), Column("title", T("c_detector")), Column("category", T("c_category")),
+        Column("status", T("c_run_status")), Column("period_flags", T("c_period_flags"), "int"),
+        Column("standing_flags", T("c_standing_flags"), "int"), Column("legal_basis", T("c_legal_basis")),
+        Column("method", T("c_method")), Column("false_alarm_control", T("c_false_alarm")),
+        Column("limitations", T("c_limitations"))], pd.DataFrame(rows), in_documents=False))
+    blocks.append(Paragraph(notice(lang), "notice"))
+    return blocks
+
+
+_STATUS_KEYS = {"status_ok", "status_skipped", "status_failed"}

@@ -1,0 +1,458 @@
+"""Period- and scope-bound figures: the single source of every number in a briefing.
+
+Flow: published database (flags of a run, cases, quarantine) + dispositions from the operational store
+→ `Figures(con, period, court_id)` → small DataFrames / dicts → briefings (courtwatch/briefing) and the
+dashboard. Both call these methods, so a figure on screen and in a PDF cannot disagree.
+
+Which flags belong to a period (docs/briefings.md): the flags of one run (the latest unless given) whose
+case's *flag date* — its closing date, else its filing date — falls in the period. Flags about a judge,
+a court or a judge–lawyer pair have no case date: they are *standing warnings* as of the run and are
+never counted in a period. Scope: a court and every court under it (courts.parent_id); nothing outside
+the scope is read into a Figures object.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+import duckdb
+import pandas as pd
+
+from . import queries
+from .errors import UserError
+
+CATEGORIES = ("sentencing", "enforcement", "integrity")
+LEVELS = ("high", "medium", "low")
+DECISIONS = ("confirm_concern", "dismiss", "escalate", "needs_information")
+PENDING = "pending"
+DISPARITY_DETECTOR = "sentencing_disparity_audit"
+TERMINATION_TREND_MONTHS = 12
+# what sentencing_disparity_audit notes when no court had enough sentences to be tested
+_NOTHING_TESTED = "no court with enough data to test"
+
+_PERIOD = re.compile(r"^\s*(\d{4})(?:-(?:(0[1-9]|1[0-2])|[Qq]([1-4])))?\s*$")
+
+
+# ----------------------------------------------------------------------------------------------- periods
+
+@dataclass(frozen=True)
+class Period:
+    """A calendar month, quarter or year: `2024-06`, `2024-Q2`, `2024`."""
+
+    kind: str  # month | quarter | year
+    year: int
+    number: int  # month 1–12, quarter 1–4, or 0 for a year
+
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        match = _PERIOD.match(str(text))
+        if not match:
+            raise UserError(f"period {text!r} is not a month (2024-06), a quarter (2024-Q2) or a year (2024)")
+        year, month, quarter = match.groups()
+        if month:
+            return cls("month", int(year), int(month))
+        if quarter:
+            return cls("quarter", int(year), int(quarter))
+        return cls("year", int(year), 0)
+
+    @property
+    def start(self) -> dt.date:
+        if self.kind == "month":
+            return dt.date(self.year, self.number, 1)
+        if self.kind == "quarter":
+            return dt.date(self.year, 3 * self.number - 2, 1)
+        return dt.date(self.year, 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        last_month = {"month": self.number, "quarter": 3 * self.number, "year": 12}[self.kind]
+        return dt.date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])
+
+    def previous(self) -> "Period":
+        """The period of the same length just before this one."""
+        if self.kind == "month":
+            return Period("month", self.year - (self.number == 1), 12 if self.number == 1 else self.number - 1)
+        if self.kind == "quarter":
+            return Period("quarter", self.year - (self.number == 1), 4 if self.number == 1 else self.number - 1)
+        return Period("year", self.year - 1, 0)
+
+    @property
+    def code(self) -> str:
+        return {"month": f"{self.year}-{self.number:02d}", "quarter": f"{self.year}-Q{self.number}",
+                "year": f"{self.year}"}[self.kind]
+
+    def label(self, lang: str = "zh") -> str:
+        """2024年6月 / 2024年第二季度 / 2024年; June 2024 / Q2 2024 / 2024."""
+        if self.kind == "month":
+            return f"{self.year}年{self.number}月" if lang == "zh" else f"{calendar.month_name[self.number]} {self.year}"
+        if self.kind == "quarter":
+            return f"{self.year}年第{'一二三四'[self.number - 1]}季度" if lang == "zh" else f"Q{self.number} {self.year}"
+        return f"{self.year}年" if lang == "zh" else str(self.year)
+
+    def contains(self, dates: pd.Series) -> pd.Series:
+        values = pd.to_datetime(dates)
+        return (values >= pd.Timestamp(self.start)) & (values <= pd.Timestamp(self.end))
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def parse_period(text: str | Period) -> Period:
+    return text if isinstance(text, Period) else Period.parse(text)
+
+
+# ----------------------------------------------------------------------------------------------- scope
+
+@dataclass(frozen=True)
+class Scope:
+    """The courts a briefing covers. `court_id` None = every court in the database."""
+
+    court_id: str | None
+    courts: pd.DataFrame  # court_id, name, level, parent_id, depth
+
+    @property
+    def court_ids(self) -> list[str]:
+        return self.courts["court_id"].tolist()
+
+    @property
+    def all_courts(self) -> bool:
+        return self.court_id is None
+
+    @property
+    def name(self) -> str | None:
+        if self.court_id is None:
+            return None
+        return self.names.get(self.court_id)
+
+    @property
+    def names(self) -> dict[str, str]:
+        return dict(zip(self.courts["court_id"], self.courts["name"].fillna("")))
+
+
+def scope(con: duckdb.DuckDBPyConnection, court_id: str | None) -> Scope:
+    courts = queries.run(con, "brief_scope_courts", court_id=court_id)
+    if court_id is not None and courts.empty:
+        raise UserError(f"no court {court_id!r} in the database; give a court_id from the courts table")
+    return Scope(court_id, courts)
+
+
+# ----------------------------------------------------------------------------------------------- figures
+
+class Figures:
+    """Every figure of one period and scope, from one run, with the dispositions recorded so far.
+
+    `dispositions` is `OpsStore.current()` (flag_id → latest disposition); None counts every flag as
+    not yet reviewed. All frames are restricted to the scope; nothing else is ever loaded.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, period: str | Period, court_id: str | None = None,
+                 run_id: str | None = None, dispositions: dict[str, dict] | None = None):
+        self.con = con
+        self.period = parse_period(period)
+        self.scope = scope(con, court_id)
+        run = queries.run(con, "brief_run", run_id=run_id)
+        if run.empty:
+            raise UserError(f"no detection run {run_id}" if run_id else
+                            "no detection run yet; run `courtwatch detect` first")
+        self.run = {k: (None if _isna(v) else v) for k, v in run.iloc[0].to_dict().items()}
+        self.run["as_of"] = pd.Timestamp(self.run["as_of"]).date()
+        if self.period.start > self.run["as_of"]:
+            raise UserError(f"period {self.period} begins after the data: run {self.run['run_id']} looks at data "
+                            f"as of {self.run['as_of']}; choose an earlier period or import newer data")
+        self.dispositions = dispositions or {}
+
+    # ---------------------------------------------------------------- flags
+    @cached_property
+    def _scoped_flags(self) -> pd.DataFrame:
+        flags = queries.run(self.con, "brief_flags", run_id=self.run["run_id"], court_ids=self.scope.court_ids,
+                            all_courts=self.scope.all_courts)
+        flags["decision"] = [self.dispositions.get(f, {}).get("decision") or PENDING for f in flags["flag_id"]]
+        flags["decided_at"] = pd.to_datetime(
+            [self.dispositions.get(f, {}).get("decided_at") for f in flags["flag_id"]])
+        flags["reviewed"] = flags["decision"] != PENDING
+        for column in ("filed_on", "closed_on", "flag_date"):
+            flags[column] = pd.to_datetime(flags[column])
+        flags["standing"] = flags["standing"].astype(bool)
+        return flags
+
+    def period_flags(self, period: str | Period | None = None) -> pd.DataFrame:
+        """Case-bearing flags whose flag date (closing, else filing date of the case) is in the period."""
+        period = parse_period(period) if period is not None else self.period
+        flags = self._scoped_flags
+        return flags[~flags["standing"] & period.contains(flags["flag_date"])].reset_index(drop=True)
+
+    def standing_flags(self) -> pd.DataFrame:
+        """Flags about a judge, a court or a judge–lawyer pair, as of the run (not tied to a period)."""
+        flags = self._scoped_flags
+        return flags[flags["standing"]].reset_index(drop=True)
+
+    # ---------------------------------------------------------------- headline
+    def headline(self) -> pd.DataFrame:
+        """One row per indicator: indicator, current, previous, change (current − previous).
+
+        Indicators: flags, flags_<category>, flags_high, cases, reviewed, reviewed_share (0–1),
+        standing (as of the run; no previous value).
+        """
+        now, before = self.period_flags(), self.period_flags(self.period.previous())
+        rows = []
+
+        def add(indicator, current, previous):
+            change = None if previous is None or current is None else current - previous
+            rows.append({"indicator": indicator, "current": current, "previous": previous, "change": change})
+
+        add("flags", len(now), len(before))
+        for category in CATEGORIES:
+            add(f"flags_{category}", int((now["category"] == category).sum()),
+                int((before["category"] == category).sum()))
+        add("flags_high", int((now["level"] == "high").sum()), int((before["level"] == "high").sum()))
+        add("cases", int(now["case_id"].nunique()), int(before["case_id"].nunique()))
+        add("reviewed", int(now["reviewed"].sum()), int(before["reviewed"].sum()))
+        add("reviewed_share", _share(now["reviewed"].sum(), len(now)), _share(before["reviewed"].sum(), len(before)))
+        add("standing", len(self.standing_flags()), None)
+        return pd.DataFrame(rows, dtype=object)
+
+    def headline_dict(self) -> dict[str, dict]:
+        return {r["indicator"]: r for r in self.headline().to_dict("records")}
+
+    # ---------------------------------------------------------------- distributions
+    def by_category_level(self) -> pd.DataFrame:
+        """One row per category: category, high, medium, low, total (period flags)."""
+        flags = self.period_flags()
+        table = pd.crosstab(flags["category"], flags["level"]) if not flags.empty else pd.DataFrame()
+        table = table.reindex(index=list(CATEGORIES), columns=list(LEVELS), fill_value=0).fillna(0).astype(int)
+        table["total"] = table.sum(axis=1)
+        return table.rename_axis(None, axis=1).reset_index(names="category")
+
+    def by_detector(self) -> pd.DataFrame:
+        """One row per detector with period flags: category, detector, flags, high, cases."""
+        flags = self.period_flags()
+        if flags.empty:
+            return pd.DataFrame(columns=["category", "detector", "flags", "high", "cases"])
+        out = flags.assign(high=flags["level"] == "high").groupby(["category", "detector"]).agg(
+            flags=("flag_id", "size"), high=("high", "sum"), cases=("case_id", "nunique")).reset_index()
+        out["high"] = out["high"].astype(int)
+        return out.sort_values(["flags", "detector"], ascending=[False, True]).reset_index(drop=True)
+
+    def by_court(self) -> pd.DataFrame:
+        """One row per court of the scope: court_id, name, level, flags, per category, high, cases, reviewed,
+        standing (standing warnings about the court or its judges)."""
+        flags, standing = self.period_flags(), self.standing_flags()
+        courts = self.scope.courts[["court_id", "name", "level"]].copy()
+        unlisted = sorted(set(flags["court_id"].dropna()) - set(courts["court_id"]))  # whole database only
+        if unlisted:
+            courts = pd.concat([courts, pd.DataFrame({"court_id": unlisted, "name": None, "level": None})],
+                               ignore_index=True)
+        grouped = flags.groupby("court_id")
+        courts["flags"] = courts["court_id"].map(grouped.size()).fillna(0).astype(int)
+        for category in CATEGORIES:
+            counts = flags[flags["category"] == category].groupby("court_id").size()
+            courts[category] = courts["court_id"].map(counts).fillna(0).astype(int)
+        courts["high"] = courts["court_id"].map(flags[flags["level"] == "high"].groupby("court_id").size()) \
+            .fillna(0).astype(int)
+        courts["cases"] = courts["court_id"].map(grouped["case_id"].nunique()).fillna(0).astype(int)
+        courts["reviewed"] = courts["court_id"].map(grouped["reviewed"].sum()).fillna(0).astype(int)
+        courts["standing"] = courts["court_id"].map(standing.groupby("court_id").size()).fillna(0).astype(int)
+        return courts.sort_values(["flags", "court_id"], ascending=[False, True]).reset_index(drop=True)
+
+    def by_judge(self) -> pd.DataFrame:
+        """One row per judge (pseudonymous judge_id; names are never read) with period flags:
+        judge_id, court_id, flags, per category, high, cases, standing (standing warnings on the judge)."""
+        flags, standing = self.period_flags(), self.standing_flags()
+        flags = flags[flags["judge_id"].notna()]
+        columns = ["judge_id", "court_id", "flags", *CATEGORIES, "high", "cases", "standing"]
+        if flags.empty:
+            return pd.DataFrame(columns=columns)
+        out = flags.assign(high=flags["level"] == "high").groupby("judge_id").agg(
+            court_id=("court_id", "first"), flags=("flag_id", "size"), high=("high", "sum"),
+            cases=("case_id", "nunique"))
+        for category in CATEGORIES:
+            out[category] = flags[flags["category"] == category].groupby("judge_id").size()
+        judge_standing = standing[standing["judge_id"].notna()].groupby("judge_id").size()
+        out["standing"] = out.index.map(judge_standing)
+        out = out.fillna(0).reset_index()
+        for column in ("flags", *CATEGORIES, "high", "cases", "standing"):
+            out[column] = out[column].astype(int)
+        return out[columns].sort_values(["flags", "high", "judge_id"], ascending=[False, False, True]) \
+            .reset_index(drop=True)
+
+    def by_month(self) -> pd.DataFrame:
+        """Period flags per calendar month of their flag date: month, flags, per category."""
+        flags = self.period_flags()
+        months = pd.date_range(self.period.start, self.period.end, freq="MS")
+        month = flags["flag_date"].dt.to_period("M").dt.to_timestamp()
+        out = pd.DataFrame({"month": months})
+        out["flags"] = out["month"].map(month.value_counts()).fillna(0).astype(int)
+        for category in CATEGORIES:
+            out[category] = out["month"].map(month[flags["category"] == category].value_counts()).fillna(0).astype(int)
+        return out
+
+    def sentencing_by_charge(self) -> pd.DataFrame:
+        """Sentencing flags on defendants in the period, per charge: charge, flags, high, per detector count."""
+        flags = self.period_flags()
+        flags = flags[(flags["category"] == "sentencing") & (flags["subject_type"] == "defendant")]
+        if flags.empty:
+            return pd.DataFrame(columns=["charge", "flags", "high"])
+        charge = flags["charge"].fillna("").replace("", None)
+        out = flags.assign(charge=charge.fillna("?"), high=flags["level"] == "high").groupby("charge").agg(
+            flags=("flag_id", "size"), high=("high", "sum")).reset_index()
+        out["high"] = out["high"].astype(int)
+        return out.sort_values(["flags", "charge"], ascending=[False, True]).reset_index(drop=True)
+
+    # ---------------------------------------------------------------- serious flags and review
+    def top_flags(self, n: int = 10) -> pd.DataFrame:
+        """The n strongest period flags: highest level, then score, then detector and subject (stable)."""
+        flags = self.period_flags()
+        rank = flags["level"].map({"high": 0, "medium": 1, "low": 2}).fillna(3)
+        return flags.assign(_rank=rank).sort_values(["_rank", "score", "detector", "subject_id"],
+                                                    ascending=[True, False, True, True]) \
+            .drop(columns="_rank").head(n).reset_index(drop=True)
+
+    def review(self) -> pd.DataFrame:
+        """Review progress: one row per decision (four decisions, then pending) with counts for the period's
+        flags, the previous period's and the standing warnings; share = of the period's flags."""
+        now, before, standing = self.period_flags(), self.period_flags(self.period.previous()), self.standing_flags()
+        rows = []
+        for decision in (*DECISIONS, PENDING):
+            current = int((now["decision"] == decision).sum())
+            rows.append({"decision": decision, "flags": current, "share": _share(current, len(now)),
+                         "previous": int((before["decision"] == decision).sum()),
+                         "standing": int((standing["decision"] == decision).sum())})
+        return pd.DataFrame(rows)
+
+    # ---------------------------------------------------------------- 终本
+    @cached_property
+    def _termination_months(self) -> pd.DataFrame:
+        start = min(self.period.start, _months_back(self.period.end, TERMINATION_TREND_MONTHS))
+        out = queries.run(self.con, "brief_termination_by_court_month", start=start, end=self.period.end,
+                          court_ids=self.scope.court_ids, all_courts=self.scope.all_courts)
+        out["month"] = pd.to_datetime(out["month"])
+        return out
+
+    def termination_share_by_court(self) -> pd.DataFrame:
+        """终本 share of enforcement cases (执/执恢) closed in the period, per court of the scope with any:
+        court_id, name, closed_cases, terminated_this_round, terminated_share."""
+        months = self._termination_months
+        months = months[self.period.contains(months["month"])]
+        out = months.groupby("court_id")[["closed_cases", "terminated_this_round"]].sum().reset_index()
+        out["terminated_share"] = out["terminated_this_round"] / out["closed_cases"]
+        out.insert(1, "name", out["court_id"].map(self.scope.names))
+        return out.sort_values(["terminated_share", "court_id"], ascending=[False, True]).reset_index(drop=True)
+
+    def termination_share_total(self) -> dict:
+        by_court = self.termination_share_by_court()
+        closed, terminated = int(by_court["closed_cases"].sum()), int(by_court["terminated_this_round"].sum())
+        return {"closed_cases": closed, "terminated_this_round": terminated, "terminated_share": _share(terminated, closed)}
+
+    def termination_share_by_month(self) -> pd.DataFrame:
+        """终本 share over the whole scope per month, for the 12 months up to the period's end (a trend)
+        or the period's own months when it is longer: month, closed_cases, terminated_this_round, share."""
+        months = self._termination_months
+        first = min(pd.Timestamp(self.period.start), pd.Timestamp(_months_back(self.period.end, TERMINATION_TREND_MONTHS)))
+        frame = pd.DataFrame({"month": pd.date_range(first, self.period.end, freq="MS")})
+        sums = months.groupby("month")[["closed_cases", "terminated_this_round"]].sum()
+        frame = frame.join(sums, on="month").fillna(0)
+        frame["closed_cases"] = frame["closed_cases"].astype(int)
+        frame["terminated_this_round"] = frame["terminated_this_round"].astype(int)
+        frame["terminated_share"] = [_share(t, c) for t, c in zip(frame["terminated_this_round"], frame["closed_cases"])]
+        frame["in_period"] = self.period.contains(frame["month"])
+        return frame
+
+    # ---------------------------------------------------------------- disparity audit
+    def disparity_audit(self, registered: set[str] | None = None) -> dict:
+        """The sentencing_disparity_audit's result in scope.
+
+        {"status": "not_registered" | "not_run" | "skipped" | "failed" | "flags" | "none_found" | "not_tested",
+         "note": run note (whole-database briefings only), "flags": DataFrame of its flags in scope}.
+        """
+        if registered is None:
+            from courtwatch.detectors.registry import by_name
+            registered = set(by_name())
+        flags = self._scoped_flags
+        flags = flags[flags["detector"] == DISPARITY_DETECTOR].reset_index(drop=True)
+        status_rows = self.detector_status()
+        row = status_rows[status_rows["detector"] == DISPARITY_DETECTOR]
+        note = None
+        if row.empty:
+            status = "not_registered" if DISPARITY_DETECTOR not in registered else "not_run"
+        else:
+            status = row["status"].iloc[0]
+            run_note = row["note"].iloc[0] if isinstance(row["note"].iloc[0], str) else ""
+            note = run_note if self.scope.all_courts else None
+            if status == "ok":
+                status = "flags" if not flags.empty else "none_found"
+                if flags.empty and _NOTHING_TESTED in run_note:
+                    status = "not_tested"  # no court had enough sentences: "none found" would overstate it
+        return {"status": status, "note": note if isinstance(note, str) and note else None, "flags": flags}
+
+    # ---------------------------------------------------------------- data quality and method
+    def data_quality(self) -> pd.DataFrame:
+        """Quarantined rows held now (all imports), attributed to the scope's courts:
+        table_name, column_name, reason, problems, rows."""
+        out = queries.run(self.con, "brief_quarantine_by_reason", court_ids=self.scope.court_ids,
+                          all_courts=self.scope.all_courts)
+        if out.empty:
+            return pd.DataFrame(columns=["table_name", "column_name", "reason", "problems", "rows"])
+        out = out.groupby(["table_name", "column_name", "reason"], dropna=False)[["problems", "rows"]].sum() \
+            .reset_index()
+        out["problems"] = out["problems"].astype(int)
+        out["rows"] = out["rows"].astype(int)
+        return out.sort_values(["table_name", "rows", "reason"], ascending=[True, False, True]).reset_index(drop=True)
+
+    @cached_property
+    def _detector_status(self) -> pd.DataFrame:
+        return queries.run(self.con, "brief_run_detectors", run_id=self.run["run_id"])
+
+    def detector_status(self) -> pd.DataFrame:
+        """What each detector did in the run: detector, category, status, rows_skipped, note,
+        period_flags and standing_flags (in scope). Whole-run counts and notes only for whole-database scope."""
+        out = self._detector_status.copy()
+        period, standing = self.period_flags(), self.standing_flags()
+        out["period_flags"] = out["detector"].map(period.groupby("detector").size()).fillna(0).astype(int)
+        out["standing_flags"] = out["detector"].map(standing.groupby("detector").size()).fillna(0).astype(int)
+        if not self.scope.all_courts:
+            # whole-run counts and notes describe other courts too: not part of a one-court briefing
+            out["flag_count"] = None
+            out["rows_skipped"] = None
+            out["note"] = out["note"].where(out["status"] != "ok", None)
+        return out
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+
+def explanation(flag: dict | pd.Series, lang: str = "zh") -> str:
+    """A flag's plain explanation in the language asked for (English from evidence.explanation_en)."""
+    if lang == "en":
+        text = flag.get("explanation_en")
+        if not isinstance(text, str) or not text:
+            try:
+                text = json.loads(flag.get("evidence") or "{}").get("explanation_en")
+            except (TypeError, ValueError):
+                text = None
+        if isinstance(text, str) and text:
+            return text
+    return str(flag.get("explanation") or "")
+
+
+def _share(part, whole) -> float | None:
+    return None if not whole else float(part) / float(whole)
+
+
+def _isna(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _months_back(end: dt.date, months: int) -> dt.date:
+    """First day of the month `months - 1` months before `end`'s month (a window of `months` months)."""
+    index = end.year * 12 + end.month - 1 - (months - 1)
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+__all__ = ["Period", "parse_period", "Scope", "scope", "Figures", "explanation", "CATEGORIES", "LEVELS",
+           "DECISIONS", "PENDING"]

@@ -1,0 +1,476 @@
+"""Briefings (通报): every format read back against courtwatch.figures and direct SQL, scope, safety.
+
+One small province (generator, scale 0.3, seed 55) is generated, imported and detected once for the
+module. Before import, two planted 终本 cases of one basic court get hostile causes — a spreadsheet
+formula (`=cmd|' /C calc'!A0`) and an HTML script tag — so the XLSX and HTML escaping are tested on data
+that really reaches a briefing. Briefings are written for the year 2024 of that court's intermediate
+court (PDF, DOCX, XLSX, HTML), for the basic court alone (HTML) and in English (HTML).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from courtwatch import store
+from courtwatch.errors import UserError
+
+PERIOD = "2024"
+FORMULA = "=cmd|' /C calc'!A0"
+SCRIPT = "<script>alert('cw')</script>"
+SAMPLES = Path(__file__).resolve().parent.parent / "docs" / "briefing-samples"
+SAMPLE_PAGES = 6
+
+
+def _rewrite_causes(folder: Path) -> dict:
+    """Give two planted 终本 cases of one basic court hostile causes; return that court and the cases."""
+    cases = pd.read_csv(folder / "cases.csv", dtype=str, keep_default_na=False)
+    truth = pd.read_csv(folder / "ground_truth.csv", dtype=str, keep_default_na=False)
+    courts = pd.read_csv(folder / "courts.csv", dtype=str, keep_default_na=False)
+    planted = truth[truth["detector"].str.startswith("zb_")].merge(cases[["case_id", "closed_on"]], on="case_id")
+    planted = planted[planted["closed_on"].str.startswith(PERIOD)]
+    counts = planted.groupby("court_id")["case_id"].nunique().sort_values(ascending=False, kind="stable")
+    basic = counts.index[0]
+    chosen = sorted(planted.loc[planted["court_id"] == basic, "case_id"].unique())
+    assert len(chosen) >= 2, "the sample should plant two 终本 cases closed in 2024 in one court"
+    hostile = {chosen[0]: FORMULA, chosen[1]: SCRIPT}
+    cases["cause"] = [hostile.get(c, cause) for c, cause in zip(cases["case_id"], cases["cause"])]
+    parent = courts.loc[courts["court_id"] == basic, "parent_id"].iloc[0]
+    # rows the import must quarantine: two of this court (a bad date; a defendant of a case not in the
+    # import) and one of a court outside the intermediate court's scope
+    outside = courts[(courts["level"] == "basic") & (courts["parent_id"] != parent)]["court_id"].iloc[0]
+    bad_cases = cases.iloc[[0, 0]].copy()
+    bad_cases["case_id"] = [f"(2024){basic}民初99901号", f"(2024){outside}民初99902号"]
+    bad_cases["court_id"] = [basic, outside]
+    bad_cases["filed_on"] = "2024-13-45"
+    bad_cases["closed_on"] = ""
+    _write(folder / "cases.csv", pd.concat([cases, bad_cases], ignore_index=True))
+    defendants = pd.read_csv(folder / "defendants.csv", dtype=str, keep_default_na=False)
+    orphan = defendants.iloc[[0]].copy()
+    orphan["defendant_id"], orphan["case_id"] = "D-ORPHAN-1", f"(2024){basic}刑初99903号"
+    _write(folder / "defendants.csv", pd.concat([defendants, orphan], ignore_index=True))
+    return {"basic": basic, "intermediate": parent, "formula_case": chosen[0], "script_case": chosen[1],
+            "outside": outside}
+
+
+def _write(path: Path, frame: pd.DataFrame) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(frame.columns)
+        writer.writerows(frame.itertuples(index=False))
+
+
+@pytest.fixture(scope="module")
+def brief_env(tmp_path_factory):
+    from courtwatch.briefing import write_brief
+    from courtwatch.ingest import ingest
+    from courtwatch.opsstore import OpsStore
+    from courtwatch.runs import detect
+    from courtwatch.sample_data import generate
+
+    root = tmp_path_factory.mktemp("briefing")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COURTWATCH_OPS_URL", f"sqlite:///{root / 'ops.sqlite'}")
+        mp.setenv("COURTWATCH_USER", "test-briefing")
+        generate(root / "import", scale=0.3, seed=55)
+        picked = _rewrite_causes(root / "import")
+        db = root / "cw.duckdb"
+        ingest(root / "import", db=db, export_date=dt.date(2024, 12, 31))
+        run = detect(db)
+        ops = OpsStore.open()
+        # two reviewed flags in the intermediate court's scope, so review figures are not all zero
+        inter_flags = _direct_period_flags(db, run.run_id, picked["intermediate"])
+        decided = inter_flags["flag_id"].tolist()[:2]
+        for flag_id, decision in zip(decided, ("dismiss", "confirm_concern")):
+            ops.record_disposition(flag_id, decision, "核查后记录", "reviewer-1", run_id=run.run_id)
+        out = root / "out"
+        files = {}
+        for fmt in ("pdf", "docx", "xlsx", "html"):
+            files[fmt] = write_brief(db, PERIOD, picked["intermediate"], fmt, out / f"inter.{fmt}")[0]
+        files["basic_html"] = write_brief(db, PERIOD, picked["basic"], "html", out / "basic.html")[0]
+        files["basic_xlsx"] = write_brief(db, PERIOD, picked["basic"], "xlsx", out / "basic.xlsx")[0]
+        files["en_html"] = write_brief(db, PERIOD, picked["intermediate"], "html", out / "en.html", lang="en")[0]
+        yield {"root": root, "db": db, "run": run, "files": files, "decided": decided, "ops": ops, **picked}
+
+
+# ----------------------------------------------------------------------------------------------- helpers
+
+SUBTREE = """
+WITH RECURSIVE tree(court_id) AS (
+    SELECT court_id FROM courts WHERE court_id = ?
+    UNION SELECT c.court_id FROM courts c JOIN tree t ON c.parent_id = t.court_id)
+"""
+
+
+def _direct_period_flags(db, run_id: str, court_id: str, year: int = 2024) -> pd.DataFrame:
+    """The period's flags by hand-written SQL (independent of queries/brief_*.sql)."""
+    con = store.open_for_read(db)
+    try:
+        return con.execute(SUBTREE + """
+            SELECT f.flag_id, f.category, f.level, f.case_id
+            FROM flags f JOIN cases c ON c.case_id = f.case_id
+            WHERE f.run_id = ? AND f.court_id IN (SELECT court_id FROM tree)
+              AND f.subject_type NOT IN ('judge', 'court', 'judge_lawyer')
+              AND year(coalesce(c.closed_on, c.filed_on)) = ?
+            ORDER BY f.score DESC, f.flag_id""", [court_id, run_id, year]).df()
+    finally:
+        con.close()
+
+
+def _figures(env, court_id, period=PERIOD):
+    from courtwatch.figures import Figures
+    con = store.open_for_read(env["db"])
+    figures = Figures(con, period, court_id, dispositions=env["ops"].current())
+    figures._scoped_flags  # load while the connection is open
+    figures._termination_months
+    return figures, con
+
+
+def _pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in section.header.paragraphs)
+    return "\n".join(parts)
+
+
+def _xlsx_cells(path: Path) -> list:
+    import openpyxl
+    workbook = openpyxl.load_workbook(str(path))
+    return [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row]
+
+
+def _xlsx_text(path: Path) -> str:
+    return "\n".join(str(c.value) for c in _xlsx_cells(path) if c.value is not None)
+
+
+def _html_text(path: Path) -> str:
+    import html
+    return html.unescape(re.sub(r"<[^>]+>", "\n", path.read_text(encoding="utf-8")))
+
+
+def _out_of_scope(db, court_id):
+    con = store.open_for_read(db)
+    try:
+        inside = set(con.execute(SUBTREE + "SELECT court_id FROM tree", [court_id]).df()["court_id"])
+        courts = con.execute("SELECT court_id, name FROM courts").df()
+        judges = con.execute("SELECT judge_id, court_id FROM judges").df()
+    finally:
+        con.close()
+    outside = courts[~courts["court_id"].isin(inside)]
+    return inside, outside, judges[~judges["court_id"].isin(inside)]["judge_id"].tolist()
+
+
+def _assert_no_other_court(text: str, outside: pd.DataFrame, other_judges: list[str], where: str) -> None:
+    flat = re.sub(r"\s+", "", text)  # PDF text breaks lines inside table cells
+    for court_id, name in zip(outside["court_id"], outside["name"]):
+        assert name not in flat, f"{where}: another court's name {name}"
+        if len(court_id) > 1:  # the high court's code 浙 is also the province's first character
+            assert not re.search(rf"(?<![\d]){re.escape(court_id)}(?!\d)", flat), f"{where}: another court's code {court_id}"
+        else:
+            assert not re.search(rf"[)）]{re.escape(court_id)}[刑民执行]", flat), f"{where}: a case of court {court_id}"
+    for judge_id in other_judges:
+        assert not re.search(rf"(?<![\w]){re.escape(judge_id)}(?!\w)", text), f"{where}: another court's judge {judge_id}"
+
+
+# ----------------------------------------------------------------------------------------------- tests
+
+def test_periods_parse_and_step_back():
+    from courtwatch.figures import Period
+    june, q2, year = Period.parse("2024-06"), Period.parse("2024-Q2"), Period.parse("2024")
+    assert (june.start, june.end) == (dt.date(2024, 6, 1), dt.date(2024, 6, 30))
+    assert (q2.start, q2.end) == (dt.date(2024, 4, 1), dt.date(2024, 6, 30))
+    assert (year.start, year.end) == (dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    assert Period.parse("2024-01").previous().code == "2023-12"
+    assert Period.parse("2024-Q1").previous().code == "2023-Q4"
+    assert year.previous().code == "2023"
+    assert Period.parse("2024-02").end == dt.date(2024, 2, 29)
+    assert [p.label("zh") for p in (june, q2, year)] == ["2024年6月", "2024年第二季度", "2024年"]
+    assert [p.label("en") for p in (june, q2, year)] == ["June 2024", "Q2 2024", "2024"]
+    assert Period.parse("2024-12").label("zh") == "2024年12月"
+    for bad in ("2024-13", "2024-Q5", "24", "2024-6-1", "last month"):
+        with pytest.raises(UserError):
+            Period.parse(bad)
+
+
+def test_figures_equal_direct_sql(brief_env):
+    figures, con = _figures(brief_env, brief_env["intermediate"])
+    try:
+        direct = _direct_period_flags(brief_env["db"], brief_env["run"].run_id, brief_env["intermediate"])
+        previous = _direct_period_flags(brief_env["db"], brief_env["run"].run_id, brief_env["intermediate"], 2023)
+        head = figures.headline_dict()
+        assert len(direct) > 0
+        assert head["flags"]["current"] == len(direct)
+        assert head["flags"]["previous"] == len(previous)
+        assert set(figures.period_flags()["flag_id"]) == set(direct["flag_id"])
+        for category in ("sentencing", "enforcement", "integrity"):
+            assert head[f"flags_{category}"]["current"] == int((direct["category"] == category).sum())
+        assert head["flags_high"]["current"] == int((direct["level"] == "high").sum())
+        assert head["cases"]["current"] == direct["case_id"].nunique()
+        assert head["reviewed"]["current"] == 2
+        assert head["reviewed_share"]["current"] == pytest.approx(2 / len(direct))
+        review = figures.review().set_index("decision")
+        assert review.loc["dismiss", "flags"] == 1 and review.loc["confirm_concern", "flags"] == 1
+        assert review["flags"].sum() == len(direct)
+        # 终本 share by hand
+        closed, terminated = con.execute(SUBTREE + """
+            SELECT count(*), count(*) FILTER (WHERE close_method = 'terminated_this_round') FROM cases
+            WHERE court_id IN (SELECT court_id FROM tree) AND case_type IN ('执', '执恢')
+              AND year(closed_on) = 2024""", [brief_env["intermediate"]]).fetchone()
+        total = figures.termination_share_total()
+        assert (total["closed_cases"], total["terminated_this_round"]) == (closed, terminated)
+        by_court = figures.by_court()
+        assert by_court["flags"].sum() == len(direct)
+        assert set(by_court["court_id"]) <= set(_out_of_scope(brief_env["db"], brief_env["intermediate"])[0])
+    finally:
+        con.close()
+    with pytest.raises(UserError):
+        _figures(brief_env, brief_env["intermediate"], "2025-03")
+    with pytest.raises(UserError):
+        _figures(brief_env, "no-such-court")
+
+
+def test_xlsx_figures_types_and_layout(brief_env):
+    import openpyxl
+    figures, con = _figures(brief_env, brief_env["intermediate"])
+    con.close()
+    workbook = openpyxl.load_workbook(str(brief_env["files"]["xlsx"]))
+    summary = workbook.worksheets[0]
+    values = {row[0]: row[1:] for row in summary.iter_rows(min_row=2, values_only=True) if row[0]}
+    head = figures.headline_dict()
+    assert values["预警总数"][:2] == (head["flags"]["current"], head["flags"]["previous"])
+    assert values["涉及案件数"][0] == head["cases"]["current"]
+    assert values["审查率"][0] == pytest.approx(head["reviewed_share"]["current"])
+    assert values["法院"][0] == figures.scope.name
+    flags_sheet = workbook["本期预警明细"]
+    header = [c.value for c in flags_sheet[1]]
+    rows = list(flags_sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == head["flags"]["current"]
+    ids = {r[header.index("预警编号")] for r in rows}
+    assert ids == set(figures.period_flags()["flag_id"])
+    first = rows[0]
+    assert isinstance(first[header.index("评分")], (int, float))
+    assert isinstance(first[header.index("计入日期")], dt.datetime)
+    assert flags_sheet.cell(row=2, column=header.index("计入日期") + 1).number_format == "yyyy-mm-dd"
+    termination = workbook[[n for n in workbook.sheetnames if n.startswith("各法院终本率")][0]]
+    shares = [r[4] for r in termination.iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(s, float) for s in shares)
+    for sheet in workbook.worksheets:
+        assert sheet.freeze_panes == "A2", sheet.title
+        assert sheet.auto_filter.ref and sheet.auto_filter.ref.startswith("A1:"), sheet.title
+        assert len(sheet.title) <= 31
+
+
+def test_xlsx_formula_injection_comes_out_as_text(brief_env):
+    for path in (brief_env["files"]["xlsx"], brief_env["files"]["basic_xlsx"]):
+        cells = _xlsx_cells(path)
+        assert not [c for c in cells if c.data_type == "f"], "no cell may be a formula"
+        causes = [c for c in cells if c.value == "'" + FORMULA]
+        assert causes, "the hostile cause must reach the briefing, neutralised"
+        assert all(c.data_type == "s" for c in causes)
+        assert not [c for c in cells if isinstance(c.value, str) and c.value[:1] in ("=", "+", "@", "-")]
+    # and the raw file holds no <f> element at all
+    import zipfile
+    with zipfile.ZipFile(brief_env["files"]["xlsx"]) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name)
+
+
+def test_docx_figures_and_fonts(brief_env):
+    import docx
+    from docx.oxml.ns import qn
+    figures, con = _figures(brief_env, brief_env["intermediate"])
+    con.close()
+    document = docx.Document(str(brief_env["files"]["docx"]))
+    headline = next(t for t in document.tables if t.rows[0].cells[0].text == "指标")
+    rows = {r.cells[0].text: [c.text for c in r.cells[1:]] for r in headline.rows[1:]}
+    head = figures.headline_dict()
+    assert rows["预警总数"][:2] == [str(head["flags"]["current"]), str(head["flags"]["previous"])]
+    assert rows["涉及案件数"][0] == str(head["cases"]["current"])
+    assert rows["已审查预警"][0] == "2"
+    text = _docx_text(brief_env["files"]["docx"])
+    assert "本通报所列均为供人工审查的预警，不构成任何认定" in text
+    assert figures.scope.name in text
+    for style, east_asian in (("Normal", "宋体"), ("Heading 1", "黑体"), ("BriefTable", "宋体")):
+        fonts = document.styles[style].element.rPr.find(qn("w:rFonts"))
+        assert fonts.get(qn("w:eastAsia")) == east_asian, style
+        assert fonts.get(qn("w:asciiTheme")) is None and fonts.get(qn("w:eastAsiaTheme")) is None
+    assert len(document.inline_shapes) >= 2  # charts
+
+
+def test_pdf_is_chinese_with_embedded_noto_cjk(brief_env):
+    figures, con = _figures(brief_env, brief_env["intermediate"])
+    con.close()
+    pdf = brief_env["files"]["pdf"]
+    text = _pdf_text(pdf)
+    flat = re.sub(r"\s+", "", text)
+    head = figures.headline_dict()
+    assert "司法监督预警通报" in flat and figures.scope.name in flat
+    assert f"共产生预警{head['flags']['current']}条（上期{head['flags']['previous']}条），涉及案件{head['cases']['current']}件" in flat
+    assert "本通报所列均为供人工审查的预警，不构成任何认定" in flat
+    assert "\ufffd" not in text and "□" not in text
+    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    assert han > 1000, "the PDF's text is Chinese"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    cjk = [line for line in fonts.splitlines() if "Noto" in line and "CJK" in line]
+    assert cjk, fonts
+    assert all(line.split()[-5] == "yes" for line in cjk), "Noto CJK must be embedded:\n" + fonts
+
+
+def test_render_pdf_pages_for_people(brief_env):
+    """Renders the first pages of the intermediate court's 2024 briefing to docs/briefing-samples/.
+
+    Looked at (seed 55: 宁波市中级人民法院 and its 8 basic courts). Page 1, the cover: 司法监督预警通报 in
+    red, the court's name, 2024年, a rule, the cover facts (通报期间 2024年（2024-01-01 — 2024-12-31）,
+    对比期间 2023年, 数据截至 and 数据导出日期 2024-12-31, run id, code version, generation time), the scope
+    line (…及其下辖法院（共9个法院）) and the boxed red notice 本通报所列均为供人工审查的预警，不构成任何认定。
+    Page 2, 一、总体情况: the summary sentence, the headline table (本期 / 上期 / signed 变化, 审查率 33.3%
+    with +33.3个百分点 — the two dispositions recorded by the fixture), the grouped bar chart of warnings by
+    category (2023 grey, 2024 blue, counts above the bars), then 二、预警分布 by category × strength.
+    Page 3: by rule/model, by court (court codes unbroken, all 9 courts, zero rows included), by judge —
+    pseudonymous J-ids only — and by month. Page 4: the month table continued under a repeated header,
+    三、重点预警 with each warning's case number and cause (the hostile causes print as literal text
+    `=cmd|' /C calc'!A0` and `<script>…`), court, rule, strength, score, plain explanation and review
+    status (排除 / 确认存在问题 / 待审查). Page 5: 四、常设预警 (none here), 五、审查处理情况, 六、终本与量刑情况
+    with the horizontal bar chart of 终本 share per basic court (share and k/n at each bar). Page 6: the
+    monthly 终本-share line, the by-charge chart's "(本期无数据)" placeholder, 七、量刑差别对待审计 (no
+    significant disparity, with its caveat), 八、数据质量 (the two quarantined rows of this scope: cases
+    filed_on "not a date", defendants case_id "refers to a case that is not loaded") and the start of
+    九、方法说明与局限. Every page but the cover has the court and period in the header and 第 N 页，共 M 页
+    below; all Chinese text is drawn in Noto CJK (no boxes).
+    """
+    pdf = brief_env["files"]["pdf"]
+    SAMPLES.mkdir(parents=True, exist_ok=True)
+    for old in SAMPLES.glob("briefing-zh-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", str(SAMPLE_PAGES), str(pdf),
+                    str(SAMPLES / "briefing-zh")], check=True)
+    pages = sorted(SAMPLES.glob("briefing-zh-*.png"))
+    assert len(pages) == SAMPLE_PAGES
+    assert all(p.stat().st_size > 20_000 for p in pages)
+
+
+def test_one_court_briefing_holds_no_other_court(brief_env):
+    for key, court in (("basic_html", brief_env["basic"]), ("basic_xlsx", brief_env["basic"]),
+                       ("pdf", brief_env["intermediate"]), ("docx", brief_env["intermediate"]),
+                       ("xlsx", brief_env["intermediate"]), ("html", brief_env["intermediate"])):
+        path = brief_env["files"][key]
+        text = {"pdf": _pdf_text, "docx": _docx_text, "xlsx": _xlsx_text}.get(path.suffix[1:], _html_text)(path)
+        inside, outside, other_judges = _out_of_scope(brief_env["db"], court)
+        assert len(outside) > 0
+        _assert_no_other_court(text, outside, other_judges, f"{key} ({court})")
+    basic_text = _html_text(brief_env["files"]["basic_html"])
+    assert brief_env["formula_case"] in basic_text  # the court's own cases are there
+
+
+def test_data_quality_is_scoped(brief_env):
+    import openpyxl
+    inter, con = _figures(brief_env, brief_env["intermediate"])
+    quality = inter.data_quality()
+    con.close()
+    assert quality["rows"].sum() == 2, quality  # the two bad rows of the basic court, not the outside one
+    assert set(quality["table_name"]) == {"cases", "defendants"}
+    assert not quality["reason"].str.contains(brief_env["outside"], regex=False).any()
+    from courtwatch.figures import Figures
+    con = store.open_for_read(brief_env["db"])
+    try:
+        everything = Figures(con, PERIOD, None).data_quality()
+    finally:
+        con.close()
+    assert everything["rows"].sum() == quality["rows"].sum() + 1
+    sheet = openpyxl.load_workbook(str(brief_env["files"]["xlsx"]))["八、数据质量"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert sum(r[3] for r in rows) == 2 and all(isinstance(r[3], int) for r in rows)
+
+
+def test_redactor_removes_other_courts_from_free_text():
+    from courtwatch.briefing.content import Redactor
+    every = {"浙": "浙江省高级人民法院", "浙01": "杭州市中级人民法院", "浙0102": "杭州市上城区人民法院",
+             "浙0105": "杭州市拱墅区人民法院"}
+    redactor = Redactor({"浙0102": "杭州市上城区人民法院"}, every, "zh")
+    text = redactor.text("与杭州市拱墅区人民法院(2023)浙0105执3号及浙01相比，(2023)浙0102执4号在浙江省属正常")
+    assert "拱墅" not in text and "浙0105" not in text and "浙01相比" not in text
+    assert "(2023)浙0102执4号" in text and "浙江省" in text
+
+
+def test_html_is_self_contained_and_escaped(brief_env):
+    basic = brief_env["files"]["basic_html"].read_text(encoding="utf-8")
+    assert "<script" not in basic.lower()
+    assert "&lt;script&gt;" in basic  # the hostile cause is shown, as text
+    raw = brief_env["files"]["html"].read_text(encoding="utf-8")
+    assert "<script" not in raw.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//|file:)""", raw, re.I)
+    assert "@import" not in raw and "url(http" not in raw and "@font-face" not in raw
+    images = re.findall(r'<img[^>]+src="([^"]+)"', raw)
+    assert images and all(src.startswith("data:image/png;base64,") for src in images)
+    assert "Content-Security-Policy" in raw
+    assert "本通报所列均为供人工审查的预警，不构成任何认定" in raw
+
+
+def test_english_briefing(brief_env):
+    text = _html_text(brief_env["files"]["en_html"])
+    assert "Judicial supervision briefing" in text
+    assert "warning for human review; none of it is a finding" in text
+    assert "一、总体情况" not in text
+    figures, con = _figures(brief_env, brief_env["intermediate"])
+    con.close()
+    assert f"had {figures.headline_dict()['flags']['current']} warnings" in text
+
+
+def test_disparity_audit_absent_is_said_so(brief_env, monkeypatch):
+    from courtwatch.briefing.content import Paragraph, build
+    from courtwatch.detectors import registry
+    from courtwatch.figures import Figures
+    con = store.open_for_read(brief_env["db"])
+    try:
+        figures = Figures(con, PERIOD, brief_env["intermediate"])
+        status = figures._detector_status
+        figures.__dict__["_detector_status"] = status[status["detector"] != "sentencing_disparity_audit"]
+        monkeypatch.setattr(registry, "by_name", lambda: {})
+        assert figures.disparity_audit()["status"] == "not_registered"
+        brief = build(figures, charts=False)
+    finally:
+        con.close()
+    section = next(s for s in brief.sections if s.key == "disparity")
+    assert any(isinstance(b, Paragraph) and "尚未启用" in b.text for b in section.blocks)
+
+
+def test_every_export_is_audited(brief_env, monkeypatch):
+    from courtwatch.briefing import brief_bytes
+    monkeypatch.setenv("COURTWATCH_OPS_URL", f"sqlite:///{brief_env['root'] / 'ops.sqlite'}")
+    data, name = brief_bytes(brief_env["db"], PERIOD, brief_env["basic"], "html", actor="test-briefing")
+    assert name == f"brief_{PERIOD}_{brief_env['basic']}.html" and data.startswith(b"<!DOCTYPE html>")
+    rows = brief_env["ops"].audit_rows()
+    assert any(r["target"] == f"download:{name}" for r in rows)
+    exported = {r["target"] for r in rows if r["action"] == "export"}
+    assert {str(p) for p in brief_env["files"].values()} <= exported
+    assert all(r["actor"] == "test-briefing" for r in rows if r["action"] == "export")
+    ok, message = brief_env["ops"].verify_audit()
+    assert ok, message
+
+
+def test_all_courts_writes_one_file_per_court(brief_env, tmp_path, monkeypatch):
+    from courtwatch.briefing import write_brief
+    monkeypatch.setenv("COURTWATCH_OPS_URL", f"sqlite:///{brief_env['root'] / 'ops.sqlite'}")
+    paths = write_brief(brief_env["db"], "2024-06", brief_env["intermediate"], "xlsx", tmp_path / "all",
+                        all_courts=True)
+    inside, _, _ = _out_of_scope(brief_env["db"], brief_env["intermediate"])
+    assert {p.name for p in paths} == {f"brief_2024-06_{c}.xlsx" for c in inside}
+    assert all(p.parent == tmp_path / "all" and p.stat().st_size > 0 for p in paths)
+    with pytest.raises(UserError):
+        write_brief(brief_env["db"], "2024-Q2", None, "odt", tmp_path / "x.odt")
