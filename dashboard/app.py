@@ -17,6 +17,11 @@ st.set_page_config(page_title="courtwatch", page_icon=":material/balance:", layo
 widgets.compact_layout()
 widgets.sidebar_settings()
 lang = widgets.lang()
+try:
+    widgets.require_sign_in()  # no page, and no data, before a user is signed in
+except UserError as exc:  # e.g. a misconfigured sign-in mode: say what to fix, let nobody in
+    st.error(str(exc))
+    st.stop()
 
 PAGES_DIR = Path(__file__).parent / "pages"
 PAGES = {

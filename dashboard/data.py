@@ -39,8 +39,22 @@ def db_version() -> tuple[int, int] | None:
     return store.version_token(None)
 
 
-def _query(name: str, **params) -> pd.DataFrame:
-    con = store.open_for_read(None)
+def user_scope() -> list[str] | None:
+    """The signed-in user's courts (None = every court). Every query runs inside this scope."""
+    user = st.session_state.get("signed_in")
+    if user is None:
+        raise UserError("not signed in")
+    return user["scope"]
+
+
+def scope_key() -> tuple | None:
+    """The user's scope as a cache key (a tuple of court ids, or None for every court)."""
+    scope = user_scope()
+    return tuple(scope) if scope is not None else None
+
+
+def _query(name: str, scope=None, **params) -> pd.DataFrame:
+    con = store.open_for_read(None, court_ids=list(scope) if scope is not None else None)
     try:
         return queries.run(con, name, **params)
     except duckdb.CatalogException as exc:
@@ -51,8 +65,8 @@ def _query(name: str, **params) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _cached(version, name: str, params_json: str) -> pd.DataFrame:
-    return _query(name, **json.loads(params_json))
+def _cached(version, scope: tuple | None, name: str, params_json: str) -> pd.DataFrame:
+    return _query(name, scope=scope, **json.loads(params_json))
 
 
 def load(name: str, **params) -> pd.DataFrame:
@@ -60,7 +74,7 @@ def load(name: str, **params) -> pd.DataFrame:
     version = db_version()
     if version is None:
         raise UserError(f"no database at {store.db_path(None)}; run `courtwatch ingest FOLDER` first")
-    return _cached(version, name, json.dumps(params, sort_keys=True, default=str))
+    return _cached(version, scope_key(), name, json.dumps(params, sort_keys=True, default=str))
 
 
 def freshness() -> dict | None:
@@ -82,8 +96,8 @@ def latest_run_id() -> str | None:
 # ---------------------------------------------------------------- courts, scope and period
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _courts(version) -> pd.DataFrame:
-    frame = _query("dash_courts")
+def _courts(version, scope) -> pd.DataFrame:
+    frame = _query("dash_courts", scope=scope)
     frame["ancestors"] = frame["ancestors"].map(lambda a: tuple(a) if a is not None else ())
     frame["label"] = frame["court_id"] + " " + frame["name"].fillna("")
     return frame
@@ -93,7 +107,7 @@ def courts() -> pd.DataFrame:
     version = db_version()
     if version is None:
         return pd.DataFrame(columns=["court_id", "name", "level", "parent_id", "ancestors", "label"])
-    return _courts(version)
+    return _courts(version, scope_key())
 
 
 def expand_scope(court_ids) -> list[str] | None:
@@ -143,8 +157,8 @@ class FlagFilter:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _run_flags(version, run_id: str) -> pd.DataFrame:
-    frame = _query("dash_flags", run_id=run_id)
+def _run_flags(version, scope, run_id: str) -> pd.DataFrame:
+    frame = _query("dash_flags", scope=scope, run_id=run_id)
     frame["flag_date"] = pd.to_datetime(frame["flag_date"])
     frame["month"] = frame["flag_date"].dt.strftime("%Y-%m")
     frame["judge_label"] = [judge_label(j, m) for j, m in zip(frame["judge_id"], frame["judge_name_masked"])]
@@ -157,7 +171,7 @@ def run_flags(run_id: str | None = None) -> pd.DataFrame:
     if not run_id:
         return pd.DataFrame(columns=["flag_id", "category", "detector", "level", "score", "court_id", "judge_id",
                                      "month", "flag_date", "explanation", "explanation_en"])
-    return _run_flags(db_version(), run_id)
+    return _run_flags(db_version(), scope_key(), run_id)
 
 
 def filter_flags(frame: pd.DataFrame, choice: FlagFilter, reviews: dict | None = None) -> pd.DataFrame:
@@ -385,8 +399,8 @@ def judge_lawyer_comparison(judge_id: str | None, lawyer_id: str | None) -> pd.D
 # ---------------------------------------------------------------- people and courts (plain case data)
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _judges(version) -> pd.DataFrame:
-    frame = _query("dash_judges")
+def _judges(version, scope) -> pd.DataFrame:
+    frame = _query("dash_judges", scope=scope)
     frame["label"] = [judge_label(j, m) for j, m in zip(frame["judge_id"], frame["name_masked"])]
     return frame
 
@@ -395,7 +409,7 @@ def judges() -> pd.DataFrame:
     version = db_version()
     if version is None:
         return pd.DataFrame(columns=["judge_id", "court_id", "court_name", "role", "name_masked", "cases", "label"])
-    return _judges(version)
+    return _judges(version, scope_key())
 
 
 def judge_label(judge_id, masked_name) -> str | None:
@@ -596,3 +610,15 @@ def record_disposition(record: dict, decision: str, reason: str, reviewer: str) 
 
 def audit_view(actor: str, flag_id: str) -> None:
     ops().audit(actor, "view_flag", flag_id)
+
+
+def audit(actor: str, action: str, target: str | None = None, detail: dict | None = None) -> None:
+    ops().audit(actor, action, target, detail)
+
+
+def reveal_judge_name(judge_id: str, actor: str) -> str | None:
+    """A judge's real name, for a user whose role allows it; the reveal is written to the audit trail."""
+    frame = _query("judge_name", scope=user_scope(), judge_id=judge_id)  # never cached: every reveal is audited
+    name = frame["name"].iloc[0] if not frame.empty else None
+    ops().audit(actor, "reveal_name", judge_id, {"found": name is not None})
+    return name

@@ -40,20 +40,107 @@ def tr(key: str, **values) -> str:
 
 
 def sidebar_settings() -> None:
-    """Language, AI assistance and the reviewer's name: rendered on every page (from app.py)."""
+    """Language and AI assistance: rendered on every page (from app.py), before and after sign-in."""
     st.sidebar.radio(tr("language"), ["中文", "English"], horizontal=True,
                      **bound("language", remembered("language", "中文")))
     st.sidebar.toggle(tr("assistance"), help=tr("assistance_help"), **bound("assistance", assistance_on()))
-    st.sidebar.text_input(tr("reviewer"), help=tr("reviewer_help"), max_chars=100,
-                          **bound("reviewer", remembered("reviewer", "")))
 
 
 def assistance_on() -> bool:
     return bool(remembered("assistance", True))
 
 
+# ---------------------------------------------------------------- who is signed in
+
+def current_user() -> dict | None:
+    """The signed-in user: username, display_name, role, scope (court ids, or None = every court)."""
+    return st.session_state.get("signed_in")
+
+
 def reviewer() -> str:
-    return (remembered("reviewer", "") or "").strip()
+    """Who decides: the signed-in account (dispositions and the audit trail record it)."""
+    user = current_user()
+    return user["username"] if user else ""
+
+
+def sees_cases() -> bool:
+    user = current_user()
+    return bool(user) and user["role"] != "analyst"
+
+
+def aggregates_only_stop() -> None:
+    """Analysts see figures, never a case, a defendant or a named subject."""
+    if not sees_cases():
+        st.info(tr("analyst_only_aggregates"), icon=":material/lock:")
+        st.stop()
+
+
+def require_sign_in() -> dict:
+    """The signed-in user; otherwise shows the sign-in form (or SSO button) and stops the page.
+
+    No page renders data before this returns. An idle session is signed out.
+    """
+    import datetime as dt
+
+    from courtwatch import auth, signin
+    settings = signin.settings()
+    now = dt.datetime.now()
+    user = current_user()
+    if user and signin.expired(st.session_state.get("last_seen"), now, settings.idle_timeout):
+        data.audit(user["username"], "session_expired", user["username"])
+        st.session_state.pop("signed_in", None)
+        st.session_state["expired_notice"] = True
+        user = None
+    if user is None:
+        account = _identify(settings, auth)
+        if account is None:
+            st.stop()
+        user = {"username": account.username, "display_name": account.display_name, "role": account.role,
+                "scope": auth.court_scope(account)}
+        st.session_state["signed_in"] = user
+        st.session_state.pop("expired_notice", None)
+    st.session_state["last_seen"] = now
+    st.sidebar.caption(tr("signed_in_as", name=user["display_name"], role=tr(f"role_{user['role']}")))
+    if st.sidebar.button(tr("sign_out"), key="sign_out"):
+        data.audit(user["username"], "sign_out", user["username"])
+        st.session_state.pop("signed_in", None)
+        st.rerun()
+    return user
+
+
+def _identify(settings, auth):
+    """Ask who this is, by the configured mode; an account or None (the form is on screen)."""
+    if settings.mode == "header":
+        name = st.context.headers.get(settings.header_name)
+        account = auth.user_by_name(data.ops(), name) if name else None
+        if account is None:
+            st.error(tr("header_unknown_user"))
+        else:
+            data.audit(account.username, "sign_in", account.username, {"mode": "header"})
+        return account
+    if settings.mode == "oidc":
+        if not getattr(st.user, "is_logged_in", False):
+            st.title(tr("sign_in_title"))
+            if st.button(tr("sign_in_sso")):
+                st.login()
+            return None
+        account = auth.user_by_name(data.ops(), st.user.get("email") or st.user.get("sub"))
+        if account is None:
+            st.error(tr("sso_unknown_user"))
+        return account
+    st.title(tr("sign_in_title"))
+    if st.session_state.get("expired_notice"):
+        st.warning(tr("session_expired"))
+    with st.form("sign_in"):
+        username = st.text_input(tr("username"), key="sign_in_user")
+        password = st.text_input(tr("password"), type="password", key="sign_in_password")
+        submitted = st.form_submit_button(tr("sign_in"))
+    if not submitted:
+        return None
+    account = auth.authenticate(data.ops(), username.strip(), password)
+    if account is None:
+        st.error(tr("sign_in_failed"))
+    return account
 
 
 def compact_layout() -> None:

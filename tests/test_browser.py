@@ -25,7 +25,9 @@ CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 EXPORT = dt.date(2024, 12, 31)
 WAIT_MS = 120_000  # one page's script and charts, on a busy 2-core machine
-REVIEWER = "审查员甲"
+REVIEWER = "reviewer.jia"          # a president of the high court 浙: sees every court of the province
+REVIEWER_NAME = "审查员甲"
+PASSWORD = "correct horse battery staple"
 REASON = "已抽查相关卷宗，情况需执行局进一步核实，提请复核。"
 
 
@@ -79,6 +81,9 @@ def server(tmp_path_factory):
     db = shared_province(tmp_path_factory)
     root = tmp_path_factory.mktemp("browser")
     ops_url = f"sqlite:///{root / 'ops.sqlite'}"
+    from courtwatch import auth
+    from courtwatch.opsstore import OpsStore
+    auth.add_user(OpsStore.open(url=ops_url), REVIEWER, REVIEWER_NAME, "president", ["浙"], PASSWORD)
     port = _free_port()
     env = dict(os.environ, COURTWATCH_DB=str(db), COURTWATCH_OPS_URL=ops_url)
     log = open(root / "serve.log", "w")
@@ -112,6 +117,14 @@ def page(server):
             yield tab
         finally:
             browser.close()
+
+
+def sign_in(tab) -> None:
+    """Fill the sign-in form as REVIEWER."""
+    tab.get_by_role("textbox", name="用户名").fill(REVIEWER)
+    tab.get_by_role("textbox", name="密码").fill(PASSWORD)
+    tab.get_by_role("button", name="登录").click()
+    settle(tab)
 
 
 def settle(tab) -> None:
@@ -149,6 +162,9 @@ def shot(tab, name: str) -> Path:
 def test_walk_from_overview_to_a_disposition(server, page):
     """Screenshots written to docs/screenshots/:
 
+    00_sign_in.png — what an anonymous visitor sees: the sign-in form (用户名, 密码, 登录) and the language and
+        AI switches; no page list, no figures, no flags.
+
     01_overview.png — 总览 for all courts and the whole period: data freshness (数据截至 2024-12-31, last run,
         last import, quarantined rows), the notice that a flag is a warning for human review, the flag counts
         (total, high, share reviewed, confirmed), and the first two charts: flags by category (量刑 / 执行（终本）/
@@ -159,7 +175,7 @@ def test_walk_from_overview_to_a_disposition(server, page):
     03_flag_detail.png — 预警详情 of the first flag in that list: detector title and subject, level and score,
         category / court / masked judge / review status 未审查, the plain explanation, the legal basis, links to
         the judge and court profiles, and the start of the comparison section.
-    04_disposition.png — the same flag after a reviewer (审查员甲, typed in the sidebar) chose 上报 with a reason:
+    04_disposition.png — the same flag after the signed-in reviewer (reviewer.jia, president of 浙) chose 上报 with a reason:
         the success line 已记录：上报。 under the disposition form and the history table (when, who, decision,
         reason, run).
     05_after_reload.png — the flag reopened by URL and reloaded after going back to the list: the header shows
@@ -172,6 +188,16 @@ def test_walk_from_overview_to_a_disposition(server, page):
     base = server["url"]
     page.goto(base + "/")
     settle(page)
+    expect(page.get_by_role("heading", name="courtwatch 司法监督预警 · 登录")).to_be_visible()
+    assert page.locator(".js-plotly-plot").count() == 0 and page.locator("[data-testid=stDataFrame]").count() == 0
+    assert "预警" not in page.locator("[data-testid=stMainBlockContainer]").inner_text().replace("司法监督预警", "")
+    shot(page, "00_sign_in.png")
+    page.get_by_role("textbox", name="用户名").fill(REVIEWER)
+    page.get_by_role("textbox", name="密码").fill("not the password")
+    page.get_by_role("button", name="登录").click()
+    settle(page)
+    expect(page.get_by_text("用户名或密码不正确")).to_be_visible()
+    sign_in(page)
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 5")
     expect(page.get_by_role("heading", name="总览")).to_be_visible()
     expect(page.get_by_text("预警仅供人工审查参考").first).to_be_visible()
@@ -203,11 +229,7 @@ def test_walk_from_overview_to_a_disposition(server, page):
     wait_drawn(page)
     shot(page, "03_flag_detail.png")
 
-    # record a disposition: reviewer in the sidebar, decision and reason in the form
-    reviewer = page.get_by_role("textbox", name="审查人姓名")
-    reviewer.fill(REVIEWER)
-    reviewer.press("Enter")
-    settle(page)
+    # record a disposition: the signed-in reviewer decides, with a reason
     form = page.locator("[data-testid=stForm]")
     form.scroll_into_view_if_needed()
     form.get_by_text("上报", exact=True).click()
@@ -230,6 +252,7 @@ def test_walk_from_overview_to_a_disposition(server, page):
     settle(page)
     page.reload()
     settle(page)
+    sign_in(page)  # a reload starts a new session: sign in again, and the flag's URL is kept
     expect(page.get_by_text("审查状态: 上报")).to_be_visible()
     wait_drawn(page)
     shot(page, "05_after_reload.png")

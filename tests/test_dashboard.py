@@ -21,6 +21,9 @@ from courtwatch.opsstore import OpsStore
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 EXPORT = dt.date(2024, 12, 31)
+# The signed-in session most tests use: an administrator who sees every court (tests/test_dashboard_access.py
+# signs in through the form and checks the other roles and scopes).
+ADMIN = {"username": "admin.test", "display_name": "测试管理员", "role": "admin", "scope": None}
 PAGES = ["overview", "flags", "flag_detail", "judge", "court", "data_quality", "model_cards"]
 TIMEOUT = 60
 
@@ -84,8 +87,17 @@ def use_db(monkeypatch, tmp_path):
     return point
 
 
-def open_page(page: str | None = None, **query) -> AppTest:
+def new_app(user: dict | None = ADMIN) -> AppTest:
+    """An AppTest session, signed in as `user` (None: an anonymous visitor)."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if user is not None:
+        at.session_state["signed_in"] = dict(user)
+        at.session_state["last_seen"] = dt.datetime.now()
+    return at
+
+
+def open_page(page: str | None = None, user: dict | None = ADMIN, **query) -> AppTest:
+    at = new_app(user)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
@@ -218,7 +230,7 @@ def test_clicking_a_row_opens_the_flag(province, use_db):
 def test_flags_page_takes_filters_chosen_elsewhere(province, use_db):
     """A click on an overview chart stores the choice; the flags page opens with it."""
     use_db(province["db"])
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = new_app()
     at.session_state["choice_categories"] = ["integrity"]
     at.run()
     at.switch_page("pages/flags.py").run()
@@ -291,31 +303,25 @@ def test_unknown_flag_says_so(province, use_db):
     assert t("flag_not_found", "zh", flag_id="Fnosuchflag00000") in texts(at)
 
 
-def test_disposition_needs_reviewer_and_reason_then_is_recorded(province, use_db):
+def test_disposition_needs_a_reason_and_records_the_signed_in_reviewer(province, use_db):
     ops = use_db(province["db"])
     flag = some_flag(province, "zb_no_restriction_order")
     at = open_page(flag=flag["flag_id"])
-    # no reviewer name yet: refused
-    at.text_area(key="reason").input("已调阅卷宗")
-    _submit(at)
-    assert t("need_reviewer", "zh") in [e.value for e in at.error]
-    assert ops.history(flag["flag_id"]) == []
-    # reviewer given, empty reason: refused
-    at.text_input(key="w_reviewer").input("审查员乙").run()
+    # empty reason: refused
     at.text_area(key="reason").input("   ")
     _submit(at)
     assert t("need_reason", "zh") in [e.value for e in at.error]
     assert ops.history(flag["flag_id"]) == []
-    # both: recorded, shown in the history with who
+    # a reason: recorded under the signed-in account, shown in the history with who
     at.radio(key="decision").set_value("escalate")
     at.text_area(key="reason").input("卷宗中无限制消费令，已报执行局复核。")
     _submit(at)
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
     history = ops.history(flag["flag_id"])
-    assert [(h["decision"], h["decided_by"]) for h in history] == [("escalate", "审查员乙")]
+    assert [(h["decision"], h["decided_by"]) for h in history] == [("escalate", ADMIN["username"])]
     table = [df.value for df in at.dataframe if t("col_who", "zh") in df.value.columns][0]
-    assert list(table[t("col_who", "zh")]) == ["审查员乙"]
+    assert list(table[t("col_who", "zh")]) == [ADMIN["username"]]
     assert list(table[t("col_decision", "zh")]) == [t("review_escalate", "zh")]
     ok, _ = ops.verify_audit()
     assert ok
@@ -470,7 +476,7 @@ def test_data_quality_lists_quarantined_rows(imported_only, use_db):
 
 def test_filters_that_match_nothing_show_a_message(province, use_db):
     use_db(province["db"])
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = new_app()
     at.session_state["choice_period_from"] = "2022-01"
     at.session_state["choice_period_to"] = "2022-01"
     at.session_state["choice_courts"] = ["浙1121"]

@@ -66,3 +66,26 @@ def test_cli_flags_as_a_user_exports_only_that_users_courts_and_audits_it(provin
     refused = subprocess.run(base + ["--as-user", "ana"], capture_output=True, text=True)
     assert refused.returncode == 2 and "analysts see aggregates only" in refused.stderr
     assert [r["action"] for r in ops.audit_rows(limit=1)] == ["export"]
+
+
+def test_cli_brief_as_a_user_is_refused_outside_the_users_courts(province, tmp_path):
+    import subprocess
+    import sys
+
+    from courtwatch import auth
+    from courtwatch.opsstore import OpsStore
+
+    url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
+    flags = province["run"].flags
+    own, other = flags["court_id"].dropna().value_counts().index[:2]
+    auth.add_user(OpsStore.open(url), "li", "李检查", "inspector", [own], "correct horse battery")
+    base = [sys.executable, "-m", "courtwatch.cli", "brief", "--db", str(province["db"]), "--ops-url", url,
+            "--period", "2024-06", "--format", "html", "--as-user", "li"]
+    refused = subprocess.run(base + ["--court", other, "--out", str(tmp_path / "x.html")], capture_output=True, text=True)
+    assert refused.returncode == 2 and f"li may brief only on {own}" in refused.stderr
+    assert not (tmp_path / "x.html").exists()
+    done = subprocess.run(base + ["--court", own, "--out", str(tmp_path / "own.html")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    html = (tmp_path / "own.html").read_text(encoding="utf-8")
+    assert own in html and other not in html
+    assert OpsStore.open(url).audit_rows(limit=1)[0]["actor"] == "li"

@@ -25,6 +25,7 @@ st.dataframe(files.rename(columns={
     hide_index=True, width="stretch")
 
 st.markdown(f"#### {tr('quarantine')}")
+widgets.aggregates_only_stop()  # quarantined rows are raw case records
 held = data.quarantine()
 if held.empty:
     st.success(tr("no_quarantine"))

@@ -12,6 +12,7 @@ from courtwatch.errors import UserError
 from courtwatch.opsstore import DECISIONS
 
 info = widgets.page_header("page_flag")
+widgets.aggregates_only_stop()  # analysts never see a case or a named subject
 if info is None:
     st.stop()
 if not widgets.assistance_on():
@@ -39,7 +40,7 @@ if st.query_params.get("flag") != flag_id:
 # One audit entry per flag and session, not one per rerun of the page.
 viewed = st.session_state.setdefault("audit_viewed_flags", [])
 if flag_id not in viewed:
-    data.audit_view(widgets.reviewer() or "anonymous", flag_id)
+    data.audit_view(widgets.reviewer(), flag_id)
     viewed.append(flag_id)
 
 evidence = record["evidence"]
@@ -54,6 +55,10 @@ status_slot = cols[2].empty()  # filled at the end, after a disposition submitte
 st.markdown(f"**{tr('explanation')}**")
 st.markdown(widgets.explanation(record))
 st.markdown(f"**{tr('legal_basis')}**: {evidence.get('legal_basis') or '—'}")
+# Names stay masked unless a user whose role allows it asks; each reveal is audited.
+if record.get("judge_id") and st.button(tr("reveal_name"), key="reveal_name", icon=":material/visibility:"):
+    revealed = data.reveal_judge_name(record["judge_id"], widgets.reviewer())
+    st.info(tr("revealed_name", name=revealed or "—"))
 links = st.columns(4)
 if record.get("judge_id"):
     links[0].page_link(widgets.JUDGE_PAGE, label=tr("open_judge"), icon=":material/person:", query_params={"judge": record["judge_id"]})

@@ -7,6 +7,7 @@ from courtwatch.dashboard import data, widgets
 from courtwatch.dashboard.widgets import tr
 
 info = widgets.page_header("page_flags")
+widgets.aggregates_only_stop()  # analysts never see a case or a named subject
 if info is None:
     st.stop()
 if not widgets.assistance_on():

@@ -10,6 +10,7 @@ from courtwatch.dashboard import data, widgets
 from courtwatch.dashboard.widgets import tr
 
 info = widgets.page_header("page_judge")
+widgets.aggregates_only_stop()  # analysts never see a case or a named subject
 if info is None:
     st.stop()
 judges = data.judges()

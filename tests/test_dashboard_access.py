@@ -1,0 +1,146 @@
+"""Sign-in, roles and scopes in the dashboard, driven as a person would through AppTest.
+
+Accounts are real (Argon2 hashes in a SQLite operational store); each test signs in through the form,
+then checks what that role may see. Out-of-scope court ids must appear nowhere on any page.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from courtwatch import auth
+from courtwatch.dashboard.i18n import t
+
+from test_dashboard import APP, PAGES, TIMEOUT, no_exception, province, texts, use_db  # noqa: F401 (fixtures)
+
+PASSWORD = "correct horse battery staple"
+
+
+def sign_in(username: str, password: str = PASSWORD) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    at.text_input(key="sign_in_user").input(username)
+    at.text_input(key="sign_in_password").input(password)
+    [b for b in at.button if b.label == t("sign_in", "zh")][0].click().run()
+    return at
+
+
+def everything_shown(at: AppTest) -> str:
+    """Text plus every table's cells, so a court id in a table counts as shown."""
+    tables = " ".join(df.value.astype(str).to_string() for df in at.dataframe)
+    return texts(at) + " " + tables
+
+
+@pytest.fixture
+def accounts(province, use_db):
+    ops = use_db(province["db"])
+    con = duckdb.connect(str(province["db"]), read_only=True)
+    basics = [r[0] for r in con.execute(
+        "SELECT court_id FROM flags WHERE court_id LIKE '浙____' GROUP BY court_id ORDER BY count(*) DESC LIMIT 2").fetchall()]
+    intermediate = con.execute("SELECT parent_id FROM courts WHERE court_id = ?", [basics[0]]).fetchone()[0]
+    subtree = {r[0] for r in con.execute("SELECT court_id FROM courts WHERE court_id = ? OR parent_id = ?",
+                                         [intermediate, intermediate]).fetchall()}
+    all_courts = {r[0] for r in con.execute("SELECT court_id FROM courts").fetchall()}
+    names = dict(con.execute("SELECT court_id, name FROM courts").fetchall())
+    con.close()
+    auth.add_user(ops, "li", "李检查", "inspector", [basics[0]], PASSWORD)
+    auth.add_user(ops, "wang", "王院长", "president", [intermediate], PASSWORD)
+    auth.add_user(ops, "zhao", "赵分析", "analyst", [], PASSWORD)
+    return {"ops": ops, "inspector_court": basics[0], "president_courts": subtree, "all": all_courts, "names": names}
+
+
+def test_an_anonymous_visitor_sees_only_the_sign_in_form(accounts):
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    no_exception(at)
+    assert at.title[0].value == t("sign_in_title", "zh")
+    assert not at.dataframe and not at.metric
+    shown = everything_shown(at)
+    assert not any(court in shown for court in accounts["all"])
+
+
+def test_a_wrong_password_is_refused_and_audited(accounts):
+    at = sign_in("li", "not the password")
+    assert t("sign_in_failed", "zh") in [e.value for e in at.error]
+    assert at.title[0].value == t("sign_in_title", "zh")
+    assert accounts["ops"].audit_rows(limit=1)[0]["action"] == "sign_in_failed"
+
+
+def test_an_inspector_sees_only_the_assigned_court_on_every_page(accounts, province):
+    at = sign_in("li")
+    no_exception(at)
+    own = accounts["inspector_court"]
+    other_names = {accounts["names"][c] for c in accounts["all"] - {own}}
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py").run()
+        no_exception(at)
+        shown = everything_shown(at)
+        leaked = sorted(name for name in other_names if name in shown)
+        assert not leaked, f"{page} shows other courts: {leaked[:5]}"
+    at.switch_page("pages/flags.py").run()
+    shown_ids = set(at.dataframe[0].value["flag_id"])
+    flags = province["flags"]
+    assert shown_ids and shown_ids <= set(flags.loc[flags["court_id"] == own, "flag_id"])
+
+
+def test_a_president_sees_the_court_and_the_courts_under_it(accounts, province):
+    at = sign_in("wang")
+    at.switch_page("pages/flags.py").run()
+    no_exception(at)
+    shown_ids = set(at.dataframe[0].value["flag_id"])
+    flags = province["flags"]
+    allowed = set(flags.loc[flags["court_id"].isin(accounts["president_courts"]), "flag_id"])
+    assert shown_ids and shown_ids == allowed
+
+
+def test_an_analyst_never_sees_a_case(accounts):
+    at = sign_in("zhao")
+    no_exception(at)
+    for page in ("flags", "flag_detail", "judge"):
+        at.switch_page(f"pages/{page}.py").run()
+        no_exception(at)
+        assert t("analyst_only_aggregates", "zh") in texts(at)
+        assert not at.dataframe
+    at.switch_page("pages/data_quality.py").run()
+    assert t("analyst_only_aggregates", "zh") in texts(at)
+    at.switch_page("pages/overview.py").run()
+    no_exception(at)
+    assert at.metric  # aggregates are shown
+
+
+def test_revealing_a_name_is_deliberate_and_audited(accounts, province):
+    flag = province["flags"].dropna(subset=["judge_id"])
+    flag = flag[flag["court_id"] == accounts["inspector_court"]].iloc[0]
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["flag"] = flag["flag_id"]
+    at.run()
+    at.text_input(key="sign_in_user").input("li")
+    at.text_input(key="sign_in_password").input(PASSWORD)
+    [b for b in at.button if b.label == t("sign_in", "zh")][0].click().run()
+    at.switch_page("pages/flag_detail.py").run()
+    no_exception(at)
+    con = duckdb.connect(str(province["db"]), read_only=True)
+    name = con.execute("SELECT name FROM judges WHERE judge_id = ?", [flag["judge_id"]]).fetchone()[0]
+    con.close()
+    assert name not in texts(at)  # masked until asked
+    at.button(key="reveal_name").click().run()
+    assert name in texts(at)
+    last = accounts["ops"].audit_rows(limit=1)[0]
+    assert (last["actor"], last["action"], last["target"]) == ("li", "reveal_name", flag["judge_id"])
+
+
+def test_an_idle_session_must_sign_in_again(accounts):
+    """A session whose last interaction was two hours ago (timeout 30 minutes) is signed out."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.session_state["signed_in"] = {"username": "li", "display_name": "李检查", "role": "inspector",
+                                     "scope": [accounts["inspector_court"]]}
+    at.session_state["last_seen"] = dt.datetime.now() - dt.timedelta(hours=2)
+    at.run()
+    no_exception(at)
+    assert at.title[0].value == t("sign_in_title", "zh")
+    assert t("session_expired", "zh") in [w.value for w in at.warning]
+    assert "signed_in" not in at.session_state
+    assert accounts["ops"].audit_rows(limit=1)[0]["action"] == "session_expired"
