@@ -622,3 +622,22 @@ def reveal_judge_name(judge_id: str, actor: str) -> str | None:
     name = frame["name"].iloc[0] if not frame.empty else None
     ops().audit(actor, "reveal_name", judge_id, {"found": name is not None})
     return name
+
+
+# ---------------------------------------------------------------- briefings
+
+def briefing_courts() -> list[str | None]:
+    """Courts the user may brief on: None (the whole database) only for unrestricted users."""
+    scope = user_scope()
+    if scope is None:
+        return [None] + courts()["court_id"].tolist()
+    return list(scope)
+
+
+def briefing_file(period: str, court_id: str | None, fmt: str, lang: str, actor: str) -> bytes:
+    """The briefing, generated when the user clicks download; refused outside the user's courts; audited."""
+    from courtwatch.briefing import brief_bytes
+    if court_id not in briefing_courts():
+        raise UserError("that court is outside your scope")
+    content, _name = brief_bytes(None, period, court_id, fmt, lang, actor=actor)
+    return content

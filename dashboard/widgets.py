@@ -617,3 +617,32 @@ def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
 
 def json_block(value) -> None:
     st.json(value if isinstance(value, (dict, list)) else json.loads(value or "{}"), expanded=False)
+
+
+# ---------------------------------------------------------------- the briefing download
+
+def briefing_download() -> None:
+    """Choose period, court and format; the file is generated only when the button is clicked."""
+    if not sees_cases():
+        return  # a briefing lists flagged cases: not for aggregate-only accounts
+    from courtwatch.briefing import file_name
+    months = data.months()
+    if not months:
+        return
+    with st.expander(tr("brief_download"), icon=":material/download:"):
+        cols = st.columns(4)
+        kind = cols[0].selectbox(tr("brief_period_kind"), ["month", "quarter", "year"], key="brief_kind",
+                                 format_func=lambda k: tr(f"brief_{k}"))
+        last = months[-1]
+        choices = {"month": sorted(months, reverse=True),
+                   "quarter": sorted({f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in months}, reverse=True),
+                   "year": sorted({m[:4] for m in months}, reverse=True)}[kind]
+        period = cols[1].selectbox(tr("brief_period"), choices, key=f"brief_period_{kind}")
+        court = cols[2].selectbox(tr("court"), data.briefing_courts(), key="brief_court",
+                                  format_func=lambda c: tr("brief_all_courts") if c is None else c)
+        fmt = cols[3].selectbox(tr("brief_format"), ["pdf", "docx", "xlsx", "html"], key="brief_format")
+        language = lang()
+        st.download_button(tr("brief_generate"), icon=":material/description:",
+                           data=lambda: data.briefing_file(period, court, fmt, language, reviewer()),
+                           file_name=file_name(period, court, fmt), key="brief_button", on_click="ignore")
+        st.caption(tr("brief_note", last=last))

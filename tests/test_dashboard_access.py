@@ -144,3 +144,14 @@ def test_an_idle_session_must_sign_in_again(accounts):
     assert t("session_expired", "zh") in [w.value for w in at.warning]
     assert "signed_in" not in at.session_state
     assert accounts["ops"].audit_rows(limit=1)[0]["action"] == "session_expired"
+
+
+def test_the_briefing_download_is_offered_within_scope_and_never_to_analysts(accounts):
+    at = sign_in("li")
+    no_exception(at)
+    courts = at.selectbox(key="brief_court").options
+    assert courts == [accounts["inspector_court"]]
+    assert at.get("download_button")
+    analyst = sign_in("zhao")
+    no_exception(analyst)
+    assert not analyst.get("download_button")

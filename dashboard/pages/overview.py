@@ -98,3 +98,5 @@ else:
     st.caption(tr("heat_note"))
     if point and widgets.custom(point):
         widgets.go_to_flags(categories=["sentencing"], courts=[widgets.custom(point)])
+
+widgets.briefing_download()
