@@ -17,12 +17,6 @@ st.set_page_config(page_title="courtwatch", page_icon=":material/balance:", layo
 widgets.compact_layout()
 widgets.sidebar_settings()
 lang = widgets.lang()
-try:
-    widgets.require_sign_in()  # no page, and no data, before a user is signed in
-except UserError as exc:  # e.g. a misconfigured sign-in mode: say what to fix, let nobody in
-    st.error(str(exc))
-    st.stop()
-
 PAGES_DIR = Path(__file__).parent / "pages"
 PAGES = {
     t("nav_supervision", lang): [
@@ -39,6 +33,20 @@ PAGES = {
         st.Page(PAGES_DIR / "model_cards.py", title=t("page_cards", lang), icon=":material/menu_book:", url_path="model-cards"),
     ],
 }
+try:
+    user = widgets.session_user()  # no page, and no data, before a user is signed in
+except UserError as exc:  # e.g. a misconfigured sign-in mode: say what to fix, let nobody in
+    st.error(str(exc))
+    st.navigation([st.Page(lambda: None, title="courtwatch", url_path="error")], position="hidden")
+    st.stop()
+if user is None:
+    # Every page's address leads to the sign-in form, and after signing in the same address opens the page.
+    st.navigation([st.Page(widgets.sign_in_page, title=t("sign_in", lang), url_path=page.url_path or None,
+                           default=not page.url_path)
+                   for group in PAGES.values() for page in group], position="hidden").run()
+    st.stop()
+widgets.signed_in_sidebar(user)
+
 page = st.navigation(PAGES)
 if st.query_params.get("flag") and page.url_path != "flag":
     widgets.go_to_flag(st.query_params["flag"])

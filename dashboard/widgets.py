@@ -75,14 +75,14 @@ def aggregates_only_stop() -> None:
         st.stop()
 
 
-def require_sign_in() -> dict:
-    """The signed-in user; otherwise shows the sign-in form (or SSO button) and stops the page.
+def session_user() -> dict | None:
+    """The signed-in user of this session, or None; an idle session is signed out here.
 
-    No page renders data before this returns. An idle session is signed out.
+    No page renders data unless this returns a user (app.py shows the sign-in page otherwise).
     """
     import datetime as dt
 
-    from courtwatch import auth, signin
+    from courtwatch import signin
     settings = signin.settings()
     now = dt.datetime.now()
     user = current_user()
@@ -90,22 +90,33 @@ def require_sign_in() -> dict:
         data.audit(user["username"], "session_expired", user["username"])
         st.session_state.pop("signed_in", None)
         st.session_state["expired_notice"] = True
-        user = None
-    if user is None:
-        account = _identify(settings, auth)
-        if account is None:
-            st.stop()
-        user = {"username": account.username, "display_name": account.display_name, "role": account.role,
-                "scope": auth.court_scope(account)}
-        st.session_state["signed_in"] = user
-        st.session_state.pop("expired_notice", None)
-    st.session_state["last_seen"] = now
+        return None
+    if user:
+        st.session_state["last_seen"] = now
+    return user
+
+
+def sign_in_page() -> None:
+    """The only page a visitor who has not signed in can reach."""
+    from courtwatch import auth, signin
+    settings = signin.settings()
+    account = _identify(settings, auth)
+    if account is None:
+        return
+    import datetime as dt
+    st.session_state["signed_in"] = {"username": account.username, "display_name": account.display_name,
+                                     "role": account.role, "scope": auth.court_scope(account)}
+    st.session_state["last_seen"] = dt.datetime.now()
+    st.session_state.pop("expired_notice", None)
+    st.rerun()
+
+
+def signed_in_sidebar(user: dict) -> None:
     st.sidebar.caption(tr("signed_in_as", name=user["display_name"], role=tr(f"role_{user['role']}")))
     if st.sidebar.button(tr("sign_out"), key="sign_out"):
         data.audit(user["username"], "sign_out", user["username"])
         st.session_state.pop("signed_in", None)
         st.rerun()
-    return user
 
 
 def _identify(settings, auth):
@@ -631,17 +642,17 @@ def briefing_download() -> None:
         return
     with st.expander(tr("brief_download"), icon=":material/download:"):
         cols = st.columns(4)
-        kind = cols[0].selectbox(tr("brief_period_kind"), ["month", "quarter", "year"], key="brief_kind",
-                                 format_func=lambda k: tr(f"brief_{k}"))
+        language = lang()  # labels change with the language, so each language keeps its own widgets
+        kinds = {tr("brief_month"): "month", tr("brief_quarter"): "quarter", tr("brief_year"): "year"}
+        kind = kinds[cols[0].selectbox(tr("brief_period_kind"), list(kinds), key=f"brief_kind_{language}")]
         last = months[-1]
         choices = {"month": sorted(months, reverse=True),
                    "quarter": sorted({f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in months}, reverse=True),
                    "year": sorted({m[:4] for m in months}, reverse=True)}[kind]
         period = cols[1].selectbox(tr("brief_period"), choices, key=f"brief_period_{kind}")
-        court = cols[2].selectbox(tr("court"), data.briefing_courts(), key="brief_court",
-                                  format_func=lambda c: tr("brief_all_courts") if c is None else c)
+        labels = {tr("brief_all_courts") if c is None else c: c for c in data.briefing_courts()}
+        court = labels[cols[2].selectbox(tr("court"), list(labels), key=f"brief_court_{language}")]
         fmt = cols[3].selectbox(tr("brief_format"), ["pdf", "docx", "xlsx", "html"], key="brief_format")
-        language = lang()
         st.download_button(tr("brief_generate"), icon=":material/description:",
                            data=lambda: data.briefing_file(period, court, fmt, language, reviewer()),
                            file_name=file_name(period, court, fmt), key="brief_button", on_click="ignore")

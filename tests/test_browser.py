@@ -124,6 +124,8 @@ def sign_in(tab) -> None:
     tab.get_by_role("textbox", name="用户名").fill(REVIEWER)
     tab.get_by_role("textbox", name="密码").fill(PASSWORD)
     tab.get_by_role("button", name="登录").click()
+    from playwright.sync_api import expect
+    expect(tab.get_by_role("heading", name="courtwatch 司法监督预警 · 登录")).to_be_hidden(timeout=WAIT_MS)
     settle(tab)
 
 
@@ -196,7 +198,7 @@ def test_walk_from_overview_to_a_disposition(server, page):
     page.get_by_role("textbox", name="密码").fill("not the password")
     page.get_by_role("button", name="登录").click()
     settle(page)
-    expect(page.get_by_text("用户名或密码不正确")).to_be_visible()
+    expect(page.get_by_text("用户名或密码不正确")).to_be_visible(timeout=WAIT_MS)
     sign_in(page)
     page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 5")
     expect(page.get_by_role("heading", name="总览")).to_be_visible()

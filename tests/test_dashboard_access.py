@@ -149,7 +149,7 @@ def test_an_idle_session_must_sign_in_again(accounts):
 def test_the_briefing_download_is_offered_within_scope_and_never_to_analysts(accounts):
     at = sign_in("li")
     no_exception(at)
-    courts = at.selectbox(key="brief_court").options
+    courts = at.selectbox(key="brief_court_zh").options
     assert courts == [accounts["inspector_court"]]
     assert at.get("download_button")
     analyst = sign_in("zhao")
