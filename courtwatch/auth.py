@@ -82,6 +82,17 @@ def set_disabled(ops: OpsStore, username: str, disabled: bool = True, actor: str
     ops.audit(actor, "user_disable" if disabled else "user_enable", username)
 
 
+def set_password(ops: OpsStore, username: str, password: str, actor: str = "cli") -> None:
+    if len(password) < 10:
+        raise UserError("passwords need at least 10 characters")
+    with ops.engine.begin() as conn:
+        changed = conn.execute(users.update().where(users.c.username == username)
+                               .values(password_hash=_hasher.hash(password))).rowcount
+    if not changed:
+        raise UserError(f"no user {username}; `courtwatch user list` shows them")
+    ops.audit(actor, "password_set", username)
+
+
 def list_users(ops: OpsStore) -> list[dict]:
     with ops.engine.connect() as conn:
         rows = conn.execute(sa.select(users.c.username, users.c.display_name, users.c.role, users.c.court_ids,

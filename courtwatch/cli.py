@@ -154,6 +154,7 @@ def cmd_demo(args) -> None:
     cmd_sample(args_sample)
     cmd_ingest(argparse.Namespace(dir=str(folder), db=args.db, export_date=None, json=False))
     cmd_detect(argparse.Namespace(db=args.db, as_of=None, config=None))
+    _demo_account(args)
     if not args.no_serve:
         cmd_serve(argparse.Namespace(db=args.db, port=args.port))
 
@@ -204,6 +205,20 @@ def cmd_audit(args) -> None:
         for r in rows:
             writer.writerow([r["seq"], r["at"], r["actor"], r["action"], r["target"], r["detail"], r["prev_hash"], r["hash"]])
         print(f"audit: {len(rows)} row(s)", file=sys.stderr)
+
+
+def _demo_account(args) -> None:
+    """The demo's administrator account, with a fresh random password printed for this run."""
+    import secrets
+
+    from . import auth
+    ops = _ops(argparse.Namespace(db=args.db, ops_url=None))
+    password = secrets.token_urlsafe(12)
+    if any(u["username"] == "demo" for u in auth.list_users(ops)):
+        auth.set_password(ops, "demo", password, actor="demo")
+    else:
+        auth.add_user(ops, "demo", "演示管理员", "admin", [], password, actor="demo")
+    print(f"demo: sign in to the dashboard as  demo  with password  {password}  (administrator, every court)")
 
 
 def build_parser() -> argparse.ArgumentParser:
