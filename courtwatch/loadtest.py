@@ -83,22 +83,43 @@ def serving(db: Path, port: int, env: dict | None = None, timeout: float = 120.0
             process.wait(timeout=10)
 
 
-async def _open(page, url: str, ready_selector: str) -> float:
+async def _navigate(page, path: str, heading: str) -> float:
+    """Open a page through the app's own navigation (the session and its sign-in are kept)."""
     began = time.perf_counter()
-    await page.goto(url, wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_MS)
-    await page.wait_for_selector(ready_selector, timeout=PAGE_TIMEOUT_MS)
+    await page.evaluate("""(path) => { window.history.pushState({}, '', '/' + path);
+                                       window.dispatchEvent(new PopStateEvent('popstate')); }""", path)
+    await page.wait_for_selector(f"[data-testid='stMainBlockContainer'] h1:has-text('{heading}')", timeout=PAGE_TIMEOUT_MS)
     # Streamlit marks the app while the page script runs; the page is ready when the run has finished.
     await page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=PAGE_TIMEOUT_MS)
     return time.perf_counter() - began
 
 
-async def _session(browser, base: str, flag_id: str, result: LoadResult, index: int) -> None:
+async def _open_overview(page, base: str, credentials: tuple[str, str] | None) -> float:
+    """Load the dashboard (signing in when accounts are required); seconds until the overview has rendered."""
+    await page.goto(f"{base}/", wait_until="domcontentloaded", timeout=PAGE_TIMEOUT_MS)
+    began = time.perf_counter()
+    if credentials:
+        await page.wait_for_selector("input[type=password]", timeout=PAGE_TIMEOUT_MS)
+        await page.locator("input[type=text]").first.fill(credentials[0])
+        await page.locator("input[type=password]").fill(credentials[1])
+        began = time.perf_counter()
+        await page.locator("[data-testid=stFormSubmitButton] button").click()
+    await page.wait_for_selector("[data-testid='stMainBlockContainer'] h1:has-text('总览')", timeout=PAGE_TIMEOUT_MS)
+    await page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=PAGE_TIMEOUT_MS)
+    return time.perf_counter() - began
+
+
+async def _session(browser, base: str, flag_id: str, result: LoadResult, index: int,
+                   credentials: tuple[str, str] | None) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await context.new_page()
     try:
-        walk = [("overview", f"{base}/overview"), ("flags", f"{base}/flags"), ("flag", f"{base}/flag?flag={flag_id}")]
-        for name, url in walk:
-            seconds = await _open(page, url, "[data-testid='stMainBlockContainer'] h1")
+        steps = [("overview", lambda: _open_overview(page, base, credentials)),
+                 # then move inside the signed-in session (a fresh page load would start a new session)
+                 ("flags", lambda: _navigate(page, "flags", "预警列表")),
+                 ("flag", lambda: _navigate(page, f"flag?flag={flag_id}", "预警详情"))]
+        for name, step in steps:
+            seconds = await step()
             if await page.locator("[data-testid='stException']").count():
                 result.errors.append(f"session {index}: exception on {name}")
             result.page_seconds.setdefault(name, []).append(seconds)
@@ -108,13 +129,13 @@ async def _session(browser, base: str, flag_id: str, result: LoadResult, index: 
         await context.close()
 
 
-async def _run(base: str, sessions: int, flag_id: str, publish) -> LoadResult:
+async def _run(base: str, sessions: int, flag_id: str, publish, credentials=None) -> LoadResult:
     from playwright.async_api import async_playwright
     result = LoadResult(sessions)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            tasks = [asyncio.create_task(_session(browser, base, flag_id, result, i)) for i in range(sessions)]
+            tasks = [asyncio.create_task(_session(browser, base, flag_id, result, i, credentials)) for i in range(sessions)]
             if publish is not None:
                 await asyncio.to_thread(publish)
                 result.published_during_load = not all(t.done() for t in tasks)
@@ -124,21 +145,24 @@ async def _run(base: str, sessions: int, flag_id: str, publish) -> LoadResult:
     return result
 
 
-def run_load(db: Path, sessions: int, flag_id: str, publish=None, env: dict | None = None) -> LoadResult:
+def run_load(db: Path, sessions: int, flag_id: str, publish=None, env: dict | None = None,
+             credentials: tuple[str, str] | None = None) -> LoadResult:
     with serving(db, free_port(), env=env) as base:
-        return asyncio.run(_run(base, sessions, flag_id, publish))
+        return asyncio.run(_run(base, sessions, flag_id, publish, credentials))
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", required=True)
     parser.add_argument("--sessions", type=int, default=30)
+    parser.add_argument("--user", help="an account to sign in with (its password from COURTWATCH_LOAD_PASSWORD)")
     args = parser.parse_args(argv)
+    credentials = (args.user, os.environ.get("COURTWATCH_LOAD_PASSWORD", "")) if args.user else None
     from courtwatch.runs import load_flags
     flag_id = load_flags(args.db)["flag_id"].iloc[0]
     publish = lambda: subprocess.run([sys.executable, "-m", "courtwatch.cli", "detect", "--db", args.db],
                                      check=True, capture_output=True)
-    result = run_load(Path(args.db), args.sessions, flag_id, publish)
+    result = run_load(Path(args.db), args.sessions, flag_id, publish, credentials=credentials)
     print(result.summary())
     for error in result.errors:
         print("  " + error)

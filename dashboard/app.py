@@ -18,21 +18,20 @@ widgets.compact_layout()
 widgets.sidebar_settings()
 lang = widgets.lang()
 PAGES_DIR = Path(__file__).parent / "pages"
-PAGES = {
-    t("nav_supervision", lang): [
-        st.Page(PAGES_DIR / "overview.py", title=t("page_overview", lang), icon=":material/dashboard:", url_path="overview", default=True),
-        st.Page(PAGES_DIR / "flags.py", title=t("page_flags", lang), icon=":material/flag:", url_path="flags"),
-        st.Page(PAGES_DIR / "flag_detail.py", title=t("page_flag", lang), icon=":material/search:", url_path="flag"),
-    ],
-    t("nav_profiles", lang): [
-        st.Page(PAGES_DIR / "judge.py", title=t("page_judge", lang), icon=":material/person:", url_path="judge"),
-        st.Page(PAGES_DIR / "court.py", title=t("page_court", lang), icon=":material/account_balance:", url_path="court"),
-    ],
-    t("nav_about", lang): [
-        st.Page(PAGES_DIR / "data_quality.py", title=t("page_quality", lang), icon=":material/fact_check:", url_path="data-quality"),
-        st.Page(PAGES_DIR / "model_cards.py", title=t("page_cards", lang), icon=":material/menu_book:", url_path="model-cards"),
-    ],
-}
+# (section, file, title key, icon, url path); the first page is the default.
+PAGE_SPECS = [
+    ("nav_supervision", "overview.py", "page_overview", ":material/dashboard:", "overview"),
+    ("nav_supervision", "flags.py", "page_flags", ":material/flag:", "flags"),
+    ("nav_supervision", "flag_detail.py", "page_flag", ":material/search:", "flag"),
+    ("nav_profiles", "judge.py", "page_judge", ":material/person:", "judge"),
+    ("nav_profiles", "court.py", "page_court", ":material/account_balance:", "court"),
+    ("nav_about", "data_quality.py", "page_quality", ":material/fact_check:", "data-quality"),
+    ("nav_about", "model_cards.py", "page_cards", ":material/menu_book:", "model-cards"),
+]
+PAGES: dict[str, list] = {}
+for number, (section, file, title_key, icon, url_path) in enumerate(PAGE_SPECS):
+    PAGES.setdefault(t(section, lang), []).append(
+        st.Page(PAGES_DIR / file, title=t(title_key, lang), icon=icon, url_path=url_path, default=number == 0))
 try:
     user = widgets.session_user()  # no page, and no data, before a user is signed in
 except UserError as exc:  # e.g. a misconfigured sign-in mode: say what to fix, let nobody in
@@ -41,9 +40,8 @@ except UserError as exc:  # e.g. a misconfigured sign-in mode: say what to fix, 
     st.stop()
 if user is None:
     # Every page's address leads to the sign-in form, and after signing in the same address opens the page.
-    st.navigation([st.Page(widgets.sign_in_page, title=t("sign_in", lang), url_path=page.url_path or None,
-                           default=not page.url_path)
-                   for group in PAGES.values() for page in group], position="hidden").run()
+    st.navigation([st.Page(widgets.sign_in_page, title=t("sign_in", lang), url_path=spec[4], default=number == 0)
+                   for number, spec in enumerate(PAGE_SPECS)], position="hidden").run()
     st.stop()
 widgets.signed_in_sidebar(user)
 
