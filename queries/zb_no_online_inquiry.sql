@@ -4,9 +4,11 @@
 -- on or before closed_on); NULL without an enforcement record.
 -- Basis: 法〔2016〕373号 art. 1(3). Params: none. Read by: detectors/rules.py.
 WITH logged AS (
+    -- counted only for 终本 cases, the only ones the query returns (not for every case with events)
     SELECT case_id, count(*) AS logged_inquiries
     FROM events ev JOIN cases c USING (case_id)
     WHERE ev.event = 'online_inquiry' AND ev.occurred_at::DATE <= c.closed_on
+      AND c.case_kind = 'enforcement' AND c.close_method = 'terminated_this_round'
     GROUP BY case_id
 )
 SELECT c.case_id AS subject_id, c.case_id, c.judge_id, c.court_id,
