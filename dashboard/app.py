@@ -13,7 +13,7 @@ from courtwatch.dashboard import widgets
 from courtwatch.dashboard.i18n import t
 from courtwatch.errors import UserError
 
-st.set_page_config(page_title="courtwatch", page_icon=":material/balance:", layout="wide")
+st.set_page_config(page_title="courtwatch", page_icon="⚖️", layout="wide")  # an emoji: a :material: icon would make browsers fetch it
 widgets.compact_layout()
 widgets.sidebar_settings()
 lang = widgets.lang()

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def server(tmp_path_factory):
                             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         _wait_healthy(port, proc)
-        yield {"url": f"http://127.0.0.1:{port}", "ops_url": ops_url, "root": root}
+        yield {"url": f"http://127.0.0.1:{port}", "ops_url": ops_url, "root": root, "pid": proc.pid}
     finally:
         proc.terminate()
         try:
@@ -114,6 +115,8 @@ def page(server):
         try:
             tab = browser.new_page(viewport={"width": 1400, "height": 900}, locale="zh-CN")
             tab.set_default_timeout(WAIT_MS)
+            tab.requested_hosts = set()
+            tab.on("request", lambda request: tab.requested_hosts.add(urllib.parse.urlsplit(request.url).hostname))
             yield tab
         finally:
             browser.close()
@@ -152,6 +155,31 @@ DRAWN = """() => {
 def wait_drawn(tab) -> None:
     """Poll until charts and tables are painted (bounded by the default timeout), not a fixed sleep."""
     tab.wait_for_function(DRAWN, polling=250)
+
+
+def remote_peers(pid: int) -> set[str]:
+    """Remote addresses of the process's TCP connections other than loopback (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    peers = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            remote, state, inode = fields[2], fields[3], fields[9]
+            if inode not in inodes or state == "0A":  # 0A = listening
+                continue
+            address = remote.split(":")[0]
+            loopback = address in ("0100007F", "00000000", "00000000000000000000000001000000",
+                                   "00000000000000000000000000000000", "0000000000000000FFFF00000100007F")
+            if not loopback:
+                peers.add(remote)
+    return peers
 
 
 def shot(tab, name: str) -> Path:
@@ -265,6 +293,10 @@ def test_walk_from_overview_to_a_disposition(server, page):
     assert [(h["decision"], h["decided_by"], h["reason"]) for h in history] == [("escalate", REVIEWER, REASON)]
     assert any(r["action"] == "view_flag" and r["target"] == flag_id for r in ops.audit_rows())
     assert ops.verify_audit()[0]
+
+    # nothing leaves the machine: the browser asked only the dashboard, the server talks to no one else
+    assert page.requested_hosts == {"127.0.0.1"}, page.requested_hosts
+    assert remote_peers(server["pid"]) == set()
 
     # the same page in English
     page.get_by_text("English", exact=True).click()

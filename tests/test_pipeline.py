@@ -98,3 +98,16 @@ def test_detect_without_a_database_says_what_to_do(tmp_path):
     done = subprocess.run([sys.executable, "-m", "courtwatch.cli", "detect", "--db", str(tmp_path / "none.duckdb")],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "run `courtwatch ingest FOLDER` first" in done.stderr
+
+
+def test_flags_before_any_run_says_what_to_do(tmp_path):
+    from helpers import small_import
+
+    from courtwatch.ingest import ingest
+
+    db = tmp_path / "cw.duckdb"
+    ingest(small_import(tmp_path / "import"), db=db, export_date=dt.date(2024, 12, 31))
+    done = subprocess.run([sys.executable, "-m", "courtwatch.cli", "flags", "--db", str(db)],
+                          capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "courtwatch flags: no detection run yet; run `courtwatch detect` first"
