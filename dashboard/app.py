@@ -40,7 +40,9 @@ except UserError as exc:  # e.g. a misconfigured sign-in mode: say what to fix, 
     st.stop()
 if user is None:
     # Every page's address leads to the sign-in form, and after signing in the same address opens the page.
-    st.navigation([st.Page(widgets.sign_in_page, title=t("sign_in", lang), url_path=spec[4], default=number == 0)
+    # (The default sign-in page keeps its own path, so its identity never equals the real overview's.)
+    st.navigation([st.Page(widgets.sign_in_page, title=t("sign_in", lang), url_path=None if number == 0 else spec[4],
+                           default=number == 0)
                    for number, spec in enumerate(PAGE_SPECS)], position="hidden").run()
     st.stop()
 widgets.signed_in_sidebar(user)
