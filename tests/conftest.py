@@ -27,3 +27,25 @@ def province(tmp_path_factory):
     run = detect(db)
     truth = pd.read_csv(root / "import" / "ground_truth.csv", dtype=str)
     return {"root": root, "db": db, "run": run, "truth": truth}
+
+
+def shared_province(tmp_path_factory) -> Path:
+    """Scale 0.3, seed 77, imported and detected once per test session (dashboard and browser tests share it).
+
+    Users of it only read it: a test that needs to write copies it first.
+    """
+    import shutil
+
+    from courtwatch.ingest import ingest
+    from courtwatch.runs import detect
+    from courtwatch.sample_data import generate
+
+    root = tmp_path_factory.getbasetemp() / "dashboard_province_s0.3_seed77"
+    db = root / "cw.duckdb"
+    if not (root / "complete").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        generate(root / "import", scale=0.3, seed=77)
+        ingest(root / "import", db=db, export_date=EXPORT_DATE)
+        detect(db)
+        (root / "complete").touch()
+    return db

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import shared_province  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,26 +53,6 @@ def _wait_healthy(port: int, proc: subprocess.Popen, seconds: float = 90) -> Non
             pass
         time.sleep(0.25)
     raise TimeoutError(f"dashboard on port {port} not healthy after {seconds}s")
-
-
-def shared_province(tmp_path_factory) -> Path:
-    """Scale 0.3, seed 77, imported and detected once per test session (the same as tests/test_dashboard.py's).
-
-    The server only reads it; dispositions go to this module's own operational store.
-    """
-    from courtwatch.ingest import ingest
-    from courtwatch.runs import detect
-    from courtwatch.sample_data import generate
-
-    root = tmp_path_factory.getbasetemp() / "dashboard_province_s0.3_seed77"
-    db = root / "cw.duckdb"
-    if not (root / "complete").exists():
-        shutil.rmtree(root, ignore_errors=True)
-        generate(root / "import", scale=0.3, seed=77)
-        ingest(root / "import", db=db, export_date=EXPORT)
-        detect(db)
-        (root / "complete").touch()
-    return db
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,8 @@ from courtwatch.dashboard.i18n import CATALOG, t
 from courtwatch.detectors.registry import DETECTORS
 from courtwatch.opsstore import OpsStore
 
+from conftest import shared_province
+
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 EXPORT = dt.date(2024, 12, 31)
 # The signed-in session most tests use: an administrator who sees every court (tests/test_dashboard_access.py
@@ -26,26 +28,6 @@ EXPORT = dt.date(2024, 12, 31)
 ADMIN = {"username": "admin.test", "display_name": "测试管理员", "role": "admin", "scope": None}
 PAGES = ["overview", "flags", "flag_detail", "judge", "court", "data_quality", "model_cards"]
 TIMEOUT = 60
-
-
-def shared_province(tmp_path_factory) -> Path:
-    """Scale 0.3, seed 77, imported and detected once per test session (tests/test_browser.py shares it).
-
-    Users of it only read it: a test that needs to write copies it first.
-    """
-    from courtwatch.ingest import ingest
-    from courtwatch.runs import detect
-    from courtwatch.sample_data import generate
-
-    root = tmp_path_factory.getbasetemp() / "dashboard_province_s0.3_seed77"
-    db = root / "cw.duckdb"
-    if not (root / "complete").exists():
-        shutil.rmtree(root, ignore_errors=True)
-        generate(root / "import", scale=0.3, seed=77)
-        ingest(root / "import", db=db, export_date=EXPORT)
-        detect(db)
-        (root / "complete").touch()
-    return db
 
 
 @pytest.fixture(scope="module")
