@@ -366,18 +366,27 @@ def custom(point: dict, index: int = 0):
 
 def flag_table(flags: pd.DataFrame, key: str, height: int | None = None) -> str | None:
     """A sortable table of flags; returns the flag_id of the row the user clicked."""
+    def labelled(column: str, label_fn) -> pd.Series:
+        # one label per distinct code, not per row: the list can hold tens of thousands of flags
+        return flags[column].map({code: label_fn(code) for code in flags[column].dropna().unique()})
+
+    if lang() == "en" and "explanation_en" in flags:
+        english = flags["explanation_en"].fillna("")
+        sentences = english.where(english != "", flags["explanation"].fillna(""))
+    else:
+        sentences = flags["explanation"].fillna("")
     table = pd.DataFrame({
         "flag_id": flags["flag_id"],
-        tr("col_level"): flags["level"].map(level_label),
+        tr("col_level"): labelled("level", level_label),
         tr("col_score"): flags["score"].astype(float),
-        tr("col_category"): flags["category"].map(category_label),
-        tr("col_detector"): flags["detector"].map(detector_title),
+        tr("col_category"): labelled("category", category_label),
+        tr("col_detector"): labelled("detector", detector_title),
         tr("col_court"): flags["court_name"].fillna(flags["court_id"]) if "court_name" in flags else flags["court_id"],
         tr("col_judge"): flags["judge_label"] if "judge_label" in flags else flags["judge_id"],
         tr("col_subject"): flags["subject_id"],
         tr("col_month"): flags["month"] if "month" in flags else None,
-        tr("col_review"): flags["review"].map(review_label) if "review" in flags else None,
-        tr("col_explanation"): [explanation(r) for r in flags.to_dict("records")],
+        tr("col_review"): labelled("review", review_label) if "review" in flags else None,
+        tr("col_explanation"): sentences,
     })
     event = st.dataframe(
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key=key,
