@@ -666,3 +666,30 @@ def briefing_download() -> None:
                            data=lambda: data.briefing_file(period, court, fmt, language, reviewer()),
                            file_name=file_name(period, court, fmt), key="brief_button", on_click="ignore")
         st.caption(tr("brief_note", last=last))
+
+
+# ---------------------------------------------------------------- judge and court profiles
+
+def profile_caseload_and_rates(caseload: pd.DataFrame, rates: pd.DataFrame, note_key: str, chart_key: str) -> None:
+    """The plain case data of a profile: monthly caseload and rates against peers (shown even with AI off)."""
+    if caseload.empty:
+        st.info(tr("no_cases"))
+    else:
+        chart(caseload_figure(caseload, tr("chart_caseload")), chart_key, clickable=False)
+    st.markdown(f"#### {tr('rates_vs_peers')}")
+    if rates.empty:
+        st.info(tr("no_rates"))
+    else:
+        st.dataframe(rates_table(rates), hide_index=True, width="stretch")
+        st.caption(tr(note_key))
+
+
+def profile_flags_header(info: dict | None) -> None:
+    """Heading of a profile's flags; stops the page when AI assistance is off or there is no run."""
+    if not assistance_on():
+        assistance_off_note()
+        st.stop()
+    st.markdown(f"#### {tr('flags_over_time')}")
+    notice()
+    if not need_run(info):
+        st.stop()

@@ -31,27 +31,9 @@ row = courts.set_index("court_id").loc[court_id]
 st.caption(tr("court_caption", level=tr(f"courtlevel_{row['level']}") if row["level"] else "—",
               courts=len(data.expand_scope([court_id]) or [])))
 
-caseload = data.caseload(court_ids=(court_id,), period=period, subordinate=include_sub)
-if caseload.empty:
-    st.info(tr("no_cases"))
-else:
-    widgets.chart(widgets.caseload_figure(caseload, tr("chart_caseload")), "cp_caseload", clickable=False)
-
-st.markdown(f"#### {tr('rates_vs_peers')}")
-rates = data.unit_rates("court", court_id, period)
-if rates.empty:
-    st.info(tr("no_rates"))
-else:
-    st.dataframe(widgets.rates_table(rates), hide_index=True, width="stretch")
-    st.caption(tr("rates_note_court"))
-
-if not widgets.assistance_on():
-    widgets.assistance_off_note()
-    st.stop()
-st.markdown(f"#### {tr('flags_over_time')}")
-widgets.notice()
-if not widgets.need_run(info):
-    st.stop()
+widgets.profile_caseload_and_rates(data.caseload(court_ids=(court_id,), period=period, subordinate=include_sub),
+                                   data.unit_rates("court", court_id, period), "rates_note_court", "cp_caseload")
+widgets.profile_flags_header(info)
 flags = data.filter_flags(data.run_flags(), data.FlagFilter(court_ids=(court_id,) if include_sub else (), period=period))
 if not include_sub:
     flags = flags[flags["court_id"] == court_id]

@@ -33,27 +33,9 @@ row = judges.set_index("judge_id").loc[judge_id]
 st.caption(tr("judge_caption", role=tr(f"role_{row['role']}") if row["role"] else "—",
               court=row["court_name"] or row["court_id"], cases=int(row["cases"])))
 
-caseload = data.caseload(period=period, judge_id=judge_id)
-if caseload.empty:
-    st.info(tr("no_cases"))
-else:
-    widgets.chart(widgets.caseload_figure(caseload, tr("chart_caseload")), "jp_caseload", clickable=False)
-
-st.markdown(f"#### {tr('rates_vs_peers')}")
-rates = data.unit_rates("judge", judge_id, period)
-if rates.empty:
-    st.info(tr("no_rates"))
-else:
-    st.dataframe(widgets.rates_table(rates), hide_index=True, width="stretch")
-    st.caption(tr("rates_note_judge"))
-
-if not widgets.assistance_on():
-    widgets.assistance_off_note()
-    st.stop()
-st.markdown(f"#### {tr('flags_over_time')}")
-widgets.notice()
-if not widgets.need_run(info):
-    st.stop()
+widgets.profile_caseload_and_rates(data.caseload(period=period, judge_id=judge_id),
+                                   data.unit_rates("judge", judge_id, period), "rates_note_judge", "jp_caseload")
+widgets.profile_flags_header(info)
 flags = data.filter_flags(data.run_flags(), data.FlagFilter(period=period, judge_ids=(judge_id,)))
 if flags.empty:
     st.info(tr("no_flags_subject"))
