@@ -47,6 +47,7 @@ test-fast: $(STAMP)
 # Detection quality against planted ground truth on held-out seeds → docs/quality.md
 eval: $(STAMP)
 	$(BIN)/python -m courtwatch.evaluate --seeds 1001 1002 1003 --scale 1 --out docs/quality.md
+	$(BIN)/python -m courtwatch.evaluate --seeds 1001 1002 1003 --scale 10 --noise 0.35 --out docs/quality-scale10.md
 
 # Timings of sample, ingest and detect → docs/benchmarks.md
 bench: $(STAMP)

@@ -31,7 +31,9 @@ APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 # url path → page file, as dashboard/app.py lists them
 PAGES = {"overview": "overview", "flags": "flags", "flag": "flag_detail", "judge": "judge", "court": "court",
          "data-quality": "data_quality", "model-cards": "model_cards"}
-STAGES = ("sample", "ingest", "detect", "floor", "dashboard", "briefing")
+STAGES = ("sample", "ingest", "detect", "incremental", "floor", "dashboard", "briefing")
+# The incremental stage re-scores the cases filed in the last INCREMENTAL_DAYS days (a week's intake).
+INCREMENTAL_DAYS = 7
 # Issue 7's targets, checked at scale 100.
 TARGET_SCALE = 100
 TARGET_INGEST_ROWS_PER_S = 200_000
@@ -122,6 +124,22 @@ def stage_detect(scale: float, seed: int, work: Path) -> dict:
     detectors = run.detectors[["detector", "category", "status", "flag_count", "rows_skipped", "seconds"]]
     return {"wall": clock.wall, "cpu": clock.cpu, "flags": len(run.flags),
             "detectors": detectors.to_dict("records"), "db_mb": db.stat().st_size / 2**20, **copy}
+
+
+def stage_incremental(scale: float, seed: int, work: Path) -> dict:
+    """`detect --since` over a week's intake, after the full run: what a nightly job costs."""
+    import datetime as dt
+
+    from courtwatch.runs import detect
+    _, db = _paths(work, scale)
+    copy = _timed_store_copy()
+    with _Clock() as clock:
+        run = detect(db, since=EXPORT_DATE - dt.timedelta(days=INCREMENTAL_DAYS))
+    scored = run.detectors["note"].str.extract(r"on (\d+) new or changed case")[0].dropna()
+    return {"wall": clock.wall, "cpu": clock.cpu, "flags": len(run.flags),
+            "scored_cases": int(scored.iloc[0]) if len(scored) else 0,
+            "new_flags": int(run.detectors["note"].str.extract(r"^(\d+) flag\(s\) on")[0].dropna().astype(int).sum()),
+            "detectors": run.detectors[["detector", "status", "flag_count", "seconds"]].to_dict("records"), **copy}
 
 
 def stage_floor(scale: float, seed: int, work: Path) -> dict:
@@ -371,6 +389,9 @@ def _figure(name: str, r: dict) -> str:
         return f"**{r['rows_per_s']:,.0f} rows/s** ({r['rows']:,} rows)"
     if name == "detect":
         return f"{r['flags']:,} flags, {len(r['detectors'])} detectors"
+    if name == "incremental":
+        return (f"{r['scored_cases']:,} cases filed in the last {INCREMENTAL_DAYS} days scored, "
+                f"{r['new_flags']:,} new flags, {r['flags']:,} in the run")
     if name == "floor":
         return f"{r['rows']:,} rows; parallel {r['parallel_speedup']:.2f} ({r['threads']} threads)"
     if name == "dashboard":

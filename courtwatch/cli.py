@@ -68,11 +68,23 @@ def cmd_detect(args) -> None:
     from .config import load_config
     from .runs import detect
     began = time.perf_counter()
-    result = detect(args.db, as_of=args.as_of, config=load_config(args.config), progress=_progress)
+    result = detect(args.db, as_of=args.as_of, config=load_config(args.config), progress=_progress,
+                    since=args.since, engine=args.engine, parquet=args.parquet)
     counts = result.flags.groupby("category").size().to_dict() if not result.flags.empty else {}
     by_category = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
-    print(f"detect: run {result.run_id} as of {result.as_of}: {len(result.flags)} flags ({by_category}) "
-          f"in {time.perf_counter() - began:.1f}s — warnings for human review, not findings")
+    mode = f"incremental since {args.since}, " if args.since else ""
+    engine = "on Spark, " if args.engine == "spark" else ""
+    print(f"detect: run {result.run_id} ({mode}{engine}as of {result.as_of}): {len(result.flags)} flags "
+          f"({by_category}) in {time.perf_counter() - began:.1f}s — warnings for human review, not findings")
+
+
+def cmd_export_parquet(args) -> None:
+    from .spark_engine import export_parquet
+    began = time.perf_counter()
+    counts = export_parquet(store.db_path(args.db), Path(args.out))
+    total = sum(counts.values())
+    print(f"export-parquet: wrote {total} rows of {len(counts)} tables to {args.out} "
+          f"(partitioned by province) in {time.perf_counter() - began:.1f}s")
 
 
 def _user_scope(args, action: str):
@@ -244,7 +256,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help=db_help)
     p.add_argument("--as-of", type=_date, help="look at the data as of this date (default: latest date in the data)")
     p.add_argument("--config", help="TOML file overriding thresholds (default: $COURTWATCH_CONFIG)")
+    p.add_argument("--since", type=_date,
+                   help="incremental run: score only cases new or changed since the last run (or filed on or after "
+                        "this date) against models fitted on the other cases; other flags are carried forward "
+                        "until the next full run")
+    p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                   help="duckdb (default, embedded) or spark (Apache Spark over --parquet, for national scale)")
+    p.add_argument("--parquet", help="with --engine spark: the folder written by `courtwatch export-parquet`")
     p.set_defaults(func=cmd_detect)
+
+    p = sub.add_parser("export-parquet", help="write the loaded tables as Parquet partitioned by province (for Spark)")
+    p.add_argument("--db", help=db_help)
+    p.add_argument("--out", required=True, help="folder to write (<table>/province=<name>/…parquet)")
+    p.set_defaults(func=cmd_export_parquet)
 
     p = sub.add_parser("flags", help="print the flags of the latest (or given) run")
     p.add_argument("--db", help=db_help)

@@ -39,6 +39,9 @@ EXPORT_DATE = dt.date(2024, 12, 31)
 DEFAULT_NOISES = (0.35, 0.2, 0.5)
 # Defendant-level sentencing flags on sentences the generator altered wholesale count as correct.
 ALTERING_KINDS = {"judge_sentencing_bias": "judge_id", "sentencing_disparity": "court_id"}
+# Appealed cases behind a planted reversal rate (real civil judges see 20–40 appeals a year).
+VOLUME_BINS = [0, 20, 30, 40, 10**9]
+VOLUME_LABELS = ["under 20", "20–29", "30–39", "40 or more"]
 
 
 @dataclass
@@ -73,6 +76,19 @@ class SeedResult:
         for magnitude, g in t.groupby(t["magnitude"].map(magnitude_label), sort=False):
             out[magnitude] = {"planted": int(len(g)), "found": int(g["found"].sum())}
         return dict(sorted(out.items(), key=lambda kv: magnitude_order(kv[0])))
+
+    def recall_by_volume(self, kind: str = "judge_reversal_rate") -> dict[str, dict]:
+        """Recall of a judge-rate plant by how many cases its rate rests on (the planted note's "k/n件")."""
+        t = self.matched_truth()
+        t = t[t["kind"] == kind]
+        n = pd.to_numeric(t["note"].str.extract(r"(\d+)/(\d+)件")[1], errors="coerce")
+        bins = pd.cut(n, VOLUME_BINS, right=False, labels=VOLUME_LABELS)
+        out = {}
+        for label in VOLUME_LABELS:
+            g = t[bins == label]
+            if len(g):
+                out[label] = {"planted": int(len(g)), "found": int(g["found"].sum())}
+        return out
 
     # ---- precision --------------------------------------------------------------------
     def judged_flags(self, rule_detectors: set[str]) -> pd.DataFrame:
@@ -112,6 +128,7 @@ class SeedResult:
     def summary(self, rule_detectors: set[str]) -> dict:
         return {"seed": self.seed, "scale": self.scale, "noise": self.noise,
                 "recall_by_kind": self.recall_by_kind(), "recall_by_magnitude": self.recall_by_magnitude(),
+                "recall_by_volume": self.recall_by_volume(),
                 "precision": self.precision(rule_detectors), "flags_by_detector":
                     self.flags.groupby("detector").size().astype(int).to_dict(),
                 "detector_seconds": self.detector_seconds, "seconds": self.seconds}
@@ -204,10 +221,32 @@ def aggregate(summaries: list[dict]) -> dict:
             "seeds": [s["seed"] for s in group],
             "recall_by_kind": _pool(group, ("recall_by_kind",)),
             "recall_by_magnitude": _pool(group, ("recall_by_magnitude",)),
+            "recall_by_volume": _pool(group, ("recall_by_volume",)),
             "precision_by_detector": _pool(group, ("precision", "by_detector")),
             "precision_by_category": _pool(group, ("precision", "by_category")),
         }
     return by_noise
+
+
+DETECTABLE_SENTENCE_NOTE = (
+    "**What one sentence can show.** The residual spread the model measures is larger than the generator's "
+    "noise setting, because judges' discretion inside the guideline ranges (e.g. 自首 −5% to −40%) is not "
+    "in any export: at noise 0.35 the robust spread per charge is 0.34–0.43 in log units (about 0.38). Benjamini–Hochberg "
+    "over ~8,700 defendants needs |z| of about 4–4.5, so a single sentence is found with recall 0.9 only "
+    "when log(f) ≥ (4.3 + 1.28) × 0.38, i.e. f ≳ 8 — outside the statutory frame for almost every sentence. "
+    "Any threshold that finds ×4 sentences nine times in ten flags ≈2.3% of all sentences by chance "
+    "(≈200 of 8,700), which would pull sentencing precision far below 0.8. So at realistic noise a single "
+    "sentence is a warning only when it is gross (e.g. a term entered in the wrong unit); the ×1.5–×4 "
+    "deviations the issue plants are found through the judge's or court's caseload "
+    "(judge_sentencing_bias, recall above), as domain-notes.md says.")
+REVERSAL_VOLUME_NOTE = (
+    "**Why volume matters.** At the peer reversal rate (≈18%) a judge reversed 3× as often on 15 appeals "
+    "(8 of 15) has a one-sided exact binomial p of about 0.003 — not significant among hundreds of judge × metric "
+    "tests at a 5% false-discovery rate; on 40 appeals (22 reversed) it is about 3 × 10⁻⁷. A real civil judge concludes "
+    "250–400 cases a year, about 10% of them appealed, i.e. 60–120 appeals over a three-year window; the "
+    "scale-1 sample has about 60 civil cases per judge in three years, so its planted judges rest on 7–25 "
+    "appeals. `make eval` therefore also writes docs/quality-scale10.md, where caseloads are about three "
+    "times larger.")
 
 
 def render(report: dict) -> str:
@@ -257,6 +296,21 @@ def render(report: dict) -> str:
             c = report["by_noise"][n]["recall_by_magnitude"].get(m)
             cells.append(_rate(c["found"], c["planted"]) if c else "–")
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    lines += ["", DETECTABLE_SENTENCE_NOTE]
+    lines += ["", "## Recall of planted reversal rates (judge_reversal_rate) by appealed cases", "",
+              "A planted judge's appeals are amended or remanded 3× as often as peers'. How many appealed cases "
+              "the rate rests on decides whether it can be told from chance among a province's judges; the "
+              "sample's civil judges have far fewer appeals than real ones (see the note below).", "",
+              "| appealed cases | " + " | ".join(f"noise {float(n):g}" for n in noises) + " |",
+              "|---|" + "---|" * len(noises)]
+    for label in VOLUME_LABELS:
+        cells = []
+        for n in noises:
+            c = report["by_noise"][n].get("recall_by_volume", {}).get(label)
+            cells.append(_rate(c["found"], c["planted"]) if c else "–")
+        if any(c != "–" for c in cells):
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += ["", REVERSAL_VOLUME_NOTE]
     cats = sorted({c for n in noises for c in report["by_noise"][n]["precision_by_category"]})
     lines += ["", "## Precision per category", "",
               "| category | " + " | ".join(f"noise {float(n):g}" for n in noises) + " |",

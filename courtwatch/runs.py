@@ -62,46 +62,129 @@ def default_as_of(con) -> dt.date:
 
 
 def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
-           progress: Callable[[str], None] = lambda message: None) -> RunResult:
+           progress: Callable[[str], None] = lambda message: None, since: dt.date | None = None,
+           engine: str = "duckdb", parquet: str | Path | None = None) -> RunResult:
+    """Run every detector and record the run.
+
+    Full run (default): every detector over everything loaded; models are refitted.
+    Incremental run (`since`): only the new or changed cases (queries/incremental_scope.sql) are
+    scored, by the detectors that judge cases one by one, against models fitted on the other
+    cases; every other flag — of unchanged cases, and of the judge-, court- and pair-level
+    detectors, which wait for the next full run — is carried forward from the previous run
+    unchanged, id and all.
+    Engine "spark": the same detectors on Apache Spark over the Parquet layout of `parquet`
+    (courtwatch/spark_engine.py); the run is recorded here all the same.
+    """
     config = config or load_config()
+    if engine not in ("duckdb", "spark"):
+        raise UserError(f"unknown engine {engine!r}; use duckdb or spark")
+    if engine == "spark" and since is not None:
+        raise UserError("--since runs on the duckdb engine only; the Spark engine does full runs")
     if not store.db_path(db).exists():
         raise UserError(f"no database at {store.db_path(db)}; run `courtwatch ingest FOLDER` first")
     with store.open_for_write(db) as con:
         as_of = as_of or default_as_of(con)
         run_id = f"R{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         started = dt.datetime.now()
-        ctx = DetectContext(con=con, as_of=as_of, config=config)
-        table_rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
-        all_flags, report = [], []
-        for detector in DETECTORS:
-            began = time.perf_counter()
-            missing = [t for t in detector.needs if table_rows.get(t, 0) == 0]
-            if missing:
-                report.append((run_id, detector.name, detector.category, "skipped", 0, 0, 0.0,
-                               f"needs table(s) {', '.join(missing)}, which the import did not provide"))
-                progress(f"{detector.name}: skipped (no {', '.join(missing)})")
-                continue
-            result = detector.detect(ctx)
-            flags = finish_flags(detector, result.flags, run_id)
-            all_flags.append(flags)
-            seconds = time.perf_counter() - began
-            report.append((run_id, detector.name, detector.category, result.status, len(flags),
-                           result.rows_skipped, round(seconds, 3), result.note))
-            progress(f"{detector.name}: {len(flags)} flag(s) in {seconds:.1f}s"
-                     + (f", {result.rows_skipped} row(s) skipped for unknown fields" if result.rows_skipped else ""))
-        flags = pd.concat(all_flags, ignore_index=True) if all_flags else pd.DataFrame(columns=FLAG_COLUMNS)
+        con.execute("CREATE OR REPLACE TEMP TABLE current_fingerprints AS " + queries.sql_text("case_fingerprints"))
+        previous, scope = None, None
+        if since is not None:
+            runs = queries.run(con, "previous_runs")
+            if runs.empty:
+                raise UserError("an incremental run (--since) needs a previous run; run `courtwatch detect` first")
+            previous = str(runs["run_id"].iloc[0])
+            scope = frozenset(queries.run(con, "incremental_scope", since=since)["case_id"].astype(str))
+            progress(f"incremental: {len(scope)} new or changed case(s) since {since} or run {previous}")
+        ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope)
+        if engine == "spark":
+            from .spark_engine import detect_flags_spark
+            if parquet is None:
+                raise UserError("--engine spark needs --parquet DIR (written by `courtwatch export-parquet`)")
+            flags, report_frame = detect_flags_spark(Path(parquet), as_of, config, run_id, progress)
+        elif previous is None:
+            flags, report_frame = _run_detectors(ctx, run_id, progress)
+        else:
+            flags, report_frame = _run_incremental(ctx, run_id, previous, progress)
         con.register("new_flags", flags)
         con.execute("INSERT INTO flags BY NAME SELECT * EXCLUDE (evidence), evidence::JSON AS evidence FROM new_flags")
         con.unregister("new_flags")
-        report_frame = pd.DataFrame(report, columns=["run_id", "detector", "category", "status", "flag_count",
-                                                     "rows_skipped", "seconds", "note"])
         con.register("new_report", report_frame)
         con.execute("INSERT INTO run_detectors BY NAME SELECT * FROM new_report")
         con.unregister("new_report")
-        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("INSERT INTO runs (run_id, started_at, finished_at, as_of, code_version, config, data_fingerprint, "
+                    "flag_count, mode, since, reference_run, scored_cases, engine) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, started, dt.datetime.now(), as_of, code_version(), config.to_json(),
-                     data_fingerprint(con), len(flags)])
+                     data_fingerprint(con), len(flags), "full" if previous is None else "incremental", since,
+                     previous, None if scope is None else len(scope), engine])
+        con.execute("DELETE FROM case_fingerprints")
+        queries.execute(con, "record_case_fingerprints", run_id=run_id)
     return RunResult(run_id, as_of, flags, report_frame)
+
+
+REPORT_COLUMNS = ["run_id", "detector", "category", "status", "flag_count", "rows_skipped", "seconds", "note"]
+
+
+def _run_detectors(ctx: DetectContext, run_id: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every registered detector over everything loaded: (flags, per-detector report)."""
+    table_rows = {t: ctx.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
+    all_flags, report = [], []
+    for detector in DETECTORS:
+        began = time.perf_counter()
+        missing = [t for t in detector.needs if table_rows.get(t, 0) == 0]
+        if missing:
+            report.append((run_id, detector.name, detector.category, "skipped", 0, 0, 0.0,
+                           f"needs table(s) {', '.join(missing)}, which the import did not provide"))
+            progress(f"{detector.name}: skipped (no {', '.join(missing)})")
+            continue
+        result = detector.detect(ctx)
+        flags = finish_flags(detector, result.flags, run_id)
+        all_flags.append(flags)
+        seconds = time.perf_counter() - began
+        report.append((run_id, detector.name, detector.category, result.status, len(flags),
+                       result.rows_skipped, round(seconds, 3), result.note))
+        progress(f"{detector.name}: {len(flags)} flag(s) in {seconds:.1f}s"
+                 + (f", {result.rows_skipped} row(s) skipped for unknown fields" if result.rows_skipped else ""))
+    flags = pd.concat(all_flags, ignore_index=True) if all_flags else pd.DataFrame(columns=FLAG_COLUMNS)
+    return flags, pd.DataFrame(report, columns=REPORT_COLUMNS)
+
+
+def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Score the scope with the case-by-case detectors; carry every other flag of `previous` forward."""
+    scope = ctx.scope or frozenset()
+    carried_all = queries.run(ctx.con, "flags_of_run", run_id=previous, category=None)
+    carried_all = carried_all.assign(run_id=run_id)[FLAG_COLUMNS]
+    table_rows = {t: ctx.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
+    all_flags, report = [], []
+    for detector in DETECTORS:
+        began = time.perf_counter()
+        carried = carried_all[carried_all["detector"] == detector.name]
+        if not detector.incremental:
+            all_flags.append(carried)
+            report.append((run_id, detector.name, detector.category, "carried", len(carried), 0, 0.0,
+                           f"{len(carried)} flag(s) carried forward from run {previous}; a judge-, court- or "
+                           f"pair-level model is refitted only by a full run"))
+            continue
+        missing = [t for t in detector.needs if table_rows.get(t, 0) == 0]
+        if missing:
+            report.append((run_id, detector.name, detector.category, "skipped", 0, 0, 0.0,
+                           f"needs table(s) {', '.join(missing)}, which the import did not provide"))
+            continue
+        result = detector.detect(ctx)
+        fresh = finish_flags(detector, result.flags, run_id)
+        # a rule checks every case; only the scope's verdicts are new
+        fresh = fresh[fresh["case_id"].isin(scope)]
+        kept = carried[~carried["case_id"].isin(scope)]
+        all_flags += [kept, fresh]
+        seconds = time.perf_counter() - began
+        report.append((run_id, detector.name, detector.category, "incremental", len(kept) + len(fresh),
+                       result.rows_skipped, round(seconds, 3),
+                       f"{len(fresh)} flag(s) on {len(scope)} new or changed case(s), {len(kept)} carried forward "
+                       f"from run {previous}; " + result.note))
+        progress(f"{detector.name}: {len(fresh)} new flag(s), {len(kept)} carried, in {seconds:.1f}s")
+    flags = pd.concat([f for f in all_flags if len(f)], ignore_index=True) if any(len(f) for f in all_flags) \
+        else pd.DataFrame(columns=FLAG_COLUMNS)
+    return flags, pd.DataFrame(report, columns=REPORT_COLUMNS)
 
 
 def load_flags(db=None, run_id: str | None = None, category: str | None = None,

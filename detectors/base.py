@@ -36,11 +36,32 @@ NOTICE_EN = "This is a warning for human review, not a finding."
 
 @dataclass(frozen=True)
 class DetectContext:
-    """What a detector may read: the database, the as-of date and the configuration."""
+    """What a detector may read: the database, the as-of date and the configuration.
+
+    `scope` is set only in an incremental run (`courtwatch detect --since`): the ids of the new or
+    changed cases. A detector with `incremental = True` then flags only those cases, judged against
+    a model fitted on the other cases (the reference period); every other detector's flags are
+    carried forward from the previous run until the next full run.
+    """
 
     con: duckdb.DuckDBPyConnection
     as_of: dt.date
     config: Config
+    scope: frozenset[str] | None = None
+
+    def in_scope(self, case_ids) -> np.ndarray:
+        """Which of these cases this run scores (all of them in a full run)."""
+        ids = pd.Series(case_ids, dtype=object)
+        if self.scope is None:
+            return np.ones(len(ids), dtype=bool)
+        return ids.isin(self.scope).to_numpy()
+
+    def in_reference(self, case_ids) -> np.ndarray:
+        """Which of these cases a model is fitted on: all in a full run, the unchanged ones in an incremental run."""
+        ids = pd.Series(case_ids, dtype=object)
+        if self.scope is None:
+            return np.ones(len(ids), dtype=bool)
+        return ~ids.isin(self.scope).to_numpy()
 
 
 @dataclass
@@ -66,6 +87,8 @@ class Detector:
     legal_basis: ClassVar[str] = ""
     false_alarm_control: ClassVar[str] = ""
     limitations: ClassVar[str] = ""
+    # Judges cases one by one, so an incremental run can score just the new or changed ones.
+    incremental: ClassVar[bool] = False
 
     def detect(self, ctx: DetectContext) -> Detection:  # pragma: no cover - interface
         raise NotImplementedError

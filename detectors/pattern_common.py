@@ -206,6 +206,31 @@ def ecod_fit(frame: pd.DataFrame, features: list[str]) -> EcodFit:
                    np.array(model.U_r, dtype=float, copy=True), list(features))
 
 
+def ecod_fit_and_score(reference: pd.DataFrame, new: pd.DataFrame, features: list[str]) -> tuple[EcodFit, EcodFit]:
+    """Fit ECOD on the reference rows and score the new rows with that fitted model (an incremental run).
+
+    PyOD ranks the new rows against the training rows (plus the batch itself); the new rows'
+    per-feature terms are the last rows of `O` after scoring.
+    """
+    from pyod.models.ecod import ECOD
+
+    X_new = new[features].to_numpy(dtype=float)
+    model = ECOD(contamination=0.01)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # as in ecod_fit
+        model.fit(reference[features].to_numpy(dtype=float))
+        fitted = EcodFit(np.asarray(model.decision_scores_, dtype=float).copy(),
+                         np.array(model.O, dtype=float, copy=True), np.array(model.U_r, dtype=float, copy=True),
+                         list(features))
+        if len(X_new) == 0:
+            return fitted, EcodFit(np.zeros(0), np.zeros((0, len(features))), np.zeros((0, len(features))),
+                                   list(features))
+        scores = np.asarray(model.decision_function(X_new), dtype=float).copy()
+    k = len(X_new)
+    return fitted, EcodFit(scores, np.array(model.O[-k:], dtype=float, copy=True),
+                           np.array(model.U_r[-k:], dtype=float, copy=True), list(features))
+
+
 def bh_select(p_values, ctx: DetectContext) -> tuple[np.ndarray, np.ndarray]:
     return benjamini_hochberg(p_values, fdr(ctx))
 

@@ -16,8 +16,8 @@ import pandas as pd
 from courtwatch import queries
 
 from .base import Detection, DetectContext, Detector
-from .pattern_common import (NOTICE, ZB_BASIS, PatternSettings, bh_select, conformal_p, ecod_fit, flags_frame, num,
-                             pct, r4, score_and_level, standardised_funnel)
+from .pattern_common import (NOTICE, ZB_BASIS, PatternSettings, bh_select, conformal_p, ecod_fit, ecod_fit_and_score,
+                             flags_frame, num, pct, r4, score_and_level, standardised_funnel)
 
 
 class TerminationRate(Detector):
@@ -177,18 +177,18 @@ class TerminationProcedureOutlier(Detector):
 
     Reference: in a full run the reference is every 终本 case of the partition
     (courts grouped up to [patterns] procedure_partition_max_cases cases), scored
-    in-sample. For incremental runs the reference would be a closed earlier
-    period: fit ECOD on that period's cases, keep their scores as the reference,
-    score only the new period's cases with the same fitted model (PyOD ranks new
-    rows against the training rows) and compute their p-values against the
-    stored reference scores — new cases are then judged against established
-    practice rather than against each other.
+    in-sample. In an incremental run (`detect --since`) the reference is the
+    partition's unchanged cases: ECOD is fitted on them, only the new or changed
+    cases are scored with that fitted model (PyOD ranks new rows against the
+    training rows) and their p-values come from the reference scores — new cases
+    are judged against established practice rather than against each other.
     """
 
     name = "termination_procedure_outlier"
     category = "enforcement"
     subject_type = "case"
     needs = ("cases", "enforcement")
+    incremental = True
     title_zh = "终本案件办理过程异常"
     title_en = "终本 case handled in an unusual way (rule-compliant but unlike peers)"
     method = ("PyOD ECOD over 11 procedure features of each 终本 case → conformal p-values against the reference "
@@ -219,20 +219,30 @@ class TerminationProcedureOutlier(Detector):
             if len(frame) < s.procedure_min_cases:
                 skipped += len(frame)
                 continue
-            fit = ecod_fit(frame, FEATURES)
-            p_values = conformal_p(fit.scores, fit.scores, s.procedure_tail_quantile)
-            scored.append((frame, fit, p_values))
+            if ctx.scope is None:
+                fit = ecod_fit(frame, FEATURES)
+                reference, reference_fit = frame, fit
+            else:  # incremental: fit on the partition's unchanged cases, score the new or changed ones
+                reference = frame[ctx.in_reference(frame["case_id"])].reset_index(drop=True)
+                if len(reference) < s.procedure_min_cases:
+                    skipped += int(ctx.in_scope(frame["case_id"]).sum())
+                    continue
+                frame = frame[ctx.in_scope(frame["case_id"])].reset_index(drop=True)
+                reference_fit, fit = ecod_fit_and_score(reference, frame, FEATURES)
+            p_values = conformal_p(fit.scores, reference_fit.scores, s.procedure_tail_quantile)
+            scored.append((frame, fit, p_values, reference, reference_fit))
         if not scored:
             return Detection(flags_frame([]), skipped, "too few 终本 cases with every procedure field known (abstained)")
         # one Benjamini–Hochberg family over every scored case of every partition
-        reject, q = bh_select(np.concatenate([p for _, _, p in scored]), ctx)
+        reject, q = bh_select(np.concatenate([p for _, _, p, _, _ in scored]), ctx)
         scores, levels = score_and_level(q)
         out, offset, total_scored = [], 0, 0
-        for frame, fit, p_values in scored:
+        for frame, fit, p_values, reference, reference_fit in scored:
             n = len(frame)
             total_scored += n
-            sorted_values = {f: np.sort(frame[f].to_numpy(dtype=float)) for f in FEATURES}
-            score_sorted = np.sort(fit.scores)
+            # the peers a case is described against: the partition's reference cases
+            sorted_values = {f: np.sort(reference[f].to_numpy(dtype=float)) for f in FEATURES}
+            score_sorted = np.sort(reference_fit.scores)
             for k in np.flatnonzero(reject[offset:offset + n]):
                 out.append(self._flag(frame.iloc[k], fit.per_feature[k], fit.scores[k], score_sorted, sorted_values,
                                       float(p_values[k]), float(q[offset + k]), float(scores[offset + k]),

@@ -180,6 +180,8 @@ _HIDDEN = {"subject_id", "case_id", "judge_id", "court_id", "violated", "score"}
 class RuleDetector(Detector):
     """A written rule checked by one SQL query."""
 
+    incremental = True  # a case's verdict depends on that case alone
+
     def __init__(self, rule: Rule):
         self.rule = rule
         self.name = rule.name
@@ -195,14 +197,21 @@ class RuleDetector(Detector):
         self.limitations = rule.limitations or "Checks the record as exported; a wrong record gives a wrong warning."
 
     def detect(self, ctx: DetectContext) -> Detection:
+        return self.flags_from_rows(self.query(ctx))
+
+    def query(self, ctx: DetectContext) -> pd.DataFrame:
+        """The rule's rows from queries/<name>.sql on the DuckDB database."""
         registered = self.rule.register(ctx)
         for view, frame in registered.items():
             ctx.con.register(view, frame)
         try:
-            rows = queries.run(ctx.con, self.name, **self.rule.params(ctx))
+            return queries.run(ctx.con, self.name, **self.rule.params(ctx))
         finally:
             for view in registered:
                 ctx.con.unregister(view)
+
+    def flags_from_rows(self, rows: pd.DataFrame) -> Detection:
+        """Flags from the query's rows, whichever engine ran it (DuckDB here, Spark SQL in courtwatch/spark_engine.py)."""
         unknown = rows["violated"].isna()
         violated = rows[rows["violated"].fillna(False).astype(bool)]
         records = violated.to_dict("records")

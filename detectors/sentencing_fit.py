@@ -120,7 +120,7 @@ class GroupFit:
     peer_group: str
     status: str                 # fitted | thin | empty
     n_rows: int                 # rows read (custodial or unknown kind)
-    n_scored: int = 0           # rows with a residual
+    n_scored: int = 0           # rows the spread rests on (the reference period's, in an incremental run)
     n_fit: int = 0              # rows the coefficients were estimated on
     scale: float = float("nan")  # robust residual spread, log units
     columns: list[str] = field(default_factory=list)
@@ -348,51 +348,71 @@ def leverage(X: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", q, q)
 
 
+def leverage_against(X: np.ndarray, X_reference: np.ndarray) -> np.ndarray:
+    """x'(X_ref'X_ref)⁻¹x for every row of X: in-sample leverage for reference rows, out-of-sample for the rest."""
+    inverse = np.linalg.pinv(X_reference.T @ X_reference)
+    return np.einsum("ij,jk,ik->i", X, inverse, X)
+
+
 # ----------------------------------------------------------------------------------------------
 # fitting
 
 
 def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
-              known: dict[str, set[str]] | None = None) -> tuple[GroupFit, pd.DataFrame, np.ndarray]:
-    """Fit one peer group; returns the fit, the usable rows with residual columns, and the design."""
+              known: dict[str, set[str]] | None = None,
+              scope: frozenset[str] | None = None) -> tuple[GroupFit, pd.DataFrame, np.ndarray]:
+    """Fit one peer group; returns the fit, the usable rows with residual columns, and the design.
+
+    `scope` (an incremental run's new or changed case ids): the model is fitted on the other
+    cases only — the reference period — and the scope's rows are scored out of sample.
+    """
     fit = GroupFit(group, "empty", len(frame))
     rows, X, names, measures, skipped = build_design(group, frame, frames, cfg["sentencing_min_not_recorded"], known)
     fit.skipped, fit.severity, fit.columns = skipped, measures, names
     n = len(rows)
     if n == 0:
         return fit, rows, X
-    if n < cfg["sentencing_min_peer_group"] or n < 3 * X.shape[1]:
+    reference = np.ones(n, dtype=bool) if scope is None else ~rows["case_id"].isin(scope).to_numpy()
+    n_ref = int(reference.sum())
+    if n_ref < cfg["sentencing_min_peer_group"] or n_ref < 3 * X.shape[1]:
         fit.status = "thin"
         fit.skipped[f"abstained: peer group under {cfg['sentencing_min_peer_group']}"] = n
         return fit, rows.iloc[0:0], X[:0]
     y = np.log(rows["term_months"].astype(float).to_numpy())
-    fit_idx = np.arange(n)
-    if n > cfg["sentencing_fit_sample_max"]:
+    fit_idx = np.flatnonzero(reference)
+    if n_ref > cfg["sentencing_fit_sample_max"]:
         seed = int(hashlib.sha1(group.encode("utf-8")).hexdigest()[:8], 16)
-        fit_idx = np.sort(np.random.default_rng(seed).choice(n, cfg["sentencing_fit_sample_max"], replace=False))
+        fit_idx = np.sort(np.random.default_rng(seed).choice(fit_idx, cfg["sentencing_fit_sample_max"], replace=False))
     model = sm.RLM(y[fit_idx], X[fit_idx], M=sm.robust.norms.HuberT(t=cfg["sentencing_huber_t"]))
     result = model.fit(maxiter=100, tol=1e-8, scale_est="mad")
     params = np.asarray(result.params, dtype=float)
     fitted = X @ params
     resid = y - fitted
     # Leverage-corrected residuals: a case whose factor combination is rare sits close to its own
-    # fit, so its raw residual understates how unusual it is.
-    h = np.clip(leverage(X), 0.0, 0.99) if n <= cfg["sentencing_fit_sample_max"] else np.zeros(n)
-    standardized = resid / np.sqrt(1.0 - h)
-    scale = robust_scale(standardized)
+    # fit, so its raw residual understates how unusual it is (÷√(1−h)); a case scored out of sample
+    # is further from the fit than its raw residual says (×… ÷√(1+h), the prediction error).
+    if scope is None:
+        h = np.clip(leverage(X), 0.0, 0.99) if n <= cfg["sentencing_fit_sample_max"] else np.zeros(n)
+        spread = np.sqrt(1.0 - h)
+    else:
+        h = np.clip(leverage_against(X, X[reference]), 0.0, 0.99) if n_ref <= cfg["sentencing_fit_sample_max"] \
+            else np.zeros(n)
+        spread = np.where(reference, np.sqrt(1.0 - h), np.sqrt(1.0 + h))
+    standardized = resid / spread
+    scale = robust_scale(standardized[reference])
     if not scale > 0:
-        scale = float(np.std(standardized)) or 1e-6
-    centre = float(np.median(standardized))
+        scale = float(np.std(standardized[reference])) or 1e-6
+    centre = float(np.median(standardized[reference]))
     # Terms are recorded in whole months: a recorded 1 may have been anything under 1.5. The test
     # takes the end of the rounding interval nearest the expectation, so rounding near the
     # statutory floor (拘役 1 month) never makes a sentence look more unusual than it was.
     term = rows["term_months"].astype(float).to_numpy()
     half = np.where(np.isclose(term, np.round(term)), 0.5, 0.0)
-    lower = (np.log(np.maximum(term - half, 1e-3)) - fitted) / np.sqrt(1.0 - h) - centre
-    upper = (np.log(term + half) - fitted) / np.sqrt(1.0 - h) - centre
+    lower = (np.log(np.maximum(term - half, 1e-3)) - fitted) / spread - centre
+    upper = (np.log(term + half) - fitted) / spread - centre
     z = np.where(lower > 0, lower, np.where(upper < 0, upper, 0.0)) / scale
     testable = rows["record_complete"].to_numpy().astype(bool)
-    fit.status, fit.n_scored, fit.n_fit, fit.scale, fit.params = "fitted", n, len(fit_idx), scale, params
+    fit.status, fit.n_scored, fit.n_fit, fit.scale, fit.params = "fitted", n_ref, len(fit_idx), scale, params
     fit.n_untestable = int((~testable).sum())
     out = rows[["defendant_id", "case_id", "judge_id", "court_id", "charge", "sentence_kind", "term_months"]].copy()
     out["peer_group"] = group
@@ -425,7 +445,7 @@ def _cache_key(ctx: DetectContext) -> tuple:
     cfg = settings(ctx)
     fit_settings = tuple(cfg[k] for k in FIT_KEYS)
     thresholds = tuple(sorted(ctx.config.province_thresholds.items()))
-    return (id(ctx.con), ctx.as_of, thresholds, fit_settings, fingerprint)
+    return (id(ctx.con), ctx.as_of, thresholds, fit_settings, fingerprint, ctx.scope)
 
 
 _CACHE: dict = {}
@@ -447,7 +467,7 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
     for group in sorted(groups["peer_group"], key=lambda g: (g == MULTI_GROUP, g)):
         # Small dense problems (p ≤ ~30): a multi-threaded BLAS only spins; measured 50× slower on a busy 2-core host.
         with threadpool_limits(1, user_api="blas"):
-            fit, rows, _ = fit_group(group, _features(ctx, group), frames, cfg, known)
+            fit, rows, _ = fit_group(group, _features(ctx, group), frames, cfg, known, ctx.scope)
         if group != MULTI_GROUP:
             known[group] = set(fit.severity)
         fits[group] = fit

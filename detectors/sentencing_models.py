@@ -88,6 +88,7 @@ class SentenceDeviation(Detector):
     category = "sentencing"
     subject_type = "defendant"
     needs = ("cases", "defendants")
+    incremental = True
     title_zh = "个案量刑偏离"
     title_en = "Sentence far from legally similar cases"
     method = METHOD_SENTENCE
@@ -114,6 +115,9 @@ class SentenceDeviation(Detector):
             note = (f"{untestable} multi-charge defendant(s) not tested case by case: two offences share one "
                     f"severity column, so the export cannot record both; " + note)
         rows = rows[rows["testable"]]
+        if ctx.scope is not None:  # incremental: the new or changed cases only, one BH family of their own
+            rows = rows[ctx.in_scope(rows["case_id"])]
+            note = f"scored against the reference period's model; " + note
         reject, q = benjamini_hochberg(rows["p"].to_numpy(), cfg["false_discovery_rate"])
         flagged = rows.loc[reject].assign(q=q[reject]).sort_values("defendant_id").reset_index(drop=True)
         if flagged.empty:
@@ -424,6 +428,7 @@ class PleaRecommendationDeviation(Detector):
     category = "sentencing"
     subject_type = "defendant"
     needs = ("cases", "defendants")
+    incremental = True
     title_zh = "认罪认罚案件判决明显偏离量刑建议"
     title_en = "Guilty-plea judgment far from the prosecutor's recommendation"
     method = ("log(judged term / recommended term) for 认罪认罚 defendants with a recommendation; the usual spread of "
@@ -465,19 +470,23 @@ class PleaRecommendationDeviation(Detector):
         frame["band"] = frame["sentence_kind"]
         parts, bands = [], {}
         for band, g in frame.groupby("band", sort=True):
-            deviating = g["log_departure"][g["log_ratio"].abs() > 1e-9]
-            if len(g) < cfg["plea_min_group"] or len(deviating) < 10:
+            # The usual spread comes from the reference (every case in a full run; the unchanged
+            # cases in an incremental one); the cases tested are the run's scope.
+            reference = g[ctx.in_reference(g["case_id"])]
+            deviating = reference["log_departure"][reference["log_ratio"].abs() > 1e-9]
+            if len(reference) < cfg["plea_min_group"] or len(deviating) < 10:
                 skipped[f"abstained: thin band ({band})"] = len(g)
                 continue
             scale = robust_scale(deviating)
             spread_center = float(np.median(deviating))
-            z = g["log_departure"] / scale
-            g = g.assign(z=z, p=two_sided_p(z), scale=scale)
-            bands[band] = {"n": int(len(g)), "share_adopted_exactly": round(float((g["log_ratio"].abs() <= 1e-9).mean()), 4),
-                           "share_within_10pct": round(float((g["log_ratio"].abs() <= math.log(1.1)).mean()), 4),
+            bands[band] = {"n": int(len(reference)),
+                           "share_adopted_exactly": round(float((reference["log_ratio"].abs() <= 1e-9).mean()), 4),
+                           "share_within_10pct": round(float((reference["log_ratio"].abs() <= math.log(1.1)).mean()), 4),
                            "spread_of_departures_log": round(scale, 4),
                            "median_departure_log": round(spread_center, 4)}
-            parts.append(g)
+            g = g[ctx.in_scope(g["case_id"])]
+            z = g["log_departure"] / scale
+            parts.append(g.assign(z=z, p=two_sided_p(z), scale=scale))
         rows_skipped = int(sum(skipped.values()))
         note = "; ".join(f"{v} {k}" for k, v in skipped.items() if v)
         if not parts:

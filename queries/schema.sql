@@ -180,3 +180,18 @@ CREATE TABLE IF NOT EXISTS flags (
     evidence     JSON,
     PRIMARY KEY (run_id, flag_id)
 );
+
+-- Per case, a hash of its rows as the last run saw them: an incremental run
+-- (`courtwatch detect --since`) scores the cases whose hash is new or changed.
+CREATE TABLE IF NOT EXISTS case_fingerprints (
+    case_id      VARCHAR PRIMARY KEY,
+    fingerprint  UBIGINT,
+    run_id       VARCHAR
+);
+
+-- Added with incremental runs and engines (databases made earlier gain them here).
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS mode VARCHAR;           -- full | incremental
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS since DATE;             -- incremental: the --since date
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS reference_run VARCHAR;  -- incremental: the run whose flags it carries
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS scored_cases BIGINT;    -- incremental: new or changed cases scored
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS engine VARCHAR;         -- duckdb | spark

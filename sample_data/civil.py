@@ -19,6 +19,7 @@ CAUSE_SHARES = [0.25, 0.18, 0.14, 0.10, 0.08, 0.10, 0.06, 0.05, 0.04]
 CLAIM_MEDIAN = np.array([80e3, 150e3, 200e3, 300e3, 40e3, 120e3, 60e3, 800e3, 5e3])
 EXTENSION_ONE, EXTENSION_TWO = 0.12, 0.04
 PLANTED_RATE_FACTOR = 3.0
+MIN_PLANTED_APPEALS = 20
 
 
 def generate(ctx: Context, n: int, log: EventLog):
@@ -112,12 +113,17 @@ def generate(ctx: Context, n: int, log: EventLog):
                        closed=closed, judge=judge, assignment=assignment, close_method=method,
                        prevailing=prevailing, extensions=extensions, claim=claim)
     # ---- appeals (民终) -------------------------------------------------------------
-    # judges reversed ~3× as often: among those with the most judgments open to appeal
-    decided = np.bincount(judge[method == CM_JUDGMENT], minlength=len(jt))
-    others = np.setdiff1d(rest, ext_judges)
-    top = others[decided[others] >= np.quantile(decided[civil_basic], 0.75)]
-    rev_judges = np.sort(choose(rng, top, n_rev))
+    # Judges reversed ~3× as often, planted where a reversal rate means something: a real civil
+    # judge sees 20–40 appeals a year, so the plants go to judges expecting at least
+    # MIN_PLANTED_APPEALS appeals in the window (else the busiest). With a dozen appeals a 3× rate
+    # is indistinguishable from chance among a province's judges (docs/quality.md).
     p_appeal = np.select([method == CM_JUDGMENT, method == CM_RULING], [0.30, 0.10], 0.0)
+    expected_appeals = np.bincount(judge, weights=p_appeal, minlength=len(jt))
+    others = np.setdiff1d(rest, ext_judges)
+    top = others[expected_appeals[others] >= MIN_PLANTED_APPEALS]
+    if len(top) < n_rev:
+        top = others[np.argsort(-expected_appeals[others], kind="stable")[:n_rev]]
+    rev_judges = np.sort(choose(rng, top, n_rev))
     reversal = np.where(np.isin(judge, rev_judges), PLANTED_RATE_FACTOR, 1.0)
     parent = courts.parent.to_numpy()[court]
     app_rows, app_idx, outcome = appeals(rng, cases, p_appeal, reversal, parent, T_CIVIL_APPEAL,

@@ -141,9 +141,10 @@ def test_planted_kind_is_flagged_on_the_held_out_seed(province, kind):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "not detectable at the planted size: the planted judges have 5–16 appealed cases with about 3× the "
-    "17% reversal rate (one-sided p ≈ 1e-3–1e-2), above the Benjamini–Hochberg threshold across ~850 "
-    "judge × metric tests; measured recall 0/2 on seed 1001 and 1/18 on seeds 2–10. "
+    "not detectable at the sample's volumes: even the busiest civil judges of a scale-1 sample have under "
+    "20 appealed cases, and 3× the 18% reversal rate on 15 appeals has one-sided p ≈ 0.003, above the "
+    "Benjamini–Hochberg threshold across ~800 judge × metric tests. docs/quality.md shows recall by appealed "
+    "volume and docs/quality-scale10.md the larger caseloads; "
     "test_reversal_rate_is_flagged_at_a_detectable_size shows the metric working."))
 def test_planted_reversal_rate_is_flagged_on_the_held_out_seed(province):
     truth, flags = province["truth"], province["flags"]

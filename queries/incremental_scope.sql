@@ -1,0 +1,13 @@
+-- incremental_scope — the cases an incremental run (`courtwatch detect --since`) scores: one row
+-- per case_id that is new since the last run (no fingerprint recorded), changed since it (its
+-- fingerprint differs), or filed on or after $since. Every other case keeps the flags it has.
+-- Reads the temp table current_fingerprints (case_fingerprints.sql). Params: $since.
+-- Read by: courtwatch/runs.py.
+SELECT now.case_id
+FROM current_fingerprints now
+LEFT JOIN case_fingerprints seen USING (case_id)
+LEFT JOIN cases c USING (case_id)
+WHERE seen.case_id IS NULL
+   OR seen.fingerprint <> now.fingerprint
+   OR c.filed_on >= $since
+ORDER BY now.case_id

@@ -1,0 +1,155 @@
+"""Incremental runs (`courtwatch detect --since`, issue 7).
+
+A province is imported as it stood before 2024-07-01 (cases filed before then) and detected in
+full; then the complete export is imported and an incremental run scores what is new. Unchanged
+cases keep their flags exactly (id, score, explanation, evidence); the planted anomalies among the
+new cases are flagged; judge- and court-level flags wait for the next full run.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from courtwatch import store
+from courtwatch.errors import UserError
+
+SINCE = dt.date(2024, 1, 1)
+EXPORT_DATE = dt.date(2024, 12, 31)
+CHILD_TABLES = ("defendants", "enforcement", "events", "representations")
+
+
+def _write_before(full, out, since: dt.date) -> set[str]:
+    """The import folder as it stood before `since`: cases filed earlier and their rows."""
+    out.mkdir(parents=True)
+    cases = pd.read_csv(full / "cases.csv", dtype=str, keep_default_na=False)
+    filed = pd.to_datetime(cases["filed_on"].str.replace("/", "-"), errors="coerce")
+    old = cases[filed < pd.Timestamp(since)]
+    old.to_csv(out / "cases.csv", index=False)
+    keep = set(old["case_id"])
+    for table in CHILD_TABLES:
+        frame = pd.read_csv(full / f"{table}.csv", dtype=str, keep_default_na=False)
+        frame[frame["case_id"].isin(keep)].to_csv(out / f"{table}.csv", index=False)
+    for table in ("courts", "judges"):
+        shutil.copy(full / f"{table}.csv", out / f"{table}.csv")
+    return keep
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    from courtwatch.ingest import ingest
+    from courtwatch.runs import detect
+    from courtwatch.sample_data import generate
+
+    root = tmp_path_factory.mktemp("incremental")
+    generate(root / "full", scale=0.5, seed=2718)
+    old_cases = _write_before(root / "full", root / "before", SINCE)
+    db = root / "cw.duckdb"
+    ingest(root / "before", db=db, export_date=EXPORT_DATE)
+    reference = detect(db)
+    ingest(root / "full", db=db, export_date=EXPORT_DATE)
+    incremental = detect(db, since=SINCE)
+    truth = pd.read_csv(root / "full" / "ground_truth.csv", dtype=str, keep_default_na=False)
+    return {"root": root, "db": db, "reference": reference, "incremental": incremental, "old": old_cases,
+            "truth": truth}
+
+
+def _comparable(flags: pd.DataFrame) -> pd.DataFrame:
+    out = flags.drop(columns=["run_id"]).astype(object).copy()
+    out = out.where(out.notna(), None)
+    out["score"] = out["score"].astype(float)
+    out["evidence"] = out["evidence"].map(lambda e: json.loads(e) if isinstance(e, str) else e)
+    out.index = pd.Index(out.pop("flag_id").astype(str).tolist(), dtype=object)
+    return out.sort_index()
+
+
+def test_only_the_new_cases_are_scored(runs):
+    con = store.open_for_read(runs["db"])
+    try:
+        recorded = con.execute("SELECT mode, since, reference_run, scored_cases FROM runs WHERE run_id = ?",
+                               [runs["incremental"].run_id]).fetchone()
+        all_cases = {r[0] for r in con.execute("SELECT case_id FROM cases").fetchall()}
+    finally:
+        con.close()
+    new_cases = all_cases - runs["old"]
+    assert recorded == ("incremental", SINCE, runs["reference"].run_id, len(new_cases))
+    assert len(new_cases) > 500
+
+
+def test_unchanged_cases_keep_their_flags_exactly(runs):
+    before = _comparable(runs["reference"].flags)
+    after = _comparable(runs["incremental"].flags)
+    unchanged_before = before[before["case_id"].isin(runs["old"]) | before["case_id"].isna()]
+    unchanged_after = after[after["case_id"].isin(runs["old"]) | after["case_id"].isna()]
+    assert len(unchanged_before) > 100
+    pd.testing.assert_frame_equal(unchanged_before, unchanged_after, check_dtype=False)
+
+
+def test_planted_anomalies_among_the_new_cases_are_flagged(runs):
+    from courtwatch.detectors.registry import by_name
+
+    detectors = by_name()
+    truth = runs["truth"]
+    new_plants = truth[(truth["case_id"] != "") & ~truth["case_id"].isin(runs["old"])
+                       & truth["detector"].map(lambda d: detectors[d].incremental)]
+    flags = runs["incremental"].flags
+    raised = set(zip(flags["detector"], flags["subject_id"]))
+    found = [(d, s) in raised for d, s in zip(new_plants["detector"], new_plants["subject_id"])]
+    by_kind = new_plants.assign(found=found).groupby("kind")["found"].agg(["mean", "size"])
+    assert len(by_kind) >= 10, by_kind
+    rules = by_kind.loc[[k for k in by_kind.index if detectors[truth.loc[truth["kind"] == k, "detector"].iloc[0]].method.startswith("Deterministic")]]
+    assert (rules["mean"] == 1.0).all(), rules
+    assert by_kind.loc["termination_procedure_outlier", "mean"] >= 0.9, by_kind
+    assert by_kind.loc["plea_recommendation_deviation", "mean"] >= 0.9, by_kind
+
+
+def test_new_flags_cite_the_reference_period(runs):
+    flags = runs["incremental"].flags
+    new = flags[~flags["case_id"].isin(runs["old"]) & flags["case_id"].notna()]
+    procedure = new[new["detector"] == "termination_procedure_outlier"]
+    assert len(procedure) > 0
+    for evidence in map(json.loads, procedure["evidence"]):
+        # described against the partition's reference cases, not against the other new ones
+        assert evidence["drivers"] and all(d["peer_median"] is not None for d in evidence["drivers"])
+    report = runs["incremental"].detectors.set_index("detector")
+    assert report.loc["judge_rate_outlier", "status"] == "carried"
+    assert report.loc["termination_procedure_outlier", "status"] == "incremental"
+    assert "carried forward" in report.loc["zb_no_online_inquiry", "note"]
+
+
+def test_a_changed_old_case_is_rescored(runs, tmp_path):
+    from courtwatch.ingest import ingest
+    from courtwatch.runs import detect
+
+    db = tmp_path / "cw.duckdb"
+    shutil.copy(runs["db"], db)
+    cases = pd.read_csv(runs["root"] / "full" / "cases.csv", dtype=str, keep_default_na=False)
+    target = sorted(runs["old"])[0]
+    changed = cases[cases["case_id"] == target].copy()
+    changed["extensions"] = "3"
+    folder = tmp_path / "correction"
+    folder.mkdir()
+    changed.to_csv(folder / "cases.csv", index=False)
+    ingest(folder, db=db, export_date=EXPORT_DATE)
+    run = detect(db, since=dt.date(2025, 1, 1))
+    con = store.open_for_read(db)
+    try:
+        scored = con.execute("SELECT scored_cases FROM runs WHERE run_id = ?", [run.run_id]).fetchone()[0]
+    finally:
+        con.close()
+    assert scored == 1
+
+
+def test_an_incremental_run_needs_a_previous_run(tmp_path):
+    from courtwatch.ingest import ingest
+    from courtwatch.runs import detect
+    from helpers import small_import
+
+    folder = small_import(tmp_path / "tiny")
+    db = tmp_path / "cw.duckdb"
+    ingest(folder, db=db, export_date=EXPORT_DATE)
+    with pytest.raises(UserError, match="needs a previous run"):
+        detect(db, since=SINCE)
