@@ -144,6 +144,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     # ---- overview
     "as_of": ("数据截至", "Data as of"),
     "last_run": ("最近检测运行", "Last run"),
+    "incremental_run": ("最近一次为增量检测：仅对{since}以来新增或变更的案件逐案检测；法官、法院层面的提示沿用{full}全量检测的结果，"
+                        "待下次全量检测更新。",
+                        "The last run was incremental: only cases new or changed since {since} were checked one by one; "
+                        "judge- and court-level warnings are those of the full run of {full} until the next full run."),
     "last_import": ("最近导入", "Last import"),
     "quarantined_rows": ("隔离行数", "Quarantined rows"),
     "flags_total": ("预警数", "Flags"),

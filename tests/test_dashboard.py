@@ -145,6 +145,21 @@ def test_overview_shows_counts_charts_and_freshness(province, use_db):
     assert t("month_rule", "zh") in shown, "the overview states how flags are dated"
 
 
+def test_overview_says_when_the_last_run_was_incremental(province, use_db, tmp_path):
+    from courtwatch.runs import detect
+
+    db = tmp_path / "cw.duckdb"
+    shutil.copy(province["db"], db)
+    run = detect(db, since=dt.date(2024, 12, 1))
+    use_db(db)
+    at = open_page("overview")
+    no_exception(at)
+    shown = texts(at)
+    assert "增量检测" in shown and "2024-12-01" in shown, "a president sees that judge-level warnings date from the full run"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("flags_total", "zh")] == f"{len(run.flags):,}"
+
+
 def test_overview_court_choice_includes_subordinate_courts(province, use_db):
     use_db(province["db"])
     at = open_page("overview")

@@ -19,6 +19,9 @@ cols[0].metric(tr("as_of"), widgets.short(info.get("as_of") or info.get("export_
 cols[1].metric(tr("last_run"), widgets.short(info.get("run_finished_at")), help=str(info.get("run_id") or "—"))
 cols[2].metric(tr("last_import"), widgets.short(info.get("imported_at")))
 cols[3].metric(tr("quarantined_rows"), f"{int(info.get('quarantined_rows') or 0):,}")
+if info.get("run_mode") == "incremental":
+    st.caption(tr("incremental_run").format(since=widgets.short(info.get("run_since")),
+                                            full=widgets.short(info.get("full_run_finished_at"))))
 
 if not widgets.assistance_on():
     widgets.assistance_off_note()
