@@ -19,6 +19,8 @@ def cards() -> list[dict]:
         "title_zh": d.title_zh, "title_en": d.title_en, "needs": ", ".join(d.needs),
         "method": d.method, "legal_basis": d.legal_basis,
         "false_alarm_control": d.false_alarm_control, "limitations": d.limitations,
+        "incremental": ("scores new or changed cases against the reference period (`detect --since`)"
+                        if d.incremental else "refitted by full runs only; an incremental run carries its flags forward"),
     } for d in DETECTORS]
 
 
@@ -36,7 +38,8 @@ def render_markdown() -> str:
                       f"- **Method:** {card['method']}",
                       f"- **Legal basis:** {card['legal_basis']}",
                       f"- **False-alarm control:** {card['false_alarm_control']}",
-                      f"- **Limitations:** {card['limitations']}", ""]
+                      f"- **Limitations:** {card['limitations']}",
+                      f"- **Incremental runs:** {card['incremental']}", ""]
     return "\n".join(lines)
 
 

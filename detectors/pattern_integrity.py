@@ -201,7 +201,10 @@ class JudgeRateOutlier(Detector):
     false_alarm_control = ("BH at [stats] false_discovery_rate across all judge × metric tests; over-dispersion φ per "
                            "metric; judges with fewer than [patterns] rate_min_cases cases (rate_min_appealed appealed "
                            "cases for the reversal rate) abstain on that metric.")
-    limitations = ("Case difficulty beyond case type (e.g. complex commercial disputes) is not adjusted for; "
+    limitations = ("Power rests on volume: a reversal rate 3× the peers' (≈18%) is told from chance among a "
+                   "province's judges only on about 30 appealed cases or more (docs/quality.md, recall by appealed "
+                   "cases); on a dozen it is not flagged. Case difficulty beyond case type (e.g. complex commercial "
+                   "disputes) is not adjusted for; "
                    "a division head who takes designated hard cases by policy shows a high designation share. "
                    "The post-closing edit rate needs the event log; without it that metric is not tested.")
 

@@ -98,8 +98,9 @@ class SentenceDeviation(Detector):
                            "false-flag rate stays bounded at any noise level.")
     limitations = ("Only custodial terms (拘役/有期徒刑). At realistic noise (0.35 in log units) a single sentence ×4 "
                    "its expected value is found about one time in four and smaller deviations almost never; at noise "
-                   "0.2, ×3 and ×4 are found reliably (docs/quality.md). Deviations below that show up only in a "
-                   "judge's or court's caseload. Factors not in the export (e.g. flight) look like deviations. Peer "
+                   "0.2, ×4 is found every time and ×3 about seven times in ten (docs/quality.md, which also shows "
+                   "why: recall 0.9 at realistic noise needs about ×8, outside almost every statutory frame). "
+                   "Deviations below that show up only in a judge's or court's caseload. Factors not in the export (e.g. flight) look like deviations. Peer "
                    "groups under [stats] sentencing_min_peer_group abstain; multi-charge sentences whose record "
                    "cannot hold every offence's severity are not tested one by one.")
 
