@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SYSTEM_STAMP := $(VENV)/.system-deps
 DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql
+JAVA_PACKAGE := openjdk-17-jre-headless
 PORT   ?= 8501
 
 .PHONY: demo test test-fast eval bench fuzz docs serve system-deps clean
@@ -19,8 +20,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Debian packages: installed when missing (needs root, as on the dev and CI machines).
+# Spark (tests/test_spark_engine.py, --engine spark) needs a Java 17 runtime: any `java` on PATH will do.
 $(SYSTEM_STAMP): | $(STAMP)
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v java >/dev/null 2>&1 || missing="$$missing $(JAVA_PACKAGE)"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \

@@ -9,7 +9,7 @@ SELECT c.case_id AS subject_id, c.case_id, c.judge_id, c.court_id, c.closed_on,
        count(*) AS late_edits,
        max(ev.occurred_at) AS latest_edit_at,
        max(date_diff('day', c.closed_on, ev.occurred_at::DATE)) AS days_after_closing,
-       string_agg(DISTINCT ev.actor_id, ',') AS editors,
+       string_agg(DISTINCT ev.actor_id, ',' ORDER BY ev.actor_id) AS editors,  -- ordered: same text every run and engine
        TRUE AS violated,
        least(1.0, 0.5 + max(date_diff('day', c.closed_on, ev.occurred_at::DATE)) / 730.0) AS score
 FROM events ev JOIN cases c USING (case_id)

@@ -27,14 +27,21 @@ gaps AS (
            lead(on_date) OVER (PARTITION BY case_id ORDER BY on_date) AS gap_to
     FROM points
 ),
+ranked AS (
+    -- the longest gap, the earliest of equally long ones: both ends come from one gap,
+    -- and the choice does not depend on scan order (the Spark engine must agree)
+    SELECT *, row_number() OVER (PARTITION BY case_id
+                                 ORDER BY date_diff('day', gap_from, gap_to) DESC, gap_from) AS longest_rank
+    FROM gaps WHERE gap_to IS NOT NULL
+),
 worst AS (
     SELECT case_id,
            max(date_diff('day', gap_from, gap_to)) AS longest_gap_days,
-           arg_max(gap_from, date_diff('day', gap_from, gap_to)) AS longest_gap_from,
-           arg_max(gap_to, date_diff('day', gap_from, gap_to)) AS longest_gap_to,
+           max(gap_from) FILTER (WHERE longest_rank = 1) AS longest_gap_from,
+           max(gap_to) FILTER (WHERE longest_rank = 1) AS longest_gap_to,
            count(*) - 1 AS inquiries_after_termination,
            bool_or(gap_to > gap_from + to_months($max_months)) AS violated
-    FROM gaps WHERE gap_to IS NOT NULL
+    FROM ranked
     GROUP BY case_id
 )
 SELECT t.case_id AS subject_id, t.case_id, t.judge_id, t.court_id, t.closed_on,

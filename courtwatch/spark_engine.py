@@ -1,0 +1,363 @@
+"""The distributed path (issue #7): the same detectors on Apache Spark over Parquet.
+
+`export_parquet` lays the loaded tables out as a national deployment stores
+them (table/province=…/filed_month=…); `detect_flags_spark` runs the written
+rules as Spark SQL over the whole layout, and every model detector once per
+province partition on the executors, each over an in-memory DuckDB of that
+province, through the unchanged detector code. docs/distributed.md.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import glob
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import pandas as pd
+
+from . import queries, store
+from .config import Config
+from .contract import LOAD_ORDER
+from .errors import UserError
+from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext, finish_flags
+
+# The national layout: court-level tables by province; case-level tables by the
+# province of the case's court and the month the case was filed, so one case's
+# rows sit in one directory per table and a reader of a period reads only its months.
+PROVINCE_ONLY = ("courts", "judges")
+MONTH_OF_FILING = "filed_month"  # 'YYYY-MM' of cases.filed_on; unknown → __HIVE_DEFAULT_PARTITION__
+
+REPORT_COLUMNS = ["run_id", "detector", "category", "status", "flag_count", "rows_skipped", "seconds", "note"]
+
+# What one province partition returns from the executors: its flags and a report row per model detector.
+_PARTITION_SCHEMA = ("record string, province string, seq long, " + ", ".join(
+    f"{c} {'double' if c == 'score' else 'string'}" for c in FLAG_COLUMNS)
+    + ", status string, flag_count long, rows_skipped long, seconds double, note string")
+
+# How schema.sql's DuckDB types read in Spark (DuckDB's TIMESTAMP has no time zone).
+_SPARK_TYPES = {"VARCHAR": "string", "INTEGER": "int", "BIGINT": "bigint", "DOUBLE": "double",
+                "DATE": "date", "TIMESTAMP": "timestamp_ntz", "BOOLEAN": "boolean"}
+
+
+def _rows_of(table: str) -> str:
+    """The rows of `table` in one province ($province), with the layout columns."""
+    if table == "courts":
+        # province is the directory, as Hive and Spark write partition columns
+        return "SELECT * EXCLUDE (province) FROM courts WHERE province = $province"
+    if table == "judges":
+        return ("SELECT j.* FROM judges j JOIN courts ct ON ct.court_id = j.court_id "
+                "WHERE ct.province = $province")
+    if table == "cases":
+        return (f"SELECT c.*, strftime(c.filed_on, '%Y-%m') AS {MONTH_OF_FILING} FROM cases c "
+                "JOIN courts ct ON ct.court_id = c.court_id WHERE ct.province = $province")
+    return (f"SELECT t.*, strftime(c.filed_on, '%Y-%m') AS {MONTH_OF_FILING} FROM {table} t "
+            "JOIN cases c ON c.case_id = t.case_id JOIN courts ct ON ct.court_id = c.court_id "
+            "WHERE ct.province = $province")
+
+
+def province_dir(province: str) -> str:
+    """`province=<name>` escaped as Hive and Spark escape partition values (so Spark reads the name back)."""
+    special = set('"#%\'*/:=?\\{[]^') | {"\x7f"}
+    return "province=" + "".join(f"%{ord(ch):02X}" if ch in special or ord(ch) < 0x20 else ch for ch in province)
+
+
+def export_parquet(db_path, out_dir) -> dict:
+    """Write every loaded table of the database as Parquet in the national layout; rows written per table.
+
+    out_dir/<table>/province=<p>/[filed_month=<YYYY-MM>/]data_0.parquet. The
+    folder must be new or empty: a national store is written per export, never merged into.
+    """
+    out = Path(out_dir)
+    if out.exists() and any(out.iterdir()):
+        raise UserError(f"{out} is not empty; export Parquet into a new folder")
+    con = store.open_for_read(db_path)
+    try:
+        unplaced = con.execute("SELECT count(*) FROM courts WHERE coalesce(trim(province), '') = ''").fetchall()[0][0]
+        if unplaced:
+            raise UserError(f"{unplaced} court(s) have no province, so their rows cannot be placed in the "
+                            "province layout; fill courts.province in the export and import again")
+        provinces = [r[0] for r in con.execute("SELECT DISTINCT province FROM courts ORDER BY province").fetchall()]
+        out.mkdir(parents=True, exist_ok=True)
+        written = {}
+        for table in LOAD_ORDER:
+            expected = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+            written[table] = 0
+            for province in provinces:
+                target = out / table / province_dir(province)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if table in PROVINCE_ONLY:
+                    target.mkdir(exist_ok=True)
+                    options = f"TO '{_quoted(target / 'data_0.parquet')}' (FORMAT parquet)"
+                else:
+                    options = f"TO '{_quoted(target)}' (FORMAT parquet, PARTITION_BY ({MONTH_OF_FILING}))"
+                count = con.execute(f"COPY ({_rows_of(table)}) {options}", {"province": province}).fetchall()[0][0]
+                if count == 0:
+                    shutil.rmtree(target, ignore_errors=True)  # no empty files: a province without such rows has no directory
+                written[table] += count
+            if written[table] != expected:
+                raise UserError(f"{table}: {expected - written[table]} row(s) have no court with a province "
+                                "and were not exported; check the import's references")
+        return written
+    finally:
+        con.close()
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def schema_columns() -> dict[str, list[tuple[str, str]]]:
+    """Each loaded table's columns and DuckDB types, from queries/schema.sql (the one place they are written)."""
+    con = duckdb.connect(":memory:", config=store.DUCKDB_CONFIG)
+    try:
+        queries.execute(con, "schema")
+        rows = con.execute("SELECT table_name, column_name, data_type FROM information_schema.columns "
+                           "ORDER BY table_name, ordinal_position").fetchall()
+    finally:
+        con.close()
+    columns: dict[str, list[tuple[str, str]]] = {t: [] for t in LOAD_ORDER}
+    for table, column, kind in rows:
+        if table in columns:
+            columns[table].append((column, kind))
+    return columns
+
+
+def spark_session(master: str = "local[2]"):
+    """A local-mode SparkSession bound to 127.0.0.1: no UI, nothing fetched, small shuffles.
+
+    On a cluster the session comes from spark-submit; `detect_flags_spark` uses
+    the active session when there is one.
+    """
+    java_home = os.environ.get("JAVA_HOME")
+    if not shutil.which("java") and not (java_home and (Path(java_home) / "bin" / "java").exists()):
+        raise UserError("--engine spark needs Java 17: install openjdk-17-jre-headless "
+                        "(`make system-deps` does, as root) or set JAVA_HOME")
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise UserError("--engine spark needs PySpark: pip install 'courtwatch[spark]'") from None
+    # Executors' Python workers must import courtwatch from this environment.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    scratch = Path(tempfile.gettempdir()) / f"courtwatch-spark-{os.getuid()}"
+    spark = (SparkSession.builder.master(master).appName("courtwatch")
+             .config("spark.driver.host", "127.0.0.1")
+             .config("spark.driver.bindAddress", "127.0.0.1")
+             .config("spark.ui.enabled", "false")
+             .config("spark.ui.showConsoleProgress", "false")
+             .config("spark.sql.shuffle.partitions", "2")
+             .config("spark.default.parallelism", "2")
+             .config("spark.sql.session.timeZone", "UTC")
+             # partition values stay text ('2024-05' is a month, not a number to infer)
+             .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+             .config("spark.sql.parquet.inferTimestampNTZ.enabled", "true")
+             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+             .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
+             .getOrCreate())
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _active_session():
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise UserError("--engine spark needs PySpark: pip install 'courtwatch[spark]'") from None
+    return SparkSession.getActiveSession() or spark_session()
+
+
+def _parquet_files(folder: Path) -> list[str]:
+    return sorted(glob.glob(str(folder / "**" / "*.parquet"), recursive=True))
+
+
+def _register_tables(spark, root: Path, columns: dict) -> None:
+    """Each loaded table as a temp view with exactly schema.sql's columns and types (layout columns dropped)."""
+    from pyspark.sql import functions as F
+
+    for table in LOAD_ORDER:
+        typed = [(name, _SPARK_TYPES[kind]) for name, kind in columns[table]]
+        schema = ", ".join(f"{name} {kind}" for name, kind in typed)
+        if _parquet_files(root / table):
+            # the layout's columns are known: no schema inference over every file's footer
+            layout = "" if table in PROVINCE_ONLY else f", province string, {MONTH_OF_FILING} string"
+            frame = spark.read.schema(schema + layout).parquet(str(root / table))
+            frame = frame.select(*[F.col(name) for name, _ in typed])
+        else:
+            frame = spark.createDataFrame([], schema)
+        # every rule reads these tables again: one Parquet scan, then memory (spilling to disk when large)
+        frame.cache().createOrReplaceTempView(table)
+
+
+def province_config(config: Config, province: str) -> Config:
+    """The configuration as it applies to one province: that province's sentencing thresholds."""
+    values = copy.deepcopy(config.values)
+    values.setdefault("general", {})["province"] = province
+    return Config(values, source=config.source)
+
+
+def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str,
+                       progress: Callable[[str], None] = lambda message: None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every registered detector over the Parquet layout: (flags in FLAG_COLUMNS order, per-detector report).
+
+    Written rules run as Spark SQL across all provinces; model detectors, which
+    compare peers within a province, run once per province partition on the
+    executors. The report's note says where each detector ran.
+    """
+    from courtwatch.detectors.registry import DETECTORS
+    from courtwatch.detectors.rules import RuleDetector
+
+    root = Path(parquet_root).resolve()
+    if not (root / "cases").is_dir():
+        raise UserError(f"no Parquet layout at {root}; write one with `courtwatch export-parquet`")
+    spark = _active_session()
+    _register_tables(spark, root, schema_columns())
+    try:
+        table_rows = {r["table_name"]: r["n"] for r in spark.sql(" UNION ALL ".join(
+            f"SELECT '{t}' AS table_name, count(*) AS n FROM {t}" for t in LOAD_ORDER)).collect()}
+        provinces = sorted(r["province"] for r in spark.sql("SELECT DISTINCT province FROM courts").collect())
+        missing = [p for p in provinces if p not in config.values.get("law", {}).get("provinces", {})]
+        if missing:
+            raise UserError(f"config: no sentencing thresholds for province(s) {', '.join(map(repr, missing))}; "
+                            f"add [law.provinces.\"{missing[0]}\"]")
+
+        all_flags, report = [], []
+        rules = [d for d in DETECTORS if isinstance(d, RuleDetector)]
+        models = [d for d in DETECTORS if not isinstance(d, RuleDetector)]
+        for detector in rules:
+            began = time.perf_counter()
+            absent = [t for t in detector.needs if table_rows.get(t, 0) == 0]
+            if absent:
+                report.append((run_id, detector.name, detector.category, "skipped", 0, 0, 0.0,
+                               f"needs table(s) {', '.join(absent)}, which the import did not provide"))
+                progress(f"{detector.name}: skipped (no {', '.join(absent)})")
+                continue
+            rows = _rule_rows(spark, detector, as_of, config, provinces)
+            result = detector.flags_from_rows(rows)
+            flags = finish_flags(detector, result.flags, run_id)
+            all_flags.append(flags)
+            seconds = time.perf_counter() - began
+            _, source = queries.spark_sql_text(detector.name)
+            report.append((run_id, detector.name, detector.category, result.status, len(flags), result.rows_skipped,
+                           round(seconds, 3), f"[Spark SQL {source}] {result.note}" if result.note else f"[Spark SQL {source}]"))
+            progress(f"{detector.name}: {len(flags)} flag(s) in {seconds:.1f}s (Spark SQL)")
+
+        began = time.perf_counter()
+        partitions = _model_partitions(spark, root, provinces, as_of, config, run_id, [d.name for d in models])
+        progress(f"model detectors: {len(provinces)} province partition(s) in {time.perf_counter() - began:.1f}s")
+        for detector in models:
+            mine = partitions[partitions["detector"] == detector.name]
+            flags = mine[mine["record"] == "flag"].sort_values(["province", "seq"])[FLAG_COLUMNS].reset_index(drop=True)
+            all_flags.append(flags)
+            report.append(_merged_report(run_id, detector, mine[mine["record"] == "report"]))
+    finally:
+        for table in LOAD_ORDER:
+            spark.catalog.uncacheTable(table)
+    found = [f for f in all_flags if not f.empty]
+    flags = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=FLAG_COLUMNS)
+    for column in FLAG_COLUMNS:  # as finish_flags leaves them: Python objects, None for absent ids
+        flags[column] = flags[column].astype(float if column == "score" else object)
+    for column in ("case_id", "judge_id", "court_id"):
+        flags[column] = flags[column].where(flags[column].notna(), None)
+    return flags[FLAG_COLUMNS], pd.DataFrame(report, columns=REPORT_COLUMNS)
+
+
+def _rule_rows(spark, detector, as_of: dt.date, config: Config, provinces: list[str]) -> pd.DataFrame:
+    """A rule's rows from Spark SQL. A frame the rule registers comes from configuration, which nationally
+    is per province: it is registered with a `province` column, one block per province, and the rule's
+    Spark SQL joins on it (queries/spark/term_above_statutory_max.sql)."""
+    ctx = DetectContext(con=None, as_of=as_of, config=config)  # rules' params read only as_of and config
+    blocks: dict[str, list[pd.DataFrame]] = {}
+    for province in provinces:
+        for view, frame in detector.rule.register(DetectContext(None, as_of, province_config(config, province))).items():
+            blocks.setdefault(view, []).append(frame.assign(province=province))
+    for view, frames in blocks.items():
+        spark.createDataFrame(pd.concat(frames, ignore_index=True)).createOrReplaceTempView(view)
+    try:
+        return queries.run_spark(spark, detector.name, **detector.rule.params(ctx))
+    finally:
+        for view in blocks:
+            spark.catalog.dropTempView(view)
+
+
+def _model_partitions(spark, root: Path, provinces: list[str], as_of: dt.date, config: Config,
+                      run_id: str, names: list[str]) -> pd.DataFrame:
+    """Run the model detectors on the executors, one task per province; their flags and report rows."""
+    values, source, root_text = config.values, config.source, str(root)
+
+    def one_province(key, frame):  # (province,), that province's key row → its flags and report rows
+        return detect_province(root_text, key[0], as_of, Config(values, source=source), run_id, names)
+
+    keys = spark.createDataFrame([(p,) for p in provinces], "province string")
+    # hash-partitioned on province already, so groupBy adds no shuffle: a task per province
+    # (two provinces that hash alike share a task and run one after the other)
+    return keys.repartition(max(1, len(provinces)), "province").groupBy("province").applyInPandas(
+        one_province, schema=_PARTITION_SCHEMA).toArrow().to_pandas()
+
+
+def detect_province(parquet_root: str, province: str, as_of: dt.date, config: Config, run_id: str,
+                    names: list[str]) -> pd.DataFrame:
+    """The model detectors over one province's Parquet, as the DuckDB engine runs them (executor side).
+
+    The province's files are loaded into an in-memory DuckDB with schema.sql's
+    tables, so each detector's own queries and code run unchanged.
+    """
+    from courtwatch.detectors.registry import by_name
+
+    root = Path(parquet_root)
+    config = province_config(config, province)
+    con = duckdb.connect(":memory:", config=store.DUCKDB_CONFIG)
+    out = []
+    try:
+        queries.execute(con, "schema")
+        for table in LOAD_ORDER:
+            files = _parquet_files(root / table / province_dir(province))
+            if not files:
+                continue
+            extra = ", $province AS province" if table == "courts" else ""
+            con.execute(f"INSERT INTO {table} BY NAME SELECT *{extra} FROM read_parquet($files, hive_partitioning = false)",
+                        {"files": files, **({"province": province} if extra else {})})
+        table_rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in LOAD_ORDER}
+        ctx = DetectContext(con=con, as_of=as_of, config=config)
+        detectors = by_name()
+        for name in names:
+            detector = detectors[name]
+            began = time.perf_counter()
+            base = {"record": "report", "province": province, "seq": 0, "run_id": run_id,
+                    "detector": name, "category": detector.category}
+            absent = [t for t in detector.needs if table_rows.get(t, 0) == 0]
+            if absent:
+                out.append({**base, "status": "skipped", "flag_count": 0, "rows_skipped": 0, "seconds": 0.0,
+                            "note": f"needs table(s) {', '.join(absent)}, which the import did not provide"})
+                continue
+            result = detector.detect(ctx)
+            flags = finish_flags(detector, result.flags, run_id)
+            for seq, row in enumerate(flags.to_dict("records")):
+                out.append({**row, "record": "flag", "province": province, "seq": seq})
+            out.append({**base, "status": result.status, "flag_count": len(flags),
+                        "rows_skipped": result.rows_skipped, "seconds": round(time.perf_counter() - began, 3),
+                        "note": result.note})
+    finally:
+        con.close()
+    columns = [c.split(" ")[0] for c in _PARTITION_SCHEMA.split(", ")]
+    return pd.DataFrame(out, columns=columns)
+
+
+def _merged_report(run_id: str, detector, rows: pd.DataFrame) -> tuple:
+    """One report row for a model detector from its province partitions."""
+    ran = rows[rows["status"] != "skipped"]
+    status = "skipped" if ran.empty else ("ok" if (ran["status"] == "ok").all() else ran["status"].iloc[0])
+    where = f"[Spark partitions by province ({len(rows)}), DuckDB on the executor]"
+    if len(rows) == 1:
+        note = rows["note"].iloc[0] or ""
+    else:
+        note = "; ".join(f"{p}: {n}" for p, n in zip(rows["province"], rows["note"]) if n)
+    return (run_id, detector.name, detector.category, status, int(rows["flag_count"].sum()),
+            int(rows["rows_skipped"].sum()), round(float(rows["seconds"].sum()), 3), f"{where} {note}" if note else where)
