@@ -13,14 +13,20 @@ from courtwatch.config import load_config
 from courtwatch.detectors.registry import DETECTORS
 
 
+INCREMENTAL_TEXT = {
+    "scope": "scores the new or changed cases against the model fitted on the other cases (`detect --since`)",
+    "all": "re-checks every case in every run, incremental or full (a rule needs no fitted model)",
+    "carry": "refitted by full runs only; an incremental run carries its flags forward",
+}
+
+
 def cards() -> list[dict]:
     return [{
         "name": d.name, "category": d.category, "subject_type": d.subject_type,
         "title_zh": d.title_zh, "title_en": d.title_en, "needs": ", ".join(d.needs),
         "method": d.method, "legal_basis": d.legal_basis,
         "false_alarm_control": d.false_alarm_control, "limitations": d.limitations,
-        "incremental": ("scores new or changed cases against the reference period (`detect --since`)"
-                        if d.incremental else "refitted by full runs only; an incremental run carries its flags forward"),
+        "incremental": INCREMENTAL_TEXT[d.incremental],
     } for d in DETECTORS]
 
 

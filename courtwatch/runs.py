@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import subprocess
 import time
 import uuid
@@ -89,18 +90,14 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         con.execute("CREATE OR REPLACE TEMP TABLE current_fingerprints AS " + queries.sql_text("case_fingerprints"))
         previous, scope = None, None
         if since is not None:
-            runs = queries.run(con, "previous_runs")
-            if runs.empty:
-                raise UserError("an incremental run (--since) needs a previous run; run `courtwatch detect` first")
-            previous = str(runs["run_id"].iloc[0])
+            previous = _incremental_reference(con, config)
             scope = frozenset(queries.run(con, "incremental_scope", since=since)["case_id"].astype(str))
             progress(f"incremental: {len(scope)} new or changed case(s) since {since} or run {previous}")
         ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope)
         if engine == "spark":
-            from .spark_engine import detect_flags_spark
-            if parquet is None:
-                raise UserError("--engine spark needs --parquet DIR (written by `courtwatch export-parquet`)")
-            flags, report_frame = detect_flags_spark(Path(parquet), as_of, config, run_id, progress)
+            flags, report_frame = _run_on_spark(con, parquet, as_of, config, run_id, progress)
+        elif parquet is not None:
+            raise UserError("--parquet is read by --engine spark only; the default engine reads the database")
         elif previous is None:
             flags, report_frame = _run_detectors(ctx, run_id, progress)
         else:
@@ -123,6 +120,43 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
 
 
 REPORT_COLUMNS = ["run_id", "detector", "category", "status", "flag_count", "rows_skipped", "seconds", "note"]
+
+
+def _incremental_reference(con, config: Config) -> str:
+    """The run an incremental run builds on (the latest), after checking it can be built on."""
+    runs = queries.run(con, "previous_runs")
+    if runs.empty:
+        raise UserError("an incremental run (--since) needs a previous run; run `courtwatch detect` first")
+    last = runs.iloc[0]
+    # Without the last run's case fingerprints every case would look new and the models would have
+    # no reference period (a database from before incremental runs, or a run by another version).
+    if not con.execute("SELECT count(*) FROM case_fingerprints WHERE run_id = ?", [last["run_id"]]).fetchone()[0]:
+        raise UserError(f"run {last['run_id']} recorded no case fingerprints (made before incremental runs "
+                        "existed); run a full `courtwatch detect` first")
+    # Carried flags must mean what new ones mean: same thresholds, same detector code.
+    if json.loads(last["config"] or "null") != json.loads(config.to_json()):
+        raise UserError(f"the configuration differs from run {last['run_id']}'s; thresholds changed, so run a "
+                        "full `courtwatch detect` to refit every detector")
+    if last["code_version"] != code_version():
+        raise UserError(f"courtwatch {code_version()} differs from run {last['run_id']}'s {last['code_version']}; "
+                        "run a full `courtwatch detect` after an upgrade")
+    return str(last["run_id"])
+
+
+def _run_on_spark(con, parquet, as_of: dt.date, config: Config, run_id: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The Spark engine over the exported store, which must hold exactly the data of this database."""
+    from .spark_engine import detect_flags_spark, read_manifest, stop_created_session
+
+    if parquet is None:
+        raise UserError("--engine spark needs --parquet DIR (written by `courtwatch export-parquet`)")
+    exported = read_manifest(parquet).get("data_fingerprint")
+    if exported != data_fingerprint(con):
+        raise UserError(f"{parquet} does not hold this database's current data (exported before the last import, "
+                        "or from another database); run `courtwatch export-parquet` again")
+    try:
+        return detect_flags_spark(Path(parquet), as_of, config, run_id, progress)
+    finally:
+        stop_created_session()
 
 
 def _run_detectors(ctx: DetectContext, run_id: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -154,12 +188,23 @@ def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -
     scope = ctx.scope or frozenset()
     carried_all = queries.run(ctx.con, "flags_of_run", run_id=previous, category=None)
     carried_all = carried_all.assign(run_id=run_id)[FLAG_COLUMNS]
+    # a case deleted since (a withdrawn record) takes its flags with it
+    existing = set(ctx.con.execute("SELECT case_id FROM current_fingerprints").df()["case_id"])
+    carried_all = carried_all[carried_all["case_id"].isna() | carried_all["case_id"].isin(existing)]
     table_rows = {t: ctx.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
     all_flags, report = [], []
+    everything = DetectContext(con=ctx.con, as_of=ctx.as_of, config=ctx.config)
     for detector in DETECTORS:
         began = time.perf_counter()
         carried = carried_all[carried_all["detector"] == detector.name]
-        if not detector.incremental:
+        if detector.incremental == "all":  # a rule: re-checked on every case, as in a full run
+            result = detector.detect(everything)
+            flags = finish_flags(detector, result.flags, run_id)
+            all_flags.append(flags)
+            report.append((run_id, detector.name, detector.category, result.status, len(flags), result.rows_skipped,
+                           round(time.perf_counter() - began, 3), "every case re-checked; " + result.note))
+            continue
+        if detector.incremental == "carry":
             all_flags.append(carried)
             report.append((run_id, detector.name, detector.category, "carried", len(carried), 0, 0.0,
                            f"{len(carried)} flag(s) carried forward from run {previous}; a judge-, court- or "

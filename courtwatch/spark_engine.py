@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import glob
+import json
 import os
 import shutil
 import sys
@@ -32,6 +33,7 @@ from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext, finish_flags
 # province of the case's court and the month the case was filed, so one case's
 # rows sit in one directory per table and a reader of a period reads only its months.
 PROVINCE_ONLY = ("courts", "judges")
+MANIFEST = "manifest.json"  # written last by export_parquet: what was exported, from which data
 MONTH_OF_FILING = "filed_month"  # 'YYYY-MM' of cases.filed_on; unknown → __HIVE_DEFAULT_PARTITION__
 
 REPORT_COLUMNS = ["run_id", "detector", "category", "status", "flag_count", "rows_skipped", "seconds", "note"]
@@ -74,9 +76,17 @@ def export_parquet(db_path, out_dir) -> dict:
     out_dir/<table>/province=<p>/[filed_month=<YYYY-MM>/]data_0.parquet. The
     folder must be new or empty: a national store is written per export, never merged into.
     """
+    from courtwatch.runs import data_fingerprint
+
     out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out} is a file; export Parquet into a new folder")
     if out.exists() and any(out.iterdir()):
         raise UserError(f"{out} is not empty; export Parquet into a new folder")
+    # Written beside the target and renamed into place when complete: a failed export leaves no
+    # half-written store behind (and nothing that blocks the retry).
+    final, out = out, out.parent / f".{out.name}.partial-{os.getpid()}"
+    shutil.rmtree(out, ignore_errors=True)
     con = store.open_for_read(db_path)
     try:
         unplaced = con.execute("SELECT count(*) FROM courts WHERE coalesce(trim(province), '') = ''").fetchall()[0][0]
@@ -104,9 +114,26 @@ def export_parquet(db_path, out_dir) -> dict:
             if written[table] != expected:
                 raise UserError(f"{table}: {expected - written[table]} row(s) have no court with a province "
                                 "and were not exported; check the import's references")
-        return written
+        # What was exported: `detect --engine spark` refuses a store that no longer matches the database
+        # it records the run in (its case fingerprints would describe data the run did not see).
+        manifest = {"data_fingerprint": data_fingerprint(con), "rows": written, "provinces": provinces,
+                    "exported_at": dt.datetime.now().isoformat(timespec="seconds"), "database": str(db_path)}
+        (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(out, ignore_errors=True)
+        raise
     finally:
         con.close()
+    if final.exists():
+        final.rmdir()  # checked empty above
+    os.replace(out, final)
+    return written
+
+
+def read_manifest(parquet_root) -> dict:
+    """The export's manifest (data fingerprint, rows, provinces); {} for a store written without one."""
+    path = Path(parquet_root) / MANIFEST
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
 def _quoted(path: Path) -> str:
@@ -166,12 +193,25 @@ def spark_session(master: str = "local[2]"):
     return spark
 
 
+_CREATED: list = []  # the session _active_session started itself (stopped by stop_created_session)
+
+
 def _active_session():
     try:
         from pyspark.sql import SparkSession
     except ImportError:
         raise UserError("--engine spark needs PySpark: pip install 'courtwatch[spark]'") from None
-    return SparkSession.getActiveSession() or spark_session()
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active
+    _CREATED.append(spark_session())
+    return _CREATED[-1]
+
+
+def stop_created_session() -> None:
+    """Stop the local session this module started (a caller's own session is left running)."""
+    while _CREATED:
+        _CREATED.pop().stop()
 
 
 def _parquet_files(folder: Path) -> list[str]:
@@ -218,8 +258,8 @@ def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str
     if not (root / "cases").is_dir():
         raise UserError(f"no Parquet layout at {root}; write one with `courtwatch export-parquet`")
     spark = _active_session()
-    _register_tables(spark, root, schema_columns())
     try:
+        _register_tables(spark, root, schema_columns())
         table_rows = {r["table_name"]: r["n"] for r in spark.sql(" UNION ALL ".join(
             f"SELECT '{t}' AS table_name, count(*) AS n FROM {t}" for t in LOAD_ORDER)).collect()}
         provinces = sorted(r["province"] for r in spark.sql("SELECT DISTINCT province FROM courts").collect())
@@ -259,7 +299,8 @@ def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str
             report.append(_merged_report(run_id, detector, mine[mine["record"] == "report"]))
     finally:
         for table in LOAD_ORDER:
-            spark.catalog.uncacheTable(table)
+            if spark.catalog.tableExists(table):
+                spark.catalog.uncacheTable(table)
     found = [f for f in all_flags if not f.empty]
     flags = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=FLAG_COLUMNS)
     for column in FLAG_COLUMNS:  # as finish_flags leaves them: Python objects, None for absent ids

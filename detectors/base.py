@@ -39,9 +39,8 @@ class DetectContext:
     """What a detector may read: the database, the as-of date and the configuration.
 
     `scope` is set only in an incremental run (`courtwatch detect --since`): the ids of the new or
-    changed cases. A detector with `incremental = True` then flags only those cases, judged against
-    a model fitted on the other cases (the reference period); every other detector's flags are
-    carried forward from the previous run until the next full run.
+    changed cases. A detector with `incremental = "scope"` then flags only those cases, judged
+    against a model fitted on the other cases (the reference period); see Detector.incremental.
     """
 
     con: duckdb.DuckDBPyConnection
@@ -87,8 +86,14 @@ class Detector:
     legal_basis: ClassVar[str] = ""
     false_alarm_control: ClassVar[str] = ""
     limitations: ClassVar[str] = ""
-    # Judges cases one by one, so an incremental run can score just the new or changed ones.
-    incremental: ClassVar[bool] = False
+    # What an incremental run (`detect --since`) does with this detector:
+    #   "carry" — compares whole caseloads (judges, courts, pairs): its flags are carried forward
+    #             unchanged until the next full run refits it;
+    #   "scope" — judges cases one by one against a fitted model: the new or changed cases are
+    #             scored against the model fitted on the other cases (ctx.scope / ctx.in_reference);
+    #   "all"   — a written rule: cheap and needing no model, it re-checks every case every run
+    #             (its deadlines move with the as-of date).
+    incremental: ClassVar[str] = "carry"
 
     def detect(self, ctx: DetectContext) -> Detection:  # pragma: no cover - interface
         raise NotImplementedError

@@ -207,28 +207,33 @@ def ecod_fit(frame: pd.DataFrame, features: list[str]) -> EcodFit:
 
 
 def ecod_fit_and_score(reference: pd.DataFrame, new: pd.DataFrame, features: list[str]) -> tuple[EcodFit, EcodFit]:
-    """Fit ECOD on the reference rows and score the new rows with that fitted model (an incremental run).
+    """Fit ECOD on the reference rows and score each new row against them alone (an incremental run).
 
-    PyOD ranks the new rows against the training rows (plus the batch itself); the new rows'
-    per-feature terms are the last rows of `O` after scoring.
+    PyOD's `decision_function` would recompute the empirical distributions over the training rows
+    plus the whole new batch, so a cluster of similar new outliers would make each other look
+    ordinary. Each new row is therefore scored as if it were the only one appended to the
+    reference: ECOD's own formula (Li et al. 2022, PyOD's `column_ecdf` with ties at their upper
+    rank), with the tail chosen by the reference's skewness.
     """
-    from pyod.models.ecod import ECOD
+    from scipy.stats import skew
 
-    X_new = new[features].to_numpy(dtype=float)
-    model = ECOD(contamination=0.01)
+    fitted = ecod_fit(reference, features)
+    ref = reference[features].to_numpy(dtype=float)
+    X = new[features].to_numpy(dtype=float)
+    n = len(ref)
+    ordered = np.sort(ref, axis=0)
+    at_most = np.column_stack([np.searchsorted(ordered[:, j], X[:, j], side="right") for j in range(X.shape[1])]) \
+        if len(X) else np.zeros((0, ref.shape[1]))
+    at_least = np.column_stack([n - np.searchsorted(ordered[:, j], X[:, j], side="left") for j in range(X.shape[1])]) \
+        if len(X) else np.zeros((0, ref.shape[1]))
+    left = -np.log((at_most + 1.0) / (n + 1.0))
+    right = -np.log((at_least + 1.0) / (n + 1.0))
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # as in ecod_fit
-        model.fit(reference[features].to_numpy(dtype=float))
-        fitted = EcodFit(np.asarray(model.decision_scores_, dtype=float).copy(),
-                         np.array(model.O, dtype=float, copy=True), np.array(model.U_r, dtype=float, copy=True),
-                         list(features))
-        if len(X_new) == 0:
-            return fitted, EcodFit(np.zeros(0), np.zeros((0, len(features))), np.zeros((0, len(features))),
-                                   list(features))
-        scores = np.asarray(model.decision_function(X_new), dtype=float).copy()
-    k = len(X_new)
-    return fitted, EcodFit(scores, np.array(model.O[-k:], dtype=float, copy=True),
-                           np.array(model.U_r[-k:], dtype=float, copy=True), list(features))
+        warnings.simplefilter("ignore", RuntimeWarning)  # a constant feature has no skewness (as in ecod_fit)
+        sign = np.sign(np.nan_to_num(skew(ref, axis=0)))
+    by_skew = left * -1 * np.sign(sign - 1) + right * np.sign(sign + 1)
+    outlying = np.maximum(by_skew, np.maximum(left, right))
+    return fitted, EcodFit(outlying.sum(axis=1), outlying, right, list(features))
 
 
 def bh_select(p_values, ctx: DetectContext) -> tuple[np.ndarray, np.ndarray]:

@@ -188,7 +188,7 @@ class TerminationProcedureOutlier(Detector):
     category = "enforcement"
     subject_type = "case"
     needs = ("cases", "enforcement")
-    incremental = True
+    incremental = "scope"
     title_zh = "终本案件办理过程异常"
     title_en = "终本 case handled in an unusual way (rule-compliant but unlike peers)"
     method = ("PyOD ECOD over 11 procedure features of each 终本 case → conformal p-values against the reference "
@@ -210,7 +210,7 @@ class TerminationProcedureOutlier(Detector):
             return Detection(flags_frame([]), 0, f"only {total} 终本 case(s); the procedure model needs at least "
                                                  f"{s.procedure_min_cases} (abstained)")
         parts = _partitions(courts, s.procedure_partition_max_cases, s.procedure_min_cases)
-        scored, skipped = [], 0
+        scored, reference_p, skipped = [], [], 0
         for court_ids in parts:
             frame = queries.run(ctx.con, "pattern_termination_procedure", as_of=ctx.as_of, court_ids=court_ids)
             known = frame[FEATURES].notna().all(axis=1)
@@ -229,12 +229,15 @@ class TerminationProcedureOutlier(Detector):
                     continue
                 frame = frame[ctx.in_scope(frame["case_id"])].reset_index(drop=True)
                 reference_fit, fit = ecod_fit_and_score(reference, frame, FEATURES)
+                reference_p.append(conformal_p(reference_fit.scores, reference_fit.scores, s.procedure_tail_quantile))
             p_values = conformal_p(fit.scores, reference_fit.scores, s.procedure_tail_quantile)
             scored.append((frame, fit, p_values, reference, reference_fit))
         if not scored:
             return Detection(flags_frame([]), skipped, "too few 终本 cases with every procedure field known (abstained)")
-        # one Benjamini–Hochberg family over every scored case of every partition
-        reject, q = bh_select(np.concatenate([p for _, _, p, _, _ in scored]), ctx)
+        # One Benjamini–Hochberg family over every scored case of every partition. In an incremental
+        # run the reference cases' p-values join the family (after the new cases', never flagged), so
+        # new cases meet the same bar as in a full run.
+        reject, q = bh_select(np.concatenate([p for _, _, p, _, _ in scored] + reference_p), ctx)
         scores, levels = score_and_level(q)
         out, offset, total_scored = [], 0, 0
         for frame, fit, p_values, reference, reference_fit in scored:

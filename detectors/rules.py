@@ -180,7 +180,7 @@ _HIDDEN = {"subject_id", "case_id", "judge_id", "court_id", "violated", "score"}
 class RuleDetector(Detector):
     """A written rule checked by one SQL query."""
 
-    incremental = True  # a case's verdict depends on that case alone
+    incremental = "all"  # no model to refit: every case is re-checked as of the run's date
 
     def __init__(self, rule: Rule):
         self.rule = rule

@@ -53,11 +53,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 from scipy import stats as sps
 from threadpoolctl import threadpool_limits
 
@@ -348,6 +350,14 @@ def leverage(X: np.ndarray) -> np.ndarray:
     return np.einsum("ij,ij->i", q, q)
 
 
+def outside_row_space(X: np.ndarray, X_reference: np.ndarray) -> np.ndarray:
+    """Rows of X that are not combinations of the reference rows (so the reference fit cannot predict them)."""
+    _, singular, vt = np.linalg.svd(X_reference, full_matrices=False)
+    basis = vt[singular > singular.max() * 1e-10] if singular.size else vt[:0]
+    remainder = X - (X @ basis.T) @ basis
+    return np.linalg.norm(remainder, axis=1) > 1e-8 * np.maximum(1.0, np.linalg.norm(X, axis=1))
+
+
 def leverage_against(X: np.ndarray, X_reference: np.ndarray) -> np.ndarray:
     """x'(X_ref'X_ref)⁻¹x for every row of X: in-sample leverage for reference rows, out-of-sample for the rest."""
     inverse = np.linalg.pinv(X_reference.T @ X_reference)
@@ -373,6 +383,15 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
     if n == 0:
         return fit, rows, X
     reference = np.ones(n, dtype=bool) if scope is None else ~rows["case_id"].isin(scope).to_numpy()
+    if scope is not None and reference.any():
+        # A new case whose factor combination the reference period never had (e.g. the first
+        # tier-3 fraud) has no expectation to compare with: it abstains rather than be flagged.
+        unseen = ~reference & outside_row_space(X, X[reference])
+        if unseen.any():
+            fit.skipped["abstained: factor combination unseen in the reference period"] = int(unseen.sum())
+            keep = ~unseen
+            rows, X, reference = rows[keep].reset_index(drop=True), X[keep], reference[keep]
+            n = len(rows)
     n_ref = int(reference.sum())
     if n_ref < cfg["sentencing_min_peer_group"] or n_ref < 3 * X.shape[1]:
         fit.status = "thin"
@@ -384,7 +403,11 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
         seed = int(hashlib.sha1(group.encode("utf-8")).hexdigest()[:8], 16)
         fit_idx = np.sort(np.random.default_rng(seed).choice(fit_idx, cfg["sentencing_fit_sample_max"], replace=False))
     model = sm.RLM(y[fit_idx], X[fit_idx], M=sm.robust.norms.HuberT(t=cfg["sentencing_huber_t"]))
-    result = model.fit(maxiter=100, tol=1e-8, scale_est="mad")
+    with warnings.catch_warnings():
+        # In an incremental run a design column can be all zero in the reference rows (a level only new
+        # cases have, whose rows abstained above): the fit's minimum-norm solution is then the right one.
+        warnings.simplefilter("ignore", SingularMatrixWarning)
+        result = model.fit(maxiter=100, tol=1e-8, scale_est="mad")
     params = np.asarray(result.params, dtype=float)
     fitted = X @ params
     resid = y - fitted
@@ -395,9 +418,10 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
         h = np.clip(leverage(X), 0.0, 0.99) if n <= cfg["sentencing_fit_sample_max"] else np.zeros(n)
         spread = np.sqrt(1.0 - h)
     else:
-        h = np.clip(leverage_against(X, X[reference]), 0.0, 0.99) if n_ref <= cfg["sentencing_fit_sample_max"] \
+        h = np.maximum(leverage_against(X, X[reference]), 0.0) if n_ref <= cfg["sentencing_fit_sample_max"] \
             else np.zeros(n)
-        spread = np.where(reference, np.sqrt(1.0 - h), np.sqrt(1.0 + h))
+        # in-sample leverage is below 1 (clipped as in a full run); out of sample it is unbounded
+        spread = np.where(reference, np.sqrt(1.0 - np.minimum(h, 0.99)), np.sqrt(1.0 + h))
     standardized = resid / spread
     scale = robust_scale(standardized[reference])
     if not scale > 0:
@@ -472,7 +496,9 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
             known[group] = set(fit.severity)
         fits[group] = fit
         for reason, count in fit.skipped.items():
-            key_reason = "abstained (thin peer group)" if reason.startswith("abstained") else reason
+            key_reason = ("abstained (thin peer group)" if reason.startswith("abstained: peer group")
+                          else reason.replace("abstained: ", "abstained (") + ")" if reason.startswith("abstained")
+                          else reason)
             skipped[key_reason] = skipped.get(key_reason, 0) + count
         if len(rows):
             parts.append(rows)

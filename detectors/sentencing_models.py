@@ -88,7 +88,7 @@ class SentenceDeviation(Detector):
     category = "sentencing"
     subject_type = "defendant"
     needs = ("cases", "defendants")
-    incremental = True
+    incremental = "scope"
     title_zh = "个案量刑偏离"
     title_en = "Sentence far from legally similar cases"
     method = METHOD_SENTENCE
@@ -116,10 +116,13 @@ class SentenceDeviation(Detector):
             note = (f"{untestable} multi-charge defendant(s) not tested case by case: two offences share one "
                     f"severity column, so the export cannot record both; " + note)
         rows = rows[rows["testable"]]
-        if ctx.scope is not None:  # incremental: the new or changed cases only, one BH family of their own
-            rows = rows[ctx.in_scope(rows["case_id"])]
-            note = f"scored against the reference period's model; " + note
+        # One Benjamini–Hochberg family over every defendant tested. In an incremental run that is the
+        # reference period's (in-sample) p-values plus the new cases' (out of sample), so a night's
+        # few new cases meet the same bar as in a full run; only the new cases' rejections are flagged.
         reject, q = benjamini_hochberg(rows["p"].to_numpy(), cfg["false_discovery_rate"])
+        if ctx.scope is not None:
+            reject &= ctx.in_scope(rows["case_id"])
+            note = "new or changed cases scored against the reference period's model; " + note
         flagged = rows.loc[reject].assign(q=q[reject]).sort_values("defendant_id").reset_index(drop=True)
         if flagged.empty:
             return Detection(_empty(), model.rows_skipped + untestable,
@@ -429,7 +432,7 @@ class PleaRecommendationDeviation(Detector):
     category = "sentencing"
     subject_type = "defendant"
     needs = ("cases", "defendants")
-    incremental = True
+    incremental = "scope"
     title_zh = "认罪认罚案件判决明显偏离量刑建议"
     title_en = "Guilty-plea judgment far from the prosecutor's recommendation"
     method = ("log(judged term / recommended term) for 认罪认罚 defendants with a recommendation; the usual spread of "
@@ -472,7 +475,7 @@ class PleaRecommendationDeviation(Detector):
         parts, bands = [], {}
         for band, g in frame.groupby("band", sort=True):
             # The usual spread comes from the reference (every case in a full run; the unchanged
-            # cases in an incremental one); the cases tested are the run's scope.
+            # cases in an incremental one); every case is tested, the scope's are flagged.
             reference = g[ctx.in_reference(g["case_id"])]
             deviating = reference["log_departure"][reference["log_ratio"].abs() > 1e-9]
             if len(reference) < cfg["plea_min_group"] or len(deviating) < 10:
@@ -485,7 +488,6 @@ class PleaRecommendationDeviation(Detector):
                            "share_within_10pct": round(float((reference["log_ratio"].abs() <= math.log(1.1)).mean()), 4),
                            "spread_of_departures_log": round(scale, 4),
                            "median_departure_log": round(spread_center, 4)}
-            g = g[ctx.in_scope(g["case_id"])]
             z = g["log_departure"] / scale
             parts.append(g.assign(z=z, p=two_sided_p(z), scale=scale))
         rows_skipped = int(sum(skipped.values()))
@@ -493,7 +495,9 @@ class PleaRecommendationDeviation(Detector):
         if not parts:
             return Detection(_empty(), rows_skipped, note)
         tested = pd.concat(parts, ignore_index=True)
+        # one BH family over every guilty-plea defendant; an incremental run flags only its new cases
         reject, q = benjamini_hochberg(tested["p"].to_numpy(), fdr)
+        reject &= ctx.in_scope(tested["case_id"])
         flagged = tested.loc[reject].assign(q=q[reject]).sort_values("defendant_id")
         records = []
         for r in flagged.to_dict("records"):

@@ -94,7 +94,7 @@ def test_planted_anomalies_among_the_new_cases_are_flagged(runs):
     detectors = by_name()
     truth = runs["truth"]
     new_plants = truth[(truth["case_id"] != "") & ~truth["case_id"].isin(runs["old"])
-                       & truth["detector"].map(lambda d: detectors[d].incremental)]
+                       & truth["detector"].map(lambda d: detectors[d].incremental != "carry")]
     flags = runs["incremental"].flags
     raised = set(zip(flags["detector"], flags["subject_id"]))
     found = [(d, s) in raised for d, s in zip(new_plants["detector"], new_plants["subject_id"])]
@@ -117,7 +117,8 @@ def test_new_flags_cite_the_reference_period(runs):
     report = runs["incremental"].detectors.set_index("detector")
     assert report.loc["judge_rate_outlier", "status"] == "carried"
     assert report.loc["termination_procedure_outlier", "status"] == "incremental"
-    assert "carried forward" in report.loc["zb_no_online_inquiry", "note"]
+    assert report.loc["zb_no_online_inquiry", "note"].startswith("every case re-checked")
+    assert "carried forward" in report.loc["sentence_deviation", "note"]
 
 
 def test_a_changed_old_case_is_rescored(runs, tmp_path):
@@ -153,3 +154,60 @@ def test_an_incremental_run_needs_a_previous_run(tmp_path):
     ingest(folder, db=db, export_date=EXPORT_DATE)
     with pytest.raises(UserError, match="needs a previous run"):
         detect(db, since=SINCE)
+
+
+def _copy(runs, tmp_path):
+    db = tmp_path / "cw.duckdb"
+    shutil.copy(runs["db"], db)
+    return db
+
+
+def test_changed_thresholds_need_a_full_run(runs, tmp_path):
+    from courtwatch.config import load_config
+    from courtwatch.runs import detect
+
+    db = _copy(runs, tmp_path)
+    config = load_config()
+    config.values["stats"]["false_discovery_rate"] = 0.10
+    with pytest.raises(UserError, match="configuration differs"):
+        detect(db, since=SINCE, config=config)
+
+
+def test_a_database_from_before_incremental_runs_needs_a_full_run(runs, tmp_path):
+    import duckdb
+
+    from courtwatch.runs import detect
+
+    db = _copy(runs, tmp_path)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM case_fingerprints")
+    con.close()
+    with pytest.raises(UserError, match="no case fingerprints"):
+        detect(db, since=SINCE)
+
+
+def test_a_deleted_case_takes_its_flags_with_it(runs, tmp_path):
+    import duckdb
+
+    from courtwatch.runs import detect
+
+    db = _copy(runs, tmp_path)
+    flags = runs["incremental"].flags
+    carried = flags[flags["detector"] == "termination_procedure_outlier"]["case_id"]
+    target = sorted(set(carried) & runs["old"])[0]
+    con = duckdb.connect(str(db))
+    for table in ("defendants", "enforcement", "events", "representations", "cases"):
+        con.execute(f"DELETE FROM {table} WHERE case_id = ?", [target])
+    con.close()
+    run = detect(db, since=dt.date(2025, 1, 1))
+    assert target not in set(run.flags["case_id"].dropna())
+
+
+def test_a_new_case_outside_the_reference_factors_abstains():
+    import numpy as np
+
+    from courtwatch.detectors.sentencing_fit import outside_row_space
+
+    reference = np.array([[1.0, 0.0, 2.0], [1.0, 0.0, 3.0], [1.0, 0.0, 5.0]])  # the middle level never seen
+    rows = np.array([[1.0, 0.0, 4.0], [1.0, 1.0, 4.0]])
+    assert outside_row_space(rows, reference).tolist() == [False, True]

@@ -192,3 +192,28 @@ def test_two_provinces_partition_like_two_provincial_runs(engines, tmp_path):
     assert all(len(f) > 5 for f in expected)  # both provinces have flags of their own
     models = report[~report["detector"].isin([r.name for r in RULE_DETECTORS])]
     assert models["note"].str.startswith("[Spark partitions by province (2)").all()
+
+
+def test_spark_run_refuses_a_store_older_than_the_database(engines, tmp_path):
+    """The run is recorded in the database, so the store must hold that database's data."""
+    import shutil
+
+    from courtwatch.runs import detect
+
+    db = tmp_path / "cw.duckdb"
+    shutil.copy(engines["db"], db)
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM events WHERE rowid IN (SELECT rowid FROM events LIMIT 1)")
+    con.close()
+    with pytest.raises(UserError, match="export-parquet again"):
+        detect(db, engine="spark", parquet=engines["root"] / "parquet")
+    manifest = spark_engine.read_manifest(engines["root"] / "parquet")
+    assert manifest["rows"] == engines["counts"] and manifest["provinces"] == ["浙江"]
+
+
+def test_export_into_a_file_is_a_clear_error(engines, tmp_path):
+    target = tmp_path / "store"
+    target.write_text("not a folder")
+    with pytest.raises(UserError, match="is a file"):
+        spark_engine.export_parquet(engines["db"], target)
+    assert not list(tmp_path.glob(".store.partial-*")), "no half-written store is left behind"
