@@ -232,7 +232,7 @@ DETECTABLE_SENTENCE_NOTE = (
     "**What one sentence can show.** The residual spread the model measures is larger than the generator's "
     "noise setting, because judges' discretion inside the guideline ranges (e.g. 自首 −5% to −40%) is not "
     "in any export: at noise 0.35 the robust spread per charge is 0.34–0.43 in log units (about 0.38). Benjamini–Hochberg "
-    "over ~8,700 defendants needs |z| of about 4–4.5, so a single sentence is found with recall 0.9 only "
+    "over the ~8,700 defendants of a scale-1 province needs |z| of about 4–4.5 (more at larger scales), so a single sentence is found with recall 0.9 only "
     "when log(f) ≥ (4.3 + 1.28) × 0.38, i.e. f ≳ 8 — outside the statutory frame for almost every sentence. "
     "Any threshold that finds ×4 sentences nine times in ten flags ≈2.3% of all sentences by chance "
     "(≈200 of 8,700), which would pull sentencing precision far below 0.8. So at realistic noise a single "
@@ -246,7 +246,9 @@ REVERSAL_VOLUME_NOTE = (
     "250–400 cases a year, about 10% of them appealed, i.e. 60–120 appeals over a three-year window; the "
     "scale-1 sample has about 60 civil cases per judge in three years, so its planted judges rest on 7–25 "
     "appeals. `make eval` therefore also writes docs/quality-scale10.md, where caseloads are about three "
-    "times larger.")
+    "times larger. The plants go to the civil judges expecting the most appeals (sample_data/civil.py): a "
+    "reversal-rate concern is about a judge with a real appellate caseload, so recall here is by volume, not "
+    "comparable with reports from before that choice.")
 
 
 def render(report: dict) -> str:

@@ -205,7 +205,7 @@ def test_spark_run_refuses_a_store_older_than_the_database(engines, tmp_path):
     con = duckdb.connect(str(db))
     con.execute("DELETE FROM events WHERE rowid IN (SELECT rowid FROM events LIMIT 1)")
     con.close()
-    with pytest.raises(UserError, match="export-parquet again"):
+    with pytest.raises(UserError, match="export-parquet` again"):
         detect(db, engine="spark", parquet=engines["root"] / "parquet")
     manifest = spark_engine.read_manifest(engines["root"] / "parquet")
     assert manifest["rows"] == engines["counts"] and manifest["provinces"] == ["浙江"]
