@@ -114,7 +114,6 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
                     [run_id, started, dt.datetime.now(), as_of, code_version(), config.to_json(),
                      data_fingerprint(con), len(flags), "full" if previous is None else "incremental", since,
                      previous, None if scope is None else len(scope), engine])
-        con.execute("DELETE FROM case_fingerprints")
         queries.execute(con, "record_case_fingerprints", run_id=run_id)
     return RunResult(run_id, as_of, flags, report_frame)
 
@@ -189,7 +188,9 @@ def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -
     carried_all = queries.run(ctx.con, "flags_of_run", run_id=previous, category=None)
     carried_all = carried_all.assign(run_id=run_id)[FLAG_COLUMNS]
     # a case deleted since (a withdrawn record) takes its flags with it
-    existing = set(ctx.con.execute("SELECT case_id FROM current_fingerprints").df()["case_id"])
+    existing = set(ctx.con.execute("SELECT case_id FROM current_fingerprints").df()["case_id"].astype(object))
+    # (object, not Arrow strings: pandas' Arrow isin converts every value of the set one by one)
+    carried_all = carried_all.astype({"case_id": object})
     carried_all = carried_all[carried_all["case_id"].isna() | carried_all["case_id"].isin(existing)]
     table_rows = {t: ctx.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
     all_flags, report = [], []
@@ -218,7 +219,7 @@ def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -
         result = detector.detect(ctx)
         fresh = finish_flags(detector, result.flags, run_id)
         # a rule checks every case; only the scope's verdicts are new
-        fresh = fresh[fresh["case_id"].isin(scope)]
+        fresh = fresh[fresh["case_id"].astype(object).isin(scope)]
         kept = carried[~carried["case_id"].isin(scope)]
         all_flags += [kept, fresh]
         seconds = time.perf_counter() - began

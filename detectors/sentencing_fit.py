@@ -382,7 +382,7 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
     n = len(rows)
     if n == 0:
         return fit, rows, X
-    reference = np.ones(n, dtype=bool) if scope is None else ~rows["case_id"].isin(scope).to_numpy()
+    reference = np.ones(n, dtype=bool) if scope is None else ~rows["case_id"].astype(object).isin(scope).to_numpy()
     if scope is not None and reference.any():
         # A new case whose factor combination the reference period never had (e.g. the first
         # tier-3 fraud) has no expectation to compare with: it abstains rather than be flagged.

@@ -1,5 +1,4 @@
--- record_case_fingerprints — stores the fingerprints of this run (from the temp table
--- current_fingerprints) for the next incremental run; the caller empties the table first.
--- Params: $run_id. Read by: courtwatch/runs.py.
-INSERT INTO case_fingerprints
-SELECT case_id, fingerprint, $run_id FROM current_fingerprints
+-- record_case_fingerprints — replaces the stored fingerprints with this run's (from the temp table
+-- current_fingerprints), for the next incremental run. Params: $run_id. Read by: courtwatch/runs.py.
+CREATE OR REPLACE TABLE case_fingerprints AS
+SELECT case_id, fingerprint, $run_id::VARCHAR AS run_id FROM current_fingerprints
