@@ -391,7 +391,7 @@ def _figure(name: str, r: dict) -> str:
         return f"{r['flags']:,} flags, {len(r['detectors'])} detectors"
     if name == "incremental":
         return (f"{r['scored_cases']:,} cases filed in the last {INCREMENTAL_DAYS} days scored, "
-                f"{r['new_flags']:,} new flags, {r['flags']:,} in the run")
+                f"{r['new_flags']:,} new flags from the case-level models, {r['flags']:,} in the run")
     if name == "floor":
         return f"{r['rows']:,} rows; parallel {r['parallel_speedup']:.2f} ({r['threads']} threads)"
     if name == "dashboard":
