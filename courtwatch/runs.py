@@ -88,12 +88,14 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         run_id = f"R{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         started = dt.datetime.now()
         con.execute("CREATE OR REPLACE TEMP TABLE current_fingerprints AS " + queries.sql_text("case_fingerprints"))
-        previous, scope = None, None
+        previous, scope, reference = None, None, None
         if since is not None:
             previous = _incremental_reference(con, config)
-            scope = frozenset(queries.run(con, "incremental_scope", since=since)["case_id"].astype(str))
-            progress(f"incremental: {len(scope)} new or changed case(s) since {since} or run {previous}")
-        ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope)
+            scope = frozenset(queries.run(con, "incremental_scope", since=since)["case_id"].astype(object))
+            reference = frozenset(queries.run(con, "incremental_reference")["case_id"].astype(object)) - scope
+            progress(f"incremental: {len(scope)} new or changed case(s) since {since} or run {previous}, scored "
+                     f"against models fitted on {len(reference)} case(s) unchanged since the last full run")
+        ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope, reference=reference)
         if engine == "spark":
             flags, report_frame = _run_on_spark(con, parquet, as_of, config, run_id, progress)
         elif parquet is not None:
@@ -115,6 +117,8 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
                      data_fingerprint(con), len(flags), "full" if previous is None else "incremental", since,
                      previous, None if scope is None else len(scope), engine])
         queries.execute(con, "record_case_fingerprints", run_id=run_id)
+        if previous is None:  # a full run moves the reference period of the incremental runs after it
+            queries.execute(con, "record_reference_fingerprints", run_id=run_id)
     return RunResult(run_id, as_of, flags, report_frame)
 
 
@@ -129,7 +133,8 @@ def _incremental_reference(con, config: Config) -> str:
     last = runs.iloc[0]
     # Without the last run's case fingerprints every case would look new and the models would have
     # no reference period (a database from before incremental runs, or a run by another version).
-    if not con.execute("SELECT count(*) FROM case_fingerprints WHERE run_id = ?", [last["run_id"]]).fetchone()[0]:
+    if not con.execute("SELECT count(*) FROM case_fingerprints WHERE run_id = ?", [last["run_id"]]).fetchone()[0] \
+            or not con.execute("SELECT count(*) FROM reference_fingerprints").fetchone()[0]:
         raise UserError(f"run {last['run_id']} recorded no case fingerprints (made before incremental runs "
                         "existed); run a full `courtwatch detect` first")
     # Carried flags must mean what new ones mean: same thresholds, same detector code.

@@ -40,13 +40,16 @@ class DetectContext:
 
     `scope` is set only in an incremental run (`courtwatch detect --since`): the ids of the new or
     changed cases. A detector with `incremental = "scope"` then flags only those cases, judged
-    against a model fitted on the other cases (the reference period); see Detector.incremental.
+    against a model fitted on `reference`, the cases unchanged since the last full run (the
+    reference period); see Detector.incremental.
     """
 
     con: duckdb.DuckDBPyConnection
     as_of: dt.date
     config: Config
     scope: frozenset[str] | None = None
+    # incremental runs: the cases a case-level model is fitted on — unchanged since the last full run
+    reference: frozenset[str] | None = None
 
     def in_scope(self, case_ids) -> np.ndarray:
         """Which of these cases this run scores (all of them in a full run)."""
@@ -56,11 +59,13 @@ class DetectContext:
         return ids.isin(self.scope).to_numpy()
 
     def in_reference(self, case_ids) -> np.ndarray:
-        """Which of these cases a model is fitted on: all in a full run, the unchanged ones in an incremental run."""
+        """Which of these cases a model is fitted on: all in a full run; in an incremental run the cases
+        unchanged since the last full run and not being scored (cases scored by an earlier incremental
+        run are in neither: their flags are carried)."""
         ids = pd.Series(case_ids, dtype=object)
         if self.scope is None:
             return np.ones(len(ids), dtype=bool)
-        return ~ids.isin(self.scope).to_numpy()
+        return (ids.isin(self.reference or frozenset()) & ~ids.isin(self.scope)).to_numpy()
 
 
 @dataclass
@@ -90,7 +95,8 @@ class Detector:
     #   "carry" — compares whole caseloads (judges, courts, pairs): its flags are carried forward
     #             unchanged until the next full run refits it;
     #   "scope" — judges cases one by one against a fitted model: the new or changed cases are
-    #             scored against the model fitted on the other cases (ctx.scope / ctx.in_reference);
+    #             scored against the model fitted on the cases unchanged since the last full run
+    #             (ctx.scope / ctx.in_reference);
     #   "all"   — a written rule: cheap and needing no model, it re-checks every case every run
     #             (its deadlines move with the as-of date).
     incremental: ClassVar[str] = "carry"

@@ -370,11 +370,13 @@ def leverage_against(X: np.ndarray, X_reference: np.ndarray) -> np.ndarray:
 
 def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
               known: dict[str, set[str]] | None = None,
-              scope: frozenset[str] | None = None) -> tuple[GroupFit, pd.DataFrame, np.ndarray]:
+              scope: frozenset[str] | None = None,
+              reference_ids: frozenset[str] | None = None) -> tuple[GroupFit, pd.DataFrame, np.ndarray]:
     """Fit one peer group; returns the fit, the usable rows with residual columns, and the design.
 
-    `scope` (an incremental run's new or changed case ids): the model is fitted on the other
-    cases only — the reference period — and the scope's rows are scored out of sample.
+    An incremental run passes `scope` (the new or changed case ids, scored out of sample) and
+    `reference_ids` (the cases unchanged since the last full run, the only ones the model is
+    fitted on); rows in neither are left out (their flags are carried).
     """
     fit = GroupFit(group, "empty", len(frame))
     rows, X, names, measures, skipped = build_design(group, frame, frames, cfg["sentencing_min_not_recorded"], known)
@@ -382,7 +384,15 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
     n = len(rows)
     if n == 0:
         return fit, rows, X
-    reference = np.ones(n, dtype=bool) if scope is None else ~rows["case_id"].astype(object).isin(scope).to_numpy()
+    if scope is None:
+        reference = np.ones(n, dtype=bool)
+    else:
+        ids = rows["case_id"].astype(object)
+        scored = ids.isin(scope).to_numpy()
+        reference = ids.isin(reference_ids or frozenset()).to_numpy() & ~scored
+        keep = reference | scored
+        rows, X, reference = rows[keep].reset_index(drop=True), X[keep], reference[keep]
+        n = len(rows)
     if scope is not None and reference.any():
         # A new case whose factor combination the reference period never had (e.g. the first
         # tier-3 fraud) has no expectation to compare with: it abstains rather than be flagged.
@@ -469,7 +479,7 @@ def _cache_key(ctx: DetectContext) -> tuple:
     cfg = settings(ctx)
     fit_settings = tuple(cfg[k] for k in FIT_KEYS)
     thresholds = tuple(sorted(ctx.config.province_thresholds.items()))
-    return (id(ctx.con), ctx.as_of, thresholds, fit_settings, fingerprint, ctx.scope)
+    return (id(ctx.con), ctx.as_of, thresholds, fit_settings, fingerprint, ctx.scope, ctx.reference)
 
 
 _CACHE: dict = {}
@@ -491,7 +501,7 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
     for group in sorted(groups["peer_group"], key=lambda g: (g == MULTI_GROUP, g)):
         # Small dense problems (p ≤ ~30): a multi-threaded BLAS only spins; measured 50× slower on a busy 2-core host.
         with threadpool_limits(1, user_api="blas"):
-            fit, rows, _ = fit_group(group, _features(ctx, group), frames, cfg, known, ctx.scope)
+            fit, rows, _ = fit_group(group, _features(ctx, group), frames, cfg, known, ctx.scope, ctx.reference)
         if group != MULTI_GROUP:
             known[group] = set(fit.severity)
         fits[group] = fit

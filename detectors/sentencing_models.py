@@ -488,6 +488,7 @@ class PleaRecommendationDeviation(Detector):
                            "share_within_10pct": round(float((reference["log_ratio"].abs() <= math.log(1.1)).mean()), 4),
                            "spread_of_departures_log": round(scale, 4),
                            "median_departure_log": round(spread_center, 4)}
+            g = g[ctx.in_reference(g["case_id"]) | ctx.in_scope(g["case_id"])]  # the BH family
             z = g["log_departure"] / scale
             parts.append(g.assign(z=z, p=two_sided_p(z), scale=scale))
         rows_skipped = int(sum(skipped.values()))

@@ -191,6 +191,15 @@ CREATE TABLE IF NOT EXISTS case_fingerprints (
     run_id       VARCHAR
 );
 
+-- The fingerprints the last full run saw: an incremental run fits its case-level
+-- models on the cases still unchanged since then (the reference period), so the
+-- models move only when a scheduled full run moves the reference.
+CREATE TABLE IF NOT EXISTS reference_fingerprints (
+    case_id      VARCHAR,
+    fingerprint  UBIGINT,
+    run_id       VARCHAR
+);
+
 -- Added with incremental runs and engines (databases made earlier gain them here).
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS mode VARCHAR;           -- full | incremental
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS since DATE;             -- incremental: the --since date

@@ -211,3 +211,24 @@ def test_a_new_case_outside_the_reference_factors_abstains():
     reference = np.array([[1.0, 0.0, 2.0], [1.0, 0.0, 3.0], [1.0, 0.0, 5.0]])  # the middle level never seen
     rows = np.array([[1.0, 0.0, 4.0], [1.0, 1.0, 4.0]])
     assert outside_row_space(rows, reference).tolist() == [False, True]
+
+
+def test_the_models_stay_those_of_the_last_full_run(runs, tmp_path):
+    """A second incremental run fits on the cases unchanged since the full run, not on the first one's new cases."""
+    import duckdb
+
+    from courtwatch.runs import detect
+
+    db = _copy(runs, tmp_path)
+    run = detect(db, since=dt.date(2025, 1, 1))  # nothing new: every flag is carried or re-checked
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        reference_run = con.execute("SELECT DISTINCT run_id FROM reference_fingerprints").fetchall()
+        scored = con.execute("SELECT scored_cases FROM runs WHERE run_id = ?", [run.run_id]).fetchone()[0]
+    finally:
+        con.close()
+    assert reference_run == [(runs["reference"].run_id,)], "only a full run moves the reference period"
+    assert scored == 0
+    before = _comparable(runs["incremental"].flags)
+    after = _comparable(run.flags)
+    pd.testing.assert_frame_equal(before, after, check_dtype=False)
