@@ -251,6 +251,28 @@ REVERSAL_VOLUME_NOTE = (
     "comparable with reports from before that choice.")
 
 
+def _recall_curve(report: dict, noises: list, key: str, labels, column: str, title: str, intro: str,
+                  note: str) -> list[str]:
+    """A report section: recall by planted size (factor or volume) at each noise level, with its note."""
+    return (["", f"## {title}", "", intro, "",
+             f"| {column} | " + " | ".join(f"noise {float(n):g}" for n in noises) + " |",
+             "|---|" + "---|" * len(noises)]
+            + _recall_rows(report, noises, key, labels) + ["", note])
+
+
+def _recall_rows(report: dict, noises: list, key: str, labels) -> list[str]:
+    """One table row per label (a planted factor or volume) with its pooled recall at each noise level."""
+    rows = []
+    for label in labels:
+        cells = []
+        for n in noises:
+            c = report["by_noise"][n].get(key, {}).get(label)
+            cells.append(_rate(c["found"], c["planted"]) if c else "–")
+        if any(c != "–" for c in cells):
+            rows.append(f"| {label} | " + " | ".join(cells) + " |")
+    return rows
+
+
 def render(report: dict) -> str:
     meta = report["meta"]
     lines = [
@@ -286,33 +308,18 @@ def render(report: dict) -> str:
             cells.append(_rate(c["found"], c["planted"]) if c else "–")
         lines.append(f"| {kind} | {det} | " + " | ".join(cells) + " |")
     mags = sorted({m for n in noises for m in report["by_noise"][n]["recall_by_magnitude"]}, key=magnitude_order)
-    lines += ["", "## Recall of single-sentence outliers (sentence_outlier) by planted factor", "",
-              "A factor ×f multiplies one custodial sentence by f; ÷f divides it. Domain notes: at real noise a "
-              "single sentence ×2.5 is found about one time in five — single sentences need a large deviation; "
-              "a caseload is where the power is.", "",
-              "| factor | " + " | ".join(f"noise {float(n):g}" for n in noises) + " |",
-              "|---|" + "---|" * len(noises)]
-    for m in mags:
-        cells = []
-        for n in noises:
-            c = report["by_noise"][n]["recall_by_magnitude"].get(m)
-            cells.append(_rate(c["found"], c["planted"]) if c else "–")
-        lines.append(f"| {m} | " + " | ".join(cells) + " |")
-    lines += ["", DETECTABLE_SENTENCE_NOTE]
-    lines += ["", "## Recall of planted reversal rates (judge_reversal_rate) by appealed cases", "",
-              "A planted judge's appeals are amended or remanded 3× as often as peers'. How many appealed cases "
-              "the rate rests on decides whether it can be told from chance among a province's judges; the "
-              "sample's civil judges have far fewer appeals than real ones (see the note below).", "",
-              "| appealed cases | " + " | ".join(f"noise {float(n):g}" for n in noises) + " |",
-              "|---|" + "---|" * len(noises)]
-    for label in VOLUME_LABELS:
-        cells = []
-        for n in noises:
-            c = report["by_noise"][n].get("recall_by_volume", {}).get(label)
-            cells.append(_rate(c["found"], c["planted"]) if c else "–")
-        if any(c != "–" for c in cells):
-            lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    lines += ["", REVERSAL_VOLUME_NOTE]
+    lines += _recall_curve(
+        report, noises, "recall_by_magnitude", mags, "factor",
+        "Recall of single-sentence outliers (sentence_outlier) by planted factor",
+        "A factor ×f multiplies one custodial sentence by f; ÷f divides it. Domain notes: at real noise a single "
+        "sentence ×2.5 is found about one time in five — single sentences need a large deviation; a caseload is "
+        "where the power is.", DETECTABLE_SENTENCE_NOTE)
+    lines += _recall_curve(
+        report, noises, "recall_by_volume", VOLUME_LABELS, "appealed cases",
+        "Recall of planted reversal rates (judge_reversal_rate) by appealed cases",
+        "A planted judge's appeals are amended or remanded 3× as often as peers'. How many appealed cases the rate "
+        "rests on decides whether it can be told from chance among a province's judges; the sample's civil judges "
+        "have far fewer appeals than real ones (see the note below).", REVERSAL_VOLUME_NOTE)
     cats = sorted({c for n in noises for c in report["by_noise"][n]["precision_by_category"]})
     lines += ["", "## Precision per category", "",
               "| category | " + " | ".join(f"noise {float(n):g}" for n in noises) + " |",

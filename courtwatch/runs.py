@@ -163,17 +163,25 @@ def _run_on_spark(con, parquet, as_of: dt.date, config: Config, run_id: str, pro
         stop_created_session()
 
 
+def skipped_report(run_id: str, detector, table_rows: dict, progress=lambda message: None) -> tuple | None:
+    """The report row of a detector whose tables the import did not provide (None when it can run)."""
+    missing = [t for t in detector.needs if table_rows.get(t, 0) == 0]
+    if not missing:
+        return None
+    progress(f"{detector.name}: skipped (no {', '.join(missing)})")
+    return (run_id, detector.name, detector.category, "skipped", 0, 0, 0.0,
+            f"needs table(s) {', '.join(missing)}, which the import did not provide")
+
+
 def _run_detectors(ctx: DetectContext, run_id: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every registered detector over everything loaded: (flags, per-detector report)."""
     table_rows = {t: ctx.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
     all_flags, report = [], []
     for detector in DETECTORS:
         began = time.perf_counter()
-        missing = [t for t in detector.needs if table_rows.get(t, 0) == 0]
-        if missing:
-            report.append((run_id, detector.name, detector.category, "skipped", 0, 0, 0.0,
-                           f"needs table(s) {', '.join(missing)}, which the import did not provide"))
-            progress(f"{detector.name}: skipped (no {', '.join(missing)})")
+        skipped = skipped_report(run_id, detector, table_rows, progress)
+        if skipped:
+            report.append(skipped)
             continue
         result = detector.detect(ctx)
         flags = finish_flags(detector, result.flags, run_id)
@@ -216,10 +224,9 @@ def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -
                            f"{len(carried)} flag(s) carried forward from run {previous}; a judge-, court- or "
                            f"pair-level model is refitted only by a full run"))
             continue
-        missing = [t for t in detector.needs if table_rows.get(t, 0) == 0]
-        if missing:
-            report.append((run_id, detector.name, detector.category, "skipped", 0, 0, 0.0,
-                           f"needs table(s) {', '.join(missing)}, which the import did not provide"))
+        skipped = skipped_report(run_id, detector, table_rows)
+        if skipped:
+            report.append(skipped)
             continue
         result = detector.detect(ctx)
         fresh = finish_flags(detector, result.flags, run_id)

@@ -253,6 +253,7 @@ def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str
     """
     from courtwatch.detectors.registry import DETECTORS
     from courtwatch.detectors.rules import RuleDetector
+    from courtwatch.runs import skipped_report
 
     root = Path(parquet_root).resolve()
     if not (root / "cases").is_dir():
@@ -273,11 +274,9 @@ def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str
         models = [d for d in DETECTORS if not isinstance(d, RuleDetector)]
         for detector in rules:
             began = time.perf_counter()
-            absent = [t for t in detector.needs if table_rows.get(t, 0) == 0]
-            if absent:
-                report.append((run_id, detector.name, detector.category, "skipped", 0, 0, 0.0,
-                               f"needs table(s) {', '.join(absent)}, which the import did not provide"))
-                progress(f"{detector.name}: skipped (no {', '.join(absent)})")
+            skipped = skipped_report(run_id, detector, table_rows, progress)
+            if skipped:
+                report.append(skipped)
                 continue
             rows = _rule_rows(spark, detector, as_of, config, provinces)
             result = detector.flags_from_rows(rows)
