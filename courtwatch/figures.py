@@ -382,7 +382,7 @@ class Figures:
             status = row["status"].iloc[0]
             run_note = row["note"].iloc[0] if isinstance(row["note"].iloc[0], str) else ""
             note = run_note if self.scope.all_courts else None
-            if status == "ok":
+            if status in ("ok", "carried"):  # carried: the last full run's result, kept by an incremental run
                 status = "flags" if not flags.empty else "none_found"
                 if flags.empty and _NOTHING_TESTED in run_note:
                     status = "not_tested"  # no court had enough sentences: "none found" would overstate it

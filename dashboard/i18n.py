@@ -459,6 +459,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status_ok": ("正常", "ok"),
     "status_skipped": ("跳过（缺少所需数据表）", "skipped (a needed table is missing)"),
     "status_failed": ("失败", "failed"),
+    "status_incremental": ("增量（仅新增或变更案件）", "incremental (new or changed cases)"),
+    "status_carried": ("沿用上次全量运行", "carried from the last full run"),
     "subject_defendant": ("被告人", "defendant"),
     "subject_case": ("案件", "case"),
     "subject_judge": ("承办人", "judge / officer"),

@@ -158,6 +158,10 @@ def test_overview_says_when_the_last_run_was_incremental(province, use_db, tmp_p
     assert "增量检测" in shown and "2024-12-01" in shown, "a president sees that judge-level warnings date from the full run"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("flags_total", "zh")] == f"{len(run.flags):,}"
+    cards = open_page("model_cards")
+    no_exception(cards)
+    shown = texts(cards)
+    assert t("status_carried", "zh") in shown and t("status_incremental", "zh") in shown
 
 
 def test_overview_court_choice_includes_subordinate_courts(province, use_db):

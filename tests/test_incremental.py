@@ -232,3 +232,13 @@ def test_the_models_stay_those_of_the_last_full_run(runs, tmp_path):
     before = _comparable(runs["incremental"].flags)
     after = _comparable(run.flags)
     pd.testing.assert_frame_equal(before, after, check_dtype=False)
+
+
+def test_a_briefing_after_an_incremental_run_reports_what_each_detector_did(runs, tmp_path):
+    from courtwatch.briefing import write_brief
+
+    out = write_brief(runs["db"], "2024", None, "html", tmp_path / "brief.html", lang="en")[0]
+    text = out.read_text(encoding="utf-8")
+    assert "carried from the last full run" in text, "judge-level detectors say their flags are the full run's"
+    assert "ran on new or changed cases (incremental run)" in text
+    assert "status_" not in text, "every run status has words"

@@ -557,4 +557,4 @@ def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[st
     return blocks
 
 
-_STATUS_KEYS = {"status_ok", "status_skipped", "status_failed"}
+_STATUS_KEYS = {"status_ok", "status_skipped", "status_failed", "status_incremental", "status_carried"}

@@ -206,6 +206,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status_ok": ("已运行", "ran"),
     "status_skipped": ("未运行（缺少数据表）", "skipped (a table is missing)"),
     "status_failed": ("运行失败", "failed"),
+    "status_incremental": ("增量运行（仅新增或变更案件）", "ran on new or changed cases (incremental run)"),
+    "status_carried": ("沿用上次全量运行结果", "carried from the last full run"),
     "status_absent": ("未包含在本次运行中", "not in this run"),
     # categories, levels, subject types
     "sentencing": ("量刑", "Sentencing"),
