@@ -128,6 +128,8 @@ SCOPED_VIEWS = {
     "events": _CASE_IN_SCOPE,
     "representations": _CASE_IN_SCOPE,
     "flags": _IN_SCOPE,
+    "case_fingerprints": _CASE_IN_SCOPE,
+    "reference_fingerprints": _CASE_IN_SCOPE,
     "quarantine": "WHERE FALSE",
     "runs": "",
     "run_detectors": "",
