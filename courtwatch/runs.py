@@ -93,6 +93,11 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
             previous = _incremental_reference(con, config)
             scope = frozenset(queries.run(con, "incremental_scope", since=since)["case_id"].astype(object))
             reference = frozenset(queries.run(con, "incremental_reference")["case_id"].astype(object)) - scope
+            if not reference:
+                # e.g. a DuckDB upgrade that hashes rows differently: every case would look changed and
+                # the case-level models would have nothing to be fitted on
+                raise UserError("no case is unchanged since the last full run, so an incremental run has no "
+                                "reference period; run a full `courtwatch detect`")
             progress(f"incremental: {len(scope)} new or changed case(s) since {since} or run {previous}, scored "
                      f"against models fitted on {len(reference)} case(s) unchanged since the last full run")
         ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope, reference=reference)

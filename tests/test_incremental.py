@@ -242,3 +242,17 @@ def test_a_briefing_after_an_incremental_run_reports_what_each_detector_did(runs
     assert "carried from the last full run" in text, "judge-level detectors say their flags are the full run's"
     assert "ran on new or changed cases (incremental run)" in text
     assert "status_" not in text, "every run status has words"
+
+
+def test_no_unchanged_case_means_a_full_run(runs, tmp_path):
+    """If every fingerprint differs (e.g. after an upgrade that hashes rows differently), nothing is carried blindly."""
+    import duckdb
+
+    from courtwatch.runs import detect
+
+    db = _copy(runs, tmp_path)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE reference_fingerprints SET fingerprint = fingerprint + 1")
+    con.close()
+    with pytest.raises(UserError, match="no reference period"):
+        detect(db, since=SINCE)
