@@ -135,10 +135,11 @@ def stage_incremental(scale: float, seed: int, work: Path) -> dict:
     copy = _timed_store_copy()
     with _Clock() as clock:
         run = detect(db, since=EXPORT_DATE - dt.timedelta(days=INCREMENTAL_DAYS))
-    scored = run.detectors["note"].str.extract(r"on (\d+) new or changed case")[0].dropna()
-    return {"wall": clock.wall, "cpu": clock.cpu, "flags": len(run.flags),
-            "scored_cases": int(scored.iloc[0]) if len(scored) else 0,
-            "new_flags": int(run.detectors["note"].str.extract(r"^(\d+) flag\(s\) on")[0].dropna().astype(int).sum()),
+    from courtwatch.detectors.registry import by_name
+    detectors = by_name()
+    case_models = run.flags["detector"].map(lambda d: detectors[d].incremental == "scope")
+    return {"wall": clock.wall, "cpu": clock.cpu, "flags": len(run.flags), "scored_cases": len(run.scope),
+            "new_flags": int((case_models & run.flags["case_id"].isin(run.scope)).sum()),
             "detectors": run.detectors[["detector", "status", "flag_count", "seconds"]].to_dict("records"), **copy}
 
 

@@ -33,6 +33,7 @@ class RunResult:
     as_of: dt.date
     flags: pd.DataFrame
     detectors: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scope: frozenset[str] | None = None  # an incremental run's new or changed cases (None: a full run)
 
 
 def code_version() -> str:
@@ -69,8 +70,8 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
 
     Full run (default): every detector over everything loaded; models are refitted.
     Incremental run (`since`): only the new or changed cases (queries/incremental_scope.sql) are
-    scored, by the detectors that judge cases one by one, against models fitted on the other
-    cases; every other flag — of unchanged cases, and of the judge-, court- and pair-level
+    scored, by the detectors that judge cases one by one, against models fitted on the cases
+    unchanged since the last full run; the rules re-check every case; every other flag — of unchanged cases, and of the judge-, court- and pair-level
     detectors, which wait for the next full run — is carried forward from the previous run
     unchanged, id and all.
     Engine "spark": the same detectors on Apache Spark over the Parquet layout of `parquet`
@@ -81,6 +82,8 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         raise UserError(f"unknown engine {engine!r}; use duckdb or spark")
     if engine == "spark" and since is not None:
         raise UserError("--since runs on the duckdb engine only; the Spark engine does full runs")
+    if engine != "spark" and parquet is not None:
+        raise UserError("--parquet is read by --engine spark only; the default engine reads the database")
     if not store.db_path(db).exists():
         raise UserError(f"no database at {store.db_path(db)}; run `courtwatch ingest FOLDER` first")
     with store.open_for_write(db) as con:
@@ -103,8 +106,6 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope, reference=reference)
         if engine == "spark":
             flags, report_frame = _run_on_spark(con, parquet, as_of, config, run_id, progress)
-        elif parquet is not None:
-            raise UserError("--parquet is read by --engine spark only; the default engine reads the database")
         elif previous is None:
             flags, report_frame = _run_detectors(ctx, run_id, progress)
         else:
@@ -124,7 +125,7 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         queries.execute(con, "record_case_fingerprints", run_id=run_id)
         if previous is None:  # a full run moves the reference period of the incremental runs after it
             queries.execute(con, "record_reference_fingerprints", run_id=run_id)
-    return RunResult(run_id, as_of, flags, report_frame)
+    return RunResult(run_id, as_of, flags, report_frame, scope)
 
 
 REPORT_COLUMNS = ["run_id", "detector", "category", "status", "flag_count", "rows_skipped", "seconds", "note"]

@@ -36,7 +36,6 @@ PROVINCE_ONLY = ("courts", "judges")
 MANIFEST = "manifest.json"  # written last by export_parquet: what was exported, from which data
 MONTH_OF_FILING = "filed_month"  # 'YYYY-MM' of cases.filed_on; unknown → __HIVE_DEFAULT_PARTITION__
 
-REPORT_COLUMNS = ["run_id", "detector", "category", "status", "flag_count", "rows_skipped", "seconds", "note"]
 
 # What one province partition returns from the executors: its flags and a report row per model detector.
 _PARTITION_SCHEMA = ("record string, province string, seq long, " + ", ".join(
@@ -253,7 +252,7 @@ def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str
     """
     from courtwatch.detectors.registry import DETECTORS
     from courtwatch.detectors.rules import RuleDetector
-    from courtwatch.runs import skipped_report
+    from courtwatch.runs import REPORT_COLUMNS, skipped_report
 
     root = Path(parquet_root).resolve()
     if not (root / "cases").is_dir():

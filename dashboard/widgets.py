@@ -194,6 +194,23 @@ def need_run(info: dict | None) -> bool:
     return True
 
 
+def flag_page_header(title_key: str) -> dict:
+    """The header of a page that shows flags on cases: title and freshness, then stops the page for an
+    analyst (aggregates only), without a database, with assistance switched off, or before any run;
+    otherwise shows the warning notice and returns the freshness record."""
+    info = page_header(title_key)
+    aggregates_only_stop()  # analysts never see a case or a named subject
+    if info is None:
+        st.stop()
+    if not assistance_on():
+        assistance_off_note()
+        st.stop()
+    notice()
+    if not need_run(info):
+        st.stop()
+    return info
+
+
 def short(value, length: int = 10) -> str:
     return "—" if value is None else str(value)[:length]
 

@@ -11,16 +11,7 @@ from courtwatch.dashboard.widgets import tr
 from courtwatch.errors import UserError
 from courtwatch.opsstore import DECISIONS
 
-info = widgets.page_header("page_flag")
-widgets.aggregates_only_stop()  # analysts never see a case or a named subject
-if info is None:
-    st.stop()
-if not widgets.assistance_on():
-    widgets.assistance_off_note()
-    st.stop()
-widgets.notice()
-if not widgets.need_run(info):
-    st.stop()
+widgets.flag_page_header("page_flag")
 
 flag_id = st.query_params.get("flag") or widgets.remembered("flag", None)
 if not flag_id:

@@ -6,16 +6,7 @@ import streamlit as st
 from courtwatch.dashboard import data, widgets
 from courtwatch.dashboard.widgets import tr
 
-info = widgets.page_header("page_flags")
-widgets.aggregates_only_stop()  # analysts never see a case or a named subject
-if info is None:
-    st.stop()
-if not widgets.assistance_on():
-    widgets.assistance_off_note()
-    st.stop()
-widgets.notice()
-if not widgets.need_run(info):
-    st.stop()
+widgets.flag_page_header("page_flags")
 
 courts, period = widgets.scope_picker()
 flags = data.run_flags()
