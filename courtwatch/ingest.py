@@ -502,20 +502,29 @@ def _row_checks(con, table: Table, export_date: dt.date) -> None:
 
 def _duplicate_checks(con, table: Table) -> None:
     """Within one file a key may appear once. Exact copies are quarantined after the first;
-    conflicting rows for one key are all quarantined, since none can be trusted over the others."""
+    conflicting rows for one key are all quarantined, since none can be trusted over the others.
+
+    Only rows valid by themselves take part: a row already quarantined for its own problem (a
+    value, a row or a reference check) is neither a copy nor a conflicting version, so it never
+    withholds the valid row of its key, and it keeps its own reason, not a duplicate one.
+    """
     if not table.key:
         return
     key = f"p_{table.key}"
+    if con.execute("SELECT count(*) FROM problems").fetchall()[0][0] == 0:
+        valid = "checked"
+    else:
+        valid = "(SELECT * FROM checked ANTI JOIN (SELECT DISTINCT _row FROM problems) USING (_row))"
     # Find repeated keys first (one GROUP BY over the key column); the content hash is computed only for their rows.
     con.execute("DROP TABLE IF EXISTS repeated_keys")
-    con.execute(f"CREATE TEMP TABLE repeated_keys AS SELECT {key} AS key FROM checked "
+    con.execute(f"CREATE TEMP TABLE repeated_keys AS SELECT {key} AS key FROM {valid} "
                 f"WHERE {key} IS NOT NULL GROUP BY {key} HAVING count(*) > 1")
     if con.execute("SELECT count(*) FROM repeated_keys").fetchall()[0][0] == 0:
         return
     content = "md5(concat_ws(chr(31), " + ", ".join(f"coalesce(v_{c.name}, '')" for c in table.columns) + "))"
     con.execute(f"""INSERT INTO problems
         WITH keyed AS (SELECT _row, {key} AS key, {content} AS content
-                       FROM checked WHERE {key} IN (SELECT key FROM repeated_keys)),
+                       FROM {valid} WHERE {key} IN (SELECT key FROM repeated_keys)),
         repeated AS (SELECT key, count(DISTINCT content) AS versions, min(_row) AS first_row,
                             string_agg(_row::VARCHAR, ', ' ORDER BY _row) AS all_rows
                      FROM keyed GROUP BY key HAVING count(*) > 1)
@@ -596,8 +605,8 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
     else:
         _stage_checked(con, table, export_date, "raw")
     _row_checks(con, table, export_date)
-    _duplicate_checks(con, table)
     _reference_checks(con, table, provided)
+    _duplicate_checks(con, table)  # last: it compares only the rows that are valid by themselves
     loaded = _load_good_rows(con, table)
     raw_json = "to_json(struct_pack(" + ", ".join(f"{_ident(c)} := {_ident(c)}" for c in table.column_names) + "))"
     # With no problem the result is empty either way; joining an empty copy of raw skips a scan of the file.

@@ -208,3 +208,55 @@ def test_a_second_writer_is_refused_with_a_clear_message(tmp_path):
     with store.writer_lock(db):
         with pytest.raises(UserError, match="being updated by another ingest or detect"):
             ingest(small_import(tmp_path / "a"), db=db, export_date=EXPORT)
+
+
+@pytest.mark.parametrize("bad", [{"claim_amount": "many"}, {"filed_on": "2023-02-30"}, {"extensions": "1.5"}])
+def test_an_invalid_row_is_quarantined_for_its_own_reason_and_never_withholds_a_valid_row_with_its_key(tmp_path, bad):
+    key = "(2023)浙0102执1号"
+    good = case(key, cause="民间借贷纠纷", claim_amount="5000", close_method="fully_enforced", closed_on="2023-03-01")
+    for rows, invalid_row in (([good, {**good, **bad}], 3), ([{**good, **bad}, good], 2)):  # either order
+        folder = small_import(tmp_path / f"i{invalid_row}", cases=rows)
+        result = ingest(folder, db=tmp_path / f"cw{invalid_row}.duckdb", export_date=EXPORT)
+        assert result.summary()["tables"]["cases"] == {"read": 2, "loaded": 1, "quarantined": 1}
+        problems = result.problems[result.problems.table_name == "cases"]
+        column = next(iter(bad))
+        assert problems[["_row", "column_name", "value"]].values.tolist() == [[invalid_row, column, bad[column]]]
+        assert not problems.reason.str.contains("key appears|exact copy").any()
+        assert problems.file.iloc[0].endswith("cases.csv")
+        loaded = table(tmp_path / f"cw{invalid_row}.duckdb", "SELECT case_id, claim_amount FROM cases")
+        assert loaded.values.tolist() == [[key, 5000]]
+
+
+def test_invalid_rows_do_not_count_as_copies_or_conflicts_of_the_valid_rows_of_their_key(tmp_path):
+    key = "(2023)浙0102刑初1号"
+    rows = [case(key, extensions="many"),                 # row 2: invalid by itself
+            case(key), case(key),                         # rows 3-4: valid exact copies: 3 loads
+            case("(2023)浙0102刑初2号"), case("(2023)浙0102刑初2号", cause="诈骗罪"),  # rows 5-6: a real conflict
+            case("(2023)浙0102刑初2号", filed_on="yesterday")]                        # row 7: invalid
+    result = ingest(small_import(tmp_path / "i", cases=rows), db=tmp_path / "cw.duckdb", export_date=EXPORT)
+    assert result.summary()["tables"]["cases"] == {"read": 6, "loaded": 1, "quarantined": 5}
+    reasons = result.problems.set_index("_row")["reason"]
+    assert reasons[2] == "not a number"
+    assert reasons[4] == "exact copy of row 3; the first copy is loaded"
+    assert reasons[5] == reasons[6] == "key appears in rows 5, 6 with different content; none loaded"
+    assert reasons[7].startswith("not a date")
+    assert table(tmp_path / "cw.duckdb", "SELECT case_id FROM cases").case_id.tolist() == [key]
+
+
+def test_a_newer_export_replaces_the_older_row_with_its_valid_row_and_never_with_an_invalid_one(tmp_path):
+    db = tmp_path / "cw.duckdb"
+    key = "(2023)浙0102执1号"
+    older = case(key, cause="民间借贷纠纷", claim_amount="5000")
+    ingest(small_import(tmp_path / "a", cases=[older]), db=db, export_date=EXPORT)
+    # The newer export holds the case twice: a valid new version and an invalid one.
+    newer = [case(key, cause="民间借贷纠纷", claim_amount="many"), case(key, cause="民间借贷纠纷", claim_amount="8000")]
+    result = ingest(small_import(tmp_path / "b", cases=newer), db=db, export_date=EXPORT)
+    assert result.summary()["tables"]["cases"] == {"read": 2, "loaded": 1, "quarantined": 1}
+    assert table(db, "SELECT claim_amount FROM cases").claim_amount.tolist() == [8000]
+    # A newer export whose only row of the case is invalid quarantines it and keeps the loaded version.
+    result = ingest(small_import(tmp_path / "c", cases=[case(key, cause="民间借贷纠纷", claim_amount="lots")]),
+                    db=db, export_date=EXPORT)
+    assert result.summary()["tables"]["cases"] == {"read": 1, "loaded": 0, "quarantined": 1}
+    assert table(db, "SELECT claim_amount FROM cases").claim_amount.tolist() == [8000]
+    q = table(db, "SELECT row_number, column_name, value, reason FROM quarantine WHERE value = 'lots'")
+    assert q.values.tolist() == [[2, "claim_amount", "lots", "not a number"]]
