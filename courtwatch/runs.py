@@ -25,6 +25,8 @@ from .contract import LOAD_ORDER
 from .errors import UserError
 from courtwatch.detectors.base import DetectContext, FLAG_COLUMNS, finish_flags
 from courtwatch.detectors.registry import DETECTORS
+from courtwatch.detectors.sentencing_fit import fit_model
+from courtwatch.detectors.sentencing_review import review_list
 
 
 @dataclass
@@ -116,6 +118,7 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         con.register("new_report", report_frame)
         con.execute("INSERT INTO run_detectors BY NAME SELECT * FROM new_report")
         con.unregister("new_report")
+        _record_review(ctx, run_id, previous, progress)
         con.execute("INSERT INTO runs (run_id, started_at, finished_at, as_of, code_version, config, data_fingerprint, "
                     "flag_count, mode, since, reference_run, scored_cases, engine) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -126,6 +129,30 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         if previous is None:  # a full run moves the reference period of the incremental runs after it
             queries.execute(con, "record_reference_fingerprints", run_id=run_id)
     return RunResult(run_id, as_of, flags, report_frame, scope)
+
+
+def _record_review(ctx: DetectContext, run_id: str, previous: str | None, progress) -> None:
+    """Store the run's sentencing review list (detectors/sentencing_review.py): a ranked aid, not flags.
+
+    A full run ranks the sentencing model's residuals on this database (the DuckDB engine's detectors
+    have just fitted that model, so it comes from their cache; after the Spark engine, whose partitions
+    return flags only, it is fitted here once more on the same data). An incremental run carries the
+    list of the run it builds on: the list ranks whole peer cells, so it moves with a full run, like
+    the judge- and court-level models.
+    """
+    if previous is not None:
+        queries.execute(ctx.con, "sentencing_review_carry", run_id=run_id, previous=previous)
+        return
+    if not ctx.con.execute("SELECT count(*) FROM defendants").fetchone()[0]:
+        return
+    review = review_list(ctx, fit_model(ctx)).assign(run_id=run_id)
+    ctx.con.register("new_review", review)
+    try:
+        queries.execute(ctx.con, "sentencing_review_record")
+    finally:
+        ctx.con.unregister("new_review")
+    progress(f"sentencing review list: {len(review)} sentence(s) ranked in "
+             f"{review.groupby(['court_id', 'period'], dropna=False).ngroups if len(review) else 0} court-year(s)")
 
 
 REPORT_COLUMNS = ["run_id", "detector", "category", "status", "flag_count", "rows_skipped", "seconds", "note"]

@@ -107,7 +107,7 @@ def open_for_read(db: str | os.PathLike | None, court_ids: list[str] | None = No
     if court_ids:
         con.executemany("INSERT INTO scope_courts VALUES (?)", [[c] for c in sorted(set(court_ids))])
     for name, where in SCOPED_VIEWS.items():
-        con.execute(f"CREATE TEMP VIEW {name} AS SELECT * FROM published.main.{name} {where}")
+        con.execute(f"CREATE TEMP VIEW {name} AS SELECT {SCOPED_COLUMNS.get(name, '*')} FROM published.main.{name} {where}")
     return con
 
 
@@ -128,6 +128,7 @@ SCOPED_VIEWS = {
     "events": _CASE_IN_SCOPE,
     "representations": _CASE_IN_SCOPE,
     "flags": _IN_SCOPE,
+    "sentencing_review": _IN_SCOPE,
     "case_fingerprints": _CASE_IN_SCOPE,
     "reference_fingerprints": _CASE_IN_SCOPE,
     "quarantine": "WHERE FALSE",
@@ -135,6 +136,17 @@ SCOPED_VIEWS = {
     "run_detectors": "",
     "imports": "",
     "import_files": "",
+}
+
+# Columns a scoped user sees changed: the review list's similar cases of other courts lose their case
+# number, defendant and court (the sentence and legal factors stay, which is what the comparison needs).
+_OTHER_COURT = '{"case_id": null, "defendant_id": null, "court_id": null, "other_court": true}'
+SCOPED_COLUMNS = {
+    "sentencing_review": (
+        "* REPLACE ((SELECT to_json(list(CASE WHEN (s ->> 'court_id') IN (SELECT court_id FROM scope_courts) THEN s "
+        f"ELSE json_merge_patch(s, '{_OTHER_COURT}') END ORDER BY i)) "
+        "FROM (SELECT unnest(from_json(similar_cases, '[\"JSON\"]')) AS s, "
+        "generate_subscripts(from_json(similar_cases, '[\"JSON\"]'), 1) AS i)) AS similar_cases)"),
 }
 
 

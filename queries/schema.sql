@@ -206,3 +206,31 @@ ALTER TABLE runs ADD COLUMN IF NOT EXISTS since DATE;             -- incremental
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS reference_run VARCHAR;  -- incremental: the run whose flags it carries
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS scored_cases BIGINT;    -- incremental: new or changed cases scored
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS engine VARCHAR;         -- duckdb | spark
+
+-- The sentencing review list of each run (detectors/sentencing_review.py): every testable custodial
+-- sentence of a peer cell with at least [stats] review_min_cell sentences, ranked per court and year.
+-- A review-budget aid (复核清单：按偏离程度排序，非预警、非认定), not flags: nothing here is a warning.
+-- Scoped like flags (courtwatch/store.py): a user sees their courts' rows, and the similar cases
+-- of other courts without case number, defendant or court.
+CREATE TABLE IF NOT EXISTS sentencing_review (
+    run_id               VARCHAR,
+    defendant_id         VARCHAR,
+    case_id              VARCHAR,
+    court_id             VARCHAR,
+    judge_id             VARCHAR,
+    period               INTEGER,   -- year of the judgment (cases.closed_on; the case-number year if none)
+    rank_in_court_period INTEGER,   -- 1 = most deviant of this court and year (calibrated p, then |z|)
+    p_calibrated         DOUBLE,    -- rank-based within the peer cell: (1 + peers with |z| ≥ this) / N
+    z                    DOUBLE,    -- the model's standardised residual (detectors/sentencing_fit.py)
+    ratio_to_expected    DOUBLE,    -- term / expected term
+    expected_months      DOUBLE,    -- exp(fitted log term) from the legal factors
+    term_months          DOUBLE,
+    peer_group           VARCHAR,   -- the peer cell: one charge, or 数罪并罚
+    peer_n               BIGINT,    -- testable sentences in the cell (the p-value's reference)
+    peer_median_months   DOUBLE,
+    peer_q25_months      DOUBLE,
+    peer_q75_months      DOUBLE,
+    peer_spread_log      DOUBLE,    -- the cell's robust residual spread, log units
+    factors              VARCHAR,   -- the defendant's legal factors (top review_top_k of a court and year only)
+    similar_cases        JSON       -- the legally most similar other cases (top review_top_k only, else NULL)
+);  -- one row per (run_id, defendant_id); no key, as case_fingerprints: it grows by every scored sentence a run

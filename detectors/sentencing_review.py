@@ -1,0 +1,144 @@
+"""The sentencing review list: every testable sentence ranked by how far it sits from its peers.
+
+Flow: the run's sentencing model (detectors/sentencing_fit.fit_model) → `review_list` → the run
+writes it to the `sentencing_review` table (courtwatch/runs.py) → the dashboard's review-list page.
+It is NOT a detector and raises no flag: at real noise the Benjamini–Hochberg cut of
+sentence_deviation finds few single sentences, while an inspector has a review budget (k cases a
+court and year). The list says which k to read first — 复核清单：按偏离程度排序，非预警、非认定.
+
+Method. The calibrated p-value of a sentence is rank-based within its peer cell (the peer group of
+the model: one charge, or all 数罪并罚 defendants, across the province): with N testable sentences
+in the cell, p = (1 + #{other peers with |z| ≥ |z_i|}) / N — a leave-one-out conformal p-value, valid
+(uniform or conservative under exchangeability) whatever the tail shape of real residuals, where the
+model's normal p-value is only as good as the normal tail. Ranks are within (court, period = year of
+the judgment) by calibrated p, then |z|. Cells with fewer than `[stats] review_min_cell` testable
+sentences are left out (shown as nothing: a rank among 10 peers says little). Similar cases are
+attached only to the top `[stats] review_top_k` of each court and year, in one batched call.
+
+Limits: the smallest p of a cell is 1/N, so a sentence of a small cell never ranks above an equally
+deviant one of a large cell; the list inherits the model's factors (what the export records) and
+says nothing about why a sentence differs. Measured precision at top-k on the real set: docs/quality-real.md.
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from courtwatch import queries
+
+from .base import DetectContext
+from .sentencing_fit import SentencingModel, flag_context, settings
+
+LABEL_ZH = "复核清单：按偏离程度排序，非预警、非认定"
+LABEL_EN = "Review list: sentences ranked by deviation; not warnings, not findings"
+
+# Defaults for the [stats] keys this module reads (config.toml holds the same values).
+DEFAULTS = {"review_min_cell": 30, "review_top_k": 20}
+
+COLUMNS = ["defendant_id", "case_id", "court_id", "judge_id", "period", "rank_in_court_period", "p_calibrated",
+           "z", "ratio_to_expected", "expected_months", "term_months", "peer_group", "peer_n",
+           "peer_median_months", "peer_q25_months", "peer_q75_months", "peer_spread_log", "factors",
+           "similar_cases"]
+
+
+def review_settings(ctx: DetectContext) -> dict:
+    values = dict(DEFAULTS)
+    values.update({k: v for k, v in ctx.config.stats.items() if k in DEFAULTS})
+    return values
+
+
+def calibrated_p(z) -> np.ndarray:
+    """Rank-based two-sided p-values within one cell: (#{j: |z_j| ≥ |z_i|}, i included) / N."""
+    a = np.abs(np.asarray(z, dtype=float))
+    if a.size == 0:
+        return np.zeros(0)
+    ordered = np.sort(a)
+    at_least = a.size - np.searchsorted(ordered, a, side="left")
+    return at_least / a.size
+
+
+def rank_list(frame: pd.DataFrame, by: list[str]) -> pd.Series:
+    """1, 2, … within each `by` group: smallest calibrated p first, then largest |z|, then defendant id."""
+    order = frame.assign(_abs=-frame["z"].abs()).sort_values(by + ["p_calibrated", "_abs", "defendant_id"]).index
+    ranks = pd.Series(0, index=frame.index, dtype="int64")
+    if len(order):
+        ranks.loc[order] = frame.loc[order].groupby(by, sort=False, dropna=False).cumcount().to_numpy() + 1
+    return ranks
+
+
+def review_list(ctx: DetectContext, model: SentencingModel) -> pd.DataFrame:
+    """One row per testable sentence in a peer cell of at least `review_min_cell`, ranked per court and year."""
+    cfg = review_settings(ctx)
+    rows = model.rows
+    if len(rows):
+        rows = rows[rows["testable"].astype(bool)]
+    if rows.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    cells = rows.groupby("peer_group")["term_months"]
+    peer = pd.DataFrame({"peer_n": cells.size(), "peer_median_months": cells.median(),
+                         "peer_q25_months": cells.quantile(0.25), "peer_q75_months": cells.quantile(0.75)})
+    peer = peer[peer["peer_n"] >= int(cfg["review_min_cell"])]
+    rows = rows[rows["peer_group"].isin(peer.index)]
+    if rows.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    out = rows[["defendant_id", "case_id", "court_id", "judge_id", "peer_group", "term_months", "z", "fitted_log"]].copy()
+    out["term_months"] = out["term_months"].astype(float)
+    out["z"] = out["z"].astype(float)
+    out["p_calibrated"] = 0.0
+    for _, index in out.groupby("peer_group").groups.items():
+        out.loc[index, "p_calibrated"] = calibrated_p(out.loc[index, "z"])
+    out["expected_months"] = np.exp(out["fitted_log"].astype(float))
+    out["ratio_to_expected"] = out["term_months"] / out["expected_months"]
+    out = out.join(peer, on="peer_group")
+    out["peer_n"] = out["peer_n"].astype("int64")
+    out["peer_spread_log"] = out["peer_group"].map({g: float(f.scale) for g, f in model.groups.items()})
+    periods = _periods(ctx, out["case_id"])
+    out["period"] = out["case_id"].map(periods).astype("Int64")
+    out = out.reset_index(drop=True)
+    out["rank_in_court_period"] = rank_list(out, ["court_id", "period"])
+    out = out.sort_values(["court_id", "period", "rank_in_court_period"], na_position="last").reset_index(drop=True)
+    top = out[out["rank_in_court_period"] <= int(cfg["review_top_k"])]
+    context = flag_context(ctx, model, list(top["defendant_id"]), int(settings(ctx)["sentencing_similar_cases"])) \
+        if len(top) else {}
+    out["factors"] = out["defendant_id"].map(lambda d: context[d]["factors_zh"] if d in context else None)
+    out["similar_cases"] = out["defendant_id"].map(
+        lambda d: json.dumps(context[d]["similar_cases"], ensure_ascii=False, default=str) if d in context else None)
+    return out[COLUMNS]
+
+
+def _periods(ctx: DetectContext, case_ids: pd.Series) -> dict:
+    """Year of each case's judgment (closed_on; the case-number year when no date was recorded)."""
+    wanted = pd.DataFrame({"case_id": pd.unique(case_ids.astype(object))})
+    ctx.con.register("review_cases", wanted)
+    try:
+        frame = queries.run(ctx.con, "sentencing_review_periods")
+    finally:
+        ctx.con.unregister("review_cases")
+    return dict(zip(frame["case_id"], frame["period"]))
+
+
+def precision_at_k(review: pd.DataFrame, planted_defendants: set[str], k: int,
+                   by: tuple[str, ...] = ("court_id", "period")) -> dict:
+    """Share of the top k of each `by` group (pooled) that are planted; `by=()` ranks the whole province.
+
+    The base rate (planted among all listed) is what a random pick of the same size would find.
+    """
+    planted = {str(d) for d in planted_defendants}
+    if review.empty:
+        return {"k": k, "by": list(by), "groups": 0, "selected": 0, "hits": 0, "precision": None,
+                "listed": 0, "planted_listed": 0, "base_rate": None}
+    frame = review.reset_index(drop=True)
+    if by:
+        ranks = rank_list(frame, list(by))
+    else:
+        ranks = rank_list(frame.assign(_all=0), ["_all"])
+    chosen = frame[ranks <= k]
+    is_planted = frame["defendant_id"].astype(str).isin(planted)
+    hits = int(chosen["defendant_id"].astype(str).isin(planted).sum())
+    return {"k": k, "by": list(by), "groups": int(frame.groupby(list(by), dropna=False).ngroups) if by else 1,
+            "selected": int(len(chosen)), "hits": hits,
+            "precision": hits / len(chosen) if len(chosen) else None,
+            "listed": int(len(frame)), "planted_listed": int(is_planted.sum()),
+            "base_rate": float(is_planted.mean())}
