@@ -55,7 +55,8 @@ def timeline(rng, filed, closed, outcome, claim, officer, log: EventLog, case_of
 
     plan: online_k (int, -1 = draw), cram (bool: steps in the last days), big_gap
     (index of a 9–14 month gap between post-termination inquiries, -1 = none),
-    no_post (bool: no inquiry after termination).
+    no_post (bool: no inquiry after termination), assets_max_share (float: a 终本
+    case's find stays under this share of the outstanding claim).
     """
     n = len(filed)
     plan = plan or {}
@@ -109,6 +110,9 @@ def timeline(rng, filed, closed, outcome, claim, officer, log: EventLog, case_of
         [np.where(rng.random(n) < 0.7, 0.0, np.round(rng.uniform(100, 4999, n))),
          np.round(recovered * rng.uniform(1.0, 1.5, n), 2)],
         np.where(rng.random(n) < 0.5, 0.0, np.round(claim * rng.uniform(0, 0.5, n), 2)))
+    max_share = plan.get("assets_max_share")
+    if max_share is not None:  # a clean 终本 find covers no large share of a small claim either
+        assets = np.where(zb, np.minimum(assets, np.floor(max_share * np.maximum(claim - recovered, 0))), assets)
     informed = np.where(zb, closed - uniform_int(rng, 1, np.full(n, 20)), MISSING)
     missing = np.where(zb, rng.random(n) < 0.15, rng.random(n) < 0.03)
     search = np.where(zb, np.maximum(closed - uniform_int(rng, 5, np.full(n, 40)), filed + 1),
@@ -237,8 +241,11 @@ def generate(ctx: Context, n_total: int, log: EventLog, case_offset: int = 0):
     # ---- planted 终本 cases: one rule broken each, on distinct cases --------------------
     zb_closed = (outcome == CM_ZB) & (closed != MISSING)
     used = by_planted.copy()
+    # zb_assets_found_but_terminated also flags a find covering cover_share of a small claim:
+    # clean finds stay at 90% of that share.
+    cover_share = rules["zb_assets_found_cover_share"]
     plan = dict(online_k=np.full(n, -1), cram=np.zeros(n, dtype=bool), big_gap=np.full(n, -1),
-                no_post=np.zeros(n, dtype=bool))
+                no_post=np.zeros(n, dtype=bool), assets_max_share=0.9 * cover_share)
     k_rule = plant_count(25, s)
 
     def pick(mask, k):
@@ -259,6 +266,8 @@ def generate(ctx: Context, n_total: int, log: EventLog, case_offset: int = 0):
     closed[odd] = filed[odd] + uniform_int(rng, np.full(len(odd), 94), 100)
     plan["cram"][odd] = True
     plan["online_k"][odd] = 1
+    # their 5,000–9,500 yuan find must stay a small share of the claim (recovered ≤ 20% of it)
+    claim[odd] = np.maximum(claim[odd], 1.5 * 9500 / cover_share)
     # 8. no online inquiry for more than six months after termination (Art. 9)
     idx_none = pick(closed <= day("2024-04-30"), k_rule // 3)
     idx_gap = pick(closed <= day("2023-12-31"), k_rule - len(idx_none))
@@ -322,7 +331,8 @@ def generate(ctx: Context, n_total: int, log: EventLog, case_offset: int = 0):
     r_priors = np.tile([0.35, 0.2, 0.1, 0.02, 0.0, 0.33], (n_res, 1))
     r_outcome, r_closed = draw_outcomes(rng, r_filed, r_priors)
     r_claim = np.round(np.maximum(claim[orig] - T["recovered"][orig], 500), 2)
-    R = timeline(rng, r_filed, r_closed, r_outcome, r_claim, officer[orig], log, case_offset + n)
+    R = timeline(rng, r_filed, r_closed, r_outcome, r_claim, officer[orig], log, case_offset + n,
+                 dict(assets_max_share=plan["assets_max_share"]))
 
     # ---- funds, with 13. funds held more than 30 days ----------------------------------
     all_officer = np.concatenate([officer, officer[orig]])
