@@ -23,6 +23,7 @@ PAGE_SPECS = [
     ("nav_supervision", "overview.py", "page_overview", ":material/dashboard:", "overview"),
     ("nav_supervision", "flags.py", "page_flags", ":material/flag:", "flags"),
     ("nav_supervision", "flag_detail.py", "page_flag", ":material/search:", "flag"),
+    ("nav_supervision", "review_list.py", "page_review", ":material/format_list_numbered:", "review-list"),
     ("nav_profiles", "judge.py", "page_judge", ":material/person:", "judge"),
     ("nav_profiles", "court.py", "page_court", ":material/account_balance:", "court"),
     ("nav_about", "data_quality.py", "page_quality", ":material/fact_check:", "data-quality"),

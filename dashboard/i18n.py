@@ -466,6 +466,38 @@ CATALOG: dict[str, tuple[str, str]] = {
     "subject_judge": ("承办人", "judge / officer"),
     "subject_court": ("法院", "court"),
     "subject_judge_lawyer": ("法官—律师组合", "judge–lawyer pair"),
+    # ---- sentencing review list (a review-budget aid, not flags)
+    "page_review": ("量刑复核清单", "Sentencing review list"),
+    "review_label": ("复核清单：按偏离程度排序，非预警、非认定", "Review list: ranked by deviation; not warnings, not findings"),
+    "review_caption": ("每个法院、每个年度内，按校准p值（在同罪名的全部量刑中按偏离程度排名）排序，供按复核力量逐件审阅；"
+                       "同类量刑不足 {min_cell} 件的罪名不列出。排名前 {top_k} 位的附类似案件。",
+                       "Within each court and year, sentences ranked by calibrated p (their deviation ranked among all "
+                       "sentences of the same charge), to read as far down as the review budget allows; charges with "
+                       "fewer than {min_cell} comparable sentences are not listed. The top {top_k} carry similar cases."),
+    "review_carried": ("本次为增量运行，复核清单沿用运行 {run} 的结果（全量运行时重新排序）。",
+                       "This was an incremental run: the list is carried from run {run} (re-ranked by the next full run)."),
+    "review_top": ("每个法院每年显示前几位", "Show the top, per court and year"),
+    "review_empty": ("所选范围内没有列出的量刑（同类量刑不少于 {min_cell} 件的罪名才列出）。",
+                     "Nothing is listed for this choice (only charges with at least {min_cell} comparable sentences are)."),
+    "review_count": ("共 {n} 件（{cells} 个法院·年度）", "{n} sentences ({cells} court-years)"),
+    "review_select_hint": ("点击一行查看类似案件。", "Click a row to see the similar cases."),
+    "review_similar_title": ("类似案件：{case}", "Similar cases: {case}"),
+    "review_factors": ("本案量刑情节：{factors}", "Legal factors of this sentence: {factors}"),
+    "review_no_similar": ("只有每个法院每年排名前 {top_k} 位的量刑附类似案件。",
+                          "Only the top {top_k} of a court and year carry similar cases."),
+    "review_other_court": ("（其他法院案件）", "(another court's case)"),
+    "col_rank": ("排名", "Rank"),
+    "col_year": ("年度", "Year"),
+    "col_charge": ("罪名", "Charge"),
+    "col_term_vs_expected": ("刑期 / 预期（月）", "Term / expected (months)"),
+    "col_ratio": ("为预期的倍数", "× expected"),
+    "col_p_calibrated": ("校准p值", "Calibrated p"),
+    "col_peer_n": ("同类量刑数", "Peer N"),
+    "col_peer_iqr": ("同类刑期25%–75%（月）", "Peer 25–75% (months)"),
+    "col_sentence": ("刑罚", "Sentence"),
+    "col_expected": ("预期刑期（月）", "Expected (months)"),
+    "col_factors": ("量刑情节", "Legal factors"),
+    "col_factor_distance": ("情节差异", "Factor distance"),
 }
 
 
