@@ -11,7 +11,7 @@ DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql
 JAVA_PACKAGE := openjdk-17-jre-headless
 PORT   ?= 8501
 
-.PHONY: demo test test-fast eval bench fuzz docs serve system-deps clean
+.PHONY: demo test test-fast eval eval-real bench fuzz docs serve system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ test-fast: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m courtwatch.evaluate --seeds 1001 1002 1003 --scale 1 --out docs/quality.md
 	$(BIN)/python -m courtwatch.evaluate --seeds 1001 1002 1003 --scale 10 --noise 0.35 --out docs/quality-scale10.md
+
+# Detection quality on real published judgments (../shared/realdata), beside its plain baseline → docs/quality-real.md
+REAL_SEEDS ?= 20261124 1 2 3 4 5 6 7 8 9
+eval-real: $(STAMP)
+	$(BIN)/python -m courtwatch.evaluate_real --seeds $(REAL_SEEDS) --out docs/quality-real.md
 
 # Timings of sample, ingest and detect → docs/benchmarks.md
 bench: $(STAMP)
