@@ -273,7 +273,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("flags", help="print the flags of the latest (or given) run")
     p.add_argument("--db", help=db_help)
     p.add_argument("--format", choices=["csv", "json"], default="csv")
-    p.add_argument("--category", choices=["sentencing", "enforcement", "integrity"])
+    p.add_argument("--category", choices=["sentencing", "enforcement", "integrity", "data_quality"])
     p.add_argument("--run", help="run id (default: the latest run)")
     p.add_argument("--as-user", help="export only what this account may see (its courts), and audit the export")
     p.add_argument("--ops-url", help="operational store URL (default: $COURTWATCH_OPS_URL, else SQLite beside --db)")

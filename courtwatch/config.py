@@ -12,9 +12,12 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,30 @@ class Config:
 
     @property
     def province(self) -> str:
-        return self.values["general"]["province"]
+        """The default province ([general] province): its thresholds apply where a court's province is not recorded."""
+        return self.values.get("general", {}).get("province", "")
+
+    @property
+    def law_provinces(self) -> dict[str, dict]:
+        """[law.provinces]: each configured province's amount thresholds and the documents they come from."""
+        return dict(self.values.get("law", {}).get("provinces", {}))
 
     @property
     def province_thresholds(self) -> dict[str, float]:
-        provinces = self.values["law"]["provinces"]
-        if self.province not in provinces:
-            raise UserError(f"config: no sentencing thresholds for province {self.province!r}; add [law.provinces.\"{self.province}\"]")
-        return provinces[self.province]
+        """The default province's thresholds; a threshold it does not set is the national lowest (courtwatch/law.py)."""
+        from . import law
+        configured = self.law_provinces.get(self.province, {})
+        return {**law.NATIONAL_LOWEST, **{k: v for k, v in configured.items() if k in law.THRESHOLD_KEYS}}
+
+    def law_frames(self) -> "pd.DataFrame":
+        """The law_frames table the legality queries join on a court's province (law.frame_sets)."""
+        from . import law
+        return law.frame_sets(self.law_provinces)
+
+    def law_frame_params(self) -> dict[str, str]:
+        """Parameters that pick a court's frame set in those queries (law.frame_params)."""
+        from . import law
+        return law.frame_params(self.province, self.law_provinces)
 
     @property
     def rules(self) -> dict[str, Any]:

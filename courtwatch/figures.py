@@ -25,7 +25,7 @@ import pandas as pd
 from . import queries
 from .errors import UserError
 
-CATEGORIES = ("sentencing", "enforcement", "integrity")
+CATEGORIES = ("sentencing", "enforcement", "integrity", "data_quality")
 LEVELS = ("high", "medium", "low")
 DECISIONS = ("confirm_concern", "dismiss", "escalate", "needs_information")
 PENDING = "pending"

@@ -6,6 +6,21 @@ example whether a traffic offender fled), the wider frame is used, so a
 legality warning is never raised on a lawful sentence.
 Sources: 刑法 §§38, 42, 45, 72–74, 133, 133-1, 234, 264, 266, 287-2, 303, 347
 (see shared domain notes); province thresholds come from config.
+
+Amount thresholds (盗窃, 诈骗) are set by each province within national ranges
+(法释〔2013〕8号 第一条; 法释〔2011〕7号 第一条). `frame_sets` gives one frame
+set per configured province plus the national-lowest set (NATIONAL), used for
+a court whose province has none configured: the lowest lawful thresholds put
+every amount in the highest tier any province could give it, so a legality
+warning never rests on a threshold the court was not bound by. Drug quantities
+and injury levels are national (刑法 §§234, 347).
+
+`reach_lower` is the lowest recorded severity at which a frame can still apply
+through a circumstance the export cannot show (其他严重情节, 特别残忍手段,
+首要分子 …). A term above every frame of its charge breaks the statute whatever
+the facts (term_above_statutory_max); a term above the frames the recorded
+severity can reach, but within a higher one, means the record and the sentence
+cannot both be right (record_facts_inconsistent, a data-quality warning).
 """
 from __future__ import annotations
 
@@ -32,16 +47,49 @@ MULTI_CHARGE_SEPARATOR = "；"
 
 INF = math.inf
 
+# Key of the fallback frame set in law_frames.province: the lowest lawful national thresholds.
+NATIONAL = "全国最低"
+# 法释〔2013〕8号 第一条 (theft 1,000–3,000 / 30,000–100,000 / 300,000–500,000) and 法释〔2011〕7号
+# 第一条 (fraud 3,000–10,000 / 30,000–100,000 / 500,000): the bottom of each range.
+NATIONAL_LOWEST = {"theft_large": 1000, "theft_huge": 30000, "theft_especially_huge": 300000,
+                   "fraud_large": 3000, "fraud_huge": 30000, "fraud_especially_huge": 500000}
+THRESHOLD_KEYS = tuple(NATIONAL_LOWEST)
+NATIONAL_STANDARD = {
+    # 最高人民法院、最高人民检察院关于办理盗窃刑事案件适用法律若干问题的解释 / 关于办理诈骗刑事案件具体应用法律若干问题的解释
+    "theft": "法释〔2013〕8号第一条",
+    "fraud": "法释〔2011〕7号第一条",
+}
+# Share of a 数额巨大 / 数额特别巨大 threshold from which 其他严重情节 / 其他特别严重情节 can lift an
+# amount into the higher frame through circumstances the export does not show:
+# theft 50% (法释〔2013〕8号 第六条: 入户盗窃、携带凶器盗窃 or 第二条第三至八项);
+# fraud 80% (法释〔2011〕7号 第二条第二款 "接近"; 法发〔2016〕32号 二(四): 接近 = 80% 以上).
+OTHER_SERIOUS_SHARE = {"theft": 0.5, "fraud": 0.8}
 
-def frames(province_thresholds: dict[str, float]) -> pd.DataFrame:
+
+def standard_zh(province: str, kind: str, source: str | None) -> str:
+    """Which amount standard a frame set applies, as a flag says it ('按安徽省标准（皖高法〔2013〕254号）')."""
+    if province == NATIONAL or not source:
+        return f"未配置该省标准，按全国最低数额标准（{NATIONAL_STANDARD[kind]}）"
+    return f"按{province}省标准（{source}）"
+
+
+def frames(province_thresholds: dict[str, float], province: str = NATIONAL) -> pd.DataFrame:
     """Statutory frames: one row per (charge, tier) with the severity measure's range.
 
     Columns: charge, article, measure, lower (inclusive), upper (exclusive),
-    tier, min_months, max_months, life_possible, detention_only.
-    `measure` names the defendants column that selects the tier; injury
-    levels are compared on INJURY_ORDER.
+    tier, min_months, max_months, life_possible, detention_only, reach_lower,
+    standard. `measure` names the defendants column that selects the tier;
+    injury levels are compared on INJURY_ORDER. A threshold the province does
+    not set (or a `<kind>_standard` it does not cite) is the national lowest.
+    `province` only labels the standard (NATIONAL: the national-lowest set).
     """
-    t = province_thresholds
+    given = {k: v for k, v in (province_thresholds or {}).items() if k in THRESHOLD_KEYS}
+    t = {**NATIONAL_LOWEST, **given}
+    sourced = {kind: province != NATIONAL and all(f"{kind}_{level}" in given for level in ("large", "huge", "especially_huge"))
+               for kind in ("theft", "fraud")}
+    standard = {kind: standard_zh(province if sourced[kind] else NATIONAL, kind,
+                                  (province_thresholds or {}).get(f"{kind}_standard"))
+                for kind in ("theft", "fraud")}
     rows = [
         # charge, article, measure, lower, upper, tier, min, max, life, detention_only
         ("盗窃罪", "刑法第264条", "amount_involved", t["theft_large"], t["theft_huge"], 1, 0, 36, False, False),
@@ -66,11 +114,43 @@ def frames(province_thresholds: dict[str, float]) -> pd.DataFrame:
         ("开设赌场罪", "刑法第303条", None, -INF, INF, 1, 0, 120, False, False),
         ("帮助信息网络犯罪活动罪", "刑法第287条之二", None, -INF, INF, 1, 0, 36, False, False),
     ]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         rows,
         columns=["charge", "article", "measure", "lower", "upper", "tier",
                  "min_months", "max_months", "life_possible", "detention_only"],
     )
+    # reach_lower: by default a frame applies only from its own lower bound.
+    table["reach_lower"] = table["lower"].astype(float)
+    for kind, charge in (("theft", "盗窃罪"), ("fraud", "诈骗罪")):
+        upper_tiers = (table["charge"] == charge) & (table["tier"] >= 2)
+        table.loc[upper_tiers, "reach_lower"] = table.loc[upper_tiers, "lower"] * OTHER_SERIOUS_SHARE[kind]
+    # §234 ¶2: ≥10 years also for 以特别残忍手段致人重伤造成严重残疾 — from 重伤二级, the means not exported.
+    table.loc[(table["charge"] == "故意伤害罪") & (table["tier"] == 3), "reach_lower"] = INJURY_ORDER["serious_2"]
+    # §347 ¶2 (2)–(5): ≥15 years whatever the quantity for 首要分子, 武装掩护, 暴力抗拒检查, 国际贩毒 (not exported).
+    table.loc[(table["charge"] == "走私、贩卖、运输、制造毒品罪") & (table["tier"] == 3), "reach_lower"] = 0.0
+    table["standard"] = [standard["theft"] if c == "盗窃罪" else standard["fraud"] if c == "诈骗罪"
+                         else f"按全国统一标准（{a}）" for c, a in zip(table["charge"], table["article"])]
+    return table
+
+
+def frame_sets(provinces: dict[str, dict]) -> pd.DataFrame:
+    """The law_frames table: one frame set per configured province plus the national-lowest set.
+
+    Columns: province (a configured province, or NATIONAL), then those of `frames`.
+    The queries pick a defendant's set by its court's province (queries/term_above_statutory_max.sql).
+    """
+    sets = [frames(thresholds, name).assign(province=name) for name, thresholds in sorted((provinces or {}).items())
+            if name != NATIONAL]
+    sets.append(frames({}, NATIONAL).assign(province=NATIONAL))
+    table = pd.concat(sets, ignore_index=True)
+    return table[["province", *[c for c in table.columns if c != "province"]]]
+
+
+def frame_params(default_province: str | None, provinces: dict[str, dict]) -> dict[str, str]:
+    """Query parameters that choose a court's frame set: a court with no recorded province takes the
+    configured default ([general] province) when that has thresholds, else the national lowest."""
+    default = default_province if default_province in (provinces or {}) else NATIONAL
+    return {"default_frames": default, "national": NATIONAL}
 
 
 def severity_value(row: dict | pd.Series, measure: str | None) -> float | None:

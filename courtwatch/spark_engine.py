@@ -263,10 +263,7 @@ def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str
         table_rows = {r["table_name"]: r["n"] for r in spark.sql(" UNION ALL ".join(
             f"SELECT '{t}' AS table_name, count(*) AS n FROM {t}" for t in LOAD_ORDER)).collect()}
         provinces = sorted(r["province"] for r in spark.sql("SELECT DISTINCT province FROM courts").collect())
-        missing = [p for p in provinces if p not in config.values.get("law", {}).get("provinces", {})]
-        if missing:
-            raise UserError(f"config: no sentencing thresholds for province(s) {', '.join(map(repr, missing))}; "
-                            f"add [law.provinces.\"{missing[0]}\"]")
+        # a province without [law.provinces] thresholds is held to the national lowest (courtwatch/law.py)
 
         all_flags, report = [], []
         rules = [d for d in DETECTORS if isinstance(d, RuleDetector)]
@@ -309,16 +306,13 @@ def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str
 
 
 def _rule_rows(spark, detector, as_of: dt.date, config: Config, provinces: list[str]) -> pd.DataFrame:
-    """A rule's rows from Spark SQL. A frame the rule registers comes from configuration, which nationally
-    is per province: it is registered with a `province` column, one block per province, and the rule's
-    Spark SQL joins on it (queries/spark/term_above_statutory_max.sql)."""
+    """A rule's rows from Spark SQL. A frame the rule registers comes from configuration: law_frames already
+    holds one frame set per configured province plus the national lowest (a `province` column), and the
+    rule's Spark SQL joins it on each court's province (queries/spark/term_above_statutory_max.sql)."""
     ctx = DetectContext(con=None, as_of=as_of, config=config)  # rules' params read only as_of and config
-    blocks: dict[str, list[pd.DataFrame]] = {}
-    for province in provinces:
-        for view, frame in detector.rule.register(DetectContext(None, as_of, province_config(config, province))).items():
-            blocks.setdefault(view, []).append(frame.assign(province=province))
-    for view, frames in blocks.items():
-        spark.createDataFrame(pd.concat(frames, ignore_index=True)).createOrReplaceTempView(view)
+    blocks = dict(detector.rule.register(ctx))
+    for view, frame in blocks.items():
+        spark.createDataFrame(frame).createOrReplaceTempView(view)
     try:
         return queries.run_spark(spark, detector.name, **detector.rule.params(ctx))
     finally:

@@ -29,7 +29,7 @@ from courtwatch.errors import UserError
 
 REVIEW_STATES = ("unreviewed", "confirm_concern", "dismiss", "escalate", "needs_information")
 LEVEL_ORDER = ("high", "medium", "low")
-CATEGORY_ORDER = ("sentencing", "enforcement", "integrity")
+CATEGORY_ORDER = ("sentencing", "enforcement", "integrity", "data_quality")
 RATE_METRICS = ("closed", "days_to_close", "extension_rate", "reversal_rate", "zb_share", "designated_share")
 
 

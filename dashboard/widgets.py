@@ -24,7 +24,8 @@ COURT_PAGE = PAGES_DIR / "court.py"
 EVIDENCE_TEXT_KEYS = {"explanation_en", "legal_basis", "method", "notice", "rule", "rule_title", "rule_title_en",
                       "peer_comparison"}
 LEVEL_COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#f1c40f"}
-CATEGORY_COLOURS = {"sentencing": "#2e86c1", "enforcement": "#8e44ad", "integrity": "#16a085"}
+CATEGORY_COLOURS = {"sentencing": "#2e86c1", "enforcement": "#8e44ad", "integrity": "#16a085",
+                    "data_quality": "#7f8c8d"}
 CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
 
 

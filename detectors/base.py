@@ -26,7 +26,7 @@ FLAG_COLUMNS = ["flag_id", "run_id", "category", "detector", "subject_type", "su
 # What a detector fills in; the registry adds flag_id, run_id, category and detector.
 DETECTOR_COLUMNS = ["subject_type", "subject_id", "case_id", "judge_id", "court_id", "score", "level",
                     "explanation", "evidence"]
-CATEGORIES = ("sentencing", "enforcement", "integrity")
+CATEGORIES = ("sentencing", "enforcement", "integrity", "data_quality")
 SUBJECT_TYPES = ("defendant", "case", "judge", "court", "judge_lawyer")
 LEVELS = ("low", "medium", "high")
 

@@ -43,6 +43,73 @@ def _n(value, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
+_MEASURE_ZH = {"amount_involved": "涉案金额", "injury_level": "伤情", "drug_grams": "毒品数量", "blood_alcohol": "血液酒精含量"}
+_MEASURE_EN = {"amount_involved": "amount", "injury_level": "injury", "drug_grams": "drug quantity",
+               "blood_alcohol": "blood alcohol"}
+_INJURY_ZH = {"none": "无伤情", "minor_2": "轻伤二级", "minor_1": "轻伤一级", "serious_2": "重伤二级",
+              "serious_1": "重伤一级", "death": "死亡"}
+_INJURY_BY_ORDER = {order: code for code, order in law.INJURY_ORDER.items()}
+
+
+def _severity_zh(r: dict) -> str:
+    measure = r.get("measure")
+    if measure == "injury_level":
+        return _INJURY_ZH.get(str(r.get("injury_level")), "?")
+    unit = {"amount_involved": "元", "drug_grams": "克", "blood_alcohol": "mg/100ml"}.get(measure, "")
+    return f"{_n(r.get(measure), 0 if measure == 'amount_involved' else 2)}{unit}"
+
+
+def _severity_en(r: dict) -> str:
+    measure = r.get("measure")
+    if measure == "injury_level":
+        return str(r.get("injury_level"))
+    unit = {"amount_involved": " yuan", "drug_grams": " g", "blood_alcohol": " mg/100ml"}.get(measure, "")
+    return f"{_n(r.get(measure), 0 if measure == 'amount_involved' else 2)}{unit}"
+
+
+def _needed_value(r: dict, key: str, zh: bool) -> str:
+    value = clean_value(r.get(key))
+    if value is None:
+        return "?"
+    if r.get("measure") == "injury_level":
+        code = _INJURY_BY_ORDER.get(int(value), "?")
+        return _INJURY_ZH.get(code, code) if zh else code
+    unit = {"amount_involved": "元" if zh else " yuan", "drug_grams": "克" if zh else " g"}.get(r.get("measure"), "")
+    return f"{_n(value)}{unit}"
+
+
+def _needed_zh(r: dict) -> str:
+    text = f"{_MEASURE_ZH.get(r.get('measure'), '')}达到{_needed_value(r, 'needed_lower', True)}以上"
+    if clean_value(r.get("needed_reach")) is not None and clean_value(r.get("needed_reach")) < clean_value(r.get("needed_lower")):
+        text += f"，或有导出数据未载明的加重情节时{_needed_value(r, 'needed_reach', True)}以上"
+    return text
+
+
+def _needed_en(r: dict) -> str:
+    text = f"{_MEASURE_EN.get(r.get('measure'), '')} of at least {_needed_value(r, 'needed_lower', False)}"
+    if clean_value(r.get("needed_reach")) is not None and clean_value(r.get("needed_reach")) < clean_value(r.get("needed_lower")):
+        text += f", or {_needed_value(r, 'needed_reach', False)} with an aggravating circumstance the export cannot show"
+    return text
+
+
+def _standard_sentence_zh(r: dict) -> str:
+    """Which threshold standard the flag used, and the frame the recorded severity selects under it."""
+    text = str(r.get("standard") or "所用标准不明")
+    if clean_value(r.get("tier")) is not None and clean_value(r.get("tier_max_months")) is not None:
+        text += f"，记录的事实属第{_n(r['tier'])}档（上限{_n(r['tier_max_months'])}个月）"
+    return text + "；"
+
+
+def _standard_sentence_en(r: dict) -> str:
+    standard = r.get("standard") or "unknown"
+    text = f"standard used: {standard}"
+    if str(standard).startswith("未配置"):
+        text += " (no standard configured for the court's province: the national lowest thresholds)"
+    if clean_value(r.get("tier")) is not None and clean_value(r.get("tier_max_months")) is not None:
+        text += f"; under it the recorded facts are tier {_n(r['tier'])} (at most {_n(r['tier_max_months'])} months)"
+    return text + "; "
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -150,13 +217,51 @@ RULES: list[Rule] = [
                              "max_combined": law.DETENTION_MONTHS_COMBINED[1], "separator": law.MULTI_CHARGE_SEPARATOR}),
     Rule("term_above_statutory_max", "sentencing", "defendant",
          "刑期超过法定刑上限", "Term above the statutory maximum",
-         "《中华人民共和国刑法》分则相应条文及各省数额标准",
-         lambda r: f"该被告人以{r['charge']}被判处有期徒刑{_n(r['term_months'])}个月，超过该罪第{_n(r['tier'])}档法定刑上限{_n(r['max_months'])}个月（{r['article']}）。",
-         lambda r: f"The defendant was sentenced to {_n(r['term_months'])} months for {r['charge']}, above the {_n(r['max_months'])}-month maximum of the statutory frame (tier {_n(r['tier'])}, {r['article']}).",
+         "《中华人民共和国刑法》分则相应条文（第四十五条；第一百三十三条、第一百三十三条之一、第二百三十四条、"
+         "第二百六十四条、第二百六十六条、第二百八十七条之二、第三百零三条、第三百四十七条）及各省数额标准",
+         lambda r: (f"该被告人以{r['charge']}被判处有期徒刑{_n(r['term_months'])}个月，超过该罪任何一档法定刑的上限"
+                    f"{_n(r['max_months'])}个月（{r['article']}），无论记录的犯罪事实如何均无合法依据；"
+                    f"{_standard_sentence_zh(r)}记录的刑期也可能有误，请核对案卷。"),
+         lambda r: (f"The defendant was sentenced to {_n(r['term_months'])} months for {r['charge']}, above the "
+                    f"{_n(r['max_months'])}-month maximum of every statutory frame of the charge ({r['article']}), so no "
+                    f"reading of the recorded facts allows it; {_standard_sentence_en(r)}the recorded term may itself be "
+                    "wrong: check the file."),
          needs=("cases", "defendants"),
-         params=lambda ctx: {"separator": law.MULTI_CHARGE_SEPARATOR},
-         register=lambda ctx: {"law_frames": law.frames(ctx.config.province_thresholds)},
-         limitations="Charges outside the built-in frame table are not checked; where the export cannot tell two frames apart (e.g. whether a driver fled), the wider frame is used."),
+         params=lambda ctx: {"separator": law.MULTI_CHARGE_SEPARATOR, **ctx.config.law_frame_params()},
+         register=lambda ctx: {"law_frames": ctx.config.law_frames()},
+         limitations=("Raised only when the term exceeds every frame of the charge (for drugs the ≥15-year frame, which "
+                      "§347 ¶2 allows whatever the quantity for 首要分子/武装掩护/暴力抗拒检查; for 故意伤害 the ≥10-year "
+                      "frame of 特别残忍手段致人重伤造成严重残疾), so no lawful reading of the recorded facts allows it; "
+                      "a term above only the frame the recorded severity selects is record_facts_inconsistent "
+                      "(data_quality). The amount standard is the court's province's ([law.provinces]), else the "
+                      "national lowest (法释〔2013〕8号, 法释〔2011〕7号); the flag names it. Charges outside the built-in "
+                      "frame table are not checked; 数罪并罚 is never held to one charge's frame.")),
+    Rule("record_facts_inconsistent", "data_quality", "defendant",
+         "记录的犯罪事实与刑期不能同时成立", "Recorded facts and term cannot both be right",
+         "《中华人民共和国刑法》分则相应条文的量刑档次及各省数额标准（数据质量提示，非违法认定）",
+         lambda r: (f"记录的{_MEASURE_ZH.get(r['measure'], '犯罪事实')}（{_severity_zh(r)}）与刑期不能同时成立："
+                    f"该被告人以{r['charge']}被判处有期徒刑{_n(r['term_months'])}个月，"
+                    f"{_standard_sentence_zh(r)}连同导出数据未载明的加重情节，该事实最多对应{_n(r['reach_max_months'])}个月；"
+                    f"该刑期需属第{_n(r['term_tier'])}档（{_needed_zh(r)}）。"
+                    f"记录的{_MEASURE_ZH.get(r['measure'], '犯罪事实')}或刑期可能有误，请核对案卷。"),
+         lambda r: (f"The recorded {_MEASURE_EN.get(r['measure'], 'facts')} ({_severity_en(r)}) and the term cannot both "
+                    f"be right: the defendant was sentenced to {_n(r['term_months'])} months for {r['charge']}; "
+                    f"{_standard_sentence_en(r)}with any aggravating circumstance the export cannot show, those facts "
+                    f"allow at most {_n(r['reach_max_months'])} months, while the term needs tier {_n(r['term_tier'])} "
+                    f"({_needed_en(r)}). The record (the {_MEASURE_EN.get(r['measure'], 'facts')} or the term) may be "
+                    "wrong: check the file. This is not a finding that the sentence is unlawful."),
+         needs=("cases", "defendants"),
+         params=lambda ctx: {"separator": law.MULTI_CHARGE_SEPARATOR, **ctx.config.law_frame_params()},
+         register=lambda ctx: {"law_frames": ctx.config.law_frames()},
+         limitations=("A data-quality warning, never a legal one: some lawful reading exists (another amount, injury "
+                      "or quantity), so the record is what to check. Circumstances the export cannot show are counted "
+                      "in the sentence's favour: 其他严重情节 from 50% (theft, 法释〔2013〕8号 第六条) or 80% (fraud, "
+                      "法释〔2011〕7号 第二条) of the higher threshold; §234's 特别残忍手段 from 重伤二级; §347 ¶2's "
+                      "首要分子 etc. at any quantity (so drug quantities never raise it); 多次盗窃/入户盗窃 for the "
+                      "bottom frame. Terms below a frame's minimum are not checked (§63 减轻处罚 allows them). "
+                      "Telecom fraud (法发〔2016〕32号) cannot be told from the export. A 拘役 for a charge whose "
+                      "statute has none is not checked: every charge in the frame table has 拘役 in its bottom frame, "
+                      "and §63 减轻处罚 can lawfully reach it.")),
     Rule("funds_not_disbursed_30_days", "integrity", "case",
          "执行款超过30日未发放", "Enforcement funds not paid out within 30 days",
          "最高人民法院关于执行款物管理工作的规定（法发〔2017〕6号）第十五条",

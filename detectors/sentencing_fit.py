@@ -461,11 +461,11 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
 
 
 def _features(ctx: DetectContext, group: str) -> pd.DataFrame:
-    frames = law.frames(ctx.config.province_thresholds)
+    frames = ctx.config.law_frames()  # one frame set per configured province + the national lowest
     ctx.con.register("law_frames", frames)
     try:
         return queries.run(ctx.con, "sentencing_features", as_of=ctx.as_of,
-                           separator=law.MULTI_CHARGE_SEPARATOR, peer_group=group)
+                           separator=law.MULTI_CHARGE_SEPARATOR, peer_group=group, **ctx.config.law_frame_params())
     finally:
         ctx.con.unregister("law_frames")
 
@@ -478,7 +478,7 @@ def _cache_key(ctx: DetectContext) -> tuple:
     ).fetchall()[0]
     cfg = settings(ctx)
     fit_settings = tuple(cfg[k] for k in FIT_KEYS)
-    thresholds = tuple(sorted(ctx.config.province_thresholds.items()))
+    thresholds = (ctx.config.province, repr(sorted(ctx.config.law_provinces.items())))
     return (id(ctx.con), ctx.as_of, thresholds, fit_settings, fingerprint, ctx.scope, ctx.reference)
 
 
@@ -491,7 +491,7 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
     if _CACHE.get("key") == key:
         return _CACHE["model"]
     cfg = settings(ctx)
-    frames = law.frames(ctx.config.province_thresholds)
+    frames = law.frames(ctx.config.province_thresholds, ctx.config.province)  # charge → measure only
     groups = queries.run(ctx.con, "sentencing_peer_groups", as_of=ctx.as_of, separator=law.MULTI_CHARGE_SEPARATOR)
     fits: dict[str, GroupFit] = {}
     parts: list[pd.DataFrame] = []
@@ -565,7 +565,7 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
     read again (one query each), so memory stays per partition.
     """
     cfg = settings(ctx)
-    frames = law.frames(ctx.config.province_thresholds)
+    frames = law.frames(ctx.config.province_thresholds, ctx.config.province)  # charge → measure only
     wanted = model.rows[model.rows["defendant_id"].isin(defendant_ids)]
     out: dict[str, dict] = {}
     for group, targets in wanted.groupby("peer_group"):

@@ -8,10 +8,17 @@
 -- eleven circumstances (NULL = not recorded), sentence_kind, term_months.
 -- Probation is deliberately absent: it is decided after the term (量刑指导意见).
 -- Never reads gender, ethnicity or local_resident (audit-only columns).
--- law_frames is registered by the detector from courtwatch/law.py + config.
--- Params: $as_of, $separator, $peer_group. Read by: detectors/sentencing_fit.py.
-WITH grouped AS (
+-- The tier uses the frame set of the court's province (law_frames.province; $default_frames
+-- for a court with no recorded province, $national — the lowest lawful national thresholds —
+-- for a province with none configured), as term_above_statutory_max.sql does.
+-- law_frames is registered by the detector from courtwatch/law.py + config (Config.law_frames).
+-- Params: $as_of, $separator, $peer_group, $default_frames, $national. Read by: detectors/sentencing_fit.py.
+WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
+grouped AS (
     SELECT d.defendant_id, d.case_id, c.judge_id, c.court_id, c.closed_on, d.charge,
+           CASE WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
+                WHEN nullif(trim(ct.province), '') IS NULL THEN $default_frames
+                ELSE $national END AS frame_province,
            CASE WHEN contains(d.charge, $separator) THEN '数罪并罚' ELSE d.charge END AS peer_group,
            d.amount_involved, d.injury_level, d.drug_grams, d.blood_alcohol,
            d.surrender, d.confession, d.guilty_plea, d.meritorious, d.recidivist, d.prior_record,
@@ -19,6 +26,7 @@ WITH grouped AS (
            d.sentence_kind, d.term_months
     FROM defendants d
     JOIN cases c USING (case_id)
+    LEFT JOIN courts ct ON ct.court_id = c.court_id
     WHERE c.case_kind = 'criminal'
       AND c.closed_on <= $as_of
       AND (d.sentence_kind IN ('detention', 'fixed_term') OR d.sentence_kind IS NULL)
@@ -34,10 +42,10 @@ measured AS (
                ELSE 0 END AS severity,
            f.lower, f.upper, f.tier
     FROM grouped g
-    LEFT JOIN law_frames f ON f.charge = g.charge
+    LEFT JOIN law_frames f ON f.charge = g.charge AND f.province = g.frame_province
     WHERE g.peer_group = $peer_group
 )
-SELECT * EXCLUDE (measure, severity, lower, upper, tier),
+SELECT * EXCLUDE (frame_province, measure, severity, lower, upper, tier),
        max(CASE WHEN severity >= lower AND severity < upper THEN tier END) AS tier
 FROM measured
 GROUP BY ALL

@@ -1,35 +1,55 @@
--- term_above_statutory_max — fixed-term sentences above the maximum of the charge's statutory frame.
--- One row per single-charge 有期徒刑 defendant whose charge is in law_frames and
--- who is not known to comply: violated = TRUE when term_months exceeds the
--- frame's max_months; NULL when the severity measure that picks the frame is
--- unknown. Multi-charge defendants (数罪并罚) are never held to one charge's frame.
--- law_frames is registered by the detector from courtwatch/law.py + config.
--- Params: $separator. Read by: detectors/rules.py.
-WITH measured AS (
-    SELECT d.*, c.judge_id, c.court_id, f.article, f.measure, f.tier, f.min_months, f.max_months, f.lower, f.upper,
-           CASE f.measure
-               WHEN 'amount_involved' THEN d.amount_involved
-               WHEN 'drug_grams' THEN d.drug_grams
-               WHEN 'blood_alcohol' THEN d.blood_alcohol
-               WHEN 'injury_level' THEN CASE d.injury_level WHEN 'none' THEN 0 WHEN 'minor_2' THEN 1
-                   WHEN 'minor_1' THEN 2 WHEN 'serious_2' THEN 3 WHEN 'serious_1' THEN 4 WHEN 'death' THEN 5 END
-               ELSE 0 END AS severity
+-- term_above_statutory_max — fixed-term sentences above every statutory frame of the charge.
+-- One row per single-charge 有期徒刑 defendant whose charge is in law_frames and who is
+-- not known to comply: violated = TRUE when term_months exceeds max_months, the highest
+-- maximum of ANY frame of the charge (so no lawful reading of the recorded facts — another
+-- amount, injury or quantity, or a circumstance the export cannot show — allows the term);
+-- NULL when the term is unknown. A term above the frame the recorded severity selects but
+-- within a higher frame is a data-quality warning instead (record_facts_inconsistent.sql).
+-- Multi-charge defendants (数罪并罚) are never held to one charge's frame.
+-- Frame set: the court's province when law_frames has it, $default_frames for a court with
+-- no recorded province, else $national (the lowest lawful national thresholds); `standard`
+-- says which, and tier / tier_max_months give the frame the recorded severity selects under
+-- it (NULL when the severity is unknown or below every frame).
+-- law_frames is registered by the detector from courtwatch/law.py + config (Config.law_frames).
+-- Params: $separator, $default_frames, $national. Read by: detectors/rules.py.
+WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
+single AS (
+    SELECT d.*, c.judge_id, c.court_id,
+           CASE WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
+                WHEN nullif(trim(ct.province), '') IS NULL THEN $default_frames
+                ELSE $national END AS frame_province
     FROM defendants d
     JOIN cases c USING (case_id)
-    JOIN law_frames f ON f.charge = d.charge
+    LEFT JOIN courts ct ON ct.court_id = c.court_id
     WHERE d.sentence_kind = 'fixed_term' AND NOT contains(d.charge, $separator)
 ),
-framed AS (
-    -- the frame whose range holds the severity; unknown severity keeps one row with no frame
-    SELECT * FROM measured WHERE severity >= lower AND severity < upper
-    UNION ALL
-    SELECT DISTINCT ON (defendant_id) * FROM measured WHERE severity IS NULL
+measured AS (
+    SELECT s.*, f.article, f.tier AS frame_tier, f.max_months AS frame_max_months, f.lower, f.upper, f.standard,
+           max(f.max_months) OVER (PARTITION BY s.defendant_id) AS charge_max_months,
+           CASE f.measure
+               WHEN 'amount_involved' THEN s.amount_involved
+               WHEN 'drug_grams' THEN s.drug_grams
+               WHEN 'blood_alcohol' THEN s.blood_alcohol
+               WHEN 'injury_level' THEN CASE s.injury_level WHEN 'none' THEN 0 WHEN 'minor_2' THEN 1
+                   WHEN 'minor_1' THEN 2 WHEN 'serious_2' THEN 3 WHEN 'serious_1' THEN 4 WHEN 'death' THEN 5 END
+               ELSE 0 END AS severity
+    FROM single s
+    JOIN law_frames f ON f.charge = s.charge AND f.province = s.frame_province
+),
+one AS (
+    -- one row per defendant: the frame the recorded severity selects, else the lowest frame (tier shown as NULL)
+    SELECT DISTINCT ON (defendant_id) *, coalesce(severity >= lower AND severity < upper, FALSE) AS selects
+    FROM measured
+    ORDER BY defendant_id, selects DESC, frame_tier
 )
-SELECT defendant_id AS subject_id, case_id, judge_id, court_id, charge, article, tier,
+SELECT defendant_id AS subject_id, case_id, judge_id, court_id, charge, article,
+       CASE WHEN selects THEN frame_tier END AS tier,
        amount_involved, injury_level, drug_grams, blood_alcohol,
-       sentence_kind, term_months, max_months,
-       CASE WHEN severity IS NULL THEN NULL ELSE term_months > max_months END AS violated,
-       CASE WHEN severity IS NULL THEN NULL ELSE least(1.0, 0.6 + (term_months - max_months) / greatest(max_months, 12)) END AS score
-FROM framed
-WHERE (CASE WHEN severity IS NULL THEN NULL ELSE term_months > max_months END) IS NOT FALSE
+       sentence_kind, term_months, charge_max_months AS max_months,
+       CASE WHEN selects THEN frame_max_months END AS tier_max_months,
+       frame_province AS standard_province, standard,
+       term_months > charge_max_months AS violated,
+       least(1.0, 0.6 + (term_months - charge_max_months) / greatest(charge_max_months, 12)) AS score
+FROM one
+WHERE (term_months > charge_max_months) IS NOT FALSE
 ORDER BY defendant_id

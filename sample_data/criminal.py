@@ -409,6 +409,23 @@ def generate(ctx: Context, n_def: int, log: EventLog):
     return all_cases, D, n_cases
 
 
+def _reach_and_top(frames, charge, D, idx):
+    """Per defendant: the most months its recorded severity allows counting circumstances the export cannot show
+    (law.frames reach_lower; the bottom frame always), and the most any frame of its charge allows."""
+    values = {"amount_involved": D["amount"], "injury_level": D["injury"].astype(np.float64),
+              "drug_grams": D["grams"], "blood_alcohol": D["alcohol"]}
+    reach = np.zeros(len(idx))
+    top = np.zeros(len(idx))
+    for k, (ch, i) in enumerate(zip(charge, idx)):
+        sub = frames[frames.charge == CHARGES[ch]]
+        measure = MEASURE[ch]
+        v = 0.0 if measure is None else float(values[measure][i])
+        ok = (sub["tier"] == sub["tier"].min()) | (v >= sub["reach_lower"])
+        reach[k] = sub.loc[ok, "max_months"].max()
+        top[k] = sub["max_months"].max()
+    return reach, top
+
+
 def _plant_sentences(ctx: Context, rng, D, frame, pool):
     """Legality violations (one rule each) and deviations kept inside the law."""
     kind, term, probation, rec = D["kind"], D["term"], D["probation"], D["rec"]
@@ -466,9 +483,22 @@ def _plant_sentences(ctx: Context, rng, D, frame, pool):
     idx = pick((fmax == 36) & custodial & (term >= 18) & (probation == 0), plant_count(15, s), prefer=no_rec)
     kind[idx] = SK_FIXED_TERM
     term[idx] = rng.integers(40, 61, len(idx))
+    # Above the recorded tier yet within a higher frame the recorded severity cannot reach: the record and the
+    # term cannot both be right (record_facts_inconsistent, data quality). Above every frame of the charge
+    # (帮信: all ≤ 36 months), or reachable through a circumstance the export cannot show (其他严重情节) and so
+    # pushed above every frame without drawing from the RNG: the statute is broken (term_above_statutory_max).
+    reach, top = _reach_and_top(ctx.frames, charge[idx], D, idx)
+    lawful = (term[idx] <= reach) & (term[idx] <= top)
+    if len(idx) > 1 and not (lawful | (term[idx] > top)).any():
+        lawful[0] = True  # every rule is planted: the first is pushed above every frame
+    term[idx[lawful]] = top[lawful] + term[idx[lawful]] - 36
+    above = term[idx] > top
     fix_rec = idx[~np.isnan(rec[idx])]
     rec[fix_rec] = term[fix_rec]
-    record("term_above_statutory_max", idx, note=[f"有期徒刑{int(t)}个月 法定最高36个月" for t in term[idx]])
+    record("term_above_statutory_max", idx[above],
+           note=[f"有期徒刑{int(t)}个月 超过该罪各档上限{int(m)}个月" for t, m in zip(term[idx[above]], top[above])])
+    record("record_facts_inconsistent", idx[~above],
+           note=[f"有期徒刑{int(t)}个月 记录的事实最多{int(r)}个月" for t, r in zip(term[idx[~above]], reach[~above])])
 
     # 16. single sentences far from their peers: ×f harsher, ×1/f more lenient (a third).
     n_out = plant_count(60, s)

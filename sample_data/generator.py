@@ -46,6 +46,7 @@ DETECTORS = {
     "probation_term_over_3_years": "probation_term_over_3_years",
     "detention_out_of_range": "detention_out_of_range",
     "term_above_statutory_max": "term_above_statutory_max",
+    "record_facts_inconsistent": "record_facts_inconsistent",
     "funds_not_disbursed_30_days": "funds_not_disbursed_30_days",
     "late_post_close_edit": "late_post_close_edit",
     "interference_recorded": "interference_recorded",
@@ -59,7 +60,7 @@ DETECTORS = {
     "judge_extension_rate": "judge_rate_outlier",
     "judge_reversal_rate": "judge_rate_outlier",
 }
-RULE_KINDS = list(DETECTORS)[:15]
+RULE_KINDS = list(DETECTORS)[:16]
 KINDS = list(DETECTORS)
 
 COLUMNS = {

@@ -236,6 +236,23 @@ def frame_max(defs: pd.DataFrame) -> pd.DataFrame:
     return hit.set_index("i")[["min_months", "max_months"]].reindex(defs.index)
 
 
+def frame_reach(defs: pd.DataFrame) -> pd.DataFrame:
+    """Per defendant: the most months its recorded severity allows with circumstances the export cannot show
+    (law.frames reach_lower; the bottom frame always), and the most any frame of its charge allows."""
+    cfg = config()
+    frames = law.frames(cfg["law"]["provinces"][cfg["general"]["province"]])
+    measure = defs.charge.map(frames.groupby("charge").measure.first())
+    value = pd.Series(0.0, index=defs.index)
+    for name in ("amount_involved", "drug_grams", "blood_alcohol"):
+        value = value.mask(measure == name, defs[name])
+    value = value.mask(measure == "injury_level", defs.injury_level.map(law.INJURY_ORDER))
+    merged = defs[["charge"]].assign(v=value.to_numpy(), i=defs.index).merge(frames, on="charge")
+    bottom = merged.tier == merged.groupby("i").tier.transform("min")
+    reach = merged[bottom | (merged.v >= merged.reach_lower)].groupby("i").max_months.max()
+    top = merged.groupby("i").max_months.max()
+    return pd.DataFrame({"reach": reach, "top": top}).reindex(defs.index)
+
+
 def rule_flags(d) -> dict[str, set]:
     rules = config()["rules"]
     cases = d["cases"].set_index("case_id")
@@ -281,8 +298,11 @@ def rule_flags(d) -> dict[str, set]:
         defs.probation & (defs.sentence_kind == "fixed_term") & (defs.term_months > 36)])
     flags["detention_out_of_range"] = set(defs.defendant_id[
         (defs.sentence_kind == "detention") & ((defs.term_months > 6) | (defs.term_months < 1))])
-    flags["term_above_statutory_max"] = set(defs.defendant_id[
-        (defs.sentence_kind == "fixed_term") & (defs.term_months > fr.max_months)])
+    reach = frame_reach(defs)
+    fixed = defs.sentence_kind == "fixed_term"
+    flags["term_above_statutory_max"] = set(defs.defendant_id[fixed & (defs.term_months > reach.top)])
+    flags["record_facts_inconsistent"] = set(defs.defendant_id[
+        fixed & (defs.term_months > reach.reach) & (defs.term_months <= reach.top)])
     assert custodial.any()
 
     rec = ev[ev.event == "funds_received"][["case_id", "occurred_at"]]

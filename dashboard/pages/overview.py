@@ -49,6 +49,11 @@ cols[0].metric(tr("flags_total"), f"{len(flags):,}")
 cols[1].metric(tr("flags_high"), f"{int(flags['level'].eq('high').sum()):,}")
 cols[2].metric(tr("share_reviewed"), f"{reviewed / len(flags):.0%}")
 cols[3].metric(tr("confirmed"), f"{int(outcomes.loc[outcomes['review'] == 'confirm_concern', 'n'].sum()):,}")
+# one count per category, data quality included (a wrong record is not a legal warning: it has its own)
+cols = st.columns(len(data.CATEGORY_ORDER))
+for col, category in zip(cols, data.CATEGORY_ORDER):
+    col.metric(tr("flags_of_category").format(category=widgets.category_label(category)),
+               f"{int(flags['category'].eq(category).sum()):,}")
 
 left, right = st.columns(2)
 with left:
