@@ -124,6 +124,25 @@ class Rule:
     params: Callable[[DetectContext], dict] = lambda ctx: {}
     register: Callable[[DetectContext], dict[str, pd.DataFrame]] = lambda ctx: {}
     limitations: str = ""
+    # "statute": a flag means the record breaks the written rule; "heuristic": a pattern the rule's
+    # exceptions can explain (the export cannot show them); "data_quality": the record cannot be right.
+    kind: str = "statute"
+
+
+# What a flag of each kind of rule means, for the model card and the evidence.
+RULE_KIND_CONTROL = {
+    "statute": "None needed: a flag means the recorded data break the written rule. Rows with an unknown field are "
+               "skipped and counted, never flagged.",
+    "heuristic": "A heuristic, not a breach of the rule: the lawful exceptions it names cannot be seen in the export, "
+                 "so a flag asks a reviewer to check for them. Rows with an unknown field are skipped and counted.",
+    "data_quality": "A data-quality check: a flag means the recorded facts and the decision cannot both be right, so "
+                    "the record is what to check — never a finding that the decision is unlawful.",
+}
+RULE_KIND_PEERS = {
+    "statute": "法定规则，不以同类案件比较：违反书面规则即提示 (a written rule: no peer comparison needed)",
+    "heuristic": "启发式规则：提示可能存在问题，法定例外情形须人工核实 (a heuristic: check the lawful exceptions)",
+    "data_quality": "数据质量提示：记录的事实与裁判不能同时成立，请核对案卷 (data quality: check the record)",
+}
 
 
 def _rules_cfg(ctx: DetectContext) -> dict:
@@ -184,7 +203,8 @@ RULES: list[Rule] = [
                      "remain (Art. 1(3)), and the export does not record whether it could be; the reviewer checks why "
                      "it was not. Flags a find of at least zb_assets_found_min_share of the outstanding claim and "
                      "zb_assets_found_min_yuan, or one covering zb_assets_found_cover_share of it (at least "
-                     "zb_assets_found_cover_min_yuan), so small claims count."),
+                     "zb_assets_found_cover_min_yuan), so small claims count.",
+         kind="heuristic"),
     Rule("zb_no_inquiry_after_termination", "enforcement", "case",
          "终本后超过六个月未查询财产", "No property inquiry for over six months after 终本",
          f"{ZB_BASIS}第九条",
@@ -261,7 +281,8 @@ RULES: list[Rule] = [
                       "bottom frame. Terms below a frame's minimum are not checked (§63 减轻处罚 allows them). "
                       "Telecom fraud (法发〔2016〕32号) cannot be told from the export. A 拘役 for a charge whose "
                       "statute has none is not checked: every charge in the frame table has 拘役 in its bottom frame, "
-                      "and §63 减轻处罚 can lawfully reach it.")),
+                      "and §63 减轻处罚 can lawfully reach it."),
+         kind="data_quality"),
     Rule("funds_not_disbursed_30_days", "integrity", "case",
          "执行款超过30日未发放", "Enforcement funds not paid out within 30 days",
          "最高人民法院关于执行款物管理工作的规定（法发〔2017〕6号）第十五条",
@@ -304,8 +325,7 @@ class RuleDetector(Detector):
         self.title_en = rule.title_en
         self.legal_basis = rule.legal_basis
         self.method = f"Deterministic rule: queries/{rule.name}.sql"
-        self.false_alarm_control = ("None needed: a flag means the recorded data break the written rule. "
-                                    "Rows with an unknown field are skipped and counted, never flagged.")
+        self.false_alarm_control = RULE_KIND_CONTROL[rule.kind]
         self.limitations = rule.limitations or "Checks the record as exported; a wrong record gives a wrong warning."
 
     def detect(self, ctx: DetectContext) -> Detection:
@@ -348,7 +368,8 @@ class RuleDetector(Detector):
             "rule_title_en": self.title_en,
             "legal_basis": self.legal_basis,
             "observed": {k: clean_value(v) for k, v in row.items() if k not in _HIDDEN},
-            "peer_comparison": "法定规则，不以同类案件比较：违反书面规则即提示 (a written rule: no peer comparison needed)",
+            "rule_kind": self.rule.kind,
+            "peer_comparison": RULE_KIND_PEERS[self.rule.kind],
             "explanation_en": self.rule.explain_en(row),
             "notice": f"{NOTICE_ZH} {NOTICE_EN}",
         }
