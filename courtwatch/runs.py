@@ -52,7 +52,7 @@ def data_fingerprint(con) -> str:
     """A hash of every loaded row: equal data, equal fingerprint (row order does not matter)."""
     parts = []
     for table in LOAD_ORDER:
-        count, total = con.execute(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} t").fetchone()
+        count, total = con.execute(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} t").fetchall()[0]
         parts.append(f"{table}:{count}:{total}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -143,7 +143,7 @@ def _record_review(ctx: DetectContext, run_id: str, previous: str | None, progre
     if previous is not None:
         queries.execute(ctx.con, "sentencing_review_carry", run_id=run_id, previous=previous)
         return
-    if not ctx.con.execute("SELECT count(*) FROM defendants").fetchone()[0]:
+    if not ctx.con.execute("SELECT count(*) FROM defendants").fetchall()[0][0]:
         return
     review = review_list(ctx, fit_model(ctx)).assign(run_id=run_id)
     ctx.con.register("new_review", review)
