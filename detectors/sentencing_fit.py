@@ -108,6 +108,7 @@ DEFAULTS = {
     "sentencing_huber_t": 1.345,
     "sentencing_fit_sample_max": 200_000,
     "sentencing_clip_z": 2.5,
+    "sentencing_max_leverage": 0.2,
     "sentencing_similar_cases": 5,
     "sentencing_min_judge_cases": 15,
     "sentencing_min_court_cases": 60,
@@ -122,7 +123,7 @@ DEFAULTS = {
 
 # The keys the fitted model depends on (the cache is keyed on them, not on thresholds applied later).
 FIT_KEYS = ("sentencing_min_peer_group", "sentencing_min_not_recorded", "sentencing_huber_t",
-            "sentencing_fit_sample_max", "sentencing_clip_z")
+            "sentencing_fit_sample_max", "sentencing_clip_z", "sentencing_max_leverage")
 
 
 def settings(ctx: DetectContext) -> dict:
@@ -470,6 +471,12 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
     z = np.where(lower > 0, lower, np.where(upper < 0, upper, 0.0)) / scale
     # pooled rare charges abstain one by one (a thin peer group); they count in caseloads only
     testable = rows["record_complete"].to_numpy().astype(bool) & (group != POOLED_GROUP)
+    # A case whose recorded facts are far from every peer's (leverage h above Huber's 0.2) has no
+    # expectation the peers can vouch for: the fit is extrapolated to it, and on the real judgments
+    # such cases were mostly misread amounts (a contract fraud "expected" at 400 months). They abstain
+    # one by one and still count, at their deleted residual's low weight, in caseloads.
+    high_leverage = h > cfg["sentencing_max_leverage"]
+    testable &= ~high_leverage
     fit.status, fit.n_scored, fit.n_fit, fit.scale, fit.params = "fitted", n_ref, len(fit_idx), scale, params
     fit.n_untestable = int((~testable).sum())
     out = rows[["defendant_id", "case_id", "judge_id", "court_id", "charge", "sentence_kind", "term_months"]].copy()
@@ -491,6 +498,7 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
     out["resid_deleted"] = np.where(in_sample, resid / (1.0 - h_in), resid)
     out["deleted_var_factor"] = np.where(in_sample, 1.0 / (1.0 - h_in), 1.0 + h)
     out["pooled"] = group == POOLED_GROUP
+    out["high_leverage"] = high_leverage & (group != POOLED_GROUP)
     return fit, out, X
 
 
@@ -560,7 +568,7 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
             parts.append(rows)
     columns = ["defendant_id", "case_id", "judge_id", "court_id", "charge", "sentence_kind", "term_months",
                "peer_group", "fitted_log", "resid", "scale", "z", "p", "testable", "resid_clipped",
-               "resid_deleted", "deleted_var_factor", "pooled"]
+               "resid_deleted", "deleted_var_factor", "pooled", "high_leverage"]
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
     model = SentencingModel(rows, fits, skipped, cfg["sentencing_clip_z"], known)
     _CACHE.clear()

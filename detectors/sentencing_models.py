@@ -112,10 +112,14 @@ class SentenceDeviation(Detector):
         if rows.empty:
             return Detection(_empty(), model.rows_skipped, note or "no custodial sentence could be scored")
         # pooled rare charges were counted as abstaining (thin peer groups) by the model already
+        high_leverage = int(rows["high_leverage"].astype(bool).sum())
         untestable = int((~rows["testable"] & ~rows["pooled"].astype(bool)).sum())
-        if untestable:
-            note = (f"{untestable} multi-charge defendant(s) not tested case by case: two offences share one "
-                    f"severity column, so the export cannot record both; " + note)
+        if untestable - high_leverage:
+            note = (f"{untestable - high_leverage} multi-charge defendant(s) not tested case by case: two offences "
+                    f"share one severity column, so the export cannot record both; " + note)
+        if high_leverage:
+            note = (f"{high_leverage} defendant(s) not tested case by case: recorded facts far from every peer's "
+                    f"(leverage above {cfg['sentencing_max_leverage']:g}), so no expectation to compare with; " + note)
         rows = rows[rows["testable"]]
         # One Benjamini–Hochberg family over every defendant tested. In an incremental run that is the
         # reference period's (in-sample) p-values plus the new cases' (out of sample), so a night's
