@@ -26,7 +26,7 @@ EXPORT = dt.date(2024, 12, 31)
 # The signed-in session most tests use: an administrator who sees every court (tests/test_dashboard_access.py
 # signs in through the form and checks the other roles and scopes).
 ADMIN = {"username": "admin.test", "display_name": "测试管理员", "role": "admin", "scope": None}
-PAGES = ["overview", "flags", "flag_detail", "judge", "court", "data_quality", "model_cards"]
+PAGES = ["overview", "flags", "flag_detail", "judge", "court", "data_quality", "model_cards", "review_list"]
 TIMEOUT = 60
 
 
