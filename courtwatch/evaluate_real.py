@@ -215,17 +215,17 @@ def summarise(results: list[RealSeed]) -> dict:
 
 
 def review_precision(r: RealSeed) -> dict:
-    """Precision of the ranked review list at top k per court and year, and province-wide."""
-    planted = set(r.defendants.loc[r.defendants["planted"] | r.defendants["of_planted_judge"], "defendant_id"])
-    review = r.review
-    out = {"scored": int(len(review)), "planted_in_list": int(review["defendant_id"].isin(planted).sum())}
-    for k in (1, 3, 5):
-        top = review[review["rank_in_court_period"] <= k]
-        out[f"court_period_top{k}"] = [int(top["defendant_id"].isin(planted).sum()), int(len(top))]
-    ranked = review.sort_values(["p_calibrated", "z"], key=lambda s: s if s.name == "p_calibrated" else -s.abs())
-    for k in (20, 50):
-        top = ranked.head(k)
-        out[f"province_top{k}"] = [int(top["defendant_id"].isin(planted).sum()), int(len(top))]
+    """Precision of the ranked review list (detectors.sentencing_review.precision_at_k) against the planted sentences."""
+    from courtwatch.detectors.sentencing_review import precision_at_k
+
+    planted = set(r.defendants.loc[r.defendants["planted"], "defendant_id"])
+    out = {}
+    for key, k, by in (("court_period_top1", 1, ("court_id", "period")), ("court_period_top3", 3, ("court_id", "period")),
+                       ("court_period_top5", 5, ("court_id", "period")), ("province_top20", 20, ()),
+                       ("province_top50", 50, ())):
+        result = precision_at_k(r.review, planted, k, by)
+        out[key] = [result["hits"], result["selected"]]
+        out["scored"], out["planted_in_list"] = result["listed"], result["planted_listed"]
     return out
 
 
@@ -287,8 +287,9 @@ def render(report: dict) -> str:
     reviews = [s["review"] for s in seeds if "review" in s]
     if reviews:
         lines += ["", "## The ranked review list (not warnings)", "",
-                  "Precision = share of the listed sentences that were planted (a planted sentence, or a sentence of "
-                  "a planted judge); base rate = planted share of everything the list ranks.", "",
+                  "Precision = share of the listed sentences that are planted single sentences (×2.5 / ×0.35; a planted "
+                  "judge's sentences do not count); base rate = planted share of everything the list ranks, i.e. "
+                  "what a random pick of the same size finds.", "",
                   "| list | precision |", "|---|---|"]
         scored, planted_in = sum(r["scored"] for r in reviews), sum(r["planted_in_list"] for r in reviews)
         lines.append(f"| base rate (everything ranked) | {_rate(planted_in, scored)} |")
