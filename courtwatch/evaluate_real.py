@@ -39,7 +39,6 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 DEFAULT_SEEDS = (20261124, 1, 2, 3, 4, 5, 6, 7, 8, 9)
@@ -54,12 +53,10 @@ LEGALITY_DETECTORS = ("term_above_statutory_max", "detention_out_of_range", "pro
 
 def realdata_dir(explicit: str | Path | None = None) -> Path | None:
     """The shared real-judgment folder: --realdata, $COURTWATCH_REALDATA, else ../shared/realdata."""
-    candidates = [explicit, os.environ.get("COURTWATCH_REALDATA"),
-                  Path(__file__).resolve().parents[1].parent / "shared" / "realdata"]
-    for candidate in candidates:
-        if candidate and (Path(candidate) / "convert.py").exists():
-            return Path(candidate)
-    return None
+    # the first one named is the one meant: a wrong --realdata must not fall through to another set
+    candidate = explicit or os.environ.get("COURTWATCH_REALDATA") \
+        or Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+    return Path(candidate) if (Path(candidate) / "convert.py").exists() else None
 
 
 @dataclass
@@ -141,6 +138,7 @@ def _run_baseline(script: Path, folder: Path, z: float) -> dict:
 
 def evaluate_seed(seed: int, realdata: Path, workdir: Path, config=None) -> RealSeed:
     from courtwatch import store
+    from courtwatch.config import load_config
     from courtwatch.detectors.base import DetectContext
     from courtwatch.detectors.sentencing_fit import fit_model
     from courtwatch.ingest import ingest
@@ -173,7 +171,6 @@ def evaluate_seed(seed: int, realdata: Path, workdir: Path, config=None) -> Real
         "of_planted_judge": defendants["judge_id"].isin(planted_judges),
     })
     # our model's p-values, from the published database as the run saw it
-    from courtwatch.config import load_config
     con = store.open_for_read(db)
     try:
         model = fit_model(DetectContext(con, result.as_of, config or load_config()))
@@ -338,8 +335,6 @@ def run(seeds, realdata: Path, out: str | Path | None = None, progress=lambda m:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from courtwatch.errors import UserError
-
     parser = argparse.ArgumentParser(prog="python -m courtwatch.evaluate_real", description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
     parser.add_argument("--realdata", help="folder with convert.py, baseline.py and the judgments (default ../shared/realdata)")
@@ -347,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     realdata = realdata_dir(args.realdata)
     if realdata is None:
-        raise SystemExit(str(UserError("no real-judgment folder found: pass --realdata or set COURTWATCH_REALDATA")))
+        raise SystemExit("evaluate_real: no real-judgment folder found; pass --realdata or set COURTWATCH_REALDATA")
     command = "python -m courtwatch.evaluate_real " + " ".join(sys.argv[1:] if argv is None else argv)
     run(args.seeds, realdata, args.out, progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True), command=command)
     print(f"evaluate_real: wrote {args.out} and {Path(args.out).with_suffix('.json')}")

@@ -70,3 +70,8 @@ def test_floors_on_the_fixed_real_seed(tmp_path):
     report["meta"] = {"command": "test", "generated_at": "now", "python": "3"}
     text = render(report)
     assert "| courtwatch |" in text and "baseline, Z = 2.5" in text
+
+
+def test_a_wrong_realdata_folder_is_refused_not_replaced(tmp_path, monkeypatch):
+    monkeypatch.delenv("COURTWATCH_REALDATA", raising=False)
+    assert realdata_dir(tmp_path / "missing") is None

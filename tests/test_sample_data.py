@@ -221,8 +221,9 @@ def single_charge_sentences(d):
     return defs[single]
 
 
-def frame_max(defs: pd.DataFrame) -> pd.DataFrame:
-    """Each defendant's statutory frame (law.frames with the province's thresholds)."""
+def frames_with_severity(defs: pd.DataFrame) -> pd.DataFrame:
+    """Every frame of each defendant's charge (law.frames with the province's thresholds), with the
+    defendant's value `v` on the frame's severity measure and its index `i`."""
     cfg = config()
     frames = law.frames(cfg["law"]["provinces"][cfg["general"]["province"]])
     measure = defs.charge.map(frames.groupby("charge").measure.first())
@@ -231,6 +232,12 @@ def frame_max(defs: pd.DataFrame) -> pd.DataFrame:
         value = value.mask(measure == name, defs[name])
     value = value.mask(measure == "injury_level", defs.injury_level.map(law.INJURY_ORDER))
     merged = defs[["charge"]].assign(v=value.to_numpy(), i=defs.index).merge(frames, on="charge")
+    return merged
+
+
+def frame_max(defs: pd.DataFrame) -> pd.DataFrame:
+    """Each defendant's statutory frame (law.frames with the province's thresholds)."""
+    merged = frames_with_severity(defs)
     hit = merged[(merged.v >= merged.lower) & (merged.v < merged.upper)]
     assert hit.i.is_unique and len(hit) == len(defs)
     return hit.set_index("i")[["min_months", "max_months"]].reindex(defs.index)
@@ -239,14 +246,7 @@ def frame_max(defs: pd.DataFrame) -> pd.DataFrame:
 def frame_reach(defs: pd.DataFrame) -> pd.DataFrame:
     """Per defendant: the most months its recorded severity allows with circumstances the export cannot show
     (law.frames reach_lower; the bottom frame always), and the most any frame of its charge allows."""
-    cfg = config()
-    frames = law.frames(cfg["law"]["provinces"][cfg["general"]["province"]])
-    measure = defs.charge.map(frames.groupby("charge").measure.first())
-    value = pd.Series(0.0, index=defs.index)
-    for name in ("amount_involved", "drug_grams", "blood_alcohol"):
-        value = value.mask(measure == name, defs[name])
-    value = value.mask(measure == "injury_level", defs.injury_level.map(law.INJURY_ORDER))
-    merged = defs[["charge"]].assign(v=value.to_numpy(), i=defs.index).merge(frames, on="charge")
+    merged = frames_with_severity(defs)
     bottom = merged.tier == merged.groupby("i").tier.transform("min")
     reach = merged[bottom | (merged.v >= merged.reach_lower)].groupby("i").max_months.max()
     top = merged.groupby("i").max_months.max()
