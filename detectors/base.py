@@ -126,7 +126,7 @@ def _json_default(value: Any):
     if isinstance(value, np.integer):
         return int(value)
     if isinstance(value, np.floating):
-        return None if np.isnan(value) else round(float(value), 6)
+        return None if not np.isfinite(value) else round(float(value), 6)
     if isinstance(value, np.bool_):
         return bool(value)
     if value is pd.NA or value is pd.NaT:
@@ -155,8 +155,20 @@ def clean_value(value: Any) -> Any:
     return value
 
 
+def _without_nan(value: Any) -> Any:
+    """NaN and infinity become null: the flags export is standard JSON, which has no NaN."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _without_nan(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_without_nan(v) for v in value]
+    return value
+
+
 def evidence_json(evidence: dict) -> str:
-    return json.dumps(evidence, ensure_ascii=False, sort_keys=True, default=_json_default)
+    return json.dumps(_without_nan(evidence), ensure_ascii=False, sort_keys=True, default=_json_default,
+                      allow_nan=False)
 
 
 def finish_flags(detector: Detector, flags: pd.DataFrame, run_id: str) -> pd.DataFrame:

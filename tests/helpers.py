@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import json
+import math
 from pathlib import Path
 
 from courtwatch.contract import TABLES
@@ -53,3 +55,39 @@ def small_import(folder: Path, cases: list[dict] | None = None, defendants: list
     if defendants is not None:
         write_table(folder, "defendants", defendants, encoding)
     return folder
+
+
+def _same_figures(a, b, rel: float = 1e-6, abs_: float = 1e-9) -> bool:
+    """Equal JSON values, floats up to rounding noise (DuckDB's parallel sums vary in the last digits)."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=rel, abs_tol=abs_)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_figures(a[k], b[k], rel, abs_) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same_figures(x, y, rel, abs_) for x, y in zip(a, b))
+    return a == b
+
+
+def assert_same_flags(expected, actual) -> None:
+    """Two flag frames name the same subjects with the same levels, texts and evidence.
+
+    Scores and evidence figures may differ by floating-point noise only: a multi-threaded DuckDB
+    aggregate sums in a varying order, so the last digits of a mean are not reproducible.
+    """
+    assert list(expected.columns) == list(actual.columns)
+    assert len(expected) == len(actual), (len(expected), len(actual))
+    exact = [c for c in expected.columns if c not in ("score", "evidence")]
+    # missing values compare as equal (pandas' str dtype keeps NaN, and NaN != NaN)
+    mismatch = (expected[exact].fillna("<NA>").astype(str).to_numpy()
+                != actual[exact].fillna("<NA>").astype(str).to_numpy()).any(axis=1)
+    assert not mismatch.any(), expected[exact][mismatch].head().to_string()
+    for column in ("score", "evidence"):
+        if column not in expected.columns:
+            continue
+        for i, (a, b) in enumerate(zip(expected[column], actual[column])):
+            a_value = json.loads(a) if column == "evidence" else float(a)
+            b_value = json.loads(b) if column == "evidence" else float(b)
+            assert _same_figures(a_value, b_value, abs_=1e-4 if column == "score" else 1e-9), \
+                f"row {i} {column}: {a} != {b}"

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from courtwatch.runs import detect
+from helpers import assert_same_flags
 
 AUDIT = "sentencing_disparity_audit"
 PROTECTED = ("gender", "ethnicity", "local_resident")
@@ -103,7 +104,7 @@ def test_no_other_detector_changes(runs, variant):
     original, changed = _comparable(runs["original"]), _comparable(runs[variant])
     assert len(original) > 50  # the sample raises warnings of many detectors
     assert original["detector"].nunique() >= 10
-    pd.testing.assert_frame_equal(original, changed)
+    assert_same_flags(original, changed)
 
 
 def test_only_the_audit_query_selects_protected_columns():
@@ -117,3 +118,15 @@ def test_only_the_audit_query_selects_protected_columns():
         else:
             assert not pattern.search(body), path.name
             assert not re.search(r"\bd\.\*|SELECT \*\s+FROM defendants", body), path.name
+
+
+def test_evidence_is_standard_json():
+    """The flags export is read by other tools: no NaN or Infinity tokens, whatever a model computed."""
+    import json
+
+    import numpy as np
+
+    from detectors.base import evidence_json
+    text = evidence_json({"a": float("nan"), "b": [np.float64("inf"), 1.5], "c": {"d": np.nan}})
+    assert "NaN" not in text and "Infinity" not in text
+    assert json.loads(text) == {"a": None, "b": [None, 1.5], "c": {"d": None}}
