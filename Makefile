@@ -49,17 +49,17 @@ test-fast: $(STAMP)
 
 # Detection quality against planted ground truth on held-out seeds → docs/quality.md
 eval: $(STAMP)
-	$(BIN)/python -m courtwatch.evaluate --seeds 1001 1002 1003 --scale 1 --out docs/quality.md
-	$(BIN)/python -m courtwatch.evaluate --seeds 1001 1002 1003 --scale 10 --noise 0.35 --out docs/quality-scale10.md
+	$(BIN)/python -m courtwatch.devtools.evaluate --seeds 1001 1002 1003 --scale 1 --out docs/quality.md
+	$(BIN)/python -m courtwatch.devtools.evaluate --seeds 1001 1002 1003 --scale 10 --noise 0.35 --out docs/quality-scale10.md
 
 # Detection quality on real published judgments (../shared/realdata), beside its plain baseline → docs/quality-real.md
 REAL_SEEDS ?= 20261124 1 2 3 4 5 6 7 8 9
 eval-real: $(STAMP)
-	$(BIN)/python -m courtwatch.evaluate_real --seeds $(REAL_SEEDS) --out docs/quality-real.md
+	$(BIN)/python -m courtwatch.devtools.evaluate_real --seeds $(REAL_SEEDS) --out docs/quality-real.md
 
 # Timings of sample, ingest and detect → docs/benchmarks.md
 bench: $(STAMP)
-	$(BIN)/python -m courtwatch.bench --out docs/benchmarks.md
+	$(BIN)/python -m courtwatch.devtools.bench --out docs/benchmarks.md
 
 # The import fuzz suite with many more examples than CI runs (docs/reliability.md).
 fuzz: $(STAMP)
@@ -67,7 +67,7 @@ fuzz: $(STAMP)
 
 # Documents generated from the code: model cards.
 docs: $(STAMP)
-	$(BIN)/python -m courtwatch.modelcards --out docs/detectors.md
+	$(BIN)/python -m courtwatch.reporting.modelcards --out docs/detectors.md
 
 clean:
 	rm -rf demo build *.egg-info .pytest_cache test-artifacts

@@ -10,13 +10,12 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from . import store
-from .errors import UserError
+from courtwatch.core.errors import UserError
+from courtwatch.storage import store
 
 
 def _progress(message: str) -> None:
@@ -41,7 +40,7 @@ def cmd_sample(args) -> None:
 
 
 def cmd_ingest(args) -> None:
-    from .ingest import ingest
+    from courtwatch.pipeline.ingest import ingest
     began = time.perf_counter()
     result = ingest(args.dir, db=args.db, export_date=args.export_date,
                     progress=(lambda m: None) if args.json else _progress)
@@ -65,8 +64,8 @@ def cmd_ingest(args) -> None:
 
 
 def cmd_detect(args) -> None:
-    from .config import load_config
-    from .runs import detect
+    from courtwatch.core.config import load_config
+    from courtwatch.pipeline.runs import detect
     began = time.perf_counter()
     result = detect(args.db, as_of=args.as_of, config=load_config(args.config), progress=_progress,
                     since=args.since, engine=args.engine, parquet=args.parquet)
@@ -79,7 +78,7 @@ def cmd_detect(args) -> None:
 
 
 def cmd_export_parquet(args) -> None:
-    from .spark_engine import export_parquet
+    from courtwatch.pipeline.spark_engine import export_parquet
     began = time.perf_counter()
     counts = export_parquet(store.db_path(args.db), Path(args.out))
     total = sum(counts.values())
@@ -91,7 +90,7 @@ def _user_scope(args, action: str):
     """(user, court_ids) for --as-user: the CLI then sees and exports what that user may, and audits it."""
     if not getattr(args, "as_user", None):
         return None, None
-    from . import auth
+    from courtwatch.access import auth
     ops = _ops(args)
     user = auth.user_by_name(ops, args.as_user)
     if user is None:
@@ -102,7 +101,7 @@ def _user_scope(args, action: str):
 
 
 def cmd_flags(args) -> None:
-    from .runs import load_flags
+    from courtwatch.pipeline.runs import load_flags
     user, court_ids = _user_scope(args, "export_flags")
     flags = load_flags(args.db, run_id=args.run, category=args.category, court_ids=court_ids)
     if user is not None:
@@ -123,7 +122,7 @@ def cmd_flags(args) -> None:
 
 
 def cmd_brief(args) -> None:
-    from courtwatch.briefing import write_brief
+    from courtwatch.reporting.briefing import write_brief
     began = time.perf_counter()
     if args.ops_url:  # the briefing audits its export in the same operational store
         os.environ["COURTWATCH_OPS_URL"] = args.ops_url
@@ -172,12 +171,12 @@ def cmd_demo(args) -> None:
 
 
 def _ops(args):
-    from .opsstore import OpsStore
+    from courtwatch.storage.opsstore import OpsStore
     return OpsStore.open(getattr(args, "ops_url", None), db=args.db)
 
 
 def cmd_user(args) -> None:
-    from . import auth
+    from courtwatch.access import auth
     ops = _ops(args)
     if args.action == "add":
         password = None
@@ -223,7 +222,7 @@ def _demo_account(args) -> None:
     """The demo's administrator account, with a fresh random password printed for this run."""
     import secrets
 
-    from . import auth
+    from courtwatch.access import auth
     ops = _ops(argparse.Namespace(db=args.db, ops_url=None))
     password = secrets.token_urlsafe(12)
     if any(u["username"] == "demo" for u in auth.list_users(ops)):

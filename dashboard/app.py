@@ -9,9 +9,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from courtwatch.core.errors import UserError
 from courtwatch.dashboard import widgets
 from courtwatch.dashboard.i18n import t
-from courtwatch.errors import UserError
 
 st.set_page_config(page_title="courtwatch", page_icon="⚖️", layout="wide")  # an emoji: a :material: icon would make browsers fetch it
 widgets.compact_layout()

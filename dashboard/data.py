@@ -24,12 +24,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from courtwatch import law, queries, store
-from courtwatch.errors import UserError
+from courtwatch import queries
+from courtwatch.core import vocabulary
+from courtwatch.core.errors import UserError
+from courtwatch.detectors import law
+from courtwatch.storage import store
 
-REVIEW_STATES = ("unreviewed", "confirm_concern", "dismiss", "escalate", "needs_information")
-LEVEL_ORDER = ("high", "medium", "low")
-CATEGORY_ORDER = ("sentencing", "enforcement", "integrity", "data_quality")
+# the vocabulary's orders, under the names the pages use
+REVIEW_STATES = vocabulary.REVIEW_STATES
+LEVEL_ORDER = vocabulary.LEVELS_STRONGEST_FIRST
+UNREVIEWED = vocabulary.UNREVIEWED
+CATEGORY_ORDER = vocabulary.CATEGORIES
 RATE_METRICS = ("closed", "days_to_close", "extension_rate", "reversal_rate", "zb_share", "designated_share")
 
 
@@ -202,7 +207,7 @@ def with_review(frame: pd.DataFrame, reviews: dict | None = None) -> pd.DataFram
     """Add review, reviewed_by, reviewed_at from the latest disposition of each flag (flag ids are stable)."""
     reviews = current_dispositions() if reviews is None else reviews
     latest = [reviews.get(f) for f in frame["flag_id"]]
-    return frame.assign(review=[r["decision"] if r else "unreviewed" for r in latest],
+    return frame.assign(review=[r["decision"] if r else vocabulary.UNREVIEWED for r in latest],
                         reviewed_by=[r["decided_by"] if r else None for r in latest],
                         reviewed_at=[r["decided_at"] if r else None for r in latest])
 
@@ -444,7 +449,7 @@ REPO_DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 def _cards_from_registry() -> list[dict]:
     try:
-        from courtwatch.modelcards import cards
+        from courtwatch.reporting.modelcards import cards
         return cards()
     except ImportError:  # the generator of docs/detectors.md; the registry says the same
         from courtwatch.detectors.registry import DETECTORS
@@ -540,7 +545,7 @@ def model_cards() -> list[dict]:
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def _model_cards(version, quality_stamps) -> list[dict]:
-    from courtwatch.config import Config, load_config
+    from courtwatch.core.config import Config, load_config
     from courtwatch.detectors.registry import DETECTORS
 
     run_id = latest_run_id() if db_version() is not None else None
@@ -570,13 +575,13 @@ def _model_cards(version, quality_stamps) -> list[dict]:
 
 @st.cache_resource(show_spinner=False)
 def _ops(url: str):
-    from courtwatch.opsstore import OpsStore
+    from courtwatch.storage.opsstore import OpsStore
     return OpsStore.open(url=url)
 
 
 def ops():
     """The operational store (dispositions, audit trail): COURTWATCH_OPS_URL, else SQLite beside the database."""
-    from courtwatch.opsstore import default_url
+    from courtwatch.storage.opsstore import default_url
     return _ops(default_url(None))
 
 
@@ -590,7 +595,7 @@ def current_dispositions() -> dict:
 def current_review(flag_id: str) -> str:
     """The latest decision on a flag, or 'unreviewed'."""
     latest = current_dispositions().get(flag_id)
-    return latest["decision"] if latest else "unreviewed"
+    return latest["decision"] if latest else vocabulary.UNREVIEWED
 
 
 def disposition_history(flag_id: str) -> pd.DataFrame:
@@ -636,7 +641,7 @@ def briefing_courts() -> list[str | None]:
 
 def briefing_file(period: str, court_id: str | None, fmt: str, lang: str, actor: str) -> bytes:
     """The briefing, generated when the user clicks download; refused outside the user's courts; audited."""
-    from courtwatch.briefing import brief_bytes
+    from courtwatch.reporting.briefing import brief_bytes
     if court_id not in briefing_courts():
         raise UserError("that court is outside your scope")
     content, _name = brief_bytes(None, period, court_id, fmt, lang, actor=actor)
@@ -662,7 +667,7 @@ def review_list(run_id: str | None = None) -> pd.DataFrame:
     """The latest (or given) run's sentencing review list in the user's courts, ranked per court and year.
 
     detectors/sentencing_review.py makes it; other courts' similar cases arrive without case number or
-    court (the scoped view, courtwatch/store.py). Empty without a run.
+    court (the scoped view, courtwatch/storage/store.py). Empty without a run.
     """
     run_id = run_id or latest_run_id()
     if not run_id:

@@ -83,7 +83,7 @@ def session_user() -> dict | None:
     """
     import datetime as dt
 
-    from courtwatch import signin
+    from courtwatch.access import signin
     settings = signin.settings()
     now = dt.datetime.now()
     user = current_user()
@@ -99,7 +99,7 @@ def session_user() -> dict | None:
 
 def sign_in_page() -> None:
     """The only page a visitor who has not signed in can reach."""
-    from courtwatch import auth, signin
+    from courtwatch.access import auth, signin
     settings = signin.settings()
     account = _identify(settings, auth)
     if account is None:
@@ -663,7 +663,7 @@ def briefing_download() -> None:
     """Choose period, court and format; the file is generated only when the button is clicked."""
     if not sees_cases():
         return  # a briefing lists flagged cases: not for aggregate-only accounts
-    from courtwatch.briefing import file_name
+    from courtwatch.reporting.briefing import file_name
     months = data.months()
     if not months:
         return

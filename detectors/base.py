@@ -8,17 +8,20 @@ only says what it found and why.
 """
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from courtwatch.config import Config
+from courtwatch import queries
+from courtwatch.core.config import Config
+from courtwatch.core.vocabulary import CATEGORIES, LEVELS, SUBJECT_TYPES  # noqa: F401 (CATEGORIES re-exported)
 
 # The flags export, in order (shared interfaces.md).
 FLAG_COLUMNS = ["flag_id", "run_id", "category", "detector", "subject_type", "subject_id", "case_id",
@@ -26,9 +29,6 @@ FLAG_COLUMNS = ["flag_id", "run_id", "category", "detector", "subject_type", "su
 # What a detector fills in; the registry adds flag_id, run_id, category and detector.
 DETECTOR_COLUMNS = ["subject_type", "subject_id", "case_id", "judge_id", "court_id", "score", "level",
                     "explanation", "evidence"]
-CATEGORIES = ("sentencing", "enforcement", "integrity", "data_quality")
-SUBJECT_TYPES = ("defendant", "case", "judge", "court", "judge_lawyer")
-LEVELS = ("low", "medium", "high")
 
 NOTICE_ZH = "本提示仅供人工审查参考，不构成任何认定。"
 NOTICE_EN = "This is a warning for human review, not a finding."
@@ -78,31 +78,80 @@ class Detection:
     status: str = "ok"
 
 
-class Detector:
-    """Base class: subclasses set the class attributes and implement `detect`."""
+class Detector(abc.ABC):
+    """The contract: class attributes that describe the detector, and `detect`.
 
+    Everything below is read by the model cards (docs/detectors.md, the dashboard's model-card page)
+    and by the runs; a detector is registered in detectors/registry.py.
+    """
+
+    #: Stable id: the flags' `detector` column, the run report's row, the config section's key.
     name: ClassVar[str]
+    #: One of core.vocabulary.CATEGORIES.
     category: ClassVar[str]
+    #: What one flag is raised on: one of core.vocabulary.SUBJECT_TYPES.
     subject_type: ClassVar[str]
+    #: Contract tables it reads; when one is empty the run skips the detector and says so.
     needs: ClassVar[tuple[str, ...]] = ("cases",)
+    #: Title on the model card and in warnings, in Chinese and English.
     title_zh: ClassVar[str] = ""
     title_en: ClassVar[str] = ""
+    #: How it decides, in a sentence a court president can follow.
     method: ClassVar[str] = ""
+    #: The statute, interpretation or guideline the warning rests on.
     legal_basis: ClassVar[str] = ""
+    #: How its false alarms are held down (FDR level, control limit, contamination…).
     false_alarm_control: ClassVar[str] = ""
+    #: What it cannot see or get right.
     limitations: ClassVar[str] = ""
-    # What an incremental run (`detect --since`) does with this detector:
-    #   "carry" — compares whole caseloads (judges, courts, pairs): its flags are carried forward
-    #             unchanged until the next full run refits it;
-    #   "scope" — judges cases one by one against a fitted model: the new or changed cases are
-    #             scored against the model fitted on the cases unchanged since the last full run
-    #             (ctx.scope / ctx.in_reference);
-    #   "all"   — a written rule: cheap and needing no model, it re-checks every case every run
-    #             (its deadlines move with the as-of date).
+    #: What an incremental run (`detect --since`) does with it (pipeline/runner.py):
+    #:   "carry" — compares whole caseloads (judges, courts, pairs): its flags are carried forward
+    #:             unchanged until the next full run refits it;
+    #:   "scope" — judges cases one by one against a fitted model: the new or changed cases are
+    #:             scored against the model fitted on the cases unchanged since the last full run
+    #:             (ctx.scope / ctx.in_reference);
+    #:   "all"   — a written rule: cheap and needing no model, it re-checks every case every run
+    #:             (its deadlines move with the as-of date).
     incremental: ClassVar[str] = "carry"
+    #: How an engine runs it:
+    #:   "python" — code over one province's tables; the Spark engine runs it on an executor, once
+    #:              per province partition, exactly as the DuckDB engine does;
+    #:   "sql"    — one query (queries/<name>.sql) whose rows `flags_from_rows` turns into flags
+    #:              (see SqlDetector); the Spark engine runs that query as Spark SQL over all provinces.
+    engine_path: ClassVar[str] = "python"
 
-    def detect(self, ctx: DetectContext) -> Detection:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abc.abstractmethod
+    def detect(self, ctx: DetectContext) -> Detection:
+        """Flags (DETECTOR_COLUMNS) of what this detector finds as of ctx.as_of."""
+
+
+class SqlDetector(Detector):
+    """A detector that is one query plus a pure function of its rows, so any SQL engine can run it."""
+
+    engine_path = "sql"
+
+    @abc.abstractmethod
+    def query_inputs(self, ctx: DetectContext) -> tuple[dict[str, pd.DataFrame], dict[str, Any]]:
+        """The frames the query reads as views (from configuration, e.g. the statutory frames) and its
+        bound parameters; they may read only ctx.as_of and ctx.config (Spark has no DuckDB connection)."""
+
+    @abc.abstractmethod
+    def flags_from_rows(self, rows: pd.DataFrame) -> Detection:
+        """Flags from the query's rows, whichever engine ran it."""
+
+    def query(self, ctx: DetectContext) -> pd.DataFrame:
+        """The query's rows on the DuckDB database."""
+        views, params = self.query_inputs(ctx)
+        for view, frame in views.items():
+            ctx.con.register(view, frame)
+        try:
+            return queries.run(ctx.con, self.name, **params)
+        finally:
+            for view in views:
+                ctx.con.unregister(view)
+
+    def detect(self, ctx: DetectContext) -> Detection:
+        return self.flags_from_rows(self.query(ctx))
 
 
 def level_for(score: float) -> str:

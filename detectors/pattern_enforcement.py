@@ -15,9 +15,22 @@ import pandas as pd
 
 from courtwatch import queries
 
-from .base import Detection, DetectContext, Detector
-from .pattern_common import (NOTICE, ZB_BASIS, PatternSettings, bh_select, conformal_p, ecod_fit, ecod_fit_and_score,
-                             flags_frame, num, pct, r4, score_and_level, standardised_funnel)
+from .base import DetectContext, Detection, Detector
+from .pattern_common import (
+    NOTICE,
+    ZB_BASIS,
+    PatternSettings,
+    bh_select,
+    conformal_p,
+    ecod_fit,
+    ecod_fit_and_score,
+    flags_frame,
+    num,
+    pct,
+    r4,
+    score_and_level,
+    standardised_funnel,
+)
 
 
 class TerminationRate(Detector):

@@ -13,9 +13,23 @@ from scipy import stats as sps
 
 from courtwatch import queries
 
-from .base import Detection, DetectContext, Detector
-from .pattern_common import (INTEGRITY_BASIS, NOTICE, SUPERVISION_BASIS, PatternSettings, bh_select, conformal_p,
-                             ecod_fit, flags_frame, num, pct, pct_auto, r4, score_and_level, standardised_funnel)
+from .base import DetectContext, Detection, Detector
+from .pattern_common import (
+    INTEGRITY_BASIS,
+    NOTICE,
+    SUPERVISION_BASIS,
+    PatternSettings,
+    bh_select,
+    conformal_p,
+    ecod_fit,
+    flags_frame,
+    num,
+    pct,
+    pct_auto,
+    r4,
+    score_and_level,
+    standardised_funnel,
+)
 
 # ----------------------------------------------------------------------------------------------
 # judge_lawyer_affinity

@@ -9,14 +9,14 @@ reviewer to check.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import pandas as pd
 
-from courtwatch import law, queries
+from courtwatch.detectors import law
 
-from .base import Detection, DetectContext, Detector, NOTICE_EN, NOTICE_ZH, clean_value, level_for
+from .base import NOTICE_EN, NOTICE_ZH, DetectContext, Detection, SqlDetector, clean_value, level_for
 
 ZB_BASIS = "最高人民法院关于严格规范终结本次执行程序的规定（试行）（法〔2016〕373号）"
 
@@ -247,8 +247,8 @@ RULES: list[Rule] = [
                     f"reading of the recorded facts allows it; {_standard_sentence_en(r)}the recorded term may itself be "
                     "wrong: check the file."),
          needs=("cases", "defendants"),
-         params=lambda ctx: {"separator": law.MULTI_CHARGE_SEPARATOR, **ctx.config.law_frame_params()},
-         register=lambda ctx: {"law_frames": ctx.config.law_frames()},
+         params=lambda ctx: {"separator": law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config)},
+         register=lambda ctx: {"law_frames": law.frame_sets_for(ctx.config)},
          limitations=("Raised only when the term exceeds every frame of the charge (for drugs the ≥15-year frame, which "
                       "§347 ¶2 allows whatever the quantity for 首要分子/武装掩护/暴力抗拒检查; for 故意伤害 the ≥10-year "
                       "frame of 特别残忍手段致人重伤造成严重残疾), so no lawful reading of the recorded facts allows it; "
@@ -271,8 +271,8 @@ RULES: list[Rule] = [
                     f"({_needed_en(r)}). The record (the {_MEASURE_EN.get(r['measure'], 'facts')} or the term) may be "
                     "wrong: check the file. This is not a finding that the sentence is unlawful."),
          needs=("cases", "defendants"),
-         params=lambda ctx: {"separator": law.MULTI_CHARGE_SEPARATOR, **ctx.config.law_frame_params()},
-         register=lambda ctx: {"law_frames": ctx.config.law_frames()},
+         params=lambda ctx: {"separator": law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config)},
+         register=lambda ctx: {"law_frames": law.frame_sets_for(ctx.config)},
          limitations=("A data-quality warning, never a legal one: some lawful reading exists (another amount, injury "
                       "or quantity), so the record is what to check. Circumstances the export cannot show are counted "
                       "in the sentence's favour: 其他严重情节 from 50% (theft, 法释〔2013〕8号 第六条) or 80% (fraud, "
@@ -310,7 +310,7 @@ RULES: list[Rule] = [
 _HIDDEN = {"subject_id", "case_id", "judge_id", "court_id", "violated", "score"}
 
 
-class RuleDetector(Detector):
+class RuleDetector(SqlDetector):
     """A written rule checked by one SQL query."""
 
     incremental = "all"  # no model to refit: every case is re-checked as of the run's date
@@ -328,22 +328,11 @@ class RuleDetector(Detector):
         self.false_alarm_control = RULE_KIND_CONTROL[rule.kind]
         self.limitations = rule.limitations or "Checks the record as exported; a wrong record gives a wrong warning."
 
-    def detect(self, ctx: DetectContext) -> Detection:
-        return self.flags_from_rows(self.query(ctx))
-
-    def query(self, ctx: DetectContext) -> pd.DataFrame:
-        """The rule's rows from queries/<name>.sql on the DuckDB database."""
-        registered = self.rule.register(ctx)
-        for view, frame in registered.items():
-            ctx.con.register(view, frame)
-        try:
-            return queries.run(ctx.con, self.name, **self.rule.params(ctx))
-        finally:
-            for view in registered:
-                ctx.con.unregister(view)
+    def query_inputs(self, ctx: DetectContext) -> tuple[dict[str, pd.DataFrame], dict]:
+        return self.rule.register(ctx), self.rule.params(ctx)
 
     def flags_from_rows(self, rows: pd.DataFrame) -> Detection:
-        """Flags from the query's rows, whichever engine ran it (DuckDB here, Spark SQL in courtwatch/spark_engine.py)."""
+        """Flags from the query's rows, whichever engine ran it (DuckDB here, Spark SQL in courtwatch/pipeline/spark_engine.py)."""
         unknown = rows["violated"].isna()
         violated = rows[rows["violated"].fillna(False).astype(bool)]
         records = violated.to_dict("records")

@@ -67,11 +67,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 from scipy import stats as sps
+from statsmodels.tools.sm_exceptions import SingularMatrixWarning
 from threadpoolctl import threadpool_limits
 
-from courtwatch import law, queries
+from courtwatch import queries
+from courtwatch.detectors import law
 
 from .base import DetectContext
 from .stats import robust_scale, two_sided_p
@@ -197,7 +198,7 @@ class SentencingModel:
 def charge_measures(frame: pd.DataFrame, frames: pd.DataFrame) -> dict[str, set[str]]:
     """The severity measures of each single charge in `frame`.
 
-    A charge's measures are its statutory frame's measure (courtwatch/law.py) plus any measure
+    A charge's measures are its statutory frame's measure (detectors/law.py) plus any measure
     recorded for at least 80% of the rows with that charge (e.g. 赌资 for 开设赌场罪, whose frame
     has no measure but whose base sentence grows with it).
     """
@@ -503,11 +504,11 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, cfg: dict,
 
 
 def _features(ctx: DetectContext, group: str) -> pd.DataFrame:
-    frames = ctx.config.law_frames()  # one frame set per configured province + the national lowest
+    frames = law.frame_sets_for(ctx.config)  # one frame set per configured province + the national lowest
     ctx.con.register("law_frames", frames)
     try:
         return queries.run(ctx.con, "sentencing_features", as_of=ctx.as_of,
-                           separator=law.MULTI_CHARGE_SEPARATOR, peer_group=group, **ctx.config.law_frame_params())
+                           separator=law.MULTI_CHARGE_SEPARATOR, peer_group=group, **law.frame_params_for(ctx.config))
     finally:
         ctx.con.unregister("law_frames")
 
@@ -533,7 +534,7 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
     if _CACHE.get("key") == key:
         return _CACHE["model"]
     cfg = settings(ctx)
-    frames = law.frames(ctx.config.province_thresholds, ctx.config.province)  # charge → measure only
+    frames = law.frames(law.province_thresholds(ctx.config), ctx.config.province)  # charge → measure only
     groups = queries.run(ctx.con, "sentencing_peer_groups", as_of=ctx.as_of, separator=law.MULTI_CHARGE_SEPARATOR)
     fits: dict[str, GroupFit] = {}
     parts: list[pd.DataFrame] = []
@@ -620,7 +621,7 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
     read again (one query each), so memory stays per partition.
     """
     cfg = settings(ctx)
-    frames = law.frames(ctx.config.province_thresholds, ctx.config.province)  # charge → measure only
+    frames = law.frames(law.province_thresholds(ctx.config), ctx.config.province)  # charge → measure only
     wanted = model.rows[model.rows["defendant_id"].isin(defendant_ids)]
     out: dict[str, dict] = {}
     for group, targets in wanted.groupby("peer_group"):

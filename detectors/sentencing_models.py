@@ -26,9 +26,10 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats as sps
 
-from courtwatch import law, queries
+from courtwatch import queries
+from courtwatch.detectors import law
 
-from .base import Detection, DetectContext, Detector, DETECTOR_COLUMNS, NOTICE_EN, NOTICE_ZH, clean_value, level_for
+from .base import DETECTOR_COLUMNS, NOTICE_EN, NOTICE_ZH, DetectContext, Detection, Detector, clean_value, level_for
 from .sentencing_fit import MULTI_GROUP, SENTENCE_ZH, SentencingModel, fit_model, flag_context, settings
 from .stats import benjamini_hochberg, robust_scale, score_from_q, shrink_means, two_sided_p
 

@@ -1,7 +1,7 @@
 """The sentencing review list: every testable sentence ranked by how far it sits from its peers.
 
 Flow: the run's sentencing model (detectors/sentencing_fit.fit_model) → `review_list` → the run
-writes it to the `sentencing_review` table (courtwatch/runs.py) → the dashboard's review-list page.
+writes it to the `sentencing_review` table (courtwatch/pipeline/runs.py) → the dashboard's review-list page.
 It is NOT a detector and raises no flag: at real noise the Benjamini–Hochberg cut of
 sentence_deviation finds few single sentences, while an inspector has a review budget (k cases a
 court and year). The list says which k to read first — 复核清单：按偏离程度排序，非预警、非认定.

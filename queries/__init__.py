@@ -5,7 +5,7 @@ its parameters ($as_of, $court_ids, …) and who reads it. Parameters are bound,
 never pasted into SQL. Keeping one entry point gives one place for timing and
 (issue 5) scope enforcement.
 
-The distributed engine (courtwatch/spark_engine.py) runs the rule queries as
+The distributed engine (courtwatch/pipeline/spark_engine.py) runs the rule queries as
 Spark SQL through `run_spark`: a query whose DuckDB text does not run
 unchanged on Spark has a hand-written twin in queries/spark/<name>.sql.
 """
@@ -77,7 +77,7 @@ def run_spark(spark, name: str, **params) -> pd.DataFrame:
     Python values the DuckDB engine gives it (Spark's own toPandas would give
     datetime.date and Decimal objects, and the evidence text would differ).
     """
-    from courtwatch.store import DUCKDB_CONFIG
+    from courtwatch.storage.store import DUCKDB_CONFIG
 
     sql, _ = spark_sql_text(name)
     rows = spark.sql(sql, args=_bound(sql, params, _SPARK_PARAM)).toArrow()

@@ -9,7 +9,7 @@
 --   charge of a flagged defendant.
 -- Scope: the flag's court (else its case's court) is one of $court_ids; $all_courts (whole-database briefings)
 -- keeps every flag, also those whose court is unknown or not in the courts table. judges.name is never read.
--- Params: $run_id, $court_ids (VARCHAR[]), $all_courts (BOOLEAN). Read by: courtwatch/figures.py.
+-- Params: $run_id, $court_ids (VARCHAR[]), $all_courts (BOOLEAN). Read by: courtwatch/reporting/figures.py.
 SELECT f.flag_id, f.run_id, f.category, f.detector, f.subject_type, f.subject_id, f.case_id, f.judge_id,
        coalesce(f.court_id, c.court_id) AS court_id, f.score, f.level, f.explanation,
        f.evidence::VARCHAR AS evidence,

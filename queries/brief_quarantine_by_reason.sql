@@ -5,7 +5,7 @@
 -- rows (distinct quarantined rows).
 -- A row's court: its court_id column where it has one, else the court code inside its case number
 -- (案号: "(2023)浙0102刑初123号" → 浙0102), else the court of the loaded case it refers to.
--- Params: $court_ids (VARCHAR[]), $all_courts (BOOLEAN: every row, whatever its court). Read by: courtwatch/figures.py (data_quality).
+-- Params: $court_ids (VARCHAR[]), $all_courts (BOOLEAN: every row, whatever its court). Read by: courtwatch/reporting/figures.py (data_quality).
 WITH q AS (
     SELECT q.*,
            nullif(trim(q.raw_row ->> 'court_id'), '') AS raw_court,

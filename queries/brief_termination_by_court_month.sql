@@ -3,7 +3,7 @@
 -- a 终本 share is taken over) closed between $start and $end: court_id, month (first day), closed_cases,
 -- terminated_this_round (close_method = terminated_this_round), terminated_share.
 -- Basis of the measure: 法〔2016〕373号 (终结本次执行程序); the share is a workload figure, not a warning.
--- Params: $start, $end (DATE), $court_ids (VARCHAR[]), $all_courts (BOOLEAN: every court, listed or not). Read by: courtwatch/figures.py (termination_share_*).
+-- Params: $start, $end (DATE), $court_ids (VARCHAR[]), $all_courts (BOOLEAN: every court, listed or not). Read by: courtwatch/reporting/figures.py (termination_share_*).
 SELECT c.court_id,
        date_trunc('month', c.closed_on)::DATE AS month,
        count(*) AS closed_cases,

@@ -1,7 +1,7 @@
 -- case_fingerprints — one row per loaded case: case_id and `fingerprint`, a hash of the case's own
 -- row and of every row that hangs off it (defendants, enforcement, events, representations),
 -- independent of row order. Equal content gives an equal fingerprint, so a re-import of an
--- unchanged case leaves it alone. Params: none. Read by: courtwatch/runs.py (kept as a temp table
+-- unchanged case leaves it alone. Params: none. Read by: courtwatch/pipeline/runs.py (kept as a temp table
 -- for incremental_scope.sql and record_case_fingerprints.sql).
 WITH d AS (SELECT case_id, sum(hash(x)::HUGEINT) AS h FROM defendants x GROUP BY case_id),
      e AS (SELECT case_id, sum(hash(x)::HUGEINT) AS h FROM enforcement x GROUP BY case_id),

@@ -1,5 +1,5 @@
 -- court_subtree — a court and every court it supervises, directly or indirectly (one row per court_id).
--- Params: $court_id. Read by: courtwatch/auth.py (a president's scope), briefings.
+-- Params: $court_id. Read by: courtwatch/access/auth.py (a president's scope), briefings.
 WITH RECURSIVE tree(court_id) AS (
     SELECT court_id FROM courts WHERE court_id = $court_id
     UNION

@@ -2,7 +2,7 @@
 -- per case_id that is new since the last run (no fingerprint recorded), changed since it (its
 -- fingerprint differs), or filed on or after $since. Every other case keeps the flags it has.
 -- Reads the temp table current_fingerprints (case_fingerprints.sql). Params: $since.
--- Read by: courtwatch/runs.py.
+-- Read by: courtwatch/pipeline/runs.py.
 SELECT now.case_id
 FROM current_fingerprints now
 LEFT JOIN case_fingerprints seen USING (case_id)

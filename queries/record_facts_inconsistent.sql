@@ -11,7 +11,7 @@
 -- severity that frame needs (by the measure alone / with unexported circumstances).
 -- Frame set: as in term_above_statutory_max.sql (court's province, $default_frames, $national).
 -- Multi-charge defendants (数罪并罚) are never held to one charge's frame.
--- law_frames is registered by the detector from courtwatch/law.py + config (Config.law_frames).
+-- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
 -- Params: $separator, $default_frames, $national. Read by: detectors/rules.py.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (

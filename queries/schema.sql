@@ -2,7 +2,7 @@
 -- Source tables follow the import contract (shared data-contract.md, v1);
 -- columns after "-- derived" are computed at import. Enumerations are stored
 -- as the contract's English codes; empty cells as NULL (= unknown).
--- Read by: courtwatch.store.open_for_write (run at every batch job).
+-- Read by: courtwatch.storage.store.open_for_write (run at every batch job).
 
 CREATE TABLE IF NOT EXISTS courts (
     court_id    VARCHAR PRIMARY KEY,  -- code used in case numbers, e.g. 浙0102
@@ -210,7 +210,7 @@ ALTER TABLE runs ADD COLUMN IF NOT EXISTS engine VARCHAR;         -- duckdb | sp
 -- The sentencing review list of each run (detectors/sentencing_review.py): every testable custodial
 -- sentence of a peer cell with at least [stats] review_min_cell sentences, ranked per court and year.
 -- A review-budget aid (复核清单：按偏离程度排序，非预警、非认定), not flags: nothing here is a warning.
--- Scoped like flags (courtwatch/store.py): a user sees their courts' rows, and the similar cases
+-- Scoped like flags (courtwatch/storage/store.py): a user sees their courts' rows, and the similar cases
 -- of other courts without case number, defendant or court.
 CREATE TABLE IF NOT EXISTS sentencing_review (
     run_id               VARCHAR,

@@ -11,7 +11,7 @@
 -- The tier uses the frame set of the court's province (law_frames.province; $default_frames
 -- for a court with no recorded province, $national — the lowest lawful national thresholds —
 -- for a province with none configured), as term_above_statutory_max.sql does.
--- law_frames is registered by the detector from courtwatch/law.py + config (Config.law_frames).
+-- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
 -- Params: $as_of, $separator, $peer_group, $default_frames, $national. Read by: detectors/sentencing_fit.py.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 grouped AS (

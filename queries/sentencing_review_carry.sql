@@ -3,7 +3,7 @@
 -- judge- and court-level models, it moves only with a full run; rows of cases deleted since
 -- (a withdrawn record) are dropped. Inserts one row per carried sentence.
 -- Params: $run_id (the new run), $previous (the run carried from); reads the temp table
--- current_fingerprints of the detect connection. Read by: courtwatch/runs.py (incremental runs).
+-- current_fingerprints of the detect connection. Read by: courtwatch/pipeline/runs.py (incremental runs).
 INSERT INTO sentencing_review BY NAME
 SELECT * REPLACE ($run_id::VARCHAR AS run_id)
 FROM sentencing_review

@@ -2,7 +2,7 @@
 -- One row per listed sentence, in court, period and rank order: the sentencing_review columns plus
 -- court_name, charge and sentence_kind of the defendant, and judge_name_masked (first character
 -- + '**'; judges.name never leaves unmasked). similar_cases is JSON text; through a scoped
--- connection it arrives with the identifiers of other courts' cases removed (courtwatch/store.py).
+-- connection it arrives with the identifiers of other courts' cases removed (courtwatch/storage/store.py).
 -- Params: $run_id. Read by: dashboard/data.py (review_list); tests/test_sentencing_review.py.
 SELECT r.run_id, r.defendant_id, r.case_id, r.court_id, r.judge_id, r.period, r.rank_in_court_period,
        r.p_calibrated, r.z, r.ratio_to_expected, r.expected_months, r.term_months, r.peer_group, r.peer_n,

@@ -10,7 +10,7 @@
 -- no recorded province, else $national (the lowest lawful national thresholds); `standard`
 -- says which, and tier / tier_max_months give the frame the recorded severity selects under
 -- it (NULL when the severity is unknown or below every frame).
--- law_frames is registered by the detector from courtwatch/law.py + config (Config.law_frames).
+-- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
 -- Params: $separator, $default_frames, $national. Read by: detectors/rules.py.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (

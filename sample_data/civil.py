@@ -8,10 +8,32 @@ from __future__ import annotations
 import numpy as np
 
 from . import courts as C
-from .common import (AP_AMENDED, AP_REMANDED, CAUSE_CIVIL_BASE, CM_JUDGMENT, CM_MEDIATION, CM_RULING,
-                     CM_WITHDRAWAL, EXPORT, MISSING, PV_DEFENDANT, PV_NONE, PV_PARTIAL, PV_PLAINTIFF,
-                     SD_DEFENDANT, SD_PLAINTIFF, START, T_CIVIL, T_CIVIL_APPEAL, case_frame,
-                     categorical, choose, day, lognormal_days, plant_count)
+from .common import (
+    AP_AMENDED,
+    AP_REMANDED,
+    CAUSE_CIVIL_BASE,
+    CM_JUDGMENT,
+    CM_MEDIATION,
+    CM_RULING,
+    CM_WITHDRAWAL,
+    EXPORT,
+    MISSING,
+    PV_DEFENDANT,
+    PV_NONE,
+    PV_PARTIAL,
+    PV_PLAINTIFF,
+    SD_DEFENDANT,
+    SD_PLAINTIFF,
+    START,
+    T_CIVIL,
+    T_CIVIL_APPEAL,
+    case_frame,
+    categorical,
+    choose,
+    day,
+    lognormal_days,
+    plant_count,
+)
 from .context import Context
 from .trials import EventLog, appeals, trial_timeline
 

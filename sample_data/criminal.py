@@ -11,11 +11,37 @@ from __future__ import annotations
 import numpy as np
 
 from . import courts as C
-from .common import (CAUSE_MULTI_BASE, CH_AIDING, CH_DRUGS, CH_DRUNK, CH_FRAUD,
-                     CH_GAMBLING, CH_INJURY, CH_THEFT, CH_TRAFFIC, CHARGES, CM_JUDGMENT, EXPORT,
-                     MISSING, MULTI_COMBOS, SK_CONTROL, SK_DETENTION, SK_EXEMPT, SK_FINE_ONLY,
-                     SK_FIXED_TERM, SK_LIFE, START, T_CRIM, T_CRIM_APPEAL, case_frame,
-                     categorical, choose, lognormal_days, plant_count, uniform_int)
+from .common import (
+    CAUSE_MULTI_BASE,
+    CH_AIDING,
+    CH_DRUGS,
+    CH_DRUNK,
+    CH_FRAUD,
+    CH_GAMBLING,
+    CH_INJURY,
+    CH_THEFT,
+    CH_TRAFFIC,
+    CHARGES,
+    CM_JUDGMENT,
+    EXPORT,
+    MISSING,
+    MULTI_COMBOS,
+    SK_CONTROL,
+    SK_DETENTION,
+    SK_EXEMPT,
+    SK_FINE_ONLY,
+    SK_FIXED_TERM,
+    SK_LIFE,
+    START,
+    T_CRIM,
+    T_CRIM_APPEAL,
+    case_frame,
+    categorical,
+    choose,
+    lognormal_days,
+    plant_count,
+    uniform_int,
+)
 from .context import Context
 from .trials import EventLog, appeals, trial_timeline
 

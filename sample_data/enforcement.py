@@ -11,12 +11,37 @@ from __future__ import annotations
 import numpy as np
 
 from . import courts as C
-from .common import (CAUSE_CIVIL_BASE, CM_FULLY, CM_NOT_ENFORCED, CM_SETTLED, CM_TERMINATED, CM_ZB,
-                     EV_FUNDS_DISBURSED, EV_FUNDS_RECEIVED, EV_ONLINE_INQUIRY,
-                     EV_POST_TERMINATION_INQUIRY, EV_RESUMPTION, EXPORT, MISSING, NOTE_DISBURSED,
-                     NOTE_ONLINE, NOTE_POST_TERMINATION, NOTE_RECEIVED, NOTE_RESUMPTION, START,
-                     T_ENF, T_ENF_RESUMED, case_frame, categorical, choose, day, lognormal_days,
-                     plant_count, timestamps, uniform_int)
+from .common import (
+    CAUSE_CIVIL_BASE,
+    CM_FULLY,
+    CM_NOT_ENFORCED,
+    CM_SETTLED,
+    CM_TERMINATED,
+    CM_ZB,
+    EV_FUNDS_DISBURSED,
+    EV_FUNDS_RECEIVED,
+    EV_ONLINE_INQUIRY,
+    EV_POST_TERMINATION_INQUIRY,
+    EV_RESUMPTION,
+    EXPORT,
+    MISSING,
+    NOTE_DISBURSED,
+    NOTE_ONLINE,
+    NOTE_POST_TERMINATION,
+    NOTE_RECEIVED,
+    NOTE_RESUMPTION,
+    START,
+    T_ENF,
+    T_ENF_RESUMED,
+    case_frame,
+    categorical,
+    choose,
+    day,
+    lognormal_days,
+    plant_count,
+    timestamps,
+    uniform_int,
+)
 from .context import Context
 from .trials import EventLog
 

@@ -17,13 +17,28 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from courtwatch import law
+from courtwatch.detectors import law
 
 from . import civil, criminal, enforcement, integrity, representations
 from . import courts as C
-from .common import (APPEALS, ASSIGNMENTS, CASE_TYPES, CLOSE_METHODS, EVENTS, EXPORT, INJURY_LEVELS,
-                     LEVELS, MISSING, NOTES, PREVAILING, ROLES, SENTENCE_KINDS, SIDES, cause_catalogue,
-                     child_rngs)
+from .common import (
+    APPEALS,
+    ASSIGNMENTS,
+    CASE_TYPES,
+    CLOSE_METHODS,
+    EVENTS,
+    EXPORT,
+    INJURY_LEVELS,
+    LEVELS,
+    MISSING,
+    NOTES,
+    PREVAILING,
+    ROLES,
+    SENTENCE_KINDS,
+    SIDES,
+    cause_catalogue,
+    child_rngs,
+)
 from .context import Context
 from .output import Formatter, write_csv
 from .trials import EventLog
@@ -85,7 +100,7 @@ COLUMNS = {
 
 
 def load_config() -> dict:
-    text = importlib.resources.files("courtwatch").joinpath("config.toml").read_text(encoding="utf-8")
+    text = importlib.resources.files("courtwatch.core").joinpath("config.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

@@ -9,11 +9,34 @@ from __future__ import annotations
 import numpy as np
 
 from . import courts as C
-from .common import (CASE_TYPES, EV_INTERFERENCE, EV_POST_CLOSE_EDIT, EV_REASSIGNMENT, EV_RECUSAL,
-                     EV_SUSPENSION, EXPORT, MISSING, NOTE_EDIT_INFO, NOTE_EDIT_TYPO,
-                     NOTE_INTERFERENCE_IN, NOTE_INTERFERENCE_OUT, NOTE_REASSIGNMENT, NOTE_RECUSAL,
-                     NOTE_SUSPENSION_ENF, NOTE_SUSPENSION_TRIAL, T_CIVIL, T_CIVIL_APPEAL, T_CRIM,
-                     T_CRIM_APPEAL, T_ENF, T_ENF_RESUMED, choose, plant_count, timestamps, uniform_int)
+from .common import (
+    CASE_TYPES,
+    EV_INTERFERENCE,
+    EV_POST_CLOSE_EDIT,
+    EV_REASSIGNMENT,
+    EV_RECUSAL,
+    EV_SUSPENSION,
+    EXPORT,
+    MISSING,
+    NOTE_EDIT_INFO,
+    NOTE_EDIT_TYPO,
+    NOTE_INTERFERENCE_IN,
+    NOTE_INTERFERENCE_OUT,
+    NOTE_REASSIGNMENT,
+    NOTE_RECUSAL,
+    NOTE_SUSPENSION_ENF,
+    NOTE_SUSPENSION_TRIAL,
+    T_CIVIL,
+    T_CIVIL_APPEAL,
+    T_CRIM,
+    T_CRIM_APPEAL,
+    T_ENF,
+    T_ENF_RESUMED,
+    choose,
+    plant_count,
+    timestamps,
+    uniform_int,
+)
 from .context import Context
 from .trials import EventLog
 

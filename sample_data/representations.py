@@ -7,8 +7,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (SD_APPLICANT, SD_DEFENDANT, SD_DEFENSE, SD_PLAINTIFF, SD_RESPONDENT, T_CIVIL,
-                     T_CIVIL_APPEAL, T_CRIM, T_CRIM_APPEAL, T_ENF, T_ENF_RESUMED)
+from .common import (
+    SD_APPLICANT,
+    SD_DEFENDANT,
+    SD_DEFENSE,
+    SD_PLAINTIFF,
+    SD_RESPONDENT,
+    T_CIVIL,
+    T_CIVIL_APPEAL,
+    T_CRIM,
+    T_CRIM_APPEAL,
+    T_ENF,
+    T_ENF_RESUMED,
+)
 from .context import Context
 
 # (case types, side, probability that the side has a lawyer)

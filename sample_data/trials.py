@@ -8,9 +8,26 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import (AP_AMENDED, AP_NONE, AP_REMANDED, AP_UPHELD, AP_WITHDRAWN, CM_JUDGMENT,
-                     CM_RULING, CM_WITHDRAWAL, EV_EXTENSION, EXPORT, MISSING, NOTE_EXTENSION, PV_NONE, PV_PARTIAL,
-                     case_frame, lognormal_days, timestamps, uniform_int)
+from .common import (
+    AP_AMENDED,
+    AP_NONE,
+    AP_REMANDED,
+    AP_UPHELD,
+    AP_WITHDRAWN,
+    CM_JUDGMENT,
+    CM_RULING,
+    CM_WITHDRAWAL,
+    EV_EXTENSION,
+    EXPORT,
+    MISSING,
+    NOTE_EXTENSION,
+    PV_NONE,
+    PV_PARTIAL,
+    case_frame,
+    lognormal_days,
+    timestamps,
+    uniform_int,
+)
 
 # Appeal outcomes (shares of concluded appeals) — reversal = amended + remanded.
 APPEAL_BASE = {AP_UPHELD: 0.72, AP_AMENDED: 0.12, AP_REMANDED: 0.05, AP_WITHDRAWN: 0.11}

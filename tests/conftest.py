@@ -16,8 +16,8 @@ EXPORT_DATE = dt.date(2024, 12, 31)
 @pytest.fixture(scope="session")
 def province(tmp_path_factory):
     """A scale-1 province from seed 4242 (used by no detector's tuning), imported and detected once."""
-    from courtwatch.ingest import ingest
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.pipeline.runs import detect
     from courtwatch.sample_data import generate
 
     root = tmp_path_factory.mktemp("province")
@@ -36,8 +36,8 @@ def shared_province(tmp_path_factory) -> Path:
     """
     import shutil
 
-    from courtwatch.ingest import ingest
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.pipeline.runs import detect
     from courtwatch.sample_data import generate
 
     root = tmp_path_factory.getbasetemp() / "dashboard_province_s0.3_seed77"

@@ -6,7 +6,7 @@ import json
 import math
 from pathlib import Path
 
-from courtwatch.contract import TABLES
+from courtwatch.core.contract import TABLES
 
 COURTS = [
     {"court_id": "浙", "name": "浙江省高级人民法院", "province": "浙江", "level": "high", "parent_id": ""},

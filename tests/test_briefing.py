@@ -1,4 +1,4 @@
-"""Briefings (通报): every format read back against courtwatch.figures and direct SQL, scope, safety.
+"""Briefings (通报): every format read back against courtwatch.reporting.figures and direct SQL, scope, safety.
 
 One small province (generator, scale 0.3, seed 55) is generated, imported and detected once for the
 module. Before import, two planted 终本 cases of one basic court get hostile causes — a spreadsheet
@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from courtwatch import store
-from courtwatch.errors import UserError
+from courtwatch.core.errors import UserError
+from courtwatch.storage import store
 
 PERIOD = "2024"
 FORMULA = "=cmd|' /C calc'!A0"
@@ -67,11 +67,11 @@ def _write(path: Path, frame: pd.DataFrame) -> None:
 
 @pytest.fixture(scope="module")
 def brief_env(tmp_path_factory):
-    from courtwatch.briefing import write_brief
-    from courtwatch.ingest import ingest
-    from courtwatch.opsstore import OpsStore
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.pipeline.runs import detect
+    from courtwatch.reporting.briefing import write_brief
     from courtwatch.sample_data import generate
+    from courtwatch.storage.opsstore import OpsStore
 
     root = tmp_path_factory.mktemp("briefing")
     with pytest.MonkeyPatch.context() as mp:
@@ -123,7 +123,7 @@ def _direct_period_flags(db, run_id: str, court_id: str, year: int = 2024) -> pd
 
 
 def _figures(env, court_id, period=PERIOD):
-    from courtwatch.figures import Figures
+    from courtwatch.reporting.figures import Figures
     con = store.open_for_read(env["db"])
     figures = Figures(con, period, court_id, dispositions=env["ops"].current())
     figures._scoped_flags  # load while the connection is open
@@ -190,7 +190,7 @@ def _assert_no_other_court(text: str, outside: pd.DataFrame, other_judges: list[
 # ----------------------------------------------------------------------------------------------- tests
 
 def test_periods_parse_and_step_back():
-    from courtwatch.figures import Period
+    from courtwatch.reporting.figures import Period
     june, q2, year = Period.parse("2024-06"), Period.parse("2024-Q2"), Period.parse("2024")
     assert (june.start, june.end) == (dt.date(2024, 6, 1), dt.date(2024, 6, 30))
     assert (q2.start, q2.end) == (dt.date(2024, 4, 1), dt.date(2024, 6, 30))
@@ -386,7 +386,7 @@ def test_data_quality_is_scoped(brief_env):
     assert quality["rows"].sum() == 2, quality  # the two bad rows of the basic court, not the outside one
     assert set(quality["table_name"]) == {"cases", "defendants"}
     assert not quality["reason"].str.contains(brief_env["outside"], regex=False).any()
-    from courtwatch.figures import Figures
+    from courtwatch.reporting.figures import Figures
     con = store.open_for_read(brief_env["db"])
     try:
         everything = Figures(con, PERIOD, None).data_quality()
@@ -399,7 +399,7 @@ def test_data_quality_is_scoped(brief_env):
 
 
 def test_redactor_removes_other_courts_from_free_text():
-    from courtwatch.briefing.content import Redactor
+    from courtwatch.reporting.briefing.content import Redactor
     every = {"浙": "浙江省高级人民法院", "浙01": "杭州市中级人民法院", "浙0102": "杭州市上城区人民法院",
              "浙0105": "杭州市拱墅区人民法院"}
     redactor = Redactor({"浙0102": "杭州市上城区人民法院"}, every, "zh")
@@ -433,9 +433,9 @@ def test_english_briefing(brief_env):
 
 
 def test_disparity_audit_absent_is_said_so(brief_env, monkeypatch):
-    from courtwatch.briefing.content import Paragraph, build
     from courtwatch.detectors import registry
-    from courtwatch.figures import Figures
+    from courtwatch.reporting.briefing.content import Paragraph, build
+    from courtwatch.reporting.figures import Figures
     con = store.open_for_read(brief_env["db"])
     try:
         figures = Figures(con, PERIOD, brief_env["intermediate"])
@@ -451,7 +451,7 @@ def test_disparity_audit_absent_is_said_so(brief_env, monkeypatch):
 
 
 def test_every_export_is_audited(brief_env, monkeypatch):
-    from courtwatch.briefing import brief_bytes
+    from courtwatch.reporting.briefing import brief_bytes
     monkeypatch.setenv("COURTWATCH_OPS_URL", f"sqlite:///{brief_env['root'] / 'ops.sqlite'}")
     data, name = brief_bytes(brief_env["db"], PERIOD, brief_env["basic"], "html", actor="test-briefing")
     assert name == f"brief_{PERIOD}_{brief_env['basic']}.html" and data.startswith(b"<!DOCTYPE html>")
@@ -465,7 +465,7 @@ def test_every_export_is_audited(brief_env, monkeypatch):
 
 
 def test_all_courts_writes_one_file_per_court(brief_env, tmp_path, monkeypatch):
-    from courtwatch.briefing import write_brief
+    from courtwatch.reporting.briefing import write_brief
     monkeypatch.setenv("COURTWATCH_OPS_URL", f"sqlite:///{brief_env['root'] / 'ops.sqlite'}")
     paths = write_brief(brief_env["db"], "2024-06", brief_env["intermediate"], "xlsx", tmp_path / "all",
                         all_courts=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -19,7 +18,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import shared_province  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -64,8 +62,8 @@ def server(tmp_path_factory):
     db = shared_province(tmp_path_factory)
     root = tmp_path_factory.mktemp("browser")
     ops_url = f"sqlite:///{root / 'ops.sqlite'}"
-    from courtwatch import auth
-    from courtwatch.opsstore import OpsStore
+    from courtwatch.access import auth
+    from courtwatch.storage.opsstore import OpsStore
     auth.add_user(OpsStore.open(url=ops_url), REVIEWER, REVIEWER_NAME, "president", ["浙"], PASSWORD)
     port = _free_port()
     env = dict(os.environ, COURTWATCH_DB=str(db), COURTWATCH_OPS_URL=ops_url)
@@ -269,7 +267,7 @@ def test_walk_from_overview_to_a_disposition(server, page):
     wait_drawn(page)
     shot(page, "05_after_reload.png")
 
-    from courtwatch.opsstore import OpsStore
+    from courtwatch.storage.opsstore import OpsStore
     ops = OpsStore.open(url=server["ops_url"])
     history = ops.history(flag_id)
     assert [(h["decision"], h["decided_by"], h["reason"]) for h in history] == [("escalate", REVIEWER, REASON)]

@@ -18,10 +18,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from courtwatch.ingest import ingest
-from courtwatch.opsstore import OpsStore
-from courtwatch.runs import detect
+from courtwatch.pipeline.ingest import ingest
+from courtwatch.pipeline.runs import detect
 from courtwatch.sample_data import generate
+from courtwatch.storage.opsstore import OpsStore
 
 
 def _building_files(db: Path) -> list[Path]:

@@ -13,13 +13,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import shared_province
 from streamlit.testing.v1 import AppTest
 
 from courtwatch.dashboard.i18n import CATALOG, t
 from courtwatch.detectors.registry import DETECTORS
-from courtwatch.opsstore import OpsStore
-
-from conftest import shared_province
+from courtwatch.storage.opsstore import OpsStore
 
 APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 EXPORT = dt.date(2024, 12, 31)
@@ -32,7 +31,7 @@ TIMEOUT = 60
 
 @pytest.fixture(scope="module")
 def province(tmp_path_factory):
-    from courtwatch.runs import load_flags
+    from courtwatch.pipeline.runs import load_flags
 
     db = shared_province(tmp_path_factory)
     con = duckdb.connect(str(db), read_only=True)
@@ -46,7 +45,7 @@ def imported_only(tmp_path_factory):
     """A database with an import (one bad row quarantined) and no detection run."""
     from helpers import case, small_import
 
-    from courtwatch.ingest import ingest
+    from courtwatch.pipeline.ingest import ingest
 
     root = tmp_path_factory.mktemp("dash_no_run")
     small_import(root / "import", cases=[
@@ -146,7 +145,7 @@ def test_overview_shows_counts_charts_and_freshness(province, use_db):
 
 
 def test_overview_says_when_the_last_run_was_incremental(province, use_db, tmp_path):
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.runs import detect
 
     db = tmp_path / "cw.duckdb"
     shutil.copy(province["db"], db)
@@ -335,7 +334,7 @@ def _submit(at: AppTest) -> None:
 
 
 def test_disposition_follows_the_flag_into_a_later_run(province, use_db, tmp_path):
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.runs import detect
 
     db = tmp_path / "rerun.duckdb"
     shutil.copyfile(province["db"], db)

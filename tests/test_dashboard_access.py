@@ -10,11 +10,10 @@ import datetime as dt
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
-
-from courtwatch import auth
-from courtwatch.dashboard.i18n import t
-
 from test_dashboard import APP, PAGES, TIMEOUT, no_exception, province, texts, use_db  # noqa: F401 (fixtures)
+
+from courtwatch.access import auth
+from courtwatch.dashboard.i18n import t
 
 PASSWORD = "correct horse battery staple"
 

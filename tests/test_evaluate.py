@@ -11,7 +11,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from courtwatch.evaluate import SeedResult, aggregate, evaluate_one, magnitude_label, render, rule_detector_names
+from courtwatch.devtools.evaluate import (
+    SeedResult,
+    aggregate,
+    evaluate_one,
+    magnitude_label,
+    render,
+    rule_detector_names,
+)
 
 HELD_OUT_SEED = 1001
 
@@ -97,7 +104,7 @@ def test_floors_on_held_out_seed(held_out):
 
 def test_report_renders_the_whole_curve(held_out):
     summary = held_out.summary(rule_detector_names())
-    report = {"meta": {"generated_at": "2026-01-01T00:00:00", "command": "python -m courtwatch.evaluate --seeds 1001",
+    report = {"meta": {"generated_at": "2026-01-01T00:00:00", "command": "python -m courtwatch.devtools.evaluate --seeds 1001",
                        "seeds": [HELD_OUT_SEED], "scale": 1.0, "noises": [0.35], "python": "3.11",
                        "rule_detectors": sorted(rule_detector_names()), "detectors": list(summary["flags_by_detector"])},
               "by_noise": {str(k): v for k, v in aggregate([summary]).items()},
@@ -107,4 +114,4 @@ def test_report_renders_the_whole_curve(held_out):
         assert heading in text
     for label in ("×1.5", "×2", "×3", "×4", "÷4"):
         assert f"| {label} |" in text
-    assert "python -m courtwatch.evaluate --seeds 1001" in text and "precision" in text.lower()
+    assert "python -m courtwatch.devtools.evaluate --seeds 1001" in text and "precision" in text.lower()

@@ -1,4 +1,4 @@
-"""The real-judgment evaluation (courtwatch/evaluate_real.py): its scoring rules, and floors on one fixed seed.
+"""The real-judgment evaluation (courtwatch/devtools/evaluate_real.py): its scoring rules, and floors on one fixed seed.
 
 The floors are what `make eval-real` measured on the converter's default seed (docs/quality-real.md),
 with margin. The real set is small and noisy on purpose: if a change makes the sentencing detectors
@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from courtwatch.evaluate_real import RealSeed, evaluate_seed, realdata_dir, render, summarise
+from courtwatch.devtools.evaluate_real import RealSeed, evaluate_seed, realdata_dir, render, summarise
 
 FIXED_SEED = 20261124
 REALDATA = realdata_dir()

@@ -15,9 +15,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
-from courtwatch.runs import detect
 from helpers import assert_same_flags
+
+from courtwatch.pipeline.runs import detect
 
 AUDIT = "sentencing_disparity_audit"
 PROTECTED = ("gender", "ethnicity", "local_resident")
@@ -51,7 +51,7 @@ def _edit(db: Path, sql: str) -> None:
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
     """Flags of the full registry on the original, shuffled and blanked attributes."""
-    from courtwatch.ingest import ingest
+    from courtwatch.pipeline.ingest import ingest
     from courtwatch.sample_data import generate
     root = tmp_path_factory.mktemp("fairness")
     generate(root / "import", scale=0.3, seed=12, noise=0.35)

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-from hypothesis import HealthCheck, given, settings, strategies as st
-
-from courtwatch.contract import TABLES
-from courtwatch.errors import UserError
-from courtwatch.ingest import ingest
-
 from helpers import COURTS, JUDGES, case, defendant
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from courtwatch.core.contract import TABLES
+from courtwatch.core.errors import UserError
+from courtwatch.pipeline.ingest import ingest
 
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

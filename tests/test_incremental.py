@@ -14,8 +14,8 @@ import shutil
 import pandas as pd
 import pytest
 
-from courtwatch import store
-from courtwatch.errors import UserError
+from courtwatch.core.errors import UserError
+from courtwatch.storage import store
 
 SINCE = dt.date(2024, 1, 1)
 EXPORT_DATE = dt.date(2024, 12, 31)
@@ -40,8 +40,8 @@ def _write_before(full, out, since: dt.date) -> set[str]:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    from courtwatch.ingest import ingest
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.pipeline.runs import detect
     from courtwatch.sample_data import generate
 
     root = tmp_path_factory.mktemp("incremental")
@@ -122,8 +122,8 @@ def test_new_flags_cite_the_reference_period(runs):
 
 
 def test_a_changed_old_case_is_rescored(runs, tmp_path):
-    from courtwatch.ingest import ingest
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.pipeline.runs import detect
 
     db = tmp_path / "cw.duckdb"
     shutil.copy(runs["db"], db)
@@ -145,9 +145,10 @@ def test_a_changed_old_case_is_rescored(runs, tmp_path):
 
 
 def test_an_incremental_run_needs_a_previous_run(tmp_path):
-    from courtwatch.ingest import ingest
-    from courtwatch.runs import detect
     from helpers import small_import
+
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.pipeline.runs import detect
 
     folder = small_import(tmp_path / "tiny")
     db = tmp_path / "cw.duckdb"
@@ -163,8 +164,8 @@ def _copy(runs, tmp_path):
 
 
 def test_changed_thresholds_need_a_full_run(runs, tmp_path):
-    from courtwatch.config import load_config
-    from courtwatch.runs import detect
+    from courtwatch.core.config import load_config
+    from courtwatch.pipeline.runs import detect
 
     db = _copy(runs, tmp_path)
     config = load_config()
@@ -176,7 +177,7 @@ def test_changed_thresholds_need_a_full_run(runs, tmp_path):
 def test_a_database_from_before_incremental_runs_needs_a_full_run(runs, tmp_path):
     import duckdb
 
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.runs import detect
 
     db = _copy(runs, tmp_path)
     con = duckdb.connect(str(db))
@@ -189,7 +190,7 @@ def test_a_database_from_before_incremental_runs_needs_a_full_run(runs, tmp_path
 def test_a_deleted_case_takes_its_flags_with_it(runs, tmp_path):
     import duckdb
 
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.runs import detect
 
     db = _copy(runs, tmp_path)
     flags = runs["incremental"].flags
@@ -217,7 +218,7 @@ def test_the_models_stay_those_of_the_last_full_run(runs, tmp_path):
     """A second incremental run fits on the cases unchanged since the full run, not on the first one's new cases."""
     import duckdb
 
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.runs import detect
 
     db = _copy(runs, tmp_path)
     run = detect(db, since=dt.date(2025, 1, 1))  # nothing new: every flag is carried or re-checked
@@ -235,7 +236,7 @@ def test_the_models_stay_those_of_the_last_full_run(runs, tmp_path):
 
 
 def test_a_briefing_after_an_incremental_run_reports_what_each_detector_did(runs, tmp_path):
-    from courtwatch.briefing import write_brief
+    from courtwatch.reporting.briefing import write_brief
 
     out = write_brief(runs["db"], "2024", None, "html", tmp_path / "brief.html", lang="en")[0]
     text = out.read_text(encoding="utf-8")
@@ -248,7 +249,7 @@ def test_no_unchanged_case_means_a_full_run(runs, tmp_path):
     """If every fingerprint differs (e.g. after an upgrade that hashes rows differently), nothing is carried blindly."""
     import duckdb
 
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.runs import detect
 
     db = _copy(runs, tmp_path)
     con = duckdb.connect(str(db))

@@ -9,12 +9,11 @@ import sys
 import duckdb
 import pandas as pd
 import pytest
-
-from courtwatch import store
-from courtwatch.errors import UserError
-from courtwatch.ingest import ingest, parse_case_numbers
-
 from helpers import case, defendant, small_import, write_table
+
+from courtwatch.core.errors import UserError
+from courtwatch.pipeline.ingest import ingest, parse_case_numbers
+from courtwatch.storage import store
 
 EXPORT = dt.date(2024, 12, 31)
 

@@ -1,4 +1,4 @@
-"""Statutory frames per province (courtwatch/law.py) and the two rules built on them.
+"""Statutory frames per province (detectors/law.py) and the two rules built on them.
 
 term_above_statutory_max is a legal warning only when no frame of the charge allows the term;
 record_facts_inconsistent (data_quality) when the recorded severity cannot reach the frame the term
@@ -11,14 +11,13 @@ import json
 
 import duckdb
 import pytest
+from helpers import COURTS, JUDGES, case, defendant, write_table
 
-from courtwatch import law
-from courtwatch.config import Config, load_config
+from courtwatch.core.config import Config, load_config
+from courtwatch.detectors import law
 from courtwatch.detectors.base import CATEGORIES, DetectContext
 from courtwatch.detectors.registry import by_name
-from courtwatch.ingest import ingest
-
-from helpers import COURTS, JUDGES, case, defendant, write_table
+from courtwatch.pipeline.ingest import ingest
 
 AS_OF = dt.date(2024, 1, 1)
 
@@ -56,7 +55,7 @@ def _ev(flags) -> dict:
 
 def test_frame_sets_hold_each_configured_province_and_the_national_lowest():
     config = load_config()
-    table = config.law_frames()
+    table = law.frame_sets_for(config)
     assert set(table["province"]) == set(config.law_provinces) | {law.NATIONAL}
     national = table[(table["province"] == law.NATIONAL) & (table["charge"] == "盗窃罪")].sort_values("tier")
     assert national["lower"].tolist() == [1000, 30000, 300000]
@@ -173,7 +172,7 @@ def test_a_province_configured_in_an_override_file_applies_to_its_courts(tmp_pat
 
 @pytest.mark.parametrize("province", ["浙江", "安徽", "四川", "云南", law.NATIONAL])
 def test_every_frame_set_keeps_the_statutes_frames(province):
-    table = load_config().law_frames()
+    table = law.frame_sets_for(load_config())
     part = table[table["province"] == province]
     tops = part.groupby("charge")["max_months"].max()
     assert tops["盗窃罪"] == tops["诈骗罪"] == tops["故意伤害罪"] == 180

@@ -1,6 +1,6 @@
 """Load, CI-sized: concurrent dashboard sessions walk overview → flags → flag detail while a new run is published.
 
-`python -m courtwatch.loadtest --sessions 30` is the full-size run (docs/reliability.md); here 8 sessions
+`python -m courtwatch.devtools.loadtest --sessions 30` is the full-size run (docs/reliability.md); here 8 sessions
 keep the suite within CI's budget on 2 cores. No page may show an exception or time out, and the
 published run must be swapped in while sessions are open.
 """
@@ -12,10 +12,10 @@ import sys
 
 import pytest
 
-from courtwatch import auth
-from courtwatch.loadtest import run_load
-from courtwatch.opsstore import OpsStore
-from courtwatch.runs import load_flags
+from courtwatch.access import auth
+from courtwatch.devtools.loadtest import run_load
+from courtwatch.pipeline.runs import load_flags
+from courtwatch.storage.opsstore import OpsStore
 
 pytestmark = pytest.mark.browser
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from courtwatch import auth
-from courtwatch.errors import UserError
-from courtwatch.opsstore import OpsStore, audit_log
+from courtwatch.access import auth
+from courtwatch.core.errors import UserError
+from courtwatch.storage.opsstore import OpsStore, audit_log
 
 
 def _free_port() -> int:

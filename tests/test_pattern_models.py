@@ -18,13 +18,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from courtwatch.config import Config, load_config
+from courtwatch.core.config import Config, load_config
 from courtwatch.detectors.base import NOTICE_EN, NOTICE_ZH, DetectContext, finish_flags, level_for
 from courtwatch.detectors.pattern_common import conformal_p
 from courtwatch.detectors.pattern_models import DETECTORS
 from courtwatch.detectors.registry import by_name
 from courtwatch.detectors.stats import benjamini_hochberg, score_from_q
-from courtwatch.ingest import ingest
+from courtwatch.pipeline.ingest import ingest
 from courtwatch.sample_data import generate
 
 SEED = 1001

@@ -13,14 +13,10 @@ import subprocess
 import sys
 
 import duckdb
-import pandas as pd
-import pytest
 
 from courtwatch.detectors.base import FLAG_COLUMNS
 from courtwatch.detectors.rules import RULES
-from courtwatch.ingest import ingest
-from courtwatch.runs import detect, load_flags
-from courtwatch.sample_data import generate
+from courtwatch.pipeline.runs import detect, load_flags
 
 EXPORT = dt.date(2024, 12, 31)
 RULE_NAMES = {rule.name for rule in RULES}
@@ -103,7 +99,7 @@ def test_detect_without_a_database_says_what_to_do(tmp_path):
 def test_flags_before_any_run_says_what_to_do(tmp_path):
     from helpers import small_import
 
-    from courtwatch.ingest import ingest
+    from courtwatch.pipeline.ingest import ingest
 
     db = tmp_path / "cw.duckdb"
     ingest(small_import(tmp_path / "import"), db=db, export_date=dt.date(2024, 12, 31))

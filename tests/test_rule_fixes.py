@@ -7,14 +7,13 @@ import datetime as dt
 import duckdb
 import pandas as pd
 import pytest
+from helpers import case, small_import, write_table
 
-from courtwatch.config import load_config
-from courtwatch.contract import TABLES
+from courtwatch.core.config import load_config
+from courtwatch.core.contract import TABLES
 from courtwatch.detectors.base import DetectContext
 from courtwatch.detectors.rules import RULE_DETECTORS
-from courtwatch.ingest import ingest
-
-from helpers import case, small_import, write_table
+from courtwatch.pipeline.ingest import ingest
 
 EXPORT = dt.date(2024, 12, 31)
 AS_OF = dt.date(2024, 12, 31)
@@ -103,14 +102,14 @@ def test_the_flag_says_it_is_a_heuristic_not_a_breach(edge_db):
 @pytest.mark.spark
 @pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 def test_spark_twin_gives_identical_rows_and_flags(edge_db):
-    from courtwatch import spark_engine
+    from courtwatch.pipeline import spark_engine
 
     root, db = edge_db
     spark_engine.export_parquet(db, root / "parquet")
     spark = spark_engine.spark_session()
     try:
         spark_engine._register_tables(spark, root / "parquet", spark_engine.schema_columns())
-        spark_rows = spark_engine._rule_rows(spark, RULE, AS_OF, load_config(), ["浙江"])
+        spark_rows = spark_engine._rule_rows(spark, RULE, DetectContext(con=None, as_of=AS_OF, config=load_config()))
     finally:
         spark.stop()
     duck_rows = _duckdb_rows(db)

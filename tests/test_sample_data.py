@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from courtwatch import law
+from courtwatch.detectors import law
 from courtwatch.sample_data import generate
 from courtwatch.sample_data.generator import COLUMNS, DETECTORS, RULE_KINDS
 
@@ -76,7 +76,7 @@ def load(folder) -> dict[str, pd.DataFrame]:
 
 
 def config() -> dict:
-    return tomllib.loads(files("courtwatch").joinpath("config.toml").read_text(encoding="utf-8"))
+    return tomllib.loads(files("courtwatch.core").joinpath("config.toml").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

@@ -4,9 +4,7 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-import duckdb
-
-from courtwatch import store
+from courtwatch.storage import store
 
 
 def test_every_table_of_the_schema_has_a_scope_rule():
@@ -49,8 +47,8 @@ def test_cli_flags_as_a_user_exports_only_that_users_courts_and_audits_it(provin
     import subprocess
     import sys
 
-    from courtwatch import auth
-    from courtwatch.opsstore import OpsStore
+    from courtwatch.access import auth
+    from courtwatch.storage.opsstore import OpsStore
 
     url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
     ops = OpsStore.open(url)
@@ -72,8 +70,8 @@ def test_cli_brief_as_a_user_is_refused_outside_the_users_courts(province, tmp_p
     import subprocess
     import sys
 
-    from courtwatch import auth
-    from courtwatch.opsstore import OpsStore
+    from courtwatch.access import auth
+    from courtwatch.storage.opsstore import OpsStore
 
     url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
     flags = province["run"].flags

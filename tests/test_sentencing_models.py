@@ -15,12 +15,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from courtwatch.config import Config, load_config
-from courtwatch.detectors.base import DetectContext, NOTICE_ZH, finish_flags
+from courtwatch.core.config import Config, load_config
+from courtwatch.detectors.base import NOTICE_ZH, DetectContext, finish_flags
 from courtwatch.detectors.sentencing_fit import MULTI_GROUP, fit_model
-from courtwatch.detectors.sentencing_models import (DETECTORS, CourtSentencingDeviation, JudgeSentencingDeviation,
-                                                    PleaRecommendationDeviation, SentenceDeviation,
-                                                    SentencingDisparityAudit)
+from courtwatch.detectors.sentencing_models import (
+    DETECTORS,
+    CourtSentencingDeviation,
+    JudgeSentencingDeviation,
+    PleaRecommendationDeviation,
+    SentenceDeviation,
+    SentencingDisparityAudit,
+)
 
 AS_OF = dt.date(2024, 12, 31)
 SEED, SCALE = 11, 0.5
@@ -28,7 +33,7 @@ SEED, SCALE = 11, 0.5
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    from courtwatch.ingest import ingest
+    from courtwatch.pipeline.ingest import ingest
     from courtwatch.sample_data import generate
     root = tmp_path_factory.mktemp("sentencing")
     generate(root / "import", scale=SCALE, seed=SEED, noise=0.35)

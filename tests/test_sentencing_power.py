@@ -10,14 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from courtwatch import law
-from courtwatch.config import load_config
-from courtwatch.detectors.sentencing_fit import (CIRCUMSTANCES, DEFAULTS, POOLED_GROUP, SentencingModel,
-                                                 fit_group)
+from courtwatch.core.config import load_config
+from courtwatch.detectors import law
+from courtwatch.detectors.sentencing_fit import CIRCUMSTANCES, DEFAULTS, POOLED_GROUP, SentencingModel, fit_group
 from courtwatch.detectors.sentencing_models import caseload_rows, caseload_test
 
 CFG = dict(DEFAULTS)
-FRAMES = law.frames(load_config().province_thresholds)
+FRAMES = law.frames(law.province_thresholds(load_config()))
 
 
 def features(n: int, charge: str = "寻衅滋事罪", seed: int = 7, judges: int = 6, noise: float = 0.5,

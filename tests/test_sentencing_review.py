@@ -13,16 +13,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import shared_province
+from test_dashboard import ADMIN, no_exception, open_page, texts, use_db  # noqa: F401 (fixture)
 
-from courtwatch import queries, store
-from courtwatch.config import load_config
+from courtwatch import queries
+from courtwatch.core.config import load_config
 from courtwatch.dashboard.i18n import t
 from courtwatch.detectors.base import DetectContext
 from courtwatch.detectors.sentencing_fit import fit_model
 from courtwatch.detectors.sentencing_review import calibrated_p, precision_at_k, review_list
-
-from conftest import shared_province
-from test_dashboard import ADMIN, no_exception, open_page, texts, use_db  # noqa: F401 (fixture)
+from courtwatch.storage import store
 
 
 @pytest.fixture(scope="module")
@@ -140,8 +140,8 @@ def test_a_one_court_user_sees_only_that_court_and_other_courts_cases_anonymised
 
 
 def test_an_incremental_run_carries_the_list(sample, tmp_path, monkeypatch):
-    from courtwatch import runs
-    from courtwatch.config import Config
+    from courtwatch.core.config import Config
+    from courtwatch.pipeline import runs
 
     db = tmp_path / "cw.duckdb"
     shutil.copyfile(sample["db"], db)

@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from courtwatch import signin
-from courtwatch.config import Config, load_config
-from courtwatch.errors import UserError
+from courtwatch.access import signin
+from courtwatch.core.config import Config, load_config
+from courtwatch.core.errors import UserError
 
 
 def config_with(**auth) -> Config:

@@ -15,12 +15,13 @@ import duckdb
 import pandas as pd
 import pytest
 
-from courtwatch import queries, spark_engine
-from courtwatch.config import Config, load_config
-from courtwatch.contract import LOAD_ORDER
+from courtwatch import queries
+from courtwatch.core.config import Config, load_config
+from courtwatch.core.contract import LOAD_ORDER
+from courtwatch.core.errors import UserError
 from courtwatch.detectors.registry import DETECTORS
 from courtwatch.detectors.rules import RULE_DETECTORS
-from courtwatch.errors import UserError
+from courtwatch.pipeline import spark_engine
 
 pytestmark = [pytest.mark.spark,
               pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")]
@@ -40,8 +41,8 @@ def spark():
 @pytest.fixture(scope="module")
 def engines(tmp_path_factory, spark):
     """The sample (scale 0.2, seed 31) detected by the DuckDB engine, then by Spark over its Parquet export."""
-    from courtwatch.ingest import ingest
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.pipeline.runs import detect
     from courtwatch.sample_data import generate
 
     root = tmp_path_factory.mktemp("spark_engine")
@@ -155,7 +156,7 @@ def test_province_directory_is_escaped_as_spark_reads_it():
 def test_two_provinces_partition_like_two_provincial_runs(engines, tmp_path):
     """Nationally, each province is detected against its own peers and its own thresholds: Spark over a
     two-province layout gives exactly the flags of two separate DuckDB runs, one per province."""
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.runs import detect
 
     national = tmp_path / "national.duckdb"
     shutil.copyfile(engines["db"], national)
@@ -198,7 +199,7 @@ def test_spark_run_refuses_a_store_older_than_the_database(engines, tmp_path):
     """The run is recorded in the database, so the store must hold that database's data."""
     import shutil
 
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.runs import detect
 
     db = tmp_path / "cw.duckdb"
     shutil.copy(engines["db"], db)

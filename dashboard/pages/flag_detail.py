@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from courtwatch.core.errors import UserError
+from courtwatch.core.vocabulary import DECISIONS
 from courtwatch.dashboard import data, widgets
 from courtwatch.dashboard.widgets import tr
-from courtwatch.errors import UserError
-from courtwatch.opsstore import DECISIONS
 
 widgets.flag_page_header("page_flag")
 

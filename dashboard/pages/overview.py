@@ -43,7 +43,7 @@ if flags.empty:
     st.stop()
 
 outcomes = data.review_outcomes(flags)
-reviewed = int(outcomes.loc[outcomes["review"] != "unreviewed", "n"].sum())
+reviewed = int(outcomes.loc[outcomes["review"] != data.UNREVIEWED, "n"].sum())
 cols = st.columns(4)
 cols[0].metric(tr("flags_total"), f"{len(flags):,}")
 cols[1].metric(tr("flags_high"), f"{int(flags['level'].eq('high').sum()):,}")

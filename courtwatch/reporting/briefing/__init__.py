@@ -1,6 +1,6 @@
 """Periodic briefings (通报): one period, one court and the courts under it, as PDF, DOCX, XLSX or HTML.
 
-Flow: published database + operational store (dispositions) → courtwatch.figures.Figures (every number)
+Flow: published database + operational store (dispositions) → courtwatch.reporting.figures.Figures (every number)
 → content.build (sections, tables, charts) → render_html / render_pdf / render_docx / render_xlsx.
 Every file written is recorded in the audit trail (action "export"). docs/briefings.md says which flags
 belong to a period, what the scope is, and how to schedule briefings (cron, systemd timer).
@@ -15,9 +15,10 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from courtwatch import queries, store
-from courtwatch.errors import UserError
-from courtwatch.figures import Figures, parse_period
+from courtwatch import queries
+from courtwatch.core.errors import UserError
+from courtwatch.reporting.figures import Figures, parse_period
+from courtwatch.storage import store
 
 from .content import Brief, build
 
@@ -81,7 +82,7 @@ def write_brief(db, period: str, court_id: str | None, fmt: str, out: Path, lang
     of the whole database, or under `court_id` when one is given.
     Scope: `court_id` and every court under it (None = every court). Each file is audited ("export").
     """
-    from courtwatch.opsstore import OpsStore
+    from courtwatch.storage.opsstore import OpsStore
 
     fmt = _check_format(fmt)
     lang = _check_lang(lang)
@@ -129,7 +130,7 @@ def write_brief(db, period: str, court_id: str | None, fmt: str, out: Path, lang
 def brief_bytes(db, period: str, court_id: str | None, fmt: str, lang: str = "zh", *, actor: str,
                 run_id: str | None = None) -> tuple[bytes, str]:
     """One briefing as bytes and its file name, for a download button (audited like a written file)."""
-    from courtwatch.opsstore import OpsStore
+    from courtwatch.storage.opsstore import OpsStore
 
     fmt, lang, name = _check_format(fmt), _check_lang(lang), file_name(period, court_id, fmt)
     con = store.open_for_read(db)

@@ -8,10 +8,8 @@ against a flag follows it into later runs.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import subprocess
-import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,14 +17,16 @@ from typing import Callable
 
 import pandas as pd
 
-from . import __version__, queries, store
-from .config import Config, load_config
-from .contract import LOAD_ORDER
-from .errors import UserError
-from courtwatch.detectors.base import DetectContext, FLAG_COLUMNS, finish_flags
+from courtwatch import __version__, queries
+from courtwatch.core.config import Config, load_config
+from courtwatch.core.contract import LOAD_ORDER
+from courtwatch.core.errors import UserError
+from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext
 from courtwatch.detectors.registry import DETECTORS
 from courtwatch.detectors.sentencing_fit import fit_model
 from courtwatch.detectors.sentencing_review import review_list
+from courtwatch.pipeline.runner import DetectorReport, report_frame, run_detector
+from courtwatch.storage import store
 
 
 @dataclass
@@ -46,15 +46,6 @@ def code_version() -> str:
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return f"{__version__}+{commit}" if commit else __version__
-
-
-def data_fingerprint(con) -> str:
-    """A hash of every loaded row: equal data, equal fingerprint (row order does not matter)."""
-    parts = []
-    for table in LOAD_ORDER:
-        count, total = con.execute(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} t").fetchall()[0]
-        parts.append(f"{table}:{count}:{total}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def default_as_of(con) -> dt.date:
@@ -77,7 +68,7 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
     detectors, which wait for the next full run — is carried forward from the previous run
     unchanged, id and all.
     Engine "spark": the same detectors on Apache Spark over the Parquet layout of `parquet`
-    (courtwatch/spark_engine.py); the run is recorded here all the same.
+    (courtwatch/pipeline/spark_engine.py); the run is recorded here all the same.
     """
     config = config or load_config()
     if engine not in ("duckdb", "spark"):
@@ -123,7 +114,7 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
                     "flag_count, mode, since, reference_run, scored_cases, engine) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, started, dt.datetime.now(), as_of, code_version(), config.to_json(),
-                     data_fingerprint(con), len(flags), "full" if previous is None else "incremental", since,
+                     store.data_fingerprint(con), len(flags), "full" if previous is None else "incremental", since,
                      previous, None if scope is None else len(scope), engine])
         queries.execute(con, "record_case_fingerprints", run_id=run_id)
         if previous is None:  # a full run moves the reference period of the incremental runs after it
@@ -155,9 +146,6 @@ def _record_review(ctx: DetectContext, run_id: str, previous: str | None, progre
              f"{review.groupby(['court_id', 'period'], dropna=False).ngroups if len(review) else 0} court-year(s)")
 
 
-REPORT_COLUMNS = ["run_id", "detector", "category", "status", "flag_count", "rows_skipped", "seconds", "note"]
-
-
 def _incremental_reference(con, config: Config) -> str:
     """The run an incremental run builds on (the latest), after checking it can be built on."""
     runs = queries.run(con, "previous_runs")
@@ -182,12 +170,12 @@ def _incremental_reference(con, config: Config) -> str:
 
 def _run_on_spark(con, parquet, as_of: dt.date, config: Config, run_id: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The Spark engine over the exported store, which must hold exactly the data of this database."""
-    from .spark_engine import detect_flags_spark, read_manifest, stop_created_session
+    from courtwatch.pipeline.spark_engine import detect_flags_spark, read_manifest, stop_created_session
 
     if parquet is None:
         raise UserError("--engine spark needs --parquet DIR (written by `courtwatch export-parquet`)")
     exported = read_manifest(parquet).get("data_fingerprint")
-    if exported != data_fingerprint(con):
+    if exported != store.data_fingerprint(con):
         raise UserError(f"{parquet} does not hold this database's current data (exported before the last import, "
                         "or from another database); run `courtwatch export-parquet` again")
     try:
@@ -196,41 +184,20 @@ def _run_on_spark(con, parquet, as_of: dt.date, config: Config, run_id: str, pro
         stop_created_session()
 
 
-def skipped_report(run_id: str, detector, table_rows: dict, progress=lambda message: None) -> tuple | None:
-    """The report row of a detector whose tables the import did not provide (None when it can run)."""
-    missing = [t for t in detector.needs if table_rows.get(t, 0) == 0]
-    if not missing:
-        return None
-    progress(f"{detector.name}: skipped (no {', '.join(missing)})")
-    return (run_id, detector.name, detector.category, "skipped", 0, 0, 0.0,
-            f"needs table(s) {', '.join(missing)}, which the import did not provide")
+def table_rows(con) -> dict[str, int]:
+    """Rows loaded per contract table (a detector whose tables are empty is skipped)."""
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
 
 
 def _run_detectors(ctx: DetectContext, run_id: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every registered detector over everything loaded: (flags, per-detector report)."""
-    table_rows = {t: ctx.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
-    all_flags, report = [], []
-    for detector in DETECTORS:
-        began = time.perf_counter()
-        skipped = skipped_report(run_id, detector, table_rows, progress)
-        if skipped:
-            report.append(skipped)
-            continue
-        result = detector.detect(ctx)
-        flags = finish_flags(detector, result.flags, run_id)
-        all_flags.append(flags)
-        seconds = time.perf_counter() - began
-        report.append((run_id, detector.name, detector.category, result.status, len(flags),
-                       result.rows_skipped, round(seconds, 3), result.note))
-        progress(f"{detector.name}: {len(flags)} flag(s) in {seconds:.1f}s"
-                 + (f", {result.rows_skipped} row(s) skipped for unknown fields" if result.rows_skipped else ""))
-    flags = pd.concat(all_flags, ignore_index=True) if all_flags else pd.DataFrame(columns=FLAG_COLUMNS)
-    return flags, pd.DataFrame(report, columns=REPORT_COLUMNS)
+    rows = table_rows(ctx.con)
+    results = [run_detector(d, ctx, "full", run_id=run_id, table_rows=rows, progress=progress) for d in DETECTORS]
+    return _combined(results)
 
 
 def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score the scope with the case-by-case detectors; carry every other flag of `previous` forward."""
-    scope = ctx.scope or frozenset()
     carried_all = queries.run(ctx.con, "flags_of_run", run_id=previous, category=None)
     carried_all = carried_all.assign(run_id=run_id)[FLAG_COLUMNS]
     # a case deleted since (a withdrawn record) takes its flags with it
@@ -238,44 +205,18 @@ def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -
     # (object, not Arrow strings: pandas' Arrow isin converts every value of the set one by one)
     carried_all = carried_all.astype({"case_id": object})
     carried_all = carried_all[carried_all["case_id"].isna() | carried_all["case_id"].isin(existing)]
-    table_rows = {t: ctx.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
-    all_flags, report = [], []
-    everything = DetectContext(con=ctx.con, as_of=ctx.as_of, config=ctx.config)
-    for detector in DETECTORS:
-        began = time.perf_counter()
-        carried = carried_all[carried_all["detector"] == detector.name]
-        if detector.incremental == "all":  # a rule: re-checked on every case, as in a full run
-            result = detector.detect(everything)
-            flags = finish_flags(detector, result.flags, run_id)
-            all_flags.append(flags)
-            report.append((run_id, detector.name, detector.category, result.status, len(flags), result.rows_skipped,
-                           round(time.perf_counter() - began, 3), "every case re-checked; " + result.note))
-            continue
-        if detector.incremental == "carry":
-            all_flags.append(carried)
-            report.append((run_id, detector.name, detector.category, "carried", len(carried), 0, 0.0,
-                           f"{len(carried)} flag(s) carried forward from run {previous}; a judge-, court- or "
-                           f"pair-level model is refitted only by a full run"))
-            continue
-        skipped = skipped_report(run_id, detector, table_rows)
-        if skipped:
-            report.append(skipped)
-            continue
-        result = detector.detect(ctx)
-        fresh = finish_flags(detector, result.flags, run_id)
-        # a rule checks every case; only the scope's verdicts are new
-        fresh = fresh[fresh["case_id"].astype(object).isin(scope)]
-        kept = carried[~carried["case_id"].isin(scope)]
-        all_flags += [kept, fresh]
-        seconds = time.perf_counter() - began
-        report.append((run_id, detector.name, detector.category, "incremental", len(kept) + len(fresh),
-                       result.rows_skipped, round(seconds, 3),
-                       f"{len(fresh)} flag(s) on {len(scope)} new or changed case(s), {len(kept)} carried forward "
-                       f"from run {previous}; " + result.note))
-        progress(f"{detector.name}: {len(fresh)} new flag(s), {len(kept)} carried, in {seconds:.1f}s")
-    flags = pd.concat([f for f in all_flags if len(f)], ignore_index=True) if any(len(f) for f in all_flags) \
-        else pd.DataFrame(columns=FLAG_COLUMNS)
-    return flags, pd.DataFrame(report, columns=REPORT_COLUMNS)
+    rows = table_rows(ctx.con)
+    results = [run_detector(d, ctx, "incremental", run_id=run_id, table_rows=rows, previous=previous,
+                            carried=carried_all[carried_all["detector"] == d.name], progress=progress)
+               for d in DETECTORS]
+    return _combined(results)
+
+
+def _combined(results: list[tuple[pd.DataFrame, DetectorReport]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(all flags, report frame) from each detector's (flags, report)."""
+    found = [flags for flags, _ in results if len(flags)]
+    flags = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=FLAG_COLUMNS)
+    return flags, report_frame([report for _, report in results])
 
 
 def load_flags(db=None, run_id: str | None = None, category: str | None = None,

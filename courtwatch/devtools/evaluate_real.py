@@ -19,7 +19,7 @@ Both are scored with the same definitions:
 - legality warnings (term_above_statutory_max …) on untouched real sentences: real
   courts almost never sentence unlawfully, so each one is presumed false.
 
-    python -m courtwatch.evaluate_real --seeds 20261124 1 2 3 4 5 6 7 8 9 --out docs/quality-real.md
+    python -m courtwatch.devtools.evaluate_real --seeds 20261124 1 2 3 4 5 6 7 8 9 --out docs/quality-real.md
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def realdata_dir(explicit: str | Path | None = None) -> Path | None:
     """The shared real-judgment folder: --realdata, $COURTWATCH_REALDATA, else ../shared/realdata."""
     # the first one named is the one meant: a wrong --realdata must not fall through to another set
     candidate = explicit or os.environ.get("COURTWATCH_REALDATA") \
-        or Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
+        or Path(__file__).resolve().parents[2].parent / "shared" / "realdata"
     return Path(candidate) if (Path(candidate) / "convert.py").exists() else None
 
 
@@ -137,12 +137,12 @@ def _run_baseline(script: Path, folder: Path, z: float) -> dict:
 
 
 def evaluate_seed(seed: int, realdata: Path, workdir: Path, config=None) -> RealSeed:
-    from courtwatch import store
-    from courtwatch.config import load_config
+    from courtwatch.core.config import load_config
     from courtwatch.detectors.base import DetectContext
     from courtwatch.detectors.sentencing_fit import fit_model
-    from courtwatch.ingest import ingest
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.pipeline.runs import detect
+    from courtwatch.storage import store
 
     folder, db = workdir / f"s{seed}", workdir / f"s{seed}.duckdb"
     seconds = {}
@@ -240,7 +240,7 @@ def render(report: dict) -> str:
         "48 judges of 16 basic courts **at random**; per seed the converter plants two judges (every custodial "
         "term ×1.6 and ×0.6) and 100 single sentences (×2.5 or ×0.35). Every seed plants other judges and "
         "sentences. The baseline is `shared/realdata/baseline.py` run unchanged on the same folder; both are "
-        "scored with the definitions in `courtwatch/evaluate_real.py`.",
+        "scored with the definitions in `courtwatch/devtools/evaluate_real.py`.",
         "",
         "An *untouched* sentence is a custodial sentence neither planted nor of a planted judge; the "
         "false-flag rate is the share of them flagged by any defendant-level warning (ours: "
@@ -321,7 +321,7 @@ def run(seeds, realdata: Path, out: str | Path | None = None, progress=lambda m:
             progress(f"seed {seed}: {len(results[-1].flags)} flags in {time.perf_counter() - began:.1f}s")
         report = summarise(results)
         report["meta"] = {"generated_at": dt.datetime.now().isoformat(timespec="seconds"),
-                          "command": command or "python -m courtwatch.evaluate_real --seeds " + " ".join(map(str, seeds)),
+                          "command": command or "python -m courtwatch.devtools.evaluate_real --seeds " + " ".join(map(str, seeds)),
                           "python": platform.python_version(), "seeds": [int(s) for s in seeds]}
         if out:
             out = Path(out)
@@ -335,7 +335,7 @@ def run(seeds, realdata: Path, out: str | Path | None = None, progress=lambda m:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m courtwatch.evaluate_real", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m courtwatch.devtools.evaluate_real", description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
     parser.add_argument("--realdata", help="folder with convert.py, baseline.py and the judgments (default ../shared/realdata)")
     parser.add_argument("--out", default="docs/quality-real.md")
@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     realdata = realdata_dir(args.realdata)
     if realdata is None:
         raise SystemExit("evaluate_real: no real-judgment folder found; pass --realdata or set COURTWATCH_REALDATA")
-    command = "python -m courtwatch.evaluate_real " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = "python -m courtwatch.devtools.evaluate_real " + " ".join(sys.argv[1:] if argv is None else argv)
     run(args.seeds, realdata, args.out, progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True), command=command)
     print(f"evaluate_real: wrote {args.out} and {Path(args.out).with_suffix('.json')}")
     return 0

@@ -17,17 +17,20 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Callable
 
 import duckdb
 import pandas as pd
 
-from . import queries, store
-from .config import Config
-from .contract import LOAD_ORDER
-from .errors import UserError
-from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext, finish_flags
+from courtwatch import queries
+from courtwatch.core.config import Config
+from courtwatch.core.contract import LOAD_ORDER
+from courtwatch.core.errors import UserError
+from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext
+from courtwatch.pipeline.runner import DetectorReport, report_frame, run_detector
+from courtwatch.storage import store
 
 # The national layout: court-level tables by province; case-level tables by the
 # province of the case's court and the month the case was filed, so one case's
@@ -75,7 +78,6 @@ def export_parquet(db_path, out_dir) -> dict:
     out_dir/<table>/province=<p>/[filed_month=<YYYY-MM>/]data_0.parquet. The
     folder must be new or empty: a national store is written per export, never merged into.
     """
-    from courtwatch.runs import data_fingerprint
 
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -115,7 +117,7 @@ def export_parquet(db_path, out_dir) -> dict:
                                 "and were not exported; check the import's references")
         # What was exported: `detect --engine spark` refuses a store that no longer matches the database
         # it records the run in (its case fingerprints would describe data the run did not see).
-        manifest = {"data_fingerprint": data_fingerprint(con), "rows": written, "provinces": provinces,
+        manifest = {"data_fingerprint": store.data_fingerprint(con), "rows": written, "provinces": provinces,
                     "exported_at": dt.datetime.now().isoformat(timespec="seconds"), "database": str(db_path)}
         (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
     except BaseException:
@@ -251,8 +253,6 @@ def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str
     executors. The report's note says where each detector ran.
     """
     from courtwatch.detectors.registry import DETECTORS
-    from courtwatch.detectors.rules import RuleDetector
-    from courtwatch.runs import REPORT_COLUMNS, skipped_report
 
     root = Path(parquet_root).resolve()
     if not (root / "cases").is_dir():
@@ -263,26 +263,23 @@ def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str
         table_rows = {r["table_name"]: r["n"] for r in spark.sql(" UNION ALL ".join(
             f"SELECT '{t}' AS table_name, count(*) AS n FROM {t}" for t in LOAD_ORDER)).collect()}
         provinces = sorted(r["province"] for r in spark.sql("SELECT DISTINCT province FROM courts").collect())
-        # a province without [law.provinces] thresholds is held to the national lowest (courtwatch/law.py)
+        # a province without [law.provinces] thresholds is held to the national lowest (detectors/law.py)
 
         all_flags, report = [], []
-        rules = [d for d in DETECTORS if isinstance(d, RuleDetector)]
-        models = [d for d in DETECTORS if not isinstance(d, RuleDetector)]
-        for detector in rules:
-            began = time.perf_counter()
-            skipped = skipped_report(run_id, detector, table_rows, progress)
-            if skipped:
-                report.append(skipped)
-                continue
-            rows = _rule_rows(spark, detector, as_of, config, provinces)
-            result = detector.flags_from_rows(rows)
-            flags = finish_flags(detector, result.flags, run_id)
+        sql_detectors = [d for d in DETECTORS if d.engine_path == "sql"]
+        models = [d for d in DETECTORS if d.engine_path != "sql"]
+        ctx = DetectContext(con=None, as_of=as_of, config=config)  # a SQL detector's inputs read only as_of and config
+        for detector in sql_detectors:
+            flags, done = run_detector(detector, ctx, "spark_sql", run_id=run_id, table_rows=table_rows,
+                                       rows=lambda d: _rule_rows(spark, d, ctx))
             all_flags.append(flags)
-            seconds = time.perf_counter() - began
-            _, source = queries.spark_sql_text(detector.name)
-            report.append((run_id, detector.name, detector.category, result.status, len(flags), result.rows_skipped,
-                           round(seconds, 3), f"[Spark SQL {source}] {result.note}" if result.note else f"[Spark SQL {source}]"))
-            progress(f"{detector.name}: {len(flags)} flag(s) in {seconds:.1f}s (Spark SQL)")
+            if done.status != "skipped":
+                _, source = queries.spark_sql_text(detector.name)
+                done = replace(done, note=f"[Spark SQL {source}] {done.note}" if done.note else f"[Spark SQL {source}]")
+                progress(f"{detector.name}: {len(flags)} flag(s) in {done.seconds:.1f}s (Spark SQL)")
+            else:
+                progress(f"{detector.name}: skipped ({done.note})")
+            report.append(done)
 
         began = time.perf_counter()
         partitions = _model_partitions(spark, root, provinces, as_of, config, run_id, [d.name for d in models])
@@ -302,21 +299,21 @@ def detect_flags_spark(parquet_root, as_of: dt.date, config: Config, run_id: str
         flags[column] = flags[column].astype(float if column == "score" else object)
     for column in ("case_id", "judge_id", "court_id"):
         flags[column] = flags[column].where(flags[column].notna(), None)
-    return flags[FLAG_COLUMNS], pd.DataFrame(report, columns=REPORT_COLUMNS)
+    return flags[FLAG_COLUMNS], report_frame(report)
 
 
-def _rule_rows(spark, detector, as_of: dt.date, config: Config, provinces: list[str]) -> pd.DataFrame:
-    """A rule's rows from Spark SQL. A frame the rule registers comes from configuration: law_frames already
-    holds one frame set per configured province plus the national lowest (a `province` column), and the
-    rule's Spark SQL joins it on each court's province (queries/spark/term_above_statutory_max.sql)."""
-    ctx = DetectContext(con=None, as_of=as_of, config=config)  # rules' params read only as_of and config
-    blocks = dict(detector.rule.register(ctx))
-    for view, frame in blocks.items():
+def _rule_rows(spark, detector, ctx: DetectContext) -> pd.DataFrame:
+    """A SQL detector's rows from Spark SQL. A frame the detector registers comes from configuration:
+    law_frames already holds one frame set per configured province plus the national lowest (a `province`
+    column), and the rule's Spark SQL joins it on each court's province
+    (queries/spark/term_above_statutory_max.sql)."""
+    views, params = detector.query_inputs(ctx)
+    for view, frame in views.items():
         spark.createDataFrame(frame).createOrReplaceTempView(view)
     try:
-        return queries.run_spark(spark, detector.name, **detector.rule.params(ctx))
+        return queries.run_spark(spark, detector.name, **params)
     finally:
-        for view in blocks:
+        for view in views:
             spark.catalog.dropTempView(view)
 
 
@@ -361,29 +358,17 @@ def detect_province(parquet_root: str, province: str, as_of: dt.date, config: Co
         ctx = DetectContext(con=con, as_of=as_of, config=config)
         detectors = by_name()
         for name in names:
-            detector = detectors[name]
-            began = time.perf_counter()
-            base = {"record": "report", "province": province, "seq": 0, "run_id": run_id,
-                    "detector": name, "category": detector.category}
-            absent = [t for t in detector.needs if table_rows.get(t, 0) == 0]
-            if absent:
-                out.append({**base, "status": "skipped", "flag_count": 0, "rows_skipped": 0, "seconds": 0.0,
-                            "note": f"needs table(s) {', '.join(absent)}, which the import did not provide"})
-                continue
-            result = detector.detect(ctx)
-            flags = finish_flags(detector, result.flags, run_id)
+            flags, done = run_detector(detectors[name], ctx, "full", run_id=run_id, table_rows=table_rows)
             for seq, row in enumerate(flags.to_dict("records")):
                 out.append({**row, "record": "flag", "province": province, "seq": seq})
-            out.append({**base, "status": result.status, "flag_count": len(flags),
-                        "rows_skipped": result.rows_skipped, "seconds": round(time.perf_counter() - began, 3),
-                        "note": result.note})
+            out.append({**asdict(done), "record": "report", "province": province, "seq": 0})
     finally:
         con.close()
     columns = [c.split(" ")[0] for c in _PARTITION_SCHEMA.split(", ")]
     return pd.DataFrame(out, columns=columns)
 
 
-def _merged_report(run_id: str, detector, rows: pd.DataFrame) -> tuple:
+def _merged_report(run_id: str, detector, rows: pd.DataFrame) -> DetectorReport:
     """One report row for a model detector from its province partitions."""
     ran = rows[rows["status"] != "skipped"]
     status = "skipped" if ran.empty else ("ok" if (ran["status"] == "ok").all() else ran["status"].iloc[0])
@@ -392,5 +377,6 @@ def _merged_report(run_id: str, detector, rows: pd.DataFrame) -> tuple:
         note = rows["note"].iloc[0] or ""
     else:
         note = "; ".join(f"{p}: {n}" for p, n in zip(rows["province"], rows["note"]) if n)
-    return (run_id, detector.name, detector.category, status, int(rows["flag_count"].sum()),
-            int(rows["rows_skipped"].sum()), round(float(rows["seconds"].sum()), 3), f"{where} {note}" if note else where)
+    return DetectorReport(run_id, detector.name, detector.category, status, int(rows["flag_count"].sum()),
+                          int(rows["rows_skipped"].sum()), round(float(rows["seconds"].sum()), 3),
+                          f"{where} {note}" if note else where)

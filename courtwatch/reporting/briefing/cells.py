@@ -1,7 +1,7 @@
 """How one table cell is printed in a document, and how a text cell is made safe for a spreadsheet.
 
 Shared by the renderers so that PDF, DOCX and HTML print a figure identically (tests compare them with
-courtwatch.figures by these same rules).
+courtwatch.reporting.figures by these same rules).
 """
 from __future__ import annotations
 

@@ -36,8 +36,8 @@ def _fonts(style_or_run, east_asian: str, latin: str = LATIN) -> None:
 
 
 def _setup(document, brief: Brief) -> None:
-    from docx.shared import Cm, Pt, RGBColor
     from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Cm, Pt, RGBColor
 
     section = document.sections[0]
     section.page_height, section.page_width = Cm(29.7), Cm(21.0)

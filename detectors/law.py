@@ -176,3 +176,19 @@ def frame_for(charge: str, row: dict | pd.Series, province_thresholds: dict[str,
         if frame["lower"] <= value < frame["upper"]:
             return frame
     return None
+
+
+def province_thresholds(config) -> dict[str, float]:
+    """The default province's thresholds; a threshold it does not set is the national lowest."""
+    configured = config.law_provinces.get(config.province, {})
+    return {**NATIONAL_LOWEST, **{k: v for k, v in configured.items() if k in THRESHOLD_KEYS}}
+
+
+def frame_sets_for(config) -> pd.DataFrame:
+    """The law_frames table the legality queries join on a court's province (frame_sets)."""
+    return frame_sets(config.law_provinces)
+
+
+def frame_params_for(config) -> dict[str, str]:
+    """Parameters that pick a court's frame set in those queries (frame_params)."""
+    return frame_params(config.province, config.law_provinces)

@@ -1,6 +1,6 @@
 """What a briefing says, independent of its file format: sections of paragraphs, tables and charts.
 
-Flow: courtwatch.figures.Figures (every number) → `build(...)` → Brief → the renderers
+Flow: courtwatch.reporting.figures.Figures (every number) → `build(...)` → Brief → the renderers
 (render_html / render_pdf / render_docx / render_xlsx). Renderers only lay out what is here, so every
 format carries the same figures. Tables keep typed values (ints, floats, dates); renderers format them.
 """
@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from courtwatch.figures import CATEGORIES, LEVELS, Figures, explanation
+from courtwatch.core.vocabulary import CATEGORIES, LEVELS_STRONGEST_FIRST
+from courtwatch.reporting.figures import Figures, explanation
 
 from .labels import notice, t
 
@@ -297,7 +298,7 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
 
     # ---------------------------------------------------------------- 2. distribution
     level_cols = [Column("category", T("c_category"), "text", 1.6)] + \
-        [Column(lv, T(f"c_{lv}"), "int") for lv in LEVELS] + [Column("total", T("c_total"), "int")]
+        [Column(lv, T(f"c_{lv}"), "int") for lv in LEVELS_STRONGEST_FIRST] + [Column("total", T("c_total"), "int")]
     by_cl = figures.by_category_level()
     by_cl["category"] = [T(c) for c in by_cl["category"]]
     by_det = figures.by_detector()

@@ -12,6 +12,7 @@ See docs/architecture.md.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
 from contextlib import contextmanager
@@ -20,8 +21,9 @@ from typing import Iterator
 
 import duckdb
 
-from . import queries
-from .errors import UserError
+from courtwatch import queries
+from courtwatch.core.contract import LOAD_ORDER
+from courtwatch.core.errors import UserError
 
 DEFAULT_DB = "courtwatch.duckdb"
 
@@ -157,3 +159,12 @@ def version_token(db: str | os.PathLike | None) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return (st.st_ino, st.st_mtime_ns)
+
+
+def data_fingerprint(con) -> str:
+    """A hash of every loaded row: equal data, equal fingerprint (row order does not matter)."""
+    parts = []
+    for table in LOAD_ORDER:
+        count, total = con.execute(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} t").fetchall()[0]
+        parts.append(f"{table}:{count}:{total}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]

@@ -5,7 +5,7 @@ that opens the overview, the flag list and one flag's detail, and checks that
 no page shows an error. Halfway through, `courtwatch detect` publishes a new
 run by atomic swap. Only 127.0.0.1 is contacted; every wait is bounded.
 
-    python -m courtwatch.loadtest --db demo/courtwatch.duckdb --sessions 30
+    python -m courtwatch.devtools.loadtest --db demo/courtwatch.duckdb --sessions 30
 """
 from __future__ import annotations
 
@@ -158,7 +158,7 @@ def main(argv=None) -> None:
     parser.add_argument("--user", help="an account to sign in with (its password from COURTWATCH_LOAD_PASSWORD)")
     args = parser.parse_args(argv)
     credentials = (args.user, os.environ.get("COURTWATCH_LOAD_PASSWORD", "")) if args.user else None
-    from courtwatch.runs import load_flags
+    from courtwatch.pipeline.runs import load_flags
     flag_id = load_flags(args.db)["flag_id"].iloc[0]
     publish = lambda: subprocess.run([sys.executable, "-m", "courtwatch.cli", "detect", "--db", args.db],
                                      check=True, capture_output=True)

@@ -22,8 +22,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config, load_config
-from .errors import UserError
+from courtwatch.core.config import Config, load_config
+from courtwatch.core.errors import UserError
 
 MODES = ("password", "oidc", "header")
 

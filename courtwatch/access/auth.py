@@ -19,9 +19,10 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import queries, store
-from .errors import UserError
-from .opsstore import OpsStore, metadata
+from courtwatch import queries
+from courtwatch.core.errors import UserError
+from courtwatch.storage import store
+from courtwatch.storage.opsstore import OpsStore, metadata
 
 ROLES = ("president", "inspector", "analyst", "admin")
 

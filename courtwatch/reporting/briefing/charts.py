@@ -14,7 +14,7 @@ from collections import OrderedDict
 import pandas as pd
 import plotly.graph_objects as go
 
-from courtwatch.errors import UserError
+from courtwatch.core.errors import UserError
 
 from .labels import t
 

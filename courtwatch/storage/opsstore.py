@@ -15,14 +15,12 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
 
-from . import store
-from .errors import UserError
-
-DECISIONS = ("confirm_concern", "dismiss", "escalate", "needs_information")
+from courtwatch.core.errors import UserError
+from courtwatch.core.vocabulary import DECISIONS
+from courtwatch.storage import store
 
 metadata = sa.MetaData()
 

@@ -12,12 +12,9 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import UserError
-
-if TYPE_CHECKING:
-    import pandas as pd
+from courtwatch.core.errors import UserError
 
 
 @dataclass(frozen=True)
@@ -44,23 +41,6 @@ class Config:
         return dict(self.values.get("law", {}).get("provinces", {}))
 
     @property
-    def province_thresholds(self) -> dict[str, float]:
-        """The default province's thresholds; a threshold it does not set is the national lowest (courtwatch/law.py)."""
-        from . import law
-        configured = self.law_provinces.get(self.province, {})
-        return {**law.NATIONAL_LOWEST, **{k: v for k, v in configured.items() if k in law.THRESHOLD_KEYS}}
-
-    def law_frames(self) -> "pd.DataFrame":
-        """The law_frames table the legality queries join on a court's province (law.frame_sets)."""
-        from . import law
-        return law.frame_sets(self.law_provinces)
-
-    def law_frame_params(self) -> dict[str, str]:
-        """Parameters that pick a court's frame set in those queries (law.frame_params)."""
-        from . import law
-        return law.frame_params(self.province, self.law_provinces)
-
-    @property
     def rules(self) -> dict[str, Any]:
         return self.section("rules")
 
@@ -82,8 +62,33 @@ def _merge(base: dict, override: dict) -> dict:
     return merged
 
 
+# Tables whose keys are names a court chooses (a province); their entries share one set of keys.
+OPEN_TABLES = {("law", "provinces")}
+
+
+def unknown_keys(defaults: dict, override: dict, path: tuple[str, ...] = ()) -> list[str]:
+    """Dotted names of the override's keys that the packaged defaults do not have (a misspelling would
+    otherwise be ignored silently and the default applied)."""
+    found = []
+    if path in OPEN_TABLES:
+        allowed = set().union(*(entry.keys() for entry in defaults.values() if isinstance(entry, dict)))
+        for name, entry in override.items():
+            if not isinstance(entry, dict):
+                found.append(".".join((*path, name)))
+                continue
+            found += [".".join((*path, name, key)) for key in entry if key not in allowed]
+        return found
+    for key, value in override.items():
+        here = (*path, key)
+        if key not in defaults:
+            found.append(".".join(here))
+        elif isinstance(value, dict) and isinstance(defaults[key], dict):
+            found += unknown_keys(defaults[key], value, here)
+    return found
+
+
 def load_config(path: str | os.PathLike | None = None) -> Config:
-    defaults = tomllib.loads(resources.files("courtwatch").joinpath("config.toml").read_text(encoding="utf-8"))
+    defaults = tomllib.loads(resources.files("courtwatch.core").joinpath("config.toml").read_text(encoding="utf-8"))
     path = path or os.environ.get("COURTWATCH_CONFIG")
     if not path:
         return Config(defaults)
@@ -93,4 +98,8 @@ def load_config(path: str | os.PathLike | None = None) -> Config:
         raise UserError(f"config file {path} not found; fix --config or COURTWATCH_CONFIG") from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"config file {path} is not valid TOML: {exc}") from None
+    unknown = unknown_keys(defaults, override)
+    if unknown:
+        raise UserError(f"config file {path}: unknown key {', '.join(unknown)} (a misspelling? the keys are those of "
+                        "courtwatch/core/config.toml)")
     return Config(_merge(defaults, override), source=str(path))

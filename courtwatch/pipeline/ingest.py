@@ -14,7 +14,6 @@ import hashlib
 import io
 import json
 import os
-import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +23,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import store
-from .contract import BOOL_VALUES, CASE_KIND_BY_PREFIX, LOAD_ORDER, TABLES, Column, Table
-from .errors import UserError
+from courtwatch.core.contract import BOOL_VALUES, CASE_KIND_BY_PREFIX, LOAD_ORDER, TABLES, Column, Table
+from courtwatch.core.errors import UserError
+from courtwatch.storage import store
 
 FORMATS = ("csv", "parquet", "xlsx")
 EARLIEST_DATE = pd.Timestamp("1950-01-01")  # before the PRC's courts kept these records

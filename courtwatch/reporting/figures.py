@@ -1,7 +1,7 @@
 """Period- and scope-bound figures: the single source of every number in a briefing.
 
 Flow: published database (flags of a run, cases, quarantine) + dispositions from the operational store
-→ `Figures(con, period, court_id)` → small DataFrames / dicts → briefings (courtwatch/briefing) and the
+→ `Figures(con, period, court_id)` → small DataFrames / dicts → briefings (courtwatch/reporting/briefing) and the
 dashboard. Both call these methods, so a figure on screen and in a PDF cannot disagree.
 
 Which flags belong to a period (docs/briefings.md): the flags of one run (the latest unless given) whose
@@ -22,13 +22,10 @@ from functools import cached_property
 import duckdb
 import pandas as pd
 
-from . import queries
-from .errors import UserError
+from courtwatch import queries
+from courtwatch.core.errors import UserError
+from courtwatch.core.vocabulary import CATEGORIES, DECISIONS, LEVELS_STRONGEST_FIRST, PENDING
 
-CATEGORIES = ("sentencing", "enforcement", "integrity", "data_quality")
-LEVELS = ("high", "medium", "low")
-DECISIONS = ("confirm_concern", "dismiss", "escalate", "needs_information")
-PENDING = "pending"
 DISPARITY_DETECTOR = "sentencing_disparity_audit"
 TERMINATION_TREND_MONTHS = 12
 # what sentencing_disparity_audit notes when no court had enough sentences to be tested
@@ -223,7 +220,7 @@ class Figures:
         """One row per category: category, high, medium, low, total (period flags)."""
         flags = self.period_flags()
         table = pd.crosstab(flags["category"], flags["level"]) if not flags.empty else pd.DataFrame()
-        table = table.reindex(index=list(CATEGORIES), columns=list(LEVELS), fill_value=0).fillna(0).astype(int)
+        table = table.reindex(index=list(CATEGORIES), columns=list(LEVELS_STRONGEST_FIRST), fill_value=0).fillna(0).astype(int)
         table["total"] = table.sum(axis=1)
         return table.rename_axis(None, axis=1).reset_index(names="category")
 
@@ -454,5 +451,4 @@ def _months_back(end: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-__all__ = ["Period", "parse_period", "Scope", "scope", "Figures", "explanation", "CATEGORIES", "LEVELS",
-           "DECISIONS", "PENDING"]
+__all__ = ["Period", "parse_period", "Scope", "scope", "Figures", "explanation"]

@@ -16,7 +16,7 @@ Precision (written into the report too):
 A false flag is therefore one the generator did not cause; the sample's natural variation is
 noise, so its flags count against precision.
 
-    python -m courtwatch.evaluate --seeds 1001 1002 1003 --scale 1 --out docs/quality.md
+    python -m courtwatch.devtools.evaluate --seeds 1001 1002 1003 --scale 1 --out docs/quality.md
 
 Tune only on seeds 1–99; seeds ≥ 1000 are held out for this report.
 """
@@ -161,8 +161,8 @@ def rule_detector_names() -> set[str]:
 def evaluate_one(seed: int, scale: float = 1.0, noise: float = 0.35, workdir: str | Path | None = None,
                  config=None, keep: bool = False) -> SeedResult:
     """Generate, ingest and detect one sample; return the flags and the truth (matched lazily)."""
-    from courtwatch.ingest import ingest
-    from courtwatch.runs import detect
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.pipeline.runs import detect
     from courtwatch.sample_data import generate
 
     own = workdir is None
@@ -369,7 +369,7 @@ def run_evaluation(seeds: list[int], scale: float = 1.0, noises=DEFAULT_NOISES, 
             timing.setdefault(step, []).append(value)
     report = {
         "meta": {"generated_at": dt.datetime.now().isoformat(timespec="seconds"),
-                 "command": command or f"python -m courtwatch.evaluate --seeds {' '.join(map(str, seeds))} --scale {scale:g}",
+                 "command": command or f"python -m courtwatch.devtools.evaluate --seeds {' '.join(map(str, seeds))} --scale {scale:g}",
                  "seeds": list(seeds), "scale": scale, "noises": list(noises), "python": platform.python_version(),
                  "rule_detectors": sorted(rules), "detectors": [d.name for d in DETECTORS],
                  "precision_definition": __doc__.split("Precision (written into the report too):")[1].split("A false flag")[0].strip()},
@@ -386,14 +386,14 @@ def run_evaluation(seeds: list[int], scale: float = 1.0, noises=DEFAULT_NOISES, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m courtwatch.evaluate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m courtwatch.devtools.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1001, 1002, 1003])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--noise", type=float, nargs="+", default=list(DEFAULT_NOISES),
                         help="noise levels (sd of log sentences); default 0.35 0.2 0.5")
     parser.add_argument("--out", default="docs/quality.md")
     args = parser.parse_args(argv)
-    command = "python -m courtwatch.evaluate " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = "python -m courtwatch.devtools.evaluate " + " ".join(sys.argv[1:] if argv is None else argv)
     run_evaluation(args.seeds, args.scale, args.noise, args.out,
                    progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True), command=command)
     print(f"evaluate: wrote {args.out} and {Path(args.out).with_suffix('.json')}")
