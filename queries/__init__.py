@@ -77,7 +77,7 @@ def run_spark(spark, name: str, **params) -> pd.DataFrame:
     Python values the DuckDB engine gives it (Spark's own toPandas would give
     datetime.date and Decimal objects, and the evidence text would differ).
     """
-    from courtwatch.storage.store import DUCKDB_CONFIG
+    from courtwatch.core.duckdb_settings import DUCKDB_CONFIG
 
     sql, _ = spark_sql_text(name)
     rows = spark.sql(sql, args=_bound(sql, params, _SPARK_PARAM)).toArrow()

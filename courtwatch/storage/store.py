@@ -23,15 +23,11 @@ import duckdb
 
 from courtwatch import queries
 from courtwatch.core.contract import LOAD_ORDER
+from courtwatch.core.duckdb_settings import DUCKDB_CONFIG  # noqa: F401 (callers use store.DUCKDB_CONFIG)
 from courtwatch.core.errors import UserError
 
 DEFAULT_DB = "courtwatch.duckdb"
 
-# Nothing may be fetched at run time: only the built-in extensions are used.
-DUCKDB_CONFIG = {
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-}
 
 
 def db_path(db: str | os.PathLike | None) -> Path:

@@ -1,0 +1,11 @@
+"""How every DuckDB connection of courtwatch is opened.
+
+Nothing may be fetched at run time (shared/stack-notes.md): extensions are neither installed nor loaded
+on demand, so a query that would need one fails here instead of downloading it.
+"""
+from __future__ import annotations
+
+DUCKDB_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+}
