@@ -117,7 +117,10 @@ def cmd_flags(args) -> None:
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1, default=str)
         sys.stdout.write("\n")
     else:
-        flags.to_csv(sys.stdout, index=False)
+        # A spreadsheet opens the CSV: text cells (imported ids, explanations) are guarded against formulas.
+        # The JSON above stays exactly as stored: it is data for programs, not a sheet (docs/security.md).
+        from courtwatch.core.cells import guard_frame
+        guard_frame(flags).to_csv(sys.stdout, index=False)
     print(f"flags: {len(flags)} flag(s)", file=sys.stderr)
 
 
@@ -210,11 +213,14 @@ def cmd_audit(args) -> None:
         print(f"audit: {message}")
     else:
         import csv as _csv
+
+        from courtwatch.core.cells import guard_cell
         rows = list(reversed(ops.audit_rows()))
         writer = _csv.writer(sys.stdout)
         writer.writerow(["seq", "at", "actor", "action", "target", "detail", "prev_hash", "hash"])
-        for r in rows:
-            writer.writerow([r["seq"], r["at"], r["actor"], r["action"], r["target"], r["detail"], r["prev_hash"], r["hash"]])
+        for r in rows:  # actors and targets come from users and imports: guarded for a spreadsheet
+            writer.writerow([guard_cell(r[k]) for k in ("seq", "at", "actor", "action", "target", "detail",
+                                                        "prev_hash", "hash")])
         print(f"audit: {len(rows)} row(s)", file=sys.stderr)
 
 

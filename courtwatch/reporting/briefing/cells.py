@@ -10,8 +10,10 @@ import math
 
 import pandas as pd
 
-# A spreadsheet reads a cell starting with one of these as a formula (CSV/DDE injection, OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The one formula guard (courtwatch/core/cells.py), re-exported for the renderers.
+from courtwatch.core.cells import FORMULA_PREFIXES, neutralise_formula
+
+__all__ = ["FORMULA_PREFIXES", "neutralise_formula", "is_missing", "kind_of", "fmt", "as_number", "as_datetime"]
 
 
 def is_missing(value) -> bool:
@@ -79,8 +81,3 @@ def as_datetime(value) -> dt.datetime | None:
         return pd.Timestamp(value).to_pydatetime()
     except (TypeError, ValueError):
         return None
-
-
-def neutralise_formula(text: str) -> str:
-    """Text a spreadsheet will never evaluate: a leading = + - @ (or tab, CR) gets a ' in front."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
