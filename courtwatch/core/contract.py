@@ -6,13 +6,16 @@ term to the code.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+from courtwatch.core.cells import FORMULA_PREFIXES
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # str | text | date | timestamp | decimal | int | bool | enum
+    kind: str  # str (an identifier: see IDENTIFIER RULES) | text | date | timestamp | decimal | int | bool | enum
     required: bool = False  # keys, references, cases.cause, defendants.charge
     enum: dict[str, str] | None = None  # accepted spelling → code
     references: str | None = None  # "table.column" that must exist
@@ -165,3 +168,35 @@ LOAD_ORDER = ["courts", "judges", "cases", "defendants", "enforcement", "events"
 
 # Case-type codes by their first character (案号 rules, 最高人民法院关于人民法院案件案号的若干规定).
 CASE_KIND_BY_PREFIX = {"刑": "criminal", "民": "civil", "执": "enforcement", "行": "administrative"}
+
+
+# ---------------------------------------------------------------- identifier rules
+# Extension E1 of the v1 contract (docs/import.md): every identifier (kind "str": keys, references,
+# actor, lawyer and firm codes) is printable and never starts like a spreadsheet formula, since ids
+# are exported to sheets and shown in every view. The contract says identifiers are codes; a code
+# with a control character, a zero-width or odd space, or a leading = + - @ is an export error or an
+# attack, and is quarantined, never altered. Free text (kind "text": names, causes, notes) is kept as
+# recorded and guarded wherever it is exported (courtwatch/core/cells.py).
+ID_FORMULA_STARTS = FORMULA_PREFIXES
+# Not printable: control (Cc) and format (Cf, e.g. U+200B zero-width space) characters, line and
+# paragraph separators, and every space but U+0020. Private-use characters are allowed: GB18030
+# decodes a few rare characters to them. The RE2 pattern below is the importer's; a test checks that
+# it names exactly the characters `non_printable` does.
+ID_NON_PRINTABLE_RE2 = (r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}]")
+CHARACTER_NAMES = {"\t": "a tab", "\r": "a carriage return"}
+
+
+def non_printable(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category in ("Cc", "Cf", "Zl", "Zp") or (category == "Zs" and char != " ")
+
+
+def identifier_problem(text: str) -> str | None:
+    """Why an identifier breaks the rules (the importer's reason, word for word), or None."""
+    if text.startswith(ID_FORMULA_STARTS):
+        shown = CHARACTER_NAMES.get(text[0], f"'{text[0]}'")
+        return f"identifier starts with {shown} (a spreadsheet would read it as a formula)"
+    bad = next((c for c in text if non_printable(c)), None)
+    if bad is not None:
+        return f"identifier contains a non-printable character (U+{ord(bad):04X})"
+    return None

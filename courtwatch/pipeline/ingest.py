@@ -23,7 +23,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from courtwatch.core.contract import BOOL_VALUES, CASE_KIND_BY_PREFIX, LOAD_ORDER, TABLES, Column, Table
+from courtwatch.core.contract import (
+    BOOL_VALUES,
+    CASE_KIND_BY_PREFIX,
+    CHARACTER_NAMES,
+    ID_FORMULA_STARTS,
+    ID_NON_PRINTABLE_RE2,
+    LOAD_ORDER,
+    TABLES,
+    Column,
+    Table,
+)
 from courtwatch.core.errors import UserError
 from courtwatch.storage import store
 
@@ -336,7 +346,10 @@ def _column_checks(column: Column, export_date: dt.date) -> tuple[str, str]:
     missing = f"WHEN {v} IS NULL THEN NULL" if not column.required else f"WHEN {v} IS NULL THEN 'required value missing'"
     if column.kind in ("str", "text"):
         limit = 200 if column.kind == "str" else MAX_TEXT
-        return v, f"CASE {missing} WHEN length({v}) > {limit} THEN 'longer than {limit} characters' END"
+        problem = f"CASE {missing} WHEN length({v}) > {limit} THEN 'longer than {limit} characters' "
+        if column.kind == "str":
+            problem += _identifier_checks(v)
+        return v, problem + "END"
     if column.kind in ("enum", "bool"):
         mapping = column.enum if column.kind == "enum" else BOOL_VALUES
         target = (lambda code: _literal(code)) if column.kind == "enum" else (lambda flag: "TRUE" if flag else "FALSE")
@@ -370,6 +383,27 @@ def _column_checks(column: Column, export_date: dt.date) -> tuple[str, str]:
     if column.kind == "int":
         problem += f"WHEN {p} <> round({p}) THEN 'not a whole number' "
     return parsed, problem + "END"
+
+
+def _re2_class_member(char: str) -> str:
+    return {"\t": r"\t", "\r": r"\r"}.get(char, "\\" + char if char in "\\]^-[" else char)
+
+
+# An identifier's first character must not start a formula (contract.ID_FORMULA_STARTS).
+ID_FORMULA_START_RE2 = "^[" + "".join(_re2_class_member(c) for c in ID_FORMULA_STARTS) + "]"
+
+
+def _identifier_checks(v: str) -> str:
+    """WHEN clauses for the identifier rules (courtwatch/core/contract.py), the reasons of
+    contract.identifier_problem word for word."""
+    first = f"left({v}, 1)"
+    named = " ".join(f"WHEN chr({ord(c)}) THEN {_literal(name)}" for c, name in CHARACTER_NAMES.items())
+    shown = f"CASE {first} {named} ELSE chr(39) || {first} || chr(39) END"
+    return (f"WHEN regexp_matches({v}, {_literal(ID_FORMULA_START_RE2)}) "
+            f"THEN 'identifier starts with ' || {shown} || ' (a spreadsheet would read it as a formula)' "
+            f"WHEN regexp_matches({v}, {_literal(ID_NON_PRINTABLE_RE2)}) "
+            f"THEN 'identifier contains a non-printable character (U+' "
+            f"|| printf('%04X', unicode(regexp_extract({v}, {_literal(ID_NON_PRINTABLE_RE2)}))) || ')' ")
 
 
 # The 案号 pattern in RE2 syntax (DuckDB): year, court code, case-type code, sequence.
