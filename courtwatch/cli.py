@@ -205,12 +205,30 @@ def cmd_user(args) -> None:
 
 
 def cmd_audit(args) -> None:
+    from courtwatch.storage.opsstore import Anchor
     ops = _ops(args)
     if args.action == "verify":
-        ok, message = ops.verify_audit()
+        given = [Anchor.parse(text) for text in args.anchor or []]
+        published = [Anchor(int(seq), digest, f"published database {store.db_path(args.db).name} "
+                                              f"(anchored {at:%Y-%m-%d %H:%M})")
+                     for at, seq, digest in store.audit_anchors(args.db, ops.identity)]
+        ok, message = ops.verify_audit([*given, *published])
         if not ok:
             raise UserError(f"TAMPERING DETECTED: {message}; keep a copy of the store and report it")
-        print(f"audit: {message}")
+        against = [f"{len(given)} given anchor(s)"] if given else []
+        if ops.head_anchor():
+            against.append("the head file")
+        if published:
+            against.append(f"{len(published)} anchor(s) in {store.db_path(args.db).name}")
+        print(f"audit: {message}" + (f"; checked against {', '.join(against)}" if against else
+                                     "; no anchor found (no head file, no published database anchors)"))
+    elif args.action == "head":
+        head = ops.head()
+        if head is None:
+            raise UserError("the audit trail is empty; there is no head to anchor yet")
+        print(f"{head[0]}:{head[1]}")
+        print("audit: the trail's head; keep it elsewhere and check it later with `courtwatch audit verify "
+              "--anchor SEQ:HASH`", file=sys.stderr)
     else:
         import csv as _csv
 
@@ -309,8 +327,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ops-url", help="operational store URL (default: $COURTWATCH_OPS_URL, else SQLite beside --db)")
     p.set_defaults(func=cmd_user)
 
-    p = sub.add_parser("audit", help="verify or export the tamper-evident audit trail")
-    p.add_argument("action", choices=["verify", "export"])
+    p = sub.add_parser("audit", help="verify or export the tamper-evident audit trail, or print its head")
+    p.add_argument("action", choices=["verify", "export", "head"])
+    p.add_argument("--anchor", action="append", metavar="SEQ:HASH",
+                   help="verify: also check the trail against a head printed earlier by `audit head` (repeatable)")
     p.add_argument("--db", help=db_help)
     p.add_argument("--ops-url", help="operational store URL (default: $COURTWATCH_OPS_URL, else SQLite beside --db)")
     p.set_defaults(func=cmd_audit)

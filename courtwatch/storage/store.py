@@ -7,6 +7,9 @@ publishes with an atomic rename. Readers (the dashboard, `flags`, `brief`)
 open the published file read-only; a reader that opened the old file keeps
 reading it until it reopens. A lock file serialises writers, and a job that
 fails or is killed leaves the published file as it was.
+Every publish also anchors the audit trail's head (sequence, hash) in the
+file it publishes (`audit_anchors`), so deleting the newest audit rows later
+is detected by `courtwatch audit verify` (docs/security.md).
 See docs/architecture.md.
 """
 from __future__ import annotations
@@ -66,6 +69,7 @@ def open_for_write(db: str | os.PathLike | None) -> Iterator[duckdb.DuckDBPyConn
         try:
             queries.execute(con, "schema")
             yield con
+            record_audit_anchor(con, path)
             con.execute("CHECKPOINT")
             con.close()
         except BaseException:
@@ -81,6 +85,47 @@ def open_for_write(db: str | os.PathLike | None) -> Iterator[duckdb.DuckDBPyConn
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def record_audit_anchor(con, db: Path) -> None:
+    """Write the operational store's audit head into the database being published.
+
+    The store is the one the dashboard and the CLI use for this database (COURTWATCH_OPS_URL, else
+    SQLite beside it). No store yet, an empty trail, or a store that cannot be reached: nothing to
+    anchor, and the batch job is not held up for it.
+    """
+    from courtwatch.storage import opsstore
+    url = opsstore.default_url(db)
+    sqlite = opsstore.sqlite_file(url)
+    if sqlite is not None and not sqlite.exists():
+        return
+    try:
+        ops = opsstore.OpsStore.open(url)
+        try:
+            head = ops.head()
+        finally:
+            ops.engine.dispose()
+    except Exception:  # noqa: BLE001 - an unreachable store must not stop an import or a detection run
+        return
+    if head is None:
+        return
+    queries.execute(con, "audit_anchors_schema")
+    queries.execute(con, "record_audit_anchor", ops_store=ops.identity, seq=head[0], hash=head[1])
+
+
+def audit_anchors(db, ops_store: str) -> list[tuple]:
+    """(anchored_at, seq, hash) of the published database's anchors for one operational store, newest first;
+    empty when there is no database or it has never anchored one."""
+    path = db_path(db)
+    if not path.exists():
+        return []
+    con = open_for_read(path)
+    try:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'audit_anchors'").fetchall()[0][0]:
+            return []
+        return list(queries.run(con, "audit_anchors", ops_store=ops_store).itertuples(index=False, name=None))
+    finally:
+        con.close()
 
 
 def open_for_read(db: str | os.PathLike | None, court_ids: list[str] | None = None) -> duckdb.DuckDBPyConnection:
