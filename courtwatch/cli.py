@@ -146,19 +146,37 @@ def cmd_brief(args) -> None:
     print(f"brief: wrote {args.format} briefing for {args.period} to {where} in {time.perf_counter() - began:.1f}s")
 
 
-def cmd_serve(args) -> None:
+def serve_command(args) -> tuple[list[str], dict[str, str]]:
+    """The Streamlit command line and environment `courtwatch serve` runs."""
     db = store.db_path(args.db)
     app = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     if not app.exists():
         from courtwatch import dashboard
         app = Path(dashboard.__file__).parent / "app.py"
     env = dict(os.environ, COURTWATCH_DB=str(db))
+    if _auth_mode() == "header":
+        # Header sign-in checks the peer that connected (courtwatch/access/signin.py): uvicorn must not
+        # replace a loopback proxy's address with the client named in its X-Forwarded-For header.
+        env["FORWARDED_ALLOW_IPS"] = ""
     command = [sys.executable, "-m", "streamlit", "run", str(app),
                "--server.address", "127.0.0.1", "--server.port", str(args.port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.enableXsrfProtection", "true", "--client.toolbarMode", "viewer",
                "--server.fileWatcherType", "none"]
-    print(f"serve: dashboard on http://127.0.0.1:{args.port} for {db} (Ctrl-C stops it)", flush=True)
+    return command, env
+
+
+def _auth_mode() -> str | None:
+    from courtwatch.access import signin
+    try:
+        return signin.settings().mode
+    except UserError:
+        return None  # the dashboard reports a misconfiguration itself, on its sign-in page
+
+
+def cmd_serve(args) -> None:
+    command, env = serve_command(args)
+    print(f"serve: dashboard on http://127.0.0.1:{args.port} for {env['COURTWATCH_DB']} (Ctrl-C stops it)", flush=True)
     os.execve(sys.executable, command, env)
 
 
