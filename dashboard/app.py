@@ -5,19 +5,16 @@ flag's detail page (links in briefings and e-mails use it).
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from courtwatch.core.errors import UserError
-from courtwatch.dashboard import widgets
+from courtwatch.dashboard import navigation, session, state, widgets
 from courtwatch.dashboard.i18n import t
 
 st.set_page_config(page_title="courtwatch", page_icon="⚖️", layout="wide")  # an emoji: a :material: icon would make browsers fetch it
 widgets.compact_layout()
 widgets.sidebar_settings()
-lang = widgets.lang()
-PAGES_DIR = Path(__file__).parent / "pages"
+lang = state.lang()
 # (section, file, title key, icon, url path); the first page is the default.
 PAGE_SPECS = [
     ("nav_supervision", "overview.py", "page_overview", ":material/dashboard:", "overview"),
@@ -32,9 +29,9 @@ PAGE_SPECS = [
 PAGES: dict[str, list] = {}
 for number, (section, file, title_key, icon, url_path) in enumerate(PAGE_SPECS):
     PAGES.setdefault(t(section, lang), []).append(
-        st.Page(PAGES_DIR / file, title=t(title_key, lang), icon=icon, url_path=url_path, default=number == 0))
+        st.Page(navigation.PAGES_DIR / file, title=t(title_key, lang), icon=icon, url_path=url_path, default=number == 0))
 try:
-    user = widgets.session_user()  # no page, and no data, before a user is signed in
+    user = session.session_user()  # no page, and no data, before a user is signed in
 except UserError as exc:  # e.g. a misconfigured sign-in mode: say what to fix, let nobody in
     st.error(str(exc))
     st.navigation([st.Page(lambda: None, title="courtwatch", url_path="error")], position="hidden")
@@ -42,15 +39,15 @@ except UserError as exc:  # e.g. a misconfigured sign-in mode: say what to fix, 
 if user is None:
     # Every page's address leads to the sign-in form, and after signing in the same address opens the page.
     # (The default sign-in page keeps its own path, so its identity never equals the real overview's.)
-    st.navigation([st.Page(widgets.sign_in_page, title=t("sign_in", lang), url_path=None if number == 0 else spec[4],
+    st.navigation([st.Page(session.sign_in_page, title=t("sign_in", lang), url_path=None if number == 0 else spec[4],
                            default=number == 0)
                    for number, spec in enumerate(PAGE_SPECS)], position="hidden").run()
     st.stop()
-widgets.signed_in_sidebar(user)
+session.signed_in_sidebar(user)
 
 page = st.navigation(PAGES)
 if st.query_params.get("flag") and page.url_path != "flag":
-    widgets.go_to_flag(st.query_params["flag"])
+    navigation.go_to_flag(st.query_params["flag"])
 try:
     page.run()
 except UserError as exc:  # a problem the user can fix: one line, no traceback

@@ -1,8 +1,11 @@
 """Period- and scope-bound figures: the single source of every number in a briefing.
 
 Flow: published database (flags of a run, cases, quarantine) + dispositions from the operational store
-→ `Figures(con, period, court_id)` → small DataFrames / dicts → briefings (courtwatch/reporting/briefing) and the
-dashboard. Both call these methods, so a figure on screen and in a PDF cannot disagree.
+→ `Figures(con, period, court_id)` → small DataFrames / dicts → briefings (courtwatch/reporting/briefing).
+The dashboard filters a run's flags to what a user picks and counts them with the module functions at the
+end (`counts_by_*`, `flag_totals`, `review_outcomes`; its funnel, heat map and pair comparison too); the
+headline and the category × level table of a briefing count with the same functions, so the same flags
+make the same numbers on screen and in a PDF. The dashboard never computes a figure itself.
 
 Which flags belong to a period (docs/briefings.md): the flags of one run (the latest unless given) whose
 case's *flag date* — its closing date, else its filing date — falls in the period. Flags about a judge,
@@ -20,11 +23,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from courtwatch import queries
 from courtwatch.core.errors import UserError
-from courtwatch.core.vocabulary import CATEGORIES, DECISIONS, LEVELS_STRONGEST_FIRST, PENDING
+from courtwatch.core.vocabulary import CATEGORIES, DECISIONS, LEVELS_STRONGEST_FIRST, PENDING, REVIEW_STATES
 
 DISPARITY_DETECTOR = "sentencing_disparity_audit"
 TERMINATION_TREND_MONTHS = 12
@@ -201,14 +205,9 @@ class Figures:
             change = None if previous is None or current is None else current - previous
             rows.append({"indicator": indicator, "current": current, "previous": previous, "change": change})
 
-        add("flags", len(now), len(before))
-        for category in CATEGORIES:
-            add(f"flags_{category}", int((now["category"] == category).sum()),
-                int((before["category"] == category).sum()))
-        add("flags_high", int((now["level"] == "high").sum()), int((before["level"] == "high").sum()))
-        add("cases", int(now["case_id"].nunique()), int(before["case_id"].nunique()))
-        add("reviewed", int(now["reviewed"].sum()), int(before["reviewed"].sum()))
-        add("reviewed_share", _share(now["reviewed"].sum(), len(now)), _share(before["reviewed"].sum(), len(before)))
+        totals_now, totals_before = flag_totals(now, now["reviewed"]), flag_totals(before, before["reviewed"])
+        for indicator in totals_now:
+            add(indicator, totals_now[indicator], totals_before[indicator])
         add("standing", len(self.standing_flags()), None)
         return pd.DataFrame(rows, dtype=object)
 
@@ -218,8 +217,8 @@ class Figures:
     # ---------------------------------------------------------------- distributions
     def by_category_level(self) -> pd.DataFrame:
         """One row per category: category, high, medium, low, total (period flags)."""
-        flags = self.period_flags()
-        table = pd.crosstab(flags["category"], flags["level"]) if not flags.empty else pd.DataFrame()
+        counts = counts_by_category_level(self.period_flags())
+        table = counts.pivot(index="category", columns="level", values="n") if not counts.empty else pd.DataFrame()
         table = table.reindex(index=list(CATEGORIES), columns=list(LEVELS_STRONGEST_FIRST), fill_value=0).fillna(0).astype(int)
         table["total"] = table.sum(axis=1)
         return table.rename_axis(None, axis=1).reset_index(names="category")
@@ -303,7 +302,8 @@ class Figures:
     def top_flags(self, n: int = 10) -> pd.DataFrame:
         """The n strongest period flags: highest level, then score, then detector and subject (stable)."""
         flags = self.period_flags()
-        rank = flags["level"].map({"high": 0, "medium": 1, "low": 2}).fillna(3)
+        strength = {level: rank for rank, level in enumerate(LEVELS_STRONGEST_FIRST)}
+        rank = flags["level"].map(strength).fillna(len(strength))
         return flags.assign(_rank=rank).sort_values(["_rank", "score", "detector", "subject_id"],
                                                     ascending=[True, False, True, True]) \
             .drop(columns="_rank").head(n).reset_index(drop=True)
@@ -418,6 +418,129 @@ class Figures:
         return out
 
 
+# ----------------------------------------------------------------------------------------------- counts of any flags
+# The dashboard counts the flags a user filtered (dashboard/data_flags.py: a run's flags with `month` 'YYYY-MM'
+# and `review`, the latest decision or 'unreviewed'); a briefing counts its period's flags with the same functions.
+
+def counts_by_category_level(flags: pd.DataFrame) -> pd.DataFrame:
+    """One row per (category, level) with at least one flag: n."""
+    if flags.empty:
+        return pd.DataFrame(columns=["category", "level", "n"])
+    return flags.groupby(["category", "level"]).size().reset_index(name="n")
+
+
+def counts_by_month(flags: pd.DataFrame) -> pd.DataFrame:
+    """One row per (month, category): n — months by the flag's date (case closed, else filed, else run as-of)."""
+    if flags.empty:
+        return pd.DataFrame(columns=["month", "category", "n"])
+    return flags.groupby(["month", "category"]).size().reset_index(name="n").sort_values("month")
+
+
+def counts_by_court(flags: pd.DataFrame, top: int = 20) -> pd.DataFrame:
+    """The `top` courts by number of flags: court_id, court_name, n, high."""
+    if flags.empty:
+        return pd.DataFrame(columns=["court_id", "court_name", "n", "high"])
+    g = flags.assign(high=flags["level"].eq("high")).groupby(["court_id"], dropna=True) \
+        .agg(court_name=("court_name", "first"), n=("flag_id", "size"), high=("high", "sum")).reset_index()
+    return g.sort_values(["n", "court_id"], ascending=[False, True]).head(top).reset_index(drop=True)
+
+
+def counts_by_judge(flags: pd.DataFrame, top: int = 15) -> pd.DataFrame:
+    """The `top` judges by number of flags: judge_id, judge_label, court_id, n, high."""
+    judged = flags.dropna(subset=["judge_id"]) if not flags.empty else flags
+    if judged.empty:
+        return pd.DataFrame(columns=["judge_id", "judge_label", "court_id", "n", "high"])
+    g = judged.assign(high=judged["level"].eq("high")).groupby("judge_id") \
+        .agg(judge_label=("judge_label", "first"), court_id=("court_id", "first"), n=("flag_id", "size"),
+             high=("high", "sum")).reset_index()
+    return g.sort_values(["n", "judge_id"], ascending=[False, True]).head(top).reset_index(drop=True)
+
+
+def review_outcomes(flags: pd.DataFrame) -> pd.DataFrame:
+    """One row per review state (unreviewed and each decision): n, share."""
+    if flags.empty or "review" not in flags:
+        return pd.DataFrame(columns=["review", "n", "share"])
+    g = flags["review"].value_counts().reindex(list(REVIEW_STATES), fill_value=0).rename_axis("review").reset_index(name="n")
+    g["share"] = g["n"] / max(int(g["n"].sum()), 1)
+    return g
+
+
+def flag_totals(flags: pd.DataFrame, reviewed: pd.Series) -> dict[str, int | float | None]:
+    """The headline counts of a set of flags: flags, flags_<category> (every category), flags_high, cases,
+    reviewed and reviewed_share (0–1, None without flags); `reviewed` marks the flags a reviewer decided on."""
+    totals = {"flags": len(flags)}
+    for category in CATEGORIES:
+        totals[f"flags_{category}"] = int((flags["category"] == category).sum())
+    totals["flags_high"] = int((flags["level"] == "high").sum())
+    totals["cases"] = int(flags["case_id"].nunique())
+    totals["reviewed"] = int(reviewed.sum())
+    totals["reviewed_share"] = _share(totals["reviewed"], len(flags))
+    return totals
+
+
+# ----------------------------------------------------------------------------------------------- the dashboard's comparisons
+# Figures drawn from the dashboard's own queries (queries/dash_*.sql), for any courts and months a user picks.
+
+def termination_funnel(officers: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Officers' crude 终本 share (terminated / closed, queries/dash_termination_by_officer.sql) placed against
+    funnel limits, with the limits' target, over-dispersion and number of officers.
+
+    Limits come from detectors.stats.funnel over every officer given (the target is their pooled share,
+    over-dispersion estimated from them): pass every officer, not only the chosen courts', so choosing a
+    court does not move the limits.
+    `position` says which limit an officer's share passes: above_998, above_95, below_998, below_95 or within.
+    """
+    from courtwatch.detectors.stats import funnel
+
+    officers = officers[officers["closed"] > 0].reset_index(drop=True)
+    if officers.empty:
+        return officers, {}
+    result = funnel(officers["terminated"].to_numpy(), officers["closed"].to_numpy())
+    officers = officers.assign(share=officers["terminated"] / officers["closed"], z=result.z, p=result.p,
+                               lower95=result.lower95, upper95=result.upper95,
+                               lower998=result.lower998, upper998=result.upper998)
+    officers["position"] = np.select(
+        [officers["share"] > officers["upper998"], officers["share"] > officers["upper95"],
+         officers["share"] < officers["lower998"], officers["share"] < officers["lower95"]],
+        ["above_998", "above_95", "below_998", "below_95"], default="within")
+    return officers, {"target": float(result.target), "phi": float(result.phi), "officers": int(len(officers))}
+
+
+def sentencing_by_charge_court(cells: pd.DataFrame, max_courts: int = 30) -> pd.DataFrame:
+    """Sentenced and flagged defendants per charge × court (queries/dash_sentencing_by_charge_court.sql) for the
+    `max_courts` courts with the most sentenced defendants, with flagged ones per 100 defendants (per_100)."""
+    busiest = cells.groupby("court_id")["defendants"].sum().sort_values(ascending=False).head(max_courts).index
+    cells = cells[cells["court_id"].isin(busiest)].copy()
+    cells["per_100"] = 100.0 * cells["flagged"] / cells["defendants"].clip(lower=1)
+    return cells
+
+
+def judge_lawyer_comparison(cases: pd.DataFrame) -> pd.DataFrame:
+    """A judge–lawyer pair's civil cases against the judge's other civil cases (queries/dash_judge_lawyer_cases.sql):
+    one row per group (pair, others) with cases, decided, side_won_share and designated_share; empty when the
+    lawyer appears in none of the judge's cases.
+
+    For the judge's other cases, 'side won' is the share won by the side the lawyer took most often
+    in the pair's cases, so the two bars answer the same question.
+    """
+    if cases.empty or not cases["with_lawyer"].any():
+        return pd.DataFrame()
+    pair = cases[cases["with_lawyer"]]
+    others = cases[~cases["with_lawyer"]]
+    side = pair["lawyer_side"].mode().iloc[0] if pair["lawyer_side"].notna().any() else "plaintiff"
+
+    def summary(group: pd.DataFrame, won: pd.Series) -> dict:
+        assigned = group["assignment"].dropna()
+        return {"cases": int(len(group)), "decided": int(won.notna().sum()),
+                "side_won_share": float(won.dropna().astype(float).mean()) if won.notna().any() else None,
+                "designated_share": float((assigned == "designated").mean()) if len(assigned) else None}
+
+    decided_others = others["prevailing_side"].where(others["prevailing_side"].isin(["plaintiff", "defendant", "partial"]))
+    other_won = decided_others.map(lambda s: None if pd.isna(s) else s == side)
+    rows = [dict(group="pair", **summary(pair, pair["lawyer_won"])), dict(group="others", **summary(others, other_won))]
+    return pd.DataFrame(rows)
+
+
 # ----------------------------------------------------------------------------------------------- helpers
 
 def explanation(flag: dict | pd.Series, lang: str = "zh") -> str:
@@ -451,4 +574,6 @@ def _months_back(end: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-__all__ = ["Period", "parse_period", "Scope", "scope", "Figures", "explanation"]
+__all__ = ["Period", "parse_period", "Scope", "scope", "Figures", "explanation", "counts_by_category_level",
+           "counts_by_month", "counts_by_court", "counts_by_judge", "review_outcomes", "flag_totals",
+           "termination_funnel", "sentencing_by_charge_court", "judge_lawyer_comparison"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from courtwatch.dashboard import data, widgets
-from courtwatch.dashboard.widgets import tr
+from courtwatch.dashboard import data, session, widgets
+from courtwatch.dashboard.labels import tr
 
 info = widgets.page_header("page_quality")
 if info is None:
@@ -25,7 +25,7 @@ st.dataframe(files.rename(columns={
     hide_index=True, width="stretch")
 
 st.markdown(f"#### {tr('quarantine')}")
-widgets.aggregates_only_stop()  # quarantined rows are raw case records
+session.aggregates_only_stop()  # quarantined rows are raw case records
 held = data.quarantine()
 if held.empty:
     st.success(tr("no_quarantine"))

@@ -8,91 +8,92 @@ import streamlit as st
 
 from courtwatch.core.errors import UserError
 from courtwatch.core.vocabulary import DECISIONS
-from courtwatch.dashboard import data, widgets
-from courtwatch.dashboard.widgets import tr
+from courtwatch.dashboard import charts, data_flags, data_ops, data_people, labels, navigation, session, state, widgets
+from courtwatch.dashboard.labels import tr
 
 widgets.flag_page_header("page_flag")
 
-flag_id = st.query_params.get("flag") or widgets.remembered("flag", None)
+flag_id = st.query_params.get("flag") or state.remembered("flag", None)
 if not flag_id:
     st.info(tr("flag_pick"))
     entered = st.text_input(tr("flag_id_input"), key="flag_id_input").strip()
     if entered:
-        widgets.go_to_flag(entered)
+        navigation.go_to_flag(entered)
     st.stop()
 
-record = data.flag(flag_id)
+record = data_flags.flag(flag_id)
 if record is None:
     st.warning(tr("flag_not_found", flag_id=flag_id))
     st.stop()
-widgets.remember("flag", flag_id)
+state.remember("flag", flag_id)
 if st.query_params.get("flag") != flag_id:
     st.query_params["flag"] = flag_id  # a reload or a copied link comes back to this flag
 # One audit entry per flag and session, not one per rerun of the page.
 viewed = st.session_state.setdefault("audit_viewed_flags", [])
 if flag_id not in viewed:
-    data.audit_view(widgets.reviewer(), flag_id)
+    data_ops.audit_view(session.reviewer(), flag_id)
     viewed.append(flag_id)
 
 evidence = record["evidence"]
 if not record.get("is_latest_run"):
     st.warning(tr("flag_not_in_latest", run_id=record["run_id"]))
-st.subheader(f"{widgets.detector_title(record['detector'])} · {record['subject_id']}")
+st.subheader(f"{labels.detector_title(record['detector'])} · {record['subject_id']}")
 cols = st.columns([1, 1, 4])
-cols[0].metric(tr("level"), widgets.level_label(record["level"]))
+cols[0].metric(tr("level"), labels.level_label(record["level"]))
 cols[1].metric(tr("score"), f"{record['score']:.2f}")
 status_slot = cols[2].empty()  # filled at the end, after a disposition submitted below is stored
 
 st.markdown(f"**{tr('explanation')}**")
-st.markdown(widgets.explanation(record))
+st.markdown(labels.explanation(record))
 st.markdown(f"**{tr('legal_basis')}**: {evidence.get('legal_basis') or '—'}")
 # Names stay masked unless a user whose role allows it asks; each reveal is audited.
 if record.get("judge_id") and st.button(tr("reveal_name"), key="reveal_name", icon=":material/visibility:"):
-    revealed = data.reveal_judge_name(record["judge_id"], widgets.reviewer())
+    revealed = data_ops.reveal_judge_name(record["judge_id"], session.reviewer())
     st.info(tr("revealed_name", name=revealed or "—"))
 links = st.columns(4)
 if record.get("judge_id"):
-    links[0].page_link(widgets.JUDGE_PAGE, label=tr("open_judge"), icon=":material/person:", query_params={"judge": record["judge_id"]})
+    links[0].page_link(navigation.JUDGE_PAGE, label=tr("open_judge"), icon=":material/person:", query_params={"judge": record["judge_id"]})
 if record.get("court_id"):
-    links[1].page_link(widgets.COURT_PAGE, label=tr("open_court"), icon=":material/account_balance:", query_params={"court": record["court_id"]})
-links[2].page_link(widgets.FLAGS_PAGE, label=tr("back_to_flags"), icon=":material/flag:")
+    links[1].page_link(navigation.COURT_PAGE, label=tr("open_court"), icon=":material/account_balance:", query_params={"court": record["court_id"]})
+links[2].page_link(navigation.FLAGS_PAGE, label=tr("back_to_flags"), icon=":material/flag:")
 st.caption(tr("flag_ids", flag_id=record["flag_id"], run_id=record["run_id"], case_id=record.get("case_id") or "—"))
 
 # ---- the comparison behind the warning
 st.markdown(f"#### {tr('comparison')}")
-peers = data.similar_cases(record)
-pair = data.judge_lawyer_comparison(record.get("judge_id"), record.get("lawyer_id")) \
+peers = data_flags.similar_cases(record)
+pair = data_flags.judge_lawyer_comparison(record.get("judge_id"), record.get("lawyer_id")) \
     if record["subject_type"] == "judge_lawyer" else pd.DataFrame()
 if not peers.empty:
-    widgets.chart(widgets.similar_cases_figure(peers, evidence), "fd_similar", clickable=False)
+    charts.chart(charts.similar_cases_figure(peers, evidence), "fd_similar", clickable=False)
     st.dataframe(peers.rename(columns={"case_id": tr("col_case"), "term_months": tr("term_months_axis"),
                                        "expected_months": tr("expected_months"), "factors": tr("factors"),
                                        "is_this": tr("this_case")}), hide_index=True, width="stretch")
 elif not pair.empty:
-    widgets.chart(widgets.pair_figure(pair), "fd_pair", clickable=False)
+    charts.chart(charts.pair_figure(pair), "fd_pair", clickable=False)
     st.caption(tr("pair_note", pair=int(pair.loc[pair["group"] == "pair", "cases"].sum()),
                   others=int(pair.loc[pair["group"] == "others", "cases"].sum())))
 elif record["subject_type"] == "judge" and record["category"] == "enforcement":
-    officers, summary = data.termination_funnel(judge_id=record["judge_id"])
+    officers, summary = data_people.termination_funnel(judge_id=record["judge_id"])
     if officers.empty or not officers["highlight"].any():
         st.info(tr("no_comparison"))
     else:
-        widgets.chart(widgets.funnel_figure(officers, summary, title=tr("chart_funnel_judge")), "fd_funnel", clickable=False)
+        charts.chart(charts.funnel_figure(officers, summary, title=tr("chart_funnel_judge")), "fd_funnel",
+                     clickable=False)
         st.caption(tr("funnel_note", phi=f"{summary['phi']:.2f}", n=summary["officers"]))
 else:
     observed = evidence.get("observed")
     figures = {k: v for k, v in (observed if isinstance(observed, dict) else evidence).items()
-               if not isinstance(v, (dict, list)) and k not in widgets.EVIDENCE_TEXT_KEYS}
+               if not isinstance(v, (dict, list)) and k not in labels.EVIDENCE_TEXT_KEYS}
     if figures:
         st.caption(tr("rule_no_peers") if isinstance(observed, dict) else tr("evidence_figures"))
-        st.dataframe(pd.DataFrame({tr("col_item"): [widgets.field_label(k) for k in figures],
-                                   tr("col_value"): [widgets.plain_value(v) for v in figures.values()]}),
+        st.dataframe(pd.DataFrame({tr("col_item"): [labels.field_label(k) for k in figures],
+                                   tr("col_value"): [labels.plain_value(v) for v in figures.values()]}),
                      hide_index=True, width="stretch")
     if record["subject_type"] == "judge" and record.get("judge_id"):
-        rates = data.unit_rates("judge", record["judge_id"])
+        rates = data_people.unit_rates("judge", record["judge_id"])
         if not rates.empty:
             st.markdown(f"**{tr('rates_vs_peers_all')}**")
-            st.dataframe(widgets.rates_table(rates), hide_index=True, width="stretch")
+            st.dataframe(labels.rates_table(rates), hide_index=True, width="stretch")
             st.caption(tr("rates_note_judge"))
     elif not figures:
         st.info(tr("no_comparison"))
@@ -103,24 +104,24 @@ with st.expander(tr("evidence_all")):
 # ---- the case
 if record.get("case_id"):
     st.markdown(f"#### {tr('timeline')} · {record['case_id']}")
-    timeline = data.case_timeline(record["case_id"])
+    timeline = data_flags.case_timeline(record["case_id"])
     if timeline.empty:
         st.info(tr("no_timeline"))
     else:
-        widgets.chart(widgets.timeline_figure(timeline), "fd_timeline", clickable=False)
-        st.dataframe(widgets.timeline_table(timeline), hide_index=True, width="stretch")
+        charts.chart(charts.timeline_figure(timeline), "fd_timeline", clickable=False)
+        st.dataframe(labels.timeline_table(timeline), hide_index=True, width="stretch")
 
 # ---- other flags on the same case, judge or lawyer
 st.markdown(f"#### {tr('related')}")
-related = data.related_flags(record)
+related = data_flags.related_flags(record)
 if related.empty:
     st.caption(tr("no_related"))
 else:
     related = related.assign(relation=related["relation"].map(lambda r: tr(f"rel_{r}")))
     table = related.drop_duplicates("flag_id").reset_index(drop=True)
     shown = pd.DataFrame({"flag_id": table["flag_id"], tr("col_relation"): table["relation"],
-                          tr("col_level"): table["level"].map(widgets.level_label),
-                          tr("col_detector"): table["detector"].map(widgets.detector_title),
+                          tr("col_level"): table["level"].map(labels.level_label),
+                          tr("col_detector"): table["detector"].map(labels.detector_title),
                           tr("col_subject"): table["subject_id"], tr("col_explanation"): table["explanation"]})
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=f"related_{flag_id}", column_config={"flag_id": None})
@@ -128,42 +129,42 @@ else:
     chosen = str(table["flag_id"].iloc[rows[0]]) if rows and rows[0] < len(table) else None
     if chosen and chosen != st.session_state.get(f"choice_opened_from_{flag_id}"):
         st.session_state[f"choice_opened_from_{flag_id}"] = chosen  # a kept selection does not reopen it
-        widgets.go_to_flag(chosen)
+        navigation.go_to_flag(chosen)
 
 # ---- dispositions
 st.markdown(f"#### {tr('disposition')}")
 st.caption(tr("disposition_help"))
 with st.form(f"dispose_{flag_id}", clear_on_submit=True):
-    decision = st.radio(tr("decision"), list(DECISIONS), format_func=widgets.fixed(widgets.review_label), horizontal=True,
+    decision = st.radio(tr("decision"), list(DECISIONS), format_func=labels.fixed(labels.review_label), horizontal=True,
                         key="decision")
     reason = st.text_area(tr("reason"), key="reason", placeholder=tr("reason_placeholder"), max_chars=4000)
     submitted = st.form_submit_button(tr("record"), type="primary")
 if submitted:
-    if not widgets.reviewer():
+    if not session.reviewer():
         st.error(tr("need_reviewer"))
     elif not (reason or "").strip():
         st.error(tr("need_reason"))
     else:
         try:
-            data.record_disposition(record, decision, reason, widgets.reviewer())
-            st.success(tr("recorded", decision=widgets.review_label(decision)))
+            data_ops.record_disposition(record, decision, reason, session.reviewer())
+            st.success(tr("recorded", decision=labels.review_label(decision)))
         except UserError as exc:
             st.error(str(exc))
 
-history = data.disposition_history(flag_id)
+history = data_ops.disposition_history(flag_id)
 if history.empty:
     st.caption(tr("no_history"))
 else:
     st.dataframe(pd.DataFrame({
         tr("col_when"): pd.to_datetime(history["decided_at"]).dt.strftime("%Y-%m-%d %H:%M"),
         tr("col_who"): history["decided_by"],
-        tr("col_decision"): history["decision"].map(widgets.review_label),
+        tr("col_decision"): history["decision"].map(labels.review_label),
         tr("col_reason"): history["reason"],
         tr("col_run"): history["run_id"],
     }).iloc[::-1], hide_index=True, width="stretch",
         column_config={tr("col_reason"): st.column_config.TextColumn(tr("col_reason"), width="large")})
 
-status_slot.markdown(f"**{tr('category')}**: {widgets.category_label(record['category'])}  \n"
+status_slot.markdown(f"**{tr('category')}**: {labels.category_label(record['category'])}  \n"
                      f"**{tr('court')}**: {record.get('court_name') or record.get('court_id') or '—'}  \n"
                      f"**{tr('judge')}**: {record.get('judge_label') or '—'}  \n"
-                     f"**{tr('review_status')}**: {widgets.review_label(data.current_review(flag_id))}")
+                     f"**{tr('review_status')}**: {labels.review_label(data_ops.current_review(flag_id))}")

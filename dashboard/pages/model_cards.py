@@ -6,21 +6,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from courtwatch.dashboard import data, widgets
-from courtwatch.dashboard.widgets import tr
+from courtwatch.core.vocabulary import CATEGORIES
+from courtwatch.dashboard import data_cards, labels, state, widgets
+from courtwatch.dashboard.labels import tr
 
 st.title(tr("page_cards"))
 st.caption(tr("cards_intro"))
 widgets.notice()
-cards = data.model_cards()
+cards = data_cards.model_cards()
 if not cards:
     st.info(tr("no_cards"))
     st.stop()
-categories = [c for c in data.CATEGORY_ORDER if any(card["category"] == c for card in cards)]
-for tab, category in zip(st.tabs([widgets.category_label(c) for c in categories]), categories):
+categories = [c for c in CATEGORIES if any(card["category"] == c for card in cards)]
+for tab, category in zip(st.tabs([labels.category_label(c) for c in categories]), categories):
     with tab:
         for card in (c for c in cards if c["category"] == category):
-            title = card["title_zh"] if widgets.lang() == "zh" else card["title_en"]
+            title = card["title_zh"] if state.lang() == "zh" else card["title_en"]
             with st.expander(f"{title or card['name']} · `{card['name']}`"):
                 st.markdown(f"**{tr('card_purpose')}** — {tr('card_kind_' + card['kind'])}")
                 st.markdown(f"**{tr('card_subject')}**: {tr('subject_' + card['subject_type'])}；"
@@ -28,8 +29,8 @@ for tab, category in zip(st.tabs([widgets.category_label(c) for c in categories]
                 st.markdown(f"**{tr('card_method')}**: {card['method']}")
                 st.markdown(f"**{tr('card_thresholds')}** ({tr('card_config_source', source=card['config_source'])})")
                 if card["thresholds"]:
-                    st.dataframe({tr("col_setting"): [widgets.setting_label(k) for k in card["thresholds"]],
-                                  tr("col_value"): [widgets.plain_value(v) for v in card["thresholds"].values()],
+                    st.dataframe({tr("col_setting"): [labels.setting_label(k) for k in card["thresholds"]],
+                                  tr("col_value"): [labels.plain_value(v) for v in card["thresholds"].values()],
                                   tr("col_key"): list(card["thresholds"])},
                                  hide_index=True, width="stretch")
                 else:
@@ -45,7 +46,7 @@ for tab, category in zip(st.tabs([widgets.category_label(c) for c in categories]
                 st.markdown(f"**{tr('card_limitations')}**: {card['limitations']}")
                 st.markdown(f"**{tr('legal_basis')}**: {card['legal_basis']}")
                 run = card.get("run")
-                if run and widgets.assistance_on():
+                if run and state.assistance_on():
                     st.caption(tr("card_last_run", status=tr("status_" + str(run["status"])), flags=int(run["flag_count"]),
                                   skipped=int(run["rows_skipped"] or 0), note=run.get("note") or ""))
                 elif not run:

@@ -1,26 +1,26 @@
 """Sentencing review list: per court and year, the sentences furthest from their peers, ranked for a review budget.
 
-Not flags (detectors/sentencing_review.py): hidden like flags when AI assistance is off; a click shows the
+Not flags (detectors/sentencing/review.py): hidden like flags when AI assistance is off; a click shows the
 similar cases stored with the sentence.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from courtwatch.dashboard import data, widgets
-from courtwatch.dashboard.widgets import tr
+from courtwatch.dashboard import charts, data_review_list, state, widgets
+from courtwatch.dashboard.labels import tr
 
 widgets.flag_page_header("page_review")
 st.warning(tr("review_label"), icon=":material/format_list_numbered:")
-settings = data.review_settings()
+settings = data_review_list.review_settings()
 st.caption(tr("review_caption", min_cell=settings["min_cell"], top_k=settings["top_k"]))
 if settings["mode"] == "incremental" and settings["reference_run"]:
     st.caption(tr("review_carried", run=settings["reference_run"]))
 
 courts, period = widgets.scope_picker()
 top = st.number_input(tr("review_top"), min_value=1, max_value=500, step=1,
-                      **widgets.bound("review_top", int(widgets.remembered("review_top", 5))))
-shown = data.filter_review(data.review_list(), courts, period, int(top))
+                      **state.bound("review_top", int(state.remembered("review_top", 5))))
+shown = data_review_list.filter_review(data_review_list.review_list(), courts, period, int(top))
 if shown.empty:
     st.info(tr("review_empty", min_cell=settings["min_cell"]))
     st.stop()
@@ -42,7 +42,7 @@ table = {
     tr("col_peer_median"): shown["peer_median_months"],
     tr("col_peer_iqr"): [f"{a:g}–{b:g}" for a, b in zip(shown["peer_q25_months"], shown["peer_q75_months"])],
 }
-key = "review_table_" + widgets.digest(courts, period, int(top))
+key = "review_table_" + state.digest(courts, period, int(top))
 event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                      key=key, height=min(560, 38 + 35 * len(shown)))
 rows = event.selection.rows if event and event.selection else []
@@ -53,13 +53,13 @@ row = shown.iloc[rows[0]].to_dict()
 st.subheader(tr("review_similar_title", case=row["case_id"]))
 if row.get("factors"):
     st.caption(tr("review_factors", factors=row["factors"]))
-peers = data.review_similar_cases(row)
+peers = data_review_list.review_similar_cases(row)
 if peers.empty:
     st.info(tr("review_no_similar", top_k=settings["top_k"]))
     st.stop()
-widgets.chart(widgets.similar_cases_figure(peers.assign(case_id=peers["case_id"].fillna(tr("review_other_court"))),
-                                           {"expected_term_months": round(float(row["expected_months"]), 1)}),
-              "rl_similar", clickable=False)
+charts.chart(charts.similar_cases_figure(peers.assign(case_id=peers["case_id"].fillna(tr("review_other_court"))),
+                                         {"expected_term_months": round(float(row["expected_months"]), 1)}),
+             "rl_similar", clickable=False)
 others = peers[~peers["is_this"]]
 st.dataframe({
     tr("col_case"): others["case_id"].fillna(tr("review_other_court")),

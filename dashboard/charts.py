@@ -1,0 +1,212 @@
+"""The plotly charts of the pages, and drawing them: a chart's title above it, a click on a point returned once.
+
+Each figure function takes a frame from the data_* modules (counted by courtwatch/reporting/figures.py)
+and only draws it; colours are keyed by the vocabulary's codes (courtwatch/core/vocabulary.py).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from courtwatch.core.vocabulary import CATEGORIES, LEVELS_STRONGEST_FIRST, UNREVIEWED
+
+from .labels import category_label, event_label, level_label, review_label, tr
+from .state import digest
+
+LEVEL_COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#f1c40f"}
+CATEGORY_COLOURS = {"sentencing": "#2e86c1", "enforcement": "#8e44ad", "integrity": "#16a085",
+                    "data_quality": "#7f8c8d"}
+# one colour per review state (vocabulary.REVIEW_STATES)
+REVIEW_COLOURS = {UNREVIEWED: "#bdc3c7", "confirm_concern": "#c0392b", "dismiss": "#27ae60", "escalate": "#8e44ad",
+                  "needs_information": "#f39c12"}
+CJK_FONT = "Noto Sans CJK SC, Noto Sans SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def _layout(fig: go.Figure, height: int = 320, **kwargs) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=10, r=10, t=30, b=10), font=dict(family=CJK_FONT),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0), **kwargs)
+    return fig
+
+
+def chart(fig: go.Figure, key: str, clickable: bool = True) -> dict | None:
+    """Draw a plotly figure under its title; a clickable chart returns the point just clicked (or None)."""
+    title = fig.layout.title.text
+    if title:
+        st.markdown(f"**{title}**")
+        fig.update_layout(title=None)
+    if clickable:
+        event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", width="stretch",
+                                config={"displayModeBar": False})
+        return clicked(event, key)
+    st.plotly_chart(fig, key=key, width="stretch", config={"displayModeBar": False})
+    return None
+
+
+def selected_point(event) -> dict | None:
+    """The first point a user clicked in a plotly chart (with its customdata), or None."""
+    try:
+        points = event.selection.points if event and event.selection else []
+    except AttributeError:
+        return None
+    return points[0] if points else None
+
+
+def clicked(event, key: str) -> dict | None:
+    """A point newly clicked in chart `key`; a selection kept from before (on returning to the page) is not new."""
+    point = selected_point(event)
+    memory = f"choice_clicked_{key}"
+    if not point:
+        st.session_state.pop(memory, None)
+        return None
+    signature = digest(point.get("customdata"), point.get("x"), point.get("y"))
+    if st.session_state.get(memory) == signature:
+        return None
+    st.session_state[memory] = signature
+    return point
+
+
+def custom(point: dict, index: int = 0):
+    value = point.get("customdata")
+    if isinstance(value, (list, tuple)):
+        return value[index] if len(value) > index else None
+    return value if index == 0 else None
+
+
+# ---------------------------------------------------------------- the figures
+
+def category_level_figure(counts: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    for level in LEVELS_STRONGEST_FIRST:
+        part = counts.loc[counts["level"] == level, ["category", "n"]].set_index("category") \
+            .reindex(list(CATEGORIES)).fillna({"n": 0})
+        fig.add_bar(name=level_label(level), x=[category_label(c) for c in part.index], y=part["n"],
+                    marker_color=LEVEL_COLOURS[level], customdata=[[c, level] for c in part.index],
+                    hovertemplate="%{x} · " + level_label(level) + ": %{y}<extra></extra>")
+    return _layout(fig, barmode="stack", title=tr("chart_by_category"))
+
+
+def month_figure(counts: pd.DataFrame, title_key: str = "chart_by_month") -> go.Figure:
+    fig = go.Figure()
+    for category in CATEGORIES:
+        part = counts[counts["category"] == category]
+        if part.empty:
+            continue
+        fig.add_bar(name=category_label(category), x=part["month"], y=part["n"],
+                    marker_color=CATEGORY_COLOURS[category], customdata=[[category, m] for m in part["month"]])
+    return _layout(fig, barmode="stack", title=tr(title_key),
+                   xaxis=dict(type="category", categoryorder="category ascending"))
+
+
+def ranking_figure(frame: pd.DataFrame, label: str, key_column: str, title: str) -> go.Figure:
+    frame = frame.iloc[::-1]
+    fig = go.Figure(go.Bar(x=frame["n"], y=frame[label], orientation="h", marker_color="#5d6d7e",
+                           customdata=frame[[key_column]].to_numpy(), text=frame["n"], textposition="auto",
+                           hovertemplate="%{y}: %{x}<extra></extra>"))
+    return _layout(fig, height=max(260, 24 * len(frame) + 80), title=title, yaxis=dict(type="category"))
+
+
+def outcomes_figure(outcomes: pd.DataFrame) -> go.Figure:
+    colours = REVIEW_COLOURS
+    shown = outcomes[outcomes["n"] > 0]
+    fig = go.Figure(go.Pie(labels=[review_label(r) for r in shown["review"]], values=shown["n"], hole=0.5,
+                           marker_colors=[colours[r] for r in shown["review"]], customdata=shown["review"],
+                           sort=False))
+    return _layout(fig, title=tr("chart_outcomes"))
+
+
+def funnel_figure(officers: pd.DataFrame, summary: dict, title: str | None = None) -> go.Figure:
+    """Officers' 终本 share against closed cases; limits from detectors.stats.funnel, sorted by size."""
+    fig = go.Figure()
+    for column, dash, name in (("upper998", "dot", tr("limit_998")), ("upper95", "dash", tr("limit_95")),
+                               ("lower95", "dash", None), ("lower998", "dot", None)):
+        fig.add_scatter(x=officers["closed"], y=officers[column].clip(0, 1), mode="lines", line=dict(color="#7f8c8d", dash=dash, width=1),
+                        name=name or column, showlegend=name is not None, hoverinfo="skip")
+    fig.add_hline(y=summary.get("target", 0), line=dict(color="#34495e", width=1),
+                  annotation_text=tr("funnel_target", target=f"{summary.get('target', 0):.1%}"))
+    shown = officers[officers["in_scope"]]
+    colours = shown["position"].map({"above_998": "#c0392b", "above_95": "#e67e22", "below_998": "#2471a3",
+                                     "below_95": "#5dade2", "within": "#95a5a6"})
+    fig.add_scatter(x=shown["closed"], y=shown["share"], mode="markers", name=tr("officers"),
+                    marker=dict(color=colours, size=8, line=dict(width=0)),
+                    customdata=shown[["judge_id", "court_id", "terminated"]].to_numpy(),
+                    text=shown["judge_label"],
+                    hovertemplate="%{text} · %{customdata[1]}<br>" + tr("funnel_hover") + "<extra></extra>")
+    mark = officers[officers["highlight"]]
+    if not mark.empty:
+        fig.add_scatter(x=mark["closed"], y=mark["share"], mode="markers+text", name=tr("this_judge"),
+                        text=mark["judge_label"], textposition="top center",
+                        marker=dict(color="#c0392b", size=16, symbol="star", line=dict(color="black", width=1)))
+    return _layout(fig, height=380, title=title or tr("chart_funnel"), xaxis_title=tr("axis_closed_enforcement"),
+                   yaxis_title=tr("axis_zb_share"), yaxis=dict(tickformat=".0%"))
+
+
+def heatmap_figure(frame: pd.DataFrame) -> go.Figure:
+    grid = frame.pivot_table(index="charge", columns="court_name", values="per_100", aggfunc="sum")
+    counts = frame.pivot_table(index="charge", columns="court_name", values="defendants", aggfunc="sum").reindex_like(grid)
+    flagged = frame.pivot_table(index="charge", columns="court_name", values="flagged", aggfunc="sum").reindex_like(grid)
+    ids = frame.drop_duplicates("court_name").set_index("court_name")["court_id"]
+    custom = [[[ids.get(col), charge] for col in grid.columns] for charge in grid.index]
+    text = [[("" if pd.isna(counts.loc[r, c]) else f"{int(flagged.loc[r, c])}/{int(counts.loc[r, c])}")
+             for c in grid.columns] for r in grid.index]
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=list(grid.index), colorscale="OrRd",
+                               customdata=custom, text=text, zmin=0,
+                               hovertemplate="%{y} · %{x}<br>" + tr("heat_hover") + "<extra></extra>",
+                               colorbar=dict(title=tr("heat_colour"))))
+    return _layout(fig, height=max(300, 34 * len(grid.index) + 140), title=tr("chart_heatmap"),
+                   xaxis=dict(tickangle=-45, type="category"), yaxis=dict(type="category"))
+
+
+def caseload_figure(frame: pd.DataFrame, title: str) -> go.Figure:
+    g = frame.groupby("month")[["filed", "closed"]].sum().reset_index()
+    fig = go.Figure()
+    fig.add_bar(name=tr("filed"), x=g["month"], y=g["filed"], marker_color="#85c1e9")
+    fig.add_scatter(name=tr("closed"), x=g["month"], y=g["closed"], mode="lines+markers", line=dict(color="#1f618d"))
+    return _layout(fig, title=title, xaxis=dict(type="category", categoryorder="category ascending"))
+
+
+def similar_cases_figure(peers: pd.DataFrame, evidence: dict) -> go.Figure:
+    """The flagged sentence against the legally similar cases the evidence names, with the expected range."""
+    others = peers[~peers["is_this"]]
+    this = peers[peers["is_this"]]
+    fig = go.Figure()
+    low_high = evidence.get("expected_range_95_months")
+    if isinstance(low_high, list) and len(low_high) == 2 and None not in low_high:
+        fig.add_vrect(x0=low_high[0], x1=low_high[1], fillcolor="#d5f5e3", opacity=0.6, line_width=0,
+                      annotation_text=tr("expected_range"), annotation_position="top left")
+    if evidence.get("expected_term_months"):
+        fig.add_vline(x=evidence["expected_term_months"], line=dict(color="#27ae60", dash="dash"),
+                      annotation_text=tr("expected_term", months=evidence["expected_term_months"]),
+                      annotation_position="bottom right")
+    fig.add_scatter(x=others["term_months"], y=[tr("similar_cases")] * len(others), mode="markers",
+                    name=tr("similar_cases"), marker=dict(size=12, color="#5d6d7e", opacity=0.8),
+                    text=others["case_id"], hovertemplate="%{text}: %{x} " + tr("months") + "<extra></extra>")
+    fig.add_scatter(x=this["term_months"], y=[tr("this_case")] * len(this), mode="markers+text", name=tr("this_case"),
+                    marker=dict(size=18, color="#c0392b", symbol="diamond"), text=this["case_id"],
+                    textposition="top center", hovertemplate="%{text}: %{x} " + tr("months") + "<extra></extra>")
+    upper = max([float(v) for v in peers["term_months"]] + [float(low_high[1]) if isinstance(low_high, list) and len(low_high) == 2 and low_high[1] else 0])
+    return _layout(fig, height=280, title=tr("chart_similar"),
+                   xaxis=dict(title=tr("term_months_axis"), range=[0, upper * 1.1], rangemode="tozero"),
+                   yaxis=dict(type="category", range=[-0.6, 1.8]))
+
+
+def pair_figure(comparison: pd.DataFrame) -> go.Figure:
+    names = {"pair": tr("pair_cases"), "others": tr("judge_other_cases")}
+    fig = go.Figure()
+    fig.add_bar(name=tr("side_won_share"), x=[names[g] for g in comparison["group"]],
+                y=comparison["side_won_share"], marker_color="#8e44ad",
+                text=[f"{v:.0%}" if v is not None and not pd.isna(v) else "—" for v in comparison["side_won_share"]])
+    fig.add_bar(name=tr("designated_share"), x=[names[g] for g in comparison["group"]],
+                y=comparison["designated_share"], marker_color="#f39c12",
+                text=[f"{v:.0%}" if v is not None and not pd.isna(v) else "—" for v in comparison["designated_share"]])
+    return _layout(fig, height=300, title=tr("chart_pair"), barmode="group", yaxis=dict(tickformat=".0%", range=[0, 1]))
+
+
+def timeline_figure(timeline: pd.DataFrame) -> go.Figure:
+    frame = timeline.dropna(subset=["occurred_at"])
+    labels = [event_label(e) for e in frame["event"]]
+    colours = frame["source"].map({"case": "#1f618d", "enforcement": "#8e44ad", "events": "#e67e22"})
+    fig = go.Figure(go.Scatter(x=frame["occurred_at"], y=labels, mode="markers", marker=dict(size=11, color=colours),
+                               text=frame["note"].fillna(""), hovertemplate="%{y}<br>%{x}<br>%{text}<extra></extra>"))
+    return _layout(fig, height=max(200, 30 * len(set(labels)) + 80), yaxis=dict(type="category"),
+                   xaxis=dict(tickformat="%Y-%m-%d"))

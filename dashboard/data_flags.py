@@ -1,0 +1,171 @@
+"""The flags of a run for the pages: filtered to the user's choice with their review status, one flag with
+its evidence, and the comparisons the flag page draws. Counting them is courtwatch/reporting/figures.py's.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from courtwatch.core import vocabulary
+from courtwatch.detectors import law
+from courtwatch.reporting import figures
+
+from .data import courts, db_version, expand_scope, latest_run_id, load, period_dates, query_in_scope, scope_key
+from .data_ops import current_dispositions
+from .data_people import judge_label
+
+# ---------------------------------------------------------------- flags
+
+@dataclass(frozen=True)
+class FlagFilter:
+    """What the user chose to see; empty means 'all'."""
+
+    court_ids: tuple[str, ...] = ()       # chosen courts; their subordinate courts are included
+    period: tuple[str, str] | None = None  # ('YYYY-MM', 'YYYY-MM') on the flag's date (see dash_flags.sql)
+    categories: tuple[str, ...] = ()
+    detectors: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    judge_ids: tuple[str, ...] = ()
+    review: tuple[str, ...] = ()           # 'unreviewed' and/or decisions
+    text: str = ""
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _run_flags(version, scope, run_id: str) -> pd.DataFrame:
+    frame = query_in_scope("dash_flags", scope=scope, run_id=run_id)
+    frame["flag_date"] = pd.to_datetime(frame["flag_date"])
+    frame["month"] = frame["flag_date"].dt.strftime("%Y-%m")
+    frame["judge_label"] = [judge_label(j, m) for j, m in zip(frame["judge_id"], frame["judge_name_masked"])]
+    return frame
+
+
+def run_flags(run_id: str | None = None) -> pd.DataFrame:
+    """Every flag of the latest (or given) run, with court, masked judge, dates; empty without a run."""
+    run_id = run_id or latest_run_id()
+    if not run_id:
+        return pd.DataFrame(columns=["flag_id", "category", "detector", "level", "score", "court_id", "judge_id",
+                                     "month", "flag_date", "explanation", "explanation_en"])
+    return _run_flags(db_version(), scope_key(), run_id)
+
+
+def filter_flags(frame: pd.DataFrame, choice: FlagFilter, reviews: dict | None = None) -> pd.DataFrame:
+    """The flags matching the user's choice, with their review status."""
+    out = frame
+    scope = expand_scope(choice.court_ids)
+    if scope is not None:
+        out = out[out["court_id"].isin(scope)]
+    if choice.period:
+        start, end = period_dates(choice.period)
+        out = out[(out["flag_date"] >= pd.Timestamp(start)) & (out["flag_date"] <= pd.Timestamp(end))]
+    for column, chosen in (("category", choice.categories), ("detector", choice.detectors),
+                           ("level", choice.levels), ("judge_id", choice.judge_ids)):
+        if chosen:
+            out = out[out[column].isin(chosen)]
+    out = with_review(out, reviews)
+    if choice.review:
+        out = out[out["review"].isin(choice.review)]
+    text = choice.text.strip()
+    if text:
+        hay = (out["explanation"].fillna("") + " " + out["explanation_en"].fillna("") + " " + out["subject_id"].fillna("")
+               + " " + out["case_id"].fillna("") + " " + out["judge_id"].fillna("") + " " + out["court_name"].fillna(""))
+        out = out[hay.str.contains(text, case=False, regex=False)]
+    return out.reset_index(drop=True)
+
+
+def with_review(frame: pd.DataFrame, reviews: dict | None = None) -> pd.DataFrame:
+    """Add review, reviewed_by, reviewed_at from the latest disposition of each flag (flag ids are stable)."""
+    reviews = current_dispositions() if reviews is None else reviews
+    latest = [reviews.get(f) for f in frame["flag_id"]]
+    return frame.assign(review=[r["decision"] if r else vocabulary.UNREVIEWED for r in latest],
+                        reviewed_by=[r["decided_by"] if r else None for r in latest],
+                        reviewed_at=[r["decided_at"] if r else None for r in latest])
+
+
+# ---------------------------------------------------------------- sentencing across courts (the overview's heat map)
+
+def sentencing_heatmap(court_ids=(), period=None, max_courts: int = 30) -> pd.DataFrame:
+    """Per charge × court: sentenced defendants, flagged ones, flags per 100 defendants, median ratio to expected."""
+    run_id = latest_run_id()
+    if not run_id:
+        return pd.DataFrame()
+    start, end = period_dates(period)
+    frame = load("dash_sentencing_by_charge_court", run_id=run_id, start=start, end=end,
+                 separator=law.MULTI_CHARGE_SEPARATOR)
+    scope = expand_scope(court_ids)
+    if scope is not None:
+        frame = frame[frame["court_id"].isin(scope)]
+    if frame.empty:
+        return frame
+    frame = figures.sentencing_by_charge_court(frame, max_courts)
+    names = courts().set_index("court_id")["name"]
+    frame["court_name"] = frame["court_id"].map(names).fillna(frame["court_id"])
+    return frame.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- one flag
+
+def _evidence(text) -> dict:
+    if isinstance(text, dict):
+        return text
+    try:
+        value = json.loads(text) if text else {}
+    except (TypeError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def flag(flag_id: str) -> dict | None:
+    """One flag (from the newest run that raised it) with its evidence parsed, or None."""
+    if not flag_id or db_version() is None:
+        return None
+    frame = load("dash_flag", flag_id=str(flag_id))
+    if frame.empty:
+        return None
+    record = {k: (None if not isinstance(v, (list, dict, str)) and pd.isna(v) else v)
+              for k, v in frame.iloc[0].to_dict().items()}
+    record["evidence"] = _evidence(record.get("evidence"))
+    record["explanation_en"] = record["evidence"].get("explanation_en") or record["explanation"]
+    record["judge_label"] = judge_label(record.get("judge_id"), record.get("judge_name_masked"))
+    return record
+
+
+def related_flags(record: dict) -> pd.DataFrame:
+    """Other flags of the same run on the same case, judge or lawyer."""
+    return load("dash_related_flags", run_id=record["run_id"], flag_id=record["flag_id"],
+                case_id=record.get("case_id"), judge_id=record.get("judge_id"), lawyer_id=record.get("lawyer_id"))
+
+
+def case_timeline(case_id: str | None) -> pd.DataFrame:
+    if not case_id:
+        return pd.DataFrame(columns=["occurred_at", "event", "source", "actor_id", "amount", "note"])
+    return load("dash_case_timeline", case_id=case_id)
+
+
+def similar_cases(record: dict) -> pd.DataFrame:
+    """The legally similar cases a sentencing flag's evidence holds, plus the flagged sentence itself (is_this)."""
+    evidence = record.get("evidence") or {}
+    peers = evidence.get("similar_cases") or []
+    rows = [{"case_id": p.get("case_id"), "term_months": p.get("term_months"), "expected_months": p.get("expected_months"),
+             "factors": p.get("factors"), "is_this": False} for p in peers if isinstance(p, dict) and p.get("term_months") is not None]
+    observed = evidence.get("observed_term_months")
+    if observed is None and isinstance(evidence.get("observed"), dict):
+        observed = evidence["observed"].get("term_months")
+    if not rows or observed is None:
+        return pd.DataFrame(columns=["case_id", "term_months", "expected_months", "factors", "is_this"])
+    rows.append({"case_id": record.get("case_id"), "term_months": float(observed),
+                 "expected_months": evidence.get("expected_term_months"),
+                 "factors": (evidence.get("factors") or {}).get("factors_zh"), "is_this": True})
+    return pd.DataFrame(rows)
+
+
+def judge_lawyer_comparison(judge_id: str | None, lawyer_id: str | None) -> pd.DataFrame:
+    """The pair's civil cases against the judge's other civil cases: cases, designated share, side-won share.
+
+    See courtwatch/reporting/figures.py (judge_lawyer_comparison) for what the shares are.
+    """
+    if not judge_id or not lawyer_id:
+        return pd.DataFrame()
+    return figures.judge_lawyer_comparison(load("dash_judge_lawyer_cases", judge_id=judge_id, lawyer_id=lawyer_id))

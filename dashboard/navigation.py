@@ -1,0 +1,34 @@
+"""The pages one page links to, and the jumps a click makes: to a flag, a judge, or the flags list filtered
+to what was clicked. The list of pages itself is in app.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from .state import set_choice
+
+PAGES_DIR = Path(__file__).parent / "pages"
+FLAGS_PAGE = PAGES_DIR / "flags.py"
+FLAG_PAGE = PAGES_DIR / "flag_detail.py"
+JUDGE_PAGE = PAGES_DIR / "judge.py"
+COURT_PAGE = PAGES_DIR / "court.py"
+
+
+def go_to_flag(flag_id: str) -> None:
+    st.switch_page(FLAG_PAGE, query_params={"flag": flag_id})
+
+
+def go_to_judge(judge_id: str) -> None:
+    st.switch_page(JUDGE_PAGE, query_params={"judge": judge_id})
+
+
+FLAG_FILTERS = {"categories": [], "detectors": [], "levels": [], "judges": [], "review": [], "text": ""}
+
+
+def go_to_flags(**choices) -> None:
+    """Open the flags list filtered to what was clicked; the list's other filters start cleared."""
+    for key, value in {**FLAG_FILTERS, **choices}.items():
+        set_choice(key, value)
+    st.switch_page(FLAGS_PAGE)
