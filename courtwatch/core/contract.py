@@ -19,6 +19,8 @@ class Column:
     required: bool = False  # keys, references, cases.cause, defendants.charge
     enum: dict[str, str] | None = None  # accepted spelling → code
     references: str | None = None  # "table.column" that must exist
+    # The largest plausible value of a number, and why (a larger one is an export error, quarantined).
+    maximum: tuple[float, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,14 @@ def _bools(*names: str) -> tuple[Column, ...]:
     return tuple(Column(n, "bool") for n in names)
 
 
+# No recorded term can exceed these (刑法): a combined fixed term is at most 25 years (art. 69), probation
+# at most 5 years (art. 73). A longer one is a keying error, not a sentence: it is quarantined rather than
+# left to distort every peer comparison (a term between a charge's maximum and 300 months is a legality
+# warning, raised by the detectors).
+MAX_TERM = (300, "刑法 art. 69 caps even a combined fixed term at 25 years")
+MAX_PROBATION = (60, "刑法 art. 73 caps probation at 5 years")
+
+
 TABLES: dict[str, Table] = {t.name: t for t in (
     Table("courts", (
         Column("court_id", "str", required=True),
@@ -124,11 +134,11 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         *_bools("surrender", "confession", "guilty_plea", "meritorious", "recidivist", "prior_record",
                 "minor", "accessory", "attempted", "restitution", "forgiven"),
         Column("sentence_kind", "enum", enum=SENTENCE_KIND),
-        Column("term_months", "decimal"),
+        Column("term_months", "decimal", maximum=MAX_TERM),
         Column("probation", "bool"),
-        Column("probation_months", "decimal"),
+        Column("probation_months", "decimal", maximum=MAX_PROBATION),
         Column("fine_yuan", "decimal"),
-        Column("recommended_months", "decimal"),
+        Column("recommended_months", "decimal", maximum=MAX_TERM),
     ), key="defendant_id", case_kind="criminal"),
     Table("enforcement", (
         Column("case_id", "str", required=True, references="cases.case_id"),
@@ -184,6 +194,18 @@ ID_FORMULA_STARTS = FORMULA_PREFIXES
 # it names exactly the characters `non_printable` does.
 ID_NON_PRINTABLE_RE2 = (r"[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\x{00A0}\x{1680}\x{2000}-\x{200A}\x{202F}\x{205F}\x{3000}]")
 CHARACTER_NAMES = {"\t": "a tab", "\r": "a carriage return"}
+
+
+# Free text may hold any character a document can: not the C0 controls XML 1.0 forbids (NUL, U+0001–U+0008,
+# U+000B, U+000C, U+000E–U+001F) nor U+FFFE/U+FFFF. Tab, line feed and carriage return are text.
+# DOCX, XLSX and HTML briefings are XML: such a character would stop a briefing, so the row is quarantined.
+TEXT_FORBIDDEN_RE2 = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x{FFFE}\x{FFFF}]"
+
+
+def text_problem(text: str) -> str | None:
+    """Why a free-text value cannot be loaded (the importer's reason), or None."""
+    bad = next((c for c in text if (ord(c) < 0x20 and c not in "\t\n\r") or c in "\ufffe\uffff"), None)
+    return None if bad is None else f"contains a control character (U+{ord(bad):04X}) that documents cannot hold"
 
 
 def non_printable(char: str) -> bool:

@@ -31,6 +31,7 @@ from courtwatch.core.contract import (
     ID_NON_PRINTABLE_RE2,
     LOAD_ORDER,
     TABLES,
+    TEXT_FORBIDDEN_RE2,
     Column,
     Table,
 )
@@ -93,6 +94,7 @@ def _decode(data: bytes, path: Path) -> tuple[str, str, set[int]]:
     Chinese text practically never forms valid UTF-8, so a file where most such
     lines are valid UTF-8 is UTF-8 with damaged lines, not GB18030.
     """
+    _refuse_other_encodings(data, path)
     if data.startswith(b"\xef\xbb\xbf"):
         data, bom = data[3:], True
     else:
@@ -104,6 +106,12 @@ def _decode(data: bytes, path: Path) -> tuple[str, str, set[int]]:
     lines = data.split(b"\n")
     non_ascii = [ln for ln in lines if any(b > 0x7F for b in ln)]
     utf8_ok = sum(1 for ln in non_ascii if _valid(ln, "utf-8"))
+    if bom and utf8_ok * 2 < len(non_ascii) and _valid(data, "gb18030"):
+        # The byte order mark says UTF-8 but the text is GB18030: which one is wrong cannot be told
+        # row by row, and quarantining every row as damaged would hide the real problem.
+        raise UserError(f"{path}: starts with a UTF-8 byte order mark, but {len(non_ascii) - utf8_ok} of its "
+                        f"{len(non_ascii)} lines with Chinese text are GB18030, not UTF-8; re-export the file in "
+                        "one encoding (UTF-8, or GB18030 without a byte order mark)")
     encoding = "utf-8" if bom or utf8_ok * 2 >= len(non_ascii) else "gb18030"
     if encoding == "gb18030":
         try:
@@ -121,6 +129,22 @@ def _decode(data: bytes, path: Path) -> tuple[str, str, set[int]]:
     if len(bad) > max(10, len(lines) // 2):
         raise UserError(f"{path}: not readable as UTF-8 or GB18030 ({len(bad)} damaged lines); re-export the file as UTF-8 or GB18030")
     return "\n".join(decoded), encoding, bad
+
+
+# Byte order marks of encodings the contract does not allow (longest first: UTF-32LE starts like UTF-16LE).
+OTHER_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+              (b"\xfe\xff", "UTF-16"))
+
+
+def _refuse_other_encodings(data: bytes, path: Path) -> None:
+    """UTF-16 and UTF-32 (Excel's "Unicode text") would decode as GB18030 garbage: say what the file is."""
+    for bom, name in OTHER_BOMS:
+        if data.startswith(bom):
+            raise UserError(f"{path}: is {name} (byte order mark {bom.hex(' ').upper()}); re-export the file as "
+                            "UTF-8 or GB18030 (in Excel: CSV UTF-8)")
+    if b"\x00" in data[: data.find(b"\n") if b"\n" in data else len(data)]:
+        raise UserError(f"{path}: the header row holds NUL bytes, as UTF-16 or UTF-32 text does; re-export the "
+                        "file as UTF-8 or GB18030 (in Excel: CSV UTF-8)")
 
 
 def _valid(line: bytes, encoding: str) -> bool:
@@ -142,11 +166,17 @@ class RawTable:
     bad_rows: pd.DataFrame  # _row, reason, raw: rows that could not be split into columns
 
 
+def _shown(name: str) -> str:
+    """A header name as a one-line message can show it: control and invisible characters escaped."""
+    name = name if len(name) <= 60 else name[:60] + "…"
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in name)
+
+
 def _check_header(path: Path, header: list[str], table: Table) -> None:
     expected = table.column_names
-    duplicated = sorted({h for h in header if header.count(h) > 1})
+    duplicated = sorted({_shown(h) for h in header if header.count(h) > 1})
     missing = [c for c in expected if c not in header]
-    unknown = [h for h in header if h not in expected]
+    unknown = [_shown(h) for h in header if h not in expected]
     if duplicated:
         raise UserError(f"{path}: column(s) {', '.join(duplicated)} appear twice in the header; fix the export")
     if missing or unknown:
@@ -236,6 +266,17 @@ def read_csv(path: Path, table: Table, data: bytes) -> RawTable:
             if fast is not None:
                 return RawTable(fast, encoding, hashlib.sha256(data).hexdigest(),
                                 pd.DataFrame(columns=["_row", "reason", "raw"]))
+    # A cell may be larger than the csv module's default limit (128 KiB): read it whole, so that the
+    # length check names its column, instead of losing the row as unsplittable.
+    previous_limit = csv.field_size_limit(max(len(text), 131072))
+    try:
+        return _read_careful_csv(path, table, data, text, encoding, bad_lines)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _read_careful_csv(path: Path, table: Table, data: bytes, text: str, encoding: str, bad_lines: set[int]) -> RawTable:
+    """Record by record with the csv module: quoted line breaks, CR line ends, damaged lines, ragged rows."""
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -297,14 +338,13 @@ def _cell_text(value) -> str | None:
 
 def read_table_file(path: Path, table: Table, data: bytes) -> RawTable:
     """Rows of a .parquet or .xlsx file as text, typed cells turned into their contract spelling."""
+    if path.suffix == ".xlsx":
+        return _read_xlsx(path, table, data)
     try:
-        if path.suffix == ".parquet":
-            import pyarrow.parquet as pq
-            source = pq.read_table(io.BytesIO(data)).to_pandas()
-        else:
-            source = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl")
+        import pyarrow.parquet as pq
+        source = pq.read_table(io.BytesIO(data)).to_pandas()
     except Exception as exc:  # any parser failure means the file is unreadable
-        raise UserError(f"{path}: cannot be read as {path.suffix[1:]} ({type(exc).__name__}: {exc})") from None
+        raise UserError(f"{path}: cannot be read as {path.suffix[1:]} ({type(exc).__name__}: {_one_line(exc)})") from None
     header = [str(c).strip() for c in source.columns]
     source.columns = header
     _check_header(path, header, table)
@@ -312,6 +352,67 @@ def read_table_file(path: Path, table: Table, data: bytes) -> RawTable:
     frame.insert(0, "_row", np.arange(2, len(frame) + 2, dtype=np.int64))
     return RawTable(frame.reset_index(drop=True), path.suffix[1:], hashlib.sha256(data).hexdigest(),
                     pd.DataFrame(columns=["_row", "reason", "raw"]))
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:300]
+
+
+def _read_xlsx(path: Path, table: Table, data: bytes) -> RawTable:
+    """The first sheet, cell by cell (openpyxl, read-only): the header as written, so a repeated column is
+    named as such; a fully blank row is not a row, as a blank line in a CSV is not; and a formula is never
+    read in place of a value — its row is quarantined naming the cell (the export must hold values)."""
+    import openpyxl
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:  # any parser failure means the file is unreadable
+        raise UserError(f"{path}: cannot be read as xlsx ({type(exc).__name__}: {_one_line(exc)})") from None
+    try:
+        if not workbook.worksheets:
+            raise UserError(f"{path}: cannot be read as xlsx (the workbook has no sheet)")
+        rows = workbook.worksheets[0].iter_rows()
+        first = next(rows, None)
+        if first is None:
+            raise UserError(f"{path}: the first sheet is empty; it needs at least a header row")
+        header = [("" if c.value is None else str(c.value)).strip() for c in first]
+        while header and header[-1] == "":  # cells formatted but empty beyond the last column
+            header.pop()
+        _check_header(path, header, table)
+        width = len(header)
+        records, numbers, bad = [], [], []
+        for number, cells in enumerate(rows, start=2):
+            cells = list(cells)[:width]
+            values = [c.value for c in cells] + [None] * (width - len(cells))
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                continue  # a blank row is not a row
+            formulas = [header[j] for j, c in enumerate(cells) if c.data_type == "f"]
+            if formulas:
+                raw = {h: (None if v is None else str(v)) for h, v in zip(header, values)}
+                bad.append((number, f"{formulas[0]} holds a spreadsheet formula, not a value"
+                            + (f" ({len(formulas)} formula cells)" if len(formulas) > 1 else "")
+                            + "; export the values", str(raw[formulas[0]]), formulas[0],
+                            json.dumps({k: _capped(v) for k, v in raw.items()}, ensure_ascii=False)))
+                continue
+            records.append([_cell_text(v) for v in values])
+            numbers.append(number)
+    except UserError:
+        raise
+    except Exception as exc:  # a damaged sheet part fails while its rows are read
+        raise UserError(f"{path}: cannot be read as xlsx ({type(exc).__name__}: {_one_line(exc)})") from None
+    finally:
+        workbook.close()
+    frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header, dtype=object)
+    frame = frame[table.column_names].astype(object)
+    frame.insert(0, "_row", np.array(numbers, dtype=np.int64))
+    return RawTable(frame, "xlsx", hashlib.sha256(data).hexdigest(),
+                    pd.DataFrame(bad, columns=["_row", "reason", "raw", "column_name", "raw_row"]))
+
+
+def _capped(value: str | None) -> str | None:
+    """A raw cell as the quarantine keeps it: whole up to the longest valid text, else its start and length."""
+    if value is None or len(value) <= MAX_TEXT:
+        return value
+    return f"{value[:MAX_TEXT]}…({len(value)} characters)"
 
 
 def read_file(path: Path, table: Table) -> RawTable:
@@ -349,6 +450,11 @@ def _column_checks(column: Column, export_date: dt.date) -> tuple[str, str]:
         problem = f"CASE {missing} WHEN length({v}) > {limit} THEN 'longer than {limit} characters' "
         if column.kind == "str":
             problem += _identifier_checks(v)
+        else:
+            problem += (f"WHEN regexp_matches({v}, {_literal(TEXT_FORBIDDEN_RE2)}) "
+                        f"THEN 'contains a control character (U+' "
+                        f"|| printf('%04X', unicode(regexp_extract({v}, {_literal(TEXT_FORBIDDEN_RE2)}))) "
+                        f"|| ') that documents cannot hold' ")
         return v, problem + "END"
     if column.kind in ("enum", "bool"):
         mapping = column.enum if column.kind == "enum" else BOOL_VALUES
@@ -382,6 +488,9 @@ def _column_checks(column: Column, export_date: dt.date) -> tuple[str, str]:
                f"WHEN abs({p}) > {limit:.0f} THEN 'implausibly large (over {limit:g})' ")
     if column.kind == "int":
         problem += f"WHEN {p} <> round({p}) THEN 'not a whole number' "
+    if column.maximum:
+        most, why = column.maximum
+        problem += f"WHEN {p} > {most} THEN {_literal(f'implausibly large (over {most:g} months: {why})')} "
     return parsed, problem + "END"
 
 
@@ -628,9 +737,12 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
     con.execute("DROP TABLE IF EXISTS problems")
     con.execute("CREATE TEMP TABLE problems (_row BIGINT, column_name VARCHAR, value VARCHAR, reason VARCHAR, raw_row VARCHAR)")
     if not raw.bad_rows.empty:
-        bad = raw.bad_rows.assign(column_name=None, raw_row=[json.dumps({"raw": r}, ensure_ascii=False) for r in raw.bad_rows["raw"]])
-        con.register("bad_frame", bad)
-        con.execute("INSERT INTO problems SELECT _row, NULL, left(raw, 200), reason, raw_row FROM bad_frame")
+        bad = raw.bad_rows
+        if "raw_row" not in bad:
+            bad = bad.assign(column_name=None, raw_row=[json.dumps({"raw": _capped(r)}, ensure_ascii=False)
+                                                        for r in bad["raw"]])
+        con.register("bad_frame", bad.astype({"column_name": object}))
+        con.execute("INSERT INTO problems SELECT _row, column_name, left(raw, 200), reason, raw_row FROM bad_frame")
         con.unregister("bad_frame")
     if arrow:
         con.register("raw_trimmed", _trimmed_arrow(raw.frame))
@@ -641,11 +753,14 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
     _reference_checks(con, table, provided)
     _duplicate_checks(con, table)  # last: it compares only the rows that are valid by themselves
     loaded = _load_good_rows(con, table)
-    raw_json = "to_json(struct_pack(" + ", ".join(f"{_ident(c)} := {_ident(c)}" for c in table.column_names) + "))"
+    # The raw row as the quarantine keeps it: a cell longer than any valid text is cut (see `_capped`).
+    raw_json = "to_json(struct_pack(" + ", ".join(
+        f"{_ident(c)} := CASE WHEN length({_ident(c)}) > {MAX_TEXT} THEN left({_ident(c)}, {MAX_TEXT}) || "
+        f"'…(' || length({_ident(c)}) || ' characters)' ELSE {_ident(c)} END" for c in table.column_names) + "))"
     # With no problem the result is empty either way; joining an empty copy of raw skips a scan of the file.
     raw_rows = "raw" if con.execute("SELECT count(*) FROM problems").fetchall()[0][0] else "(SELECT * FROM raw LIMIT 0)"
     found = con.execute(f"""
-        SELECT p._row, p.column_name, p.value, p.reason, coalesce(p.raw_row, {raw_json}::VARCHAR) AS raw_row
+        SELECT p._row, p.column_name, left(p.value, 200) AS value, p.reason, coalesce(p.raw_row, {raw_json}::VARCHAR) AS raw_row
         FROM problems p LEFT JOIN {raw_rows} r USING (_row) ORDER BY p._row, p.column_name""").df()
     _drop_checked(con, table)
     if arrow:
