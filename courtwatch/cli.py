@@ -162,7 +162,10 @@ def serve_command(args) -> tuple[list[str], dict[str, str]]:
                "--server.address", "127.0.0.1", "--server.port", str(args.port),
                "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.enableXsrfProtection", "true", "--client.toolbarMode", "viewer",
-               "--server.fileWatcherType", "none"]
+               "--server.fileWatcherType", "none",
+               # st.dataframe's own CSV download and clipboard copy write cells unguarded (formula injection,
+               # docs/security.md): off; downloads go through courtwatch.core.cells.
+               "--client.disableDataExport", "true"]
     return command, env
 
 

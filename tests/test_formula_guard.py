@@ -83,3 +83,13 @@ def test_audit_csv_cells_are_inert(tmp_path):
 def test_the_guard_covers_what_owasp_lists():
     from courtwatch.core import cells
     assert set(STARTS) <= set(cells.FORMULA_PREFIXES)
+
+
+def test_serve_turns_off_the_unguarded_table_export_of_the_dashboard(tmp_path):
+    """st.dataframe's own CSV download and clipboard copy write cells as they are (Streamlit 1.67 quotes,
+    never guards): the dashboard is started with them off; guarded downloads go through the guard."""
+    import argparse
+
+    from courtwatch import cli
+    command, _env = cli.serve_command(argparse.Namespace(db=str(tmp_path / "cw.duckdb"), port=8599))
+    assert command[command.index("--client.disableDataExport") + 1] == "true"
