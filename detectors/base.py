@@ -9,6 +9,7 @@ only says what it found and why.
 from __future__ import annotations
 
 import abc
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -21,6 +22,7 @@ import pandas as pd
 
 from courtwatch import queries
 from courtwatch.core.config import Config
+from courtwatch.core.errors import UserError
 from courtwatch.core.vocabulary import CATEGORIES, LEVELS, SUBJECT_TYPES  # noqa: F401 (CATEGORIES re-exported)
 
 # The flags export, in order (shared interfaces.md).
@@ -66,6 +68,36 @@ class DetectContext:
         if self.scope is None:
             return np.ones(len(ids), dtype=bool)
         return (ids.isin(self.reference or frozenset()) & ~ids.isin(self.scope)).to_numpy()
+
+
+class Settings:
+    """Base of a detector family's settings: a frozen dataclass whose fields are configuration keys.
+
+    `from_config` reads every field from the family's table (`section`; a field may name another
+    with metadata={"section": ...}). The values come from courtwatch/core/config.toml, merged with a
+    court's own file; no field has a default in code, so a key missing from the configuration is an
+    error naming it, never a silent second default.
+    """
+
+    section: ClassVar[str]
+
+    @classmethod
+    def from_config(cls, config: Config):
+        tables: dict[str, dict] = {}
+        values: dict[str, Any] = {}
+        missing: list[str] = []
+        for f in dataclasses.fields(cls):
+            section = f.metadata.get("section", cls.section)
+            table = tables.setdefault(section, config.section(section))
+            if f.name not in table:
+                missing.append(f"[{section}] {f.name}")
+                continue
+            value = table[f.name]
+            values[f.name] = tuple(value) if isinstance(value, list) else value
+        if missing:
+            raise UserError(f"the configuration ({config.source}) has no {', '.join(missing)}; every key of "
+                            "courtwatch/core/config.toml is needed: restore it there")
+        return cls(**values)
 
 
 @dataclass

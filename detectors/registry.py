@@ -1,15 +1,16 @@
 """The one place that says which detectors exist, in the order they run.
 
-A new detector is a class fitting detectors/base.Detector, listed in its
-module's DETECTORS; the run, the flags export, the model cards and
-`make eval` pick it up from here.
+A new detector is a class fitting detectors/base.Detector, in its own file
+of a family package (rules/, sentencing/, patterns/) and listed in that
+package's DETECTORS (RULES for a written rule); the run, the flags export,
+the model cards and `make eval` pick it up from here.
 """
 from __future__ import annotations
 
 from .base import Detector
-from .pattern_models import DETECTORS as PATTERN_MODELS
+from .patterns import DETECTORS as PATTERN_MODELS
 from .rules import RULE_DETECTORS
-from .sentencing_models import DETECTORS as SENTENCING_MODELS
+from .sentencing import DETECTORS as SENTENCING_MODELS
 
 DETECTORS: list[Detector] = [
     *RULE_DETECTORS,

@@ -4,7 +4,7 @@
 -- whose deadline passed before $as_of. Figures: late receipts, their amount,
 -- the longest holding (to the first later disbursement, or to $as_of if none).
 -- Basis: 最高人民法院关于执行款物管理工作的规定 (2017), art. 15 (30 days).
--- Params: $as_of, $days. Read by: detectors/rules.py.
+-- Params: $as_of, $days. Read by: detectors/rules/funds_not_disbursed_30_days.py.
 WITH received AS (
     SELECT case_id, occurred_at, amount FROM events
     WHERE event = 'funds_received' AND occurred_at IS NOT NULL

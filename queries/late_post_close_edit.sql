@@ -4,7 +4,7 @@
 -- Figures: number of late edits, the latest one, days after closing.
 -- Basis: 最高人民法院 审判流程信息公开/案件质量评查 practice: a closed record is final,
 -- and late edits are an integrity risk to be checked. Params: $grace_days.
--- Read by: detectors/rules.py.
+-- Read by: detectors/rules/late_post_close_edit.py.
 SELECT c.case_id AS subject_id, c.case_id, c.judge_id, c.court_id, c.closed_on,
        count(*) AS late_edits,
        max(ev.occurred_at) AS latest_edit_at,

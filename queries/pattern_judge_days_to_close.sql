@@ -4,7 +4,7 @@
 -- case type); the row gives n, the mean residual (>0: slower than peers) and its within-judge variance,
 -- plus the judge's median days to close and the stratum-weighted peer median, for the explanation.
 -- group: 'trial' (criminal, civil, administrative) or 'enforcement'.
--- Params: $as_of. Read by: detectors/pattern_integrity.py (judge_profile_outlier).
+-- Params: $as_of. Read by: detectors/patterns/judge_profile_outlier.py.
 WITH base AS (
     SELECT c.judge_id, c.court_id, coalesce(co.level, 'unknown') AS level, c.case_type,
            CASE WHEN c.case_kind = 'enforcement' THEN 'enforcement' ELSE 'trial' END AS grp,

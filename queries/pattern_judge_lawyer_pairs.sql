@@ -14,7 +14,7 @@
 --                        before the court's other judges (the province's other judges when the court's
 --                        have fewer than $min_reference decided cases for that side)
 -- Pairs below $min_shared are not returned (too few cases to say anything); pairs_considered counts all.
--- Params: $as_of, $min_shared, $min_reference. Read by: detectors/pattern_integrity.py (judge_lawyer_affinity).
+-- Params: $as_of, $min_shared, $min_reference. Read by: detectors/patterns/judge_lawyer_affinity.py.
 WITH civ AS (
     SELECT c.case_id, c.court_id, c.judge_id, c.assignment, c.prevailing_side
     FROM cases c

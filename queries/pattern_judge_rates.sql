@@ -12,7 +12,7 @@
 -- strata (court level × case type, e.g. 基层 民初), leave-one-out (the judge's own cases removed from the
 -- stratum rate), shrunk toward the province rate of the case type with $prior_cases pseudo-cases;
 -- unknown = the judge's cases left out of the metric because the field is unknown.
--- Params: $as_of, $prior_cases. Read by: detectors/pattern_integrity.py (judge_rate_outlier, judge_profile_outlier).
+-- Params: $as_of, $prior_cases. Read by: detectors/patterns/judge_rate_outlier.py, detectors/patterns/judge_profile_outlier.py.
 WITH base AS (
     SELECT c.case_id, c.judge_id, c.court_id, coalesce(co.level, 'unknown') AS level, c.case_type,
            CASE WHEN c.case_kind = 'enforcement' THEN 'enforcement' ELSE 'trial' END AS grp,

@@ -11,7 +11,7 @@
 -- Also per row: the court's own n / terminated / expected against the province (leave-court-out),
 -- shown as context in the evidence.
 -- Scales by GROUP BY (officer × stratum cells), never per case in Python.
--- Params: $as_of, $band_edges, $prior_cases. Read by: detectors/pattern_enforcement.py (termination_rate).
+-- Params: $as_of, $band_edges, $prior_cases. Read by: detectors/patterns/termination_rate.py.
 WITH closed AS (
     SELECT c.case_id, c.judge_id, c.court_id,
            len(list_filter($band_edges, lambda edge: edge <= c.claim_amount)) AS band,

@@ -12,7 +12,7 @@
 --   days_informed_to_termination   applicant informed → 终本 (art. 5)
 --   step_spread_days               first to last of the recorded steps (notice, report order, restriction,
 --                                  last inquiry, on-site investigation, informing the applicant)
--- Params: $as_of, $court_ids (list). Read by: detectors/pattern_enforcement.py (termination_procedure_outlier).
+-- Params: $as_of, $court_ids (list). Read by: detectors/patterns/termination_procedure_outlier.py.
 SELECT c.case_id, c.judge_id, c.court_id, c.filed_on, c.closed_on, c.claim_amount,
        e.assets_found_value, e.recovered_amount,
        date_diff('day', c.filed_on, c.closed_on) AS days_to_termination,

@@ -2,7 +2,7 @@
 -- One row per defendant with probation not known to comply: violated = TRUE when
 -- the sentence is neither 拘役 nor 有期徒刑 of at most $max_term months; NULL
 -- when the kind or term is unknown.
--- Basis: 刑法 §72. Params: $max_term. Read by: detectors/rules.py.
+-- Basis: 刑法 §72. Params: $max_term. Read by: detectors/rules/probation_term_over_3_years.py.
 SELECT d.defendant_id AS subject_id, d.case_id, c.judge_id, c.court_id,
        d.charge, d.sentence_kind, d.term_months, d.probation, d.probation_months,
        d.probation AND (d.sentence_kind NOT IN ('detention', 'fixed_term') OR d.term_months > $max_term) AS violated,

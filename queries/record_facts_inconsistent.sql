@@ -12,7 +12,7 @@
 -- Frame set: as in term_above_statutory_max.sql (court's province, $default_frames, $national).
 -- Multi-charge defendants (数罪并罚) are never held to one charge's frame.
 -- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
--- Params: $separator, $default_frames, $national. Read by: detectors/rules.py.
+-- Params: $separator, $default_frames, $national. Read by: detectors/rules/record_facts_inconsistent.py.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (
     SELECT d.*, c.judge_id, c.court_id,

@@ -207,7 +207,7 @@ ALTER TABLE runs ADD COLUMN IF NOT EXISTS reference_run VARCHAR;  -- incremental
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS scored_cases BIGINT;    -- incremental: new or changed cases scored
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS engine VARCHAR;         -- duckdb | spark
 
--- The sentencing review list of each run (detectors/sentencing_review.py): every testable custodial
+-- The sentencing review list of each run (detectors/sentencing/review.py): every testable custodial
 -- sentence of a peer cell with at least [stats] review_min_cell sentences, ranked per court and year.
 -- A review-budget aid (复核清单：按偏离程度排序，非预警、非认定), not flags: nothing here is a warning.
 -- Scoped like flags (courtwatch/storage/store.py): a user sees their courts' rows, and the similar cases
@@ -221,7 +221,7 @@ CREATE TABLE IF NOT EXISTS sentencing_review (
     period               INTEGER,   -- year of the judgment (cases.closed_on; the case-number year if none)
     rank_in_court_period INTEGER,   -- 1 = most deviant of this court and year (calibrated p, then |z|)
     p_calibrated         DOUBLE,    -- rank-based within the peer cell: (1 + peers with |z| ≥ this) / N
-    z                    DOUBLE,    -- the model's standardised residual (detectors/sentencing_fit.py)
+    z                    DOUBLE,    -- the model's standardised residual (detectors/sentencing/fit.py)
     ratio_to_expected    DOUBLE,    -- term / expected term
     expected_months      DOUBLE,    -- exp(fitted log term) from the legal factors
     term_months          DOUBLE,

@@ -5,7 +5,7 @@
 -- NULL where the attribute is unknown.
 -- The import contract allows these columns for disparity audits only, never
 -- as a detector input: no other query may select them (tests/test_fairness.py).
--- Params: $as_of. Read by: detectors/sentencing_models.py (sentencing_disparity_audit) only.
+-- Params: $as_of. Read by: detectors/sentencing/sentencing_disparity_audit.py only.
 SELECT d.defendant_id, c.court_id,
        CASE d.gender WHEN 'F' THEN TRUE WHEN 'M' THEN FALSE END AS female,
        CASE WHEN nullif(trim(d.ethnicity), '') IS NULL THEN NULL ELSE trim(d.ethnicity) <> '汉族' END AS minority,

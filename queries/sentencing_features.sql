@@ -12,7 +12,7 @@
 -- for a court with no recorded province, $national — the lowest lawful national thresholds —
 -- for a province with none configured), as term_above_statutory_max.sql does.
 -- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
--- Params: $as_of, $separator, $peer_group, $default_frames, $national. Read by: detectors/sentencing_fit.py.
+-- Params: $as_of, $separator, $peer_group, $default_frames, $national. Read by: detectors/sentencing/fit.py (and similar.py).
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 grouped AS (
     SELECT d.defendant_id, d.case_id, c.judge_id, c.court_id, c.closed_on, d.charge,

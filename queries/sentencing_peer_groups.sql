@@ -5,7 +5,7 @@
 -- $separator) is in the one group '数罪并罚', so they are compared only with
 -- each other. Columns: peer_group, defendants (rows in the group).
 -- Never reads gender, ethnicity or local_resident.
--- Params: $as_of, $separator. Read by: detectors/sentencing_fit.py (one fit per row).
+-- Params: $as_of, $separator. Read by: detectors/sentencing/fit.py (one fit per row).
 SELECT CASE WHEN contains(d.charge, $separator) THEN '数罪并罚' ELSE d.charge END AS peer_group,
        count(*) AS defendants
 FROM defendants d

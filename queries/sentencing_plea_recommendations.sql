@@ -6,7 +6,7 @@
 -- probation, recommended_months (NULL = no recommendation recorded: not tested).
 -- Basis: 刑事诉讼法 §201 (courts should generally adopt the recommendation).
 -- Never reads gender, ethnicity or local_resident.
--- Params: $as_of, $separator. Read by: detectors/sentencing_models.py (plea_recommendation_deviation).
+-- Params: $as_of, $separator. Read by: detectors/sentencing/plea_recommendation_deviation.py.
 SELECT d.defendant_id, d.case_id, c.judge_id, c.court_id, d.charge,
        contains(d.charge, $separator) AS multi_charge,
        d.guilty_plea, d.sentence_kind, d.term_months, d.probation, d.recommended_months

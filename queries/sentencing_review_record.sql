@@ -1,4 +1,4 @@
--- sentencing_review_record — stores one run's review list (detectors/sentencing_review.py).
+-- sentencing_review_record — stores one run's review list (detectors/sentencing/review.py).
 -- Inserts one row per listed sentence from the registered frame `new_review` (the columns of
 -- the sentencing_review table; similar_cases as JSON text). Params: none.
 -- Read by: courtwatch/pipeline/runs.py (full runs, both engines).

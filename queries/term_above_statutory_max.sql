@@ -11,7 +11,7 @@
 -- says which, and tier / tier_max_months give the frame the recorded severity selects under
 -- it (NULL when the severity is unknown or below every frame).
 -- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
--- Params: $separator, $default_frames, $national. Read by: detectors/rules.py.
+-- Params: $separator, $default_frames, $national. Read by: detectors/rules/term_above_statutory_max.py.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (
     SELECT d.*, c.judge_id, c.court_id,

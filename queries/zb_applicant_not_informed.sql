@@ -1,7 +1,7 @@
 -- zb_applicant_not_informed — 终本 cases where the applicant was not interviewed or informed before termination.
 -- One row per 终本 case not known to comply: violated = TRUE when
 -- applicant_informed_on is absent or after closed_on; NULL without an enforcement record.
--- Basis: 法〔2016〕373号 art. 5. Params: none. Read by: detectors/rules.py.
+-- Basis: 法〔2016〕373号 art. 5. Params: none. Read by: detectors/rules/zb_applicant_not_informed.py.
 SELECT c.case_id AS subject_id, c.case_id, c.judge_id, c.court_id,
        c.filed_on, c.closed_on, e.applicant_informed_on,
        CASE WHEN e.case_id IS NULL OR c.closed_on IS NULL THEN NULL

@@ -10,7 +10,7 @@
 -- A heuristic, not a breach by itself: art. 1(3) allows termination when found property
 -- cannot be disposed of, which the export does not record.
 -- Basis: 法〔2016〕373号 art. 1(3). Params: $min_share, $min_yuan, $cover_share, $cover_min_yuan.
--- Read by: detectors/rules.py. Twin: queries/spark/zb_assets_found_but_terminated.sql.
+-- Read by: detectors/rules/zb_assets_found_but_terminated.py. Twin: queries/spark/zb_assets_found_but_terminated.sql.
 WITH zb AS (
     SELECT c.case_id, c.judge_id, c.court_id, c.closed_on, c.claim_amount,
            e.recovered_amount, e.assets_found_value,

@@ -4,7 +4,7 @@
 -- $duty_years-year duty) exceeds $max_months months. Cases terminated fewer
 -- than $max_months months before $as_of cannot be late yet and are not listed.
 -- Basis: 法〔2016〕373号 art. 9. Params: $as_of, $max_months, $duty_years.
--- Read by: detectors/rules.py.
+-- Read by: detectors/rules/zb_no_inquiry_after_termination.py.
 WITH terminated AS (
     SELECT case_id, judge_id, court_id, closed_on,
            least($as_of::DATE, (closed_on + to_years($duty_years))::DATE) AS duty_until

@@ -2,7 +2,7 @@
 -- One row per 终本 case not known to comply: violated = TRUE when notice_on or
 -- report_order_on is absent from the record or dated after closed_on; NULL when
 -- the case has no enforcement record at all (skipped).
--- Basis: 法〔2016〕373号 art. 1(1). Params: none. Read by: detectors/rules.py.
+-- Basis: 法〔2016〕373号 art. 1(1). Params: none. Read by: detectors/rules/zb_no_notice_or_report_order.py.
 SELECT c.case_id AS subject_id, c.case_id, c.judge_id, c.court_id,
        c.filed_on, c.closed_on, e.notice_on, e.report_order_on,
        CASE WHEN e.case_id IS NULL OR c.closed_on IS NULL THEN NULL

@@ -2,7 +2,7 @@
 -- One row per 终本 case not known to comply: violated = TRUE when the record shows
 -- no inquiry (count 0 or empty, no last-inquiry date, no online_inquiry event
 -- on or before closed_on); NULL without an enforcement record.
--- Basis: 法〔2016〕373号 art. 1(3). Params: none. Read by: detectors/rules.py.
+-- Basis: 法〔2016〕373号 art. 1(3). Params: none. Read by: detectors/rules/zb_no_online_inquiry.py.
 WITH logged AS (
     -- counted only for 终本 cases, the only ones the query returns (not for every case with events)
     SELECT case_id, count(*) AS logged_inquiries

@@ -1,7 +1,7 @@
 -- zb_no_restriction_order — 终本 cases with no consumption-restriction order before termination.
 -- One row per 终本 case not known to comply: violated = TRUE when
 -- restriction_order_on is absent or after closed_on; NULL without an enforcement record.
--- Basis: 法〔2016〕373号 art. 1(2). Params: none. Read by: detectors/rules.py.
+-- Basis: 法〔2016〕373号 art. 1(2). Params: none. Read by: detectors/rules/zb_no_restriction_order.py.
 SELECT c.case_id AS subject_id, c.case_id, c.judge_id, c.court_id,
        c.filed_on, c.closed_on, e.restriction_order_on, e.dishonest_listed_on,
        CASE WHEN e.case_id IS NULL OR c.closed_on IS NULL THEN NULL

@@ -3,7 +3,7 @@
 -- comply: violated = TRUE when closed_on ≤ filed_on + $min_months months,
 -- NULL when a date is unknown (the detector counts those as skipped).
 -- Basis: 法〔2016〕373号 art. 1(4), "自立案之日起已超过三个月".
--- Params: $min_months. Read by: detectors/rules.py.
+-- Params: $min_months. Read by: detectors/rules/zb_terminated_within_3_months.py.
 SELECT c.case_id AS subject_id, c.case_id, c.judge_id, c.court_id,
        c.filed_on, c.closed_on,
        date_diff('day', c.filed_on, c.closed_on) AS days_to_termination,

@@ -207,7 +207,7 @@ def test_a_deleted_case_takes_its_flags_with_it(runs, tmp_path):
 def test_a_new_case_outside_the_reference_factors_abstains():
     import numpy as np
 
-    from courtwatch.detectors.sentencing_fit import outside_row_space
+    from courtwatch.detectors.sentencing.design import outside_row_space
 
     reference = np.array([[1.0, 0.0, 2.0], [1.0, 0.0, 3.0], [1.0, 0.0, 5.0]])  # the middle level never seen
     rows = np.array([[1.0, 0.0, 4.0], [1.0, 1.0, 4.0]])

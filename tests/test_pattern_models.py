@@ -1,4 +1,4 @@
-"""Statistical 终本 and integrity detectors (detectors/pattern_*.py) on a generated province.
+"""Statistical 终本 and integrity detectors (detectors/patterns/) on a generated province.
 
 One scale-1 sample from held-out seed 1001 (tuning used seeds 1–99) is generated,
 imported and scored once for this module. The floors below are what that seed
@@ -20,8 +20,8 @@ import pytest
 
 from courtwatch.core.config import Config, load_config
 from courtwatch.detectors.base import NOTICE_EN, NOTICE_ZH, DetectContext, finish_flags, level_for
-from courtwatch.detectors.pattern_common import conformal_p
-from courtwatch.detectors.pattern_models import DETECTORS
+from courtwatch.detectors.patterns import DETECTORS
+from courtwatch.detectors.patterns.common import conformal_p
 from courtwatch.detectors.registry import by_name
 from courtwatch.detectors.stats import benjamini_hochberg, score_from_q
 from courtwatch.pipeline.ingest import ingest

@@ -17,8 +17,7 @@ import pytest
 
 from courtwatch.core.config import Config, load_config
 from courtwatch.detectors.base import NOTICE_ZH, DetectContext, finish_flags
-from courtwatch.detectors.sentencing_fit import MULTI_GROUP, fit_model
-from courtwatch.detectors.sentencing_models import (
+from courtwatch.detectors.sentencing import (
     DETECTORS,
     CourtSentencingDeviation,
     JudgeSentencingDeviation,
@@ -26,6 +25,8 @@ from courtwatch.detectors.sentencing_models import (
     SentenceDeviation,
     SentencingDisparityAudit,
 )
+from courtwatch.detectors.sentencing.design import MULTI_GROUP
+from courtwatch.detectors.sentencing.fit import fit_model
 
 AS_OF = dt.date(2024, 12, 31)
 SEED, SCALE = 11, 0.5

@@ -12,10 +12,11 @@ import pandas as pd
 
 from courtwatch.core.config import load_config
 from courtwatch.detectors import law
-from courtwatch.detectors.sentencing_fit import CIRCUMSTANCES, DEFAULTS, POOLED_GROUP, SentencingModel, fit_group
-from courtwatch.detectors.sentencing_models import caseload_rows, caseload_test
+from courtwatch.detectors.sentencing.caseload import caseload_rows, caseload_test
+from courtwatch.detectors.sentencing.design import CIRCUMSTANCES, POOLED_GROUP
+from courtwatch.detectors.sentencing.fit import SentencingModel, SentencingSettings, fit_group
 
-CFG = dict(DEFAULTS)
+CFG = SentencingSettings.from_config(load_config())
 FRAMES = law.frames(law.province_thresholds(load_config()))
 
 
@@ -77,7 +78,7 @@ def test_a_case_far_from_every_peer_abstains_one_by_one():
 
 
 def _model(rows: pd.DataFrame) -> SentencingModel:
-    return SentencingModel(rows, {}, {}, CFG["sentencing_clip_z"])
+    return SentencingModel(rows, {}, {}, CFG.sentencing_clip_z)
 
 
 def _caseload_frame(effects: dict[str, float], courts: dict[str, str], n: int = 30, seed: int = 3) -> pd.DataFrame:

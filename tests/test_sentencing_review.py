@@ -20,8 +20,8 @@ from courtwatch import queries
 from courtwatch.core.config import load_config
 from courtwatch.dashboard.i18n import t
 from courtwatch.detectors.base import DetectContext
-from courtwatch.detectors.sentencing_fit import fit_model
-from courtwatch.detectors.sentencing_review import calibrated_p, precision_at_k, review_list
+from courtwatch.detectors.sentencing.fit import fit_model
+from courtwatch.detectors.sentencing.review import calibrated_p, precision_at_k, review_list
 from courtwatch.storage import store
 
 

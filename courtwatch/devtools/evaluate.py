@@ -6,7 +6,7 @@ sample's ground_truth.csv. Every kind in ground_truth.csv is scored generically:
 *found* when a flag of its `detector` has its `subject_id`.
 
 Precision (written into the report too):
-- a flag of a rule detector (detectors/rules.py) is correct only if (detector, subject_id) is
+- a flag of a rule detector (detectors/rules/) is correct only if (detector, subject_id) is
   planted;
 - a flag of a model detector is correct if its (subject_type, subject_id) is planted under any
   kind, or — for defendant-level sentencing flags — the defendant's judge is a planted biased

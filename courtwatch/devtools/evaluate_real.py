@@ -139,7 +139,7 @@ def _run_baseline(script: Path, folder: Path, z: float) -> dict:
 def evaluate_seed(seed: int, realdata: Path, workdir: Path, config=None) -> RealSeed:
     from courtwatch.core.config import load_config
     from courtwatch.detectors.base import DetectContext
-    from courtwatch.detectors.sentencing_fit import fit_model
+    from courtwatch.detectors.sentencing.fit import fit_model
     from courtwatch.pipeline.ingest import ingest
     from courtwatch.pipeline.runs import detect
     from courtwatch.storage import store
@@ -212,8 +212,8 @@ def summarise(results: list[RealSeed]) -> dict:
 
 
 def review_precision(r: RealSeed) -> dict:
-    """Precision of the ranked review list (detectors.sentencing_review.precision_at_k) against the planted sentences."""
-    from courtwatch.detectors.sentencing_review import precision_at_k
+    """Precision of the ranked review list (detectors.sentencing.review.precision_at_k) against the planted sentences."""
+    from courtwatch.detectors.sentencing.review import precision_at_k
 
     planted = set(r.defendants.loc[r.defendants["planted"], "defendant_id"])
     out = {}

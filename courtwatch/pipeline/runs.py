@@ -23,8 +23,8 @@ from courtwatch.core.contract import LOAD_ORDER
 from courtwatch.core.errors import UserError
 from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext
 from courtwatch.detectors.registry import DETECTORS
-from courtwatch.detectors.sentencing_fit import fit_model
-from courtwatch.detectors.sentencing_review import review_list
+from courtwatch.detectors.sentencing.fit import fit_model
+from courtwatch.detectors.sentencing.review import review_list
 from courtwatch.pipeline.runner import DetectorReport, report_frame, run_detector
 from courtwatch.storage import store
 
@@ -123,7 +123,7 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
 
 
 def _record_review(ctx: DetectContext, run_id: str, previous: str | None, progress) -> None:
-    """Store the run's sentencing review list (detectors/sentencing_review.py): a ranked aid, not flags.
+    """Store the run's sentencing review list (detectors/sentencing/review.py): a ranked aid, not flags.
 
     A full run ranks the sentencing model's residuals on this database (the DuckDB engine's detectors
     have just fitted that model, so it comes from their cache; after the Spark engine, whose partitions

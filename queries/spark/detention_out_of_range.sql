@@ -4,7 +4,7 @@
 -- several charges, 数罪并罚); NULL when the term is unknown.
 -- Differs from queries/detention_out_of_range.sql only in parameter markers.
 -- Basis: 刑法 §42 (1–6 months), §69 (combined at most one year).
--- Params: :min_months, :max_single, :max_combined, :separator. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules.py.
+-- Params: :min_months, :max_single, :max_combined, :separator. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/detention_out_of_range.py.
 SELECT d.defendant_id AS subject_id, d.case_id, c.judge_id, c.court_id,
        d.charge, d.sentence_kind, d.term_months,
        contains(d.charge, :separator) AS multi_charge,

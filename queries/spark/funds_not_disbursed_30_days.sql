@@ -7,7 +7,7 @@
 -- DuckDB's timestamp + to_days(), datediff(DAY, a, b) for date_diff('day', a, b),
 -- DOUBLE literals in the score.
 -- Basis: 最高人民法院关于执行款物管理工作的规定 (2017), art. 15 (30 days).
--- Params: :as_of, :days. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules.py.
+-- Params: :as_of, :days. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/funds_not_disbursed_30_days.py.
 WITH received AS (
     SELECT case_id, occurred_at, amount FROM events
     WHERE event = 'funds_received' AND occurred_at IS NOT NULL

@@ -5,7 +5,7 @@
 -- Same question as queries/late_post_close_edit.sql: date_add for DuckDB's
 -- date + to_days(), datediff(DAY, a, b) for date_diff('day', a, b), WITHIN GROUP
 -- for string_agg's ORDER BY, DOUBLE literals in the score.
--- Params: :grace_days. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules.py.
+-- Params: :grace_days. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/late_post_close_edit.py.
 SELECT c.case_id AS subject_id, c.case_id, c.judge_id, c.court_id, c.closed_on,
        count(*) AS late_edits,
        max(ev.occurred_at) AS latest_edit_at,

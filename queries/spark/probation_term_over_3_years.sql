@@ -4,7 +4,7 @@
 -- when the kind or term is unknown.
 -- Differs from queries/probation_term_over_3_years.sql in parameter markers
 -- and DOUBLE literals in the score (DuckDB computes it in DOUBLE).
--- Basis: 刑法 §72. Params: :max_term. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules.py.
+-- Basis: 刑法 §72. Params: :max_term. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/probation_term_over_3_years.py.
 SELECT d.defendant_id AS subject_id, d.case_id, c.judge_id, c.court_id,
        d.charge, d.sentence_kind, d.term_months, d.probation, d.probation_months,
        d.probation AND (d.sentence_kind NOT IN ('detention', 'fixed_term') OR d.term_months > :max_term) AS violated,

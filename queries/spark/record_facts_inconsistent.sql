@@ -3,7 +3,7 @@
 -- parameter markers, the join on case_id and an explicit GROUP BY.
 -- law_frames (one frame set per configured province plus the national lowest, :national) is
 -- registered by courtwatch/pipeline/spark_engine.py from detectors/law.py + config.
--- Params: :separator, :default_frames, :national. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules.py.
+-- Params: :separator, :default_frames, :national. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/record_facts_inconsistent.py.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (
     SELECT d.*, c.judge_id, c.court_id,

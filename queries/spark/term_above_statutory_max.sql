@@ -9,7 +9,7 @@
 -- defendant is held to the set of its court's province (:default_frames when none is recorded).
 -- Spark has no DISTINCT ON: row_number() keeps the frame the recorded severity selects, else the lowest.
 -- law_frames is registered by courtwatch/pipeline/spark_engine.py from detectors/law.py + config.
--- Params: :separator, :default_frames, :national. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules.py.
+-- Params: :separator, :default_frames, :national. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/term_above_statutory_max.py.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (
     SELECT d.*, c.judge_id, c.court_id,

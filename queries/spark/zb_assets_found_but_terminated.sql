@@ -11,7 +11,7 @@
 -- markers and in 0.4D/0.6D: Spark's decimal literals would make the score a
 -- DECIMAL with its own rounding, DuckDB computes it in DOUBLE.
 -- Params: :min_share, :min_yuan, :cover_share, :cover_min_yuan.
--- Read by: courtwatch/pipeline/spark_engine.py → detectors/rules.py.
+-- Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/zb_assets_found_but_terminated.py.
 WITH zb AS (
     SELECT c.case_id, c.judge_id, c.court_id, c.closed_on, c.claim_amount,
            e.recovered_amount, e.assets_found_value,

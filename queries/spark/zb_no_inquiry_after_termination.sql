@@ -8,7 +8,7 @@
 -- the month's last day), datediff(DAY, a, b) for date_diff('day', a, b), and a
 -- DOUBLE literal in the score (a decimal 730.0 would truncate the quotient).
 -- Basis: 法〔2016〕373号 art. 9. Params: :as_of, :max_months, :duty_years.
--- Read by: courtwatch/pipeline/spark_engine.py → detectors/rules.py.
+-- Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/zb_no_inquiry_after_termination.py.
 WITH terminated AS (
     SELECT case_id, judge_id, court_id, closed_on,
            least(CAST(:as_of AS DATE), add_months(closed_on, 12 * :duty_years)) AS duty_until

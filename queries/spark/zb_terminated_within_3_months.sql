@@ -5,7 +5,7 @@
 -- Same question as queries/zb_terminated_within_3_months.sql; Spark has no
 -- to_months() interval constructor, so add_months (which, like DuckDB's
 -- date + INTERVAL, clamps 31 Jan + 1 month to the month's last day).
--- Params: :min_months. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules.py.
+-- Params: :min_months. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/zb_terminated_within_3_months.py.
 SELECT c.case_id AS subject_id, c.case_id, c.judge_id, c.court_id,
        c.filed_on, c.closed_on,
        datediff(DAY, c.filed_on, c.closed_on) AS days_to_termination,

@@ -1,6 +1,6 @@
 """The sentencing review list: every testable sentence ranked by how far it sits from its peers.
 
-Flow: the run's sentencing model (detectors/sentencing_fit.fit_model) → `review_list` → the run
+Flow: the run's sentencing model (detectors/sentencing/fit.fit_model) → `review_list` → the run
 writes it to the `sentencing_review` table (courtwatch/pipeline/runs.py) → the dashboard's review-list page.
 It is NOT a detector and raises no flag: at real noise the Benjamini–Hochberg cut of
 sentence_deviation finds few single sentences, while an inspector has a review budget (k cases a
@@ -28,25 +28,17 @@ import pandas as pd
 
 from courtwatch import queries
 
-from .base import DetectContext
-from .sentencing_fit import SentencingModel, flag_context, settings
+from ..base import DetectContext
+from .fit import SentencingModel, SentencingSettings
+from .similar import flag_context
 
 LABEL_ZH = "复核清单：按偏离程度排序，非预警、非认定"
 LABEL_EN = "Review list: sentences ranked by deviation; not warnings, not findings"
-
-# Defaults for the [stats] keys this module reads (config.toml holds the same values).
-DEFAULTS = {"review_min_cell": 30, "review_top_k": 20}
 
 COLUMNS = ["defendant_id", "case_id", "court_id", "judge_id", "period", "rank_in_court_period", "p_calibrated",
            "z", "ratio_to_expected", "expected_months", "term_months", "peer_group", "peer_n",
            "peer_median_months", "peer_q25_months", "peer_q75_months", "peer_spread_log", "factors",
            "similar_cases"]
-
-
-def review_settings(ctx: DetectContext) -> dict:
-    values = dict(DEFAULTS)
-    values.update({k: v for k, v in ctx.config.stats.items() if k in DEFAULTS})
-    return values
 
 
 def calibrated_p(z) -> np.ndarray:
@@ -70,7 +62,7 @@ def rank_list(frame: pd.DataFrame, by: list[str]) -> pd.Series:
 
 def review_list(ctx: DetectContext, model: SentencingModel) -> pd.DataFrame:
     """One row per testable sentence in a peer cell of at least `review_min_cell`, ranked per court and year."""
-    cfg = review_settings(ctx)
+    settings = SentencingSettings.from_config(ctx.config)
     rows = model.rows
     if len(rows):
         rows = rows[rows["testable"].astype(bool)]
@@ -79,7 +71,7 @@ def review_list(ctx: DetectContext, model: SentencingModel) -> pd.DataFrame:
     cells = rows.groupby("peer_group")["term_months"]
     peer = pd.DataFrame({"peer_n": cells.size(), "peer_median_months": cells.median(),
                          "peer_q25_months": cells.quantile(0.25), "peer_q75_months": cells.quantile(0.75)})
-    peer = peer[peer["peer_n"] >= int(cfg["review_min_cell"])]
+    peer = peer[peer["peer_n"] >= int(settings.review_min_cell)]
     rows = rows[rows["peer_group"].isin(peer.index)]
     if rows.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -99,8 +91,8 @@ def review_list(ctx: DetectContext, model: SentencingModel) -> pd.DataFrame:
     out = out.reset_index(drop=True)
     out["rank_in_court_period"] = rank_list(out, ["court_id", "period"])
     out = out.sort_values(["court_id", "period", "rank_in_court_period"], na_position="last").reset_index(drop=True)
-    top = out[out["rank_in_court_period"] <= int(cfg["review_top_k"])]
-    context = flag_context(ctx, model, list(top["defendant_id"]), int(settings(ctx)["sentencing_similar_cases"])) \
+    top = out[out["rank_in_court_period"] <= int(settings.review_top_k)]
+    context = flag_context(ctx, model, list(top["defendant_id"]), int(settings.sentencing_similar_cases)) \
         if len(top) else {}
     out["factors"] = out["defendant_id"].map(lambda d: context[d]["factors_zh"] if d in context else None)
     out["similar_cases"] = out["defendant_id"].map(

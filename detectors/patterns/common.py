@@ -1,58 +1,43 @@
-"""Shared pieces of the statistical 终本 and integrity detectors (pattern_enforcement, pattern_integrity).
+"""The statistics the 终本 and integrity pattern detectors share: their [patterns] settings, one-sided
+tests, indirect-standardisation funnels, ECOD with conformal p-values, per-judge rate tests and the
+flags frame.
 
-Settings from `[patterns]`, one-sided tests, indirect-standardisation funnels,
-ECOD with conformal p-values, and the flags frame. Nothing here reads SQL;
-the detectors get their numbers through `queries.run`.
+Nothing here reads SQL (the detectors get their numbers through `queries.run`) and nothing here
+words a warning (text.py does).
 """
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from .base import DETECTOR_COLUMNS, NOTICE_EN, NOTICE_ZH, DetectContext, level_for
-from .stats import FunnelResult, benjamini_hochberg, funnel, score_from_q
-
-ZB_BASIS = "最高人民法院关于严格规范终结本次执行程序的规定（试行）（法〔2016〕373号）"
-INTEGRITY_BASIS = ("防止干预司法“三个规定”：领导干部干预司法活动、插手具体案件处理的记录、通报和责任追究规定；"
-                   "司法机关内部人员过问案件的记录和责任追究规定；关于进一步规范司法人员与当事人、律师、特殊关系人、"
-                   "中介组织接触交往行为的若干规定（2015）")
-SUPERVISION_BASIS = ("最高人民法院关于完善人民法院司法责任制的若干意见（法发〔2015〕13号）：随机分案为主、指定分案为辅；"
-                     "审判权力运行监督管理（审限延长、改判发回、结案后修改）")
-NOTICE = f"{NOTICE_ZH} {NOTICE_EN}"
+from ..base import DETECTOR_COLUMNS, Settings, level_for
+from ..stats import FunnelResult, benjamini_hochberg, funnel, score_from_q
 
 
 @dataclass(frozen=True)
-class PatternSettings:
-    """The `[patterns]` table of config.toml, with the defaults used when a court's file omits a key."""
+class PatternSettings(Settings):
+    """The `[patterns]` table of config.toml, and the false-discovery target of `[stats]`."""
 
-    termination_min_cases: int = 30
-    termination_band_edges: tuple = (10000, 50000, 200000, 1000000)
-    standardisation_prior_cases: float = 20.0
-    procedure_min_cases: int = 200
-    procedure_partition_max_cases: int = 500000
-    procedure_tail_quantile: float = 0.9
-    explain_top_features: int = 3
-    affinity_min_shared_cases: int = 10
-    affinity_min_reference_cases: int = 20
-    rate_min_cases: int = 30
-    rate_min_appealed: int = 10
-    profile_min_cases: int = 30
-    profile_min_judges: int = 30
+    section = "patterns"
 
-    @classmethod
-    def from_context(cls, ctx: DetectContext) -> "PatternSettings":
-        values = ctx.config.section("patterns")
-        known = {f.name for f in fields(cls)}
-        kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in values.items() if k in known}
-        return cls(**kwargs)
-
-
-def fdr(ctx: DetectContext) -> float:
-    return float(ctx.config.stats.get("false_discovery_rate", 0.05))
+    false_discovery_rate: float = field(metadata={"section": "stats"})
+    termination_min_cases: int
+    termination_band_edges: tuple
+    standardisation_prior_cases: float
+    procedure_min_cases: int
+    procedure_partition_max_cases: int
+    procedure_tail_quantile: float
+    explain_top_features: int
+    affinity_min_shared_cases: int
+    affinity_min_reference_cases: int
+    rate_min_cases: int
+    rate_min_appealed: int
+    profile_min_cases: int
+    profile_min_judges: int
 
 
 def upper_p(z) -> np.ndarray:
@@ -131,7 +116,7 @@ def fit_gamma_null(reference, quantiles=NULL_QUANTILES) -> GammaNull | None:
         loc, log_shape, log_scale = par
         return (sps.gamma.ppf(qs, np.exp(log_shape), loc=loc, scale=np.exp(log_scale)) - target) / spread
 
-    mean, sd = float(np.mean(target)), float(np.std(ref)) or 1.0
+    sd = float(np.std(ref)) or 1.0
     try:
         sol = optimize.least_squares(resid, x0=[float(target[0]) - sd, np.log(4.0), np.log(sd / 2.0)],
                                      bounds=([-np.inf, np.log(0.3), -20.0], [float(target[0]), np.log(500.0), 20.0]))
@@ -236,8 +221,9 @@ def ecod_fit_and_score(reference: pd.DataFrame, new: pd.DataFrame, features: lis
     return fitted, EcodFit(outlying.sum(axis=1), outlying, right, list(features))
 
 
-def bh_select(p_values, ctx: DetectContext) -> tuple[np.ndarray, np.ndarray]:
-    return benjamini_hochberg(p_values, fdr(ctx))
+def bh_select(p_values, s: PatternSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Benjamini–Hochberg at [stats] false_discovery_rate: (reject, q-values)."""
+    return benjamini_hochberg(p_values, float(s.false_discovery_rate))
 
 
 def score_and_level(q_values) -> tuple[np.ndarray, list[str]]:
@@ -251,28 +237,34 @@ def flags_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)[DETECTOR_COLUMNS]
 
 
-def pct(x, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return "?"
-    return f"{100 * float(x):.{digits}f}%"
-
-
-def pct_auto(x) -> str:
-    """A rate for a sentence: one decimal below 10%, so a small rate does not read as 0%."""
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return "?"
-    return pct(x, 1 if abs(float(x)) < 0.1 else 0)
-
-
-def num(x, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return "?"
-    return f"{float(x):,.{digits}f}"
-
-
 def r4(x):
     """A figure for evidence JSON."""
     if x is None:
         return None
     x = float(x)
     return None if not np.isfinite(x) else round(x, 4)
+
+
+# ----------------------------------------------------------------------------------------------
+# per-judge rates (judge_rate_outlier and judge_profile_outlier)
+
+TRIAL_RATE_METRICS = ("extension", "designated", "reversal", "post_close_edit")
+
+
+def _metric_min(metric: str, s: PatternSettings) -> int:
+    return int(s.rate_min_appealed if metric == "reversal" else s.rate_min_cases)
+
+
+def judge_metric_tests(rates: pd.DataFrame, metrics, s: PatternSettings, group: str) -> pd.DataFrame:
+    """One row per tested (judge, metric): the standardised funnel of each metric across judges of the group."""
+    frames = []
+    for metric in metrics:
+        sub = rates[(rates["grp"] == group) & (rates["metric"] == metric)]
+        sub = sub[sub["n"] >= _metric_min(metric, s)].reset_index(drop=True)
+        if len(sub) < 2 or sub["events"].sum() == 0:
+            continue
+        fun = standardised_funnel(sub["events"], sub["n"], sub["expected"])
+        sub = sub.assign(observed_rate=fun.observed_rate, expected_rate=fun.expected_rate, ratio=fun.ratio,
+                         upper95=fun.upper95, upper998=fun.upper998, phi=fun.phi, z=fun.z, p=fun.p)
+        frames.append(sub)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -1,0 +1,49 @@
+"""Legal-rule detectors: deterministic checks of written rules, one file and one SQL query each.
+
+RULES lists them in the order they run (detectors/registry.py reads RULE_DETECTORS); the shared
+machinery is in common.py, each rule's wording and parameters in detectors/rules/<name>.py.
+"""
+from __future__ import annotations
+
+from . import (
+    detention_out_of_range,
+    funds_not_disbursed_30_days,
+    interference_recorded,
+    late_post_close_edit,
+    probation_for_recidivist,
+    probation_term_over_3_years,
+    record_facts_inconsistent,
+    term_above_statutory_max,
+    zb_applicant_not_informed,
+    zb_assets_found_but_terminated,
+    zb_missing_respondent_not_searched,
+    zb_no_inquiry_after_termination,
+    zb_no_notice_or_report_order,
+    zb_no_online_inquiry,
+    zb_no_restriction_order,
+    zb_terminated_within_3_months,
+)
+from .common import RULE_KIND_CONTROL, RULE_KIND_PEERS, Rule, RuleDetector, RuleSettings
+
+RULES: list[Rule] = [
+    zb_terminated_within_3_months.RULE,
+    zb_no_notice_or_report_order.RULE,
+    zb_no_restriction_order.RULE,
+    zb_no_online_inquiry.RULE,
+    zb_applicant_not_informed.RULE,
+    zb_missing_respondent_not_searched.RULE,
+    zb_assets_found_but_terminated.RULE,
+    zb_no_inquiry_after_termination.RULE,
+    probation_for_recidivist.RULE,
+    probation_term_over_3_years.RULE,
+    detention_out_of_range.RULE,
+    term_above_statutory_max.RULE,
+    record_facts_inconsistent.RULE,
+    funds_not_disbursed_30_days.RULE,
+    late_post_close_edit.RULE,
+    interference_recorded.RULE,
+]
+
+RULE_DETECTORS = [RuleDetector(rule) for rule in RULES]
+
+__all__ = ["RULES", "RULE_DETECTORS", "RULE_KIND_CONTROL", "RULE_KIND_PEERS", "Rule", "RuleDetector", "RuleSettings"]

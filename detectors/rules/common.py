@@ -1,0 +1,222 @@
+"""What every legal-rule detector shares: the Rule record, RuleDetector, the [rules] settings and the
+phrase helpers (dates, figures, severities) its explanations use. Each rule is one file beside this
+one (detectors/rules/<name>.py) and one query (queries/<name>.sql).
+
+Each rule's query (queries/<name>.sql) returns the rows that are not known to
+comply, with `violated` TRUE (a warning) or NULL (a field the rule needs is
+unknown: counted as skipped, never read as a violation or as compliance).
+A rule raises no false alarm of its own making: what it flags breaks the
+written rule on the recorded data; whether the record is right is for the
+reviewer to check.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pandas as pd
+
+from courtwatch.detectors import law
+
+from ..base import NOTICE_EN, NOTICE_ZH, DetectContext, Detection, Settings, SqlDetector, clean_value, level_for
+
+ZB_BASIS = "最高人民法院关于严格规范终结本次执行程序的规定（试行）（法〔2016〕373号）"
+
+
+def _d(value) -> str:
+    """A date for a sentence; 'no record' when absent."""
+    value = clean_value(value)
+    return str(value)[:10] if value else "无记录"
+
+
+def _d_en(value) -> str:
+    value = clean_value(value)
+    return str(value)[:10] if value else "no record"
+
+
+SENTENCE_KIND_ZH = {"exempt": "免予刑事处罚", "fine_only": "单处罚金", "control": "管制", "detention": "拘役",
+                    "fixed_term": "有期徒刑", "life": "无期徒刑", "death": "死刑"}
+
+
+def _n(value, digits: int = 0) -> str:
+    value = clean_value(value)
+    if value is None:
+        return "?"
+    return f"{value:,.{digits}f}"
+
+
+_MEASURE_ZH = {"amount_involved": "涉案金额", "injury_level": "伤情", "drug_grams": "毒品数量", "blood_alcohol": "血液酒精含量"}
+_MEASURE_EN = {"amount_involved": "amount", "injury_level": "injury", "drug_grams": "drug quantity",
+               "blood_alcohol": "blood alcohol"}
+_INJURY_ZH = {"none": "无伤情", "minor_2": "轻伤二级", "minor_1": "轻伤一级", "serious_2": "重伤二级",
+              "serious_1": "重伤一级", "death": "死亡"}
+_INJURY_BY_ORDER = {order: code for code, order in law.INJURY_ORDER.items()}
+
+
+def _severity_zh(r: dict) -> str:
+    measure = r.get("measure")
+    if measure == "injury_level":
+        return _INJURY_ZH.get(str(r.get("injury_level")), "?")
+    unit = {"amount_involved": "元", "drug_grams": "克", "blood_alcohol": "mg/100ml"}.get(measure, "")
+    return f"{_n(r.get(measure), 0 if measure == 'amount_involved' else 2)}{unit}"
+
+
+def _severity_en(r: dict) -> str:
+    measure = r.get("measure")
+    if measure == "injury_level":
+        return str(r.get("injury_level"))
+    unit = {"amount_involved": " yuan", "drug_grams": " g", "blood_alcohol": " mg/100ml"}.get(measure, "")
+    return f"{_n(r.get(measure), 0 if measure == 'amount_involved' else 2)}{unit}"
+
+
+def _needed_value(r: dict, key: str, zh: bool) -> str:
+    value = clean_value(r.get(key))
+    if value is None:
+        return "?"
+    if r.get("measure") == "injury_level":
+        code = _INJURY_BY_ORDER.get(int(value), "?")
+        return _INJURY_ZH.get(code, code) if zh else code
+    unit = {"amount_involved": "元" if zh else " yuan", "drug_grams": "克" if zh else " g"}.get(r.get("measure"), "")
+    return f"{_n(value)}{unit}"
+
+
+def _needed_zh(r: dict) -> str:
+    text = f"{_MEASURE_ZH.get(r.get('measure'), '')}达到{_needed_value(r, 'needed_lower', True)}以上"
+    if clean_value(r.get("needed_reach")) is not None and clean_value(r.get("needed_reach")) < clean_value(r.get("needed_lower")):
+        text += f"，或有导出数据未载明的加重情节时{_needed_value(r, 'needed_reach', True)}以上"
+    return text
+
+
+def _needed_en(r: dict) -> str:
+    text = f"{_MEASURE_EN.get(r.get('measure'), '')} of at least {_needed_value(r, 'needed_lower', False)}"
+    if clean_value(r.get("needed_reach")) is not None and clean_value(r.get("needed_reach")) < clean_value(r.get("needed_lower")):
+        text += f", or {_needed_value(r, 'needed_reach', False)} with an aggravating circumstance the export cannot show"
+    return text
+
+
+def _standard_sentence_zh(r: dict) -> str:
+    """Which threshold standard the flag used, and the frame the recorded severity selects under it."""
+    text = str(r.get("standard") or "所用标准不明")
+    if clean_value(r.get("tier")) is not None and clean_value(r.get("tier_max_months")) is not None:
+        text += f"，记录的事实属第{_n(r['tier'])}档（上限{_n(r['tier_max_months'])}个月）"
+    return text + "；"
+
+
+def _standard_sentence_en(r: dict) -> str:
+    standard = r.get("standard") or "unknown"
+    text = f"standard used: {standard}"
+    if str(standard).startswith("未配置"):
+        text += " (no standard configured for the court's province: the national lowest thresholds)"
+    if clean_value(r.get("tier")) is not None and clean_value(r.get("tier_max_months")) is not None:
+        text += f"; under it the recorded facts are tier {_n(r['tier'])} (at most {_n(r['tier_max_months'])} months)"
+    return text + "; "
+
+
+@dataclass(frozen=True)
+class RuleSettings(Settings):
+    """The `[rules]` table of config.toml: the statutory periods and the heuristics' floors."""
+
+    section = "rules"
+
+    zb_min_months_before_termination: int
+    zb_max_months_between_inquiries: int
+    zb_inquiry_duty_years: int
+    zb_assets_found_min_share: float
+    zb_assets_found_min_yuan: float
+    zb_assets_found_cover_share: float
+    zb_assets_found_cover_min_yuan: float
+    funds_disbursement_days: int
+    post_close_edit_grace_days: int
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    category: str
+    subject_type: str
+    title_zh: str
+    title_en: str
+    legal_basis: str
+    explain_zh: Callable[[dict], str]
+    explain_en: Callable[[dict], str]
+    needs: tuple[str, ...] = ("cases",)
+    params: Callable[[DetectContext], dict] = lambda ctx: {}
+    register: Callable[[DetectContext], dict[str, pd.DataFrame]] = lambda ctx: {}
+    limitations: str = ""
+    # "statute": a flag means the record breaks the written rule; "heuristic": a pattern the rule's
+    # exceptions can explain (the export cannot show them); "data_quality": the record cannot be right.
+    kind: str = "statute"
+
+
+# What a flag of each kind of rule means, for the model card and the evidence.
+RULE_KIND_CONTROL = {
+    "statute": "None needed: a flag means the recorded data break the written rule. Rows with an unknown field are "
+               "skipped and counted, never flagged.",
+    "heuristic": "A heuristic, not a breach of the rule: the lawful exceptions it names cannot be seen in the export, "
+                 "so a flag asks a reviewer to check for them. Rows with an unknown field are skipped and counted.",
+    "data_quality": "A data-quality check: a flag means the recorded facts and the decision cannot both be right, so "
+                    "the record is what to check — never a finding that the decision is unlawful.",
+}
+RULE_KIND_PEERS = {
+    "statute": "法定规则，不以同类案件比较：违反书面规则即提示 (a written rule: no peer comparison needed)",
+    "heuristic": "启发式规则：提示可能存在问题，法定例外情形须人工核实 (a heuristic: check the lawful exceptions)",
+    "data_quality": "数据质量提示：记录的事实与裁判不能同时成立，请核对案卷 (data quality: check the record)",
+}
+
+
+_HIDDEN = {"subject_id", "case_id", "judge_id", "court_id", "violated", "score"}
+
+
+class RuleDetector(SqlDetector):
+    """A written rule checked by one SQL query."""
+
+    incremental = "all"  # no model to refit: every case is re-checked as of the run's date
+
+    def __init__(self, rule: Rule):
+        self.rule = rule
+        self.name = rule.name
+        self.category = rule.category
+        self.subject_type = rule.subject_type
+        self.needs = rule.needs
+        self.title_zh = rule.title_zh
+        self.title_en = rule.title_en
+        self.legal_basis = rule.legal_basis
+        self.method = f"Deterministic rule: queries/{rule.name}.sql"
+        self.false_alarm_control = RULE_KIND_CONTROL[rule.kind]
+        self.limitations = rule.limitations or "Checks the record as exported; a wrong record gives a wrong warning."
+
+    def query_inputs(self, ctx: DetectContext) -> tuple[dict[str, pd.DataFrame], dict]:
+        return self.rule.register(ctx), self.rule.params(ctx)
+
+    def flags_from_rows(self, rows: pd.DataFrame) -> Detection:
+        """Flags from the query's rows, whichever engine ran it (DuckDB here, Spark SQL in courtwatch/pipeline/spark_engine.py)."""
+        unknown = rows["violated"].isna()
+        violated = rows[rows["violated"].fillna(False).astype(bool)]
+        records = violated.to_dict("records")
+        flags = pd.DataFrame({
+            "subject_type": self.subject_type,
+            "subject_id": violated["subject_id"].astype(str).to_numpy(),
+            "case_id": violated["case_id"].to_numpy(),
+            "judge_id": violated["judge_id"].to_numpy(),
+            "court_id": violated["court_id"].to_numpy(),
+            "score": violated["score"].astype(float).to_numpy(),
+            "level": [level_for(s) for s in violated["score"].astype(float)],
+            "explanation": [self.rule.explain_zh(r) for r in records],
+            "evidence": [self._evidence(r) for r in records],
+        })
+        return Detection(flags, rows_skipped=int(unknown.sum()),
+                         note=f"{int(unknown.sum())} row(s) skipped: a field this rule needs is unknown" if unknown.any() else "")
+
+    def _evidence(self, row: dict) -> dict:
+        return {
+            "rule": self.name,
+            "rule_title": self.title_zh,
+            "rule_title_en": self.title_en,
+            "legal_basis": self.legal_basis,
+            "observed": {k: clean_value(v) for k, v in row.items() if k not in _HIDDEN},
+            "rule_kind": self.rule.kind,
+            "peer_comparison": RULE_KIND_PEERS[self.rule.kind],
+            "explanation_en": self.rule.explain_en(row),
+            "notice": f"{NOTICE_ZH} {NOTICE_EN}",
+        }
+
