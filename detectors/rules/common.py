@@ -181,6 +181,7 @@ class RuleDetector(SqlDetector):
         self.title_zh = rule.title_zh
         self.title_en = rule.title_en
         self.legal_basis = rule.legal_basis
+        self.kind = rule.kind
         self.method = f"Deterministic rule: queries/{rule.name}.sql"
         self.false_alarm_control = RULE_KIND_CONTROL[rule.kind]
         self.limitations = rule.limitations or "Checks the record as exported; a wrong record gives a wrong warning."
