@@ -23,7 +23,9 @@ import pandas as pd
 from courtwatch import queries
 from courtwatch.core.config import Config
 from courtwatch.core.errors import UserError
-from courtwatch.core.vocabulary import CATEGORIES, LEVELS, SUBJECT_TYPES  # noqa: F401 (CATEGORIES re-exported)
+from courtwatch.core.vocabulary import CATEGORIES, SUBJECT_TYPES  # noqa: F401 (CATEGORIES re-exported)
+
+from .triage import statistical_level, triage_level
 
 # The flags export, in order (shared interfaces.md).
 FLAG_COLUMNS = ["flag_id", "run_id", "category", "detector", "subject_type", "subject_id", "case_id",
@@ -151,6 +153,9 @@ class Detector(abc.ABC):
     #:   "sql"    — one query (queries/<name>.sql) whose rows `flags_from_rows` turns into flags
     #:              (see SqlDetector); the Spark engine runs that query as Spark SQL over all provinces.
     engine_path: ClassVar[str] = "python"
+    #: What kind of warning it raises, which sets its level (detectors/triage.py): "statistical" for a
+    #: model; a written rule says "statute", "heuristic" or "data_quality" (detectors/rules/common.py).
+    kind: ClassVar[str] = "statistical"
 
     @abc.abstractmethod
     def detect(self, ctx: DetectContext) -> Detection:
@@ -187,12 +192,9 @@ class SqlDetector(Detector):
 
 
 def level_for(score: float) -> str:
-    """Warning strength from a 0–1 score; never a finding."""
-    if score >= 0.8:
-        return "high"
-    if score >= 0.5:
-        return "medium"
-    return "low"
+    """A statistical score's strength level (detectors/triage.py). A detector may fill its flags' `level`
+    with it, but finish_flags sets every flag's level by the one mapping in detectors/triage.py."""
+    return statistical_level(score)
 
 
 def stable_flag_id(detector: str, subject_type: str, subject_id: str) -> str:
@@ -261,12 +263,13 @@ def finish_flags(detector: Detector, flags: pd.DataFrame, run_id: str) -> pd.Dat
     if flags.empty:
         return pd.DataFrame(columns=FLAG_COLUMNS)
     bad_subject = ~flags["subject_type"].isin(SUBJECT_TYPES)
-    bad_level = ~flags["level"].isin(LEVELS)
     scores = pd.to_numeric(flags["score"], errors="coerce")
     bad_score = scores.isna() | (scores < 0) | (scores > 1)
-    if bad_subject.any() or bad_level.any() or bad_score.any():
+    if bad_subject.any() or bad_score.any():
         raise ValueError(f"detector {detector.name} returned invalid flags "
-                         f"(subject_type {bad_subject.sum()}, level {bad_level.sum()}, score {bad_score.sum()})")
+                         f"(subject_type {bad_subject.sum()}, score {bad_score.sum()})")
+    # the level is a reading order set in one place for every detector (detectors/triage.py)
+    flags["level"] = [triage_level(detector, s) for s in scores]
     if flags["subject_id"].isna().any() or (flags["explanation"].fillna("") == "").any():
         raise ValueError(f"detector {detector.name} returned a flag without subject or explanation")
     if flags["subject_id"].duplicated().any():
