@@ -35,6 +35,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from courtwatch.core.vocabulary import LEVELS_STRONGEST_FIRST
+
 EXPORT_DATE = dt.date(2024, 12, 31)
 DEFAULT_NOISES = (0.35, 0.2, 0.5)
 # Defendant-level sentencing flags on sentences the generator altered wholesale count as correct.
@@ -131,6 +133,7 @@ class SeedResult:
                 "recall_by_volume": self.recall_by_volume(),
                 "precision": self.precision(rule_detectors), "flags_by_detector":
                     self.flags.groupby("detector").size().astype(int).to_dict(),
+                "flags_by_level": self.flags.groupby("level").size().astype(int).to_dict(),
                 "detector_seconds": self.detector_seconds, "seconds": self.seconds}
 
 
@@ -224,6 +227,8 @@ def aggregate(summaries: list[dict]) -> dict:
             "recall_by_volume": _pool(group, ("recall_by_volume",)),
             "precision_by_detector": _pool(group, ("precision", "by_detector")),
             "precision_by_category": _pool(group, ("precision", "by_category")),
+            "flags_by_level": {level: sum(s.get("flags_by_level", {}).get(level, 0) for s in group)
+                               for level in LEVELS_STRONGEST_FIRST},
         }
     return by_noise
 
@@ -344,6 +349,18 @@ def render(report: dict) -> str:
     silent = sorted(set(report["meta"]["detectors"]) - set(dets))
     if silent:
         lines += ["", "Detectors that raised no flag in any run: " + ", ".join(silent) + "."]
+    lines += ["", "## Warning levels", "",
+              "The share of warnings at each level (detectors/triage.py): \"high\" should stay a minority a president "
+              "can read in a week. The sample is dense with planted anomalies, so a real province has fewer.", "",
+              "| level | " + " | ".join(f"noise {float(n):g}" for n in noises) + " |",
+              "|---|" + "---|" * len(noises)]
+    for level in LEVELS_STRONGEST_FIRST:
+        cells = []
+        for n in noises:
+            counts = report["by_noise"][n].get("flags_by_level", {})
+            total = sum(counts.values())
+            cells.append(f"{counts.get(level, 0)} ({counts.get(level, 0) / total:.0%})" if total else "—")
+        lines.append(f"| {level} | " + " | ".join(cells) + " |")
     lines += ["", "## Run time (seconds, mean over runs)", "", "| step | seconds |", "|---|---|"]
     for step, value in report["timing"].items():
         lines.append(f"| {step} | {value:.2f} |")
