@@ -11,7 +11,7 @@ DEB_PACKAGES := chromium fonts-noto-cjk poppler-utils postgresql
 JAVA_PACKAGE := openjdk-17-jre-headless
 PORT   ?= 8501
 
-.PHONY: demo test test-fast eval eval-real bench fuzz docs serve system-deps clean
+.PHONY: demo test lint test-fast eval eval-real bench fuzz docs serve system-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,7 +41,12 @@ demo: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/courtwatch serve --db demo/courtwatch.duckdb --port $(PORT)
 
-test: $(STAMP) $(SYSTEM_STAMP)
+# Lint first: pyflakes and import order (ruff), types of the core and the run machinery (mypy).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: $(STAMP) $(SYSTEM_STAMP) lint
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)

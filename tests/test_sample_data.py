@@ -291,7 +291,7 @@ def rule_flags(d) -> dict[str, set]:
     flags["zb_no_inquiry_after_termination"] = set(gap.case_id)
 
     defs = single_charge_sentences(d)
-    fr = frame_max(defs)
+    frame_max(defs)
     custodial = defs.sentence_kind.isin(["detention", "fixed_term"])
     flags["probation_for_recidivist"] = set(defs.defendant_id[defs.recidivist & defs.probation])
     flags["probation_term_over_3_years"] = set(defs.defendant_id[

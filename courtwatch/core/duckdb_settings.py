@@ -5,7 +5,7 @@ on demand, so a query that would need one fails here instead of downloading it.
 """
 from __future__ import annotations
 
-DUCKDB_CONFIG = {
+DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
 }

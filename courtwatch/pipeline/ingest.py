@@ -17,7 +17,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import duckdb
 import numpy as np
@@ -37,6 +37,9 @@ from courtwatch.core.contract import (
 )
 from courtwatch.core.errors import UserError
 from courtwatch.storage import store
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 FORMATS = ("csv", "parquet", "xlsx")
 EARLIEST_DATE = pd.Timestamp("1950-01-01")  # before the PRC's courts kept these records

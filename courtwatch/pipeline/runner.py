@@ -21,7 +21,7 @@ from typing import Callable
 
 import pandas as pd
 
-from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext, Detector, finish_flags
+from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext, Detector, SqlDetector, finish_flags
 
 MODES = ("full", "incremental", "spark_sql")
 
@@ -65,6 +65,11 @@ def run_detector(detector: Detector, ctx: DetectContext, mode: str = "full", *, 
     """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}")
+    if mode == "incremental" and carried is None:
+        raise ValueError("an incremental run needs the previous run's flags of the detector (carried)")
+    if mode == "spark_sql" and rows is None:
+        raise ValueError("a Spark SQL run needs `rows`, which runs the detector's query on Spark")
+    carried = carried if carried is not None else pd.DataFrame(columns=FLAG_COLUMNS)
     began = time.perf_counter()
 
     def report(status: str, flags: pd.DataFrame, rows_skipped: int, note: str) -> DetectorReport:
@@ -85,6 +90,7 @@ def run_detector(detector: Detector, ctx: DetectContext, mode: str = "full", *, 
     if mode == "spark_sql":
         if detector.engine_path != "sql":
             raise ValueError(f"{detector.name} is not a SQL detector; Spark runs it per province partition")
+        assert rows is not None and isinstance(detector, SqlDetector)
         result = detector.flags_from_rows(rows(detector))
     else:
         result = detector.detect(ctx)
