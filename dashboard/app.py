@@ -16,13 +16,16 @@ widgets.compact_layout()
 widgets.sidebar_settings()
 lang = state.lang()
 # (section, file, title key, icon, url path); the first page is the default.
+# No url path may equal its file's name: a folder called pages/ beside this script makes Streamlit (and
+# AppTest on every rerun) run a page whose url matches a file there directly, without this script, so
+# without the sign-in and account checks below (tests/test_dashboard.py checks the names differ).
 PAGE_SPECS = [
-    ("nav_supervision", "overview.py", "page_overview", ":material/dashboard:", "overview"),
-    ("nav_supervision", "flags.py", "page_flags", ":material/flag:", "flags"),
+    ("nav_supervision", "supervision_overview.py", "page_overview", ":material/dashboard:", "overview"),
+    ("nav_supervision", "flag_list.py", "page_flags", ":material/flag:", "flags"),
     ("nav_supervision", "flag_detail.py", "page_flag", ":material/search:", "flag"),
     ("nav_supervision", "review_list.py", "page_review", ":material/format_list_numbered:", "review-list"),
-    ("nav_profiles", "judge.py", "page_judge", ":material/person:", "judge"),
-    ("nav_profiles", "court.py", "page_court", ":material/account_balance:", "court"),
+    ("nav_profiles", "judge_profile.py", "page_judge", ":material/person:", "judge"),
+    ("nav_profiles", "court_profile.py", "page_court", ":material/account_balance:", "court"),
     ("nav_about", "data_quality.py", "page_quality", ":material/fact_check:", "data-quality"),
     ("nav_about", "model_cards.py", "page_cards", ":material/menu_book:", "model-cards"),
 ]

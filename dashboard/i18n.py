@@ -21,6 +21,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "sign_in": ("登录", "Sign in"),
     "sign_in_sso": ("使用单位统一身份认证登录", "Sign in with the court's single sign-on"),
     "sign_in_failed": ("用户名或密码不正确，或账号已停用。", "Wrong user name or password, or the account is disabled."),
+    "account_changed": ("您的账号已被停用或删除，已退出登录；如有疑问请联系管理员。",
+                        "Your account was disabled or removed, so you were signed out; ask an administrator if unsure."),
     "session_expired": ("会话因长时间未操作已结束，请重新登录。", "Your session ended after a period of inactivity; sign in again."),
     "sso_unknown_user": ("统一身份认证已通过，但本系统中没有对应的启用账号，请联系管理员。",
                          "Single sign-on succeeded, but there is no enabled courtwatch account for you; ask an administrator."),

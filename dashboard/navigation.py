@@ -10,10 +10,10 @@ import streamlit as st
 from .state import set_choice
 
 PAGES_DIR = Path(__file__).parent / "pages"
-FLAGS_PAGE = PAGES_DIR / "flags.py"
+FLAGS_PAGE = PAGES_DIR / "flag_list.py"
 FLAG_PAGE = PAGES_DIR / "flag_detail.py"
-JUDGE_PAGE = PAGES_DIR / "judge.py"
-COURT_PAGE = PAGES_DIR / "court.py"
+JUDGE_PAGE = PAGES_DIR / "judge_profile.py"
+COURT_PAGE = PAGES_DIR / "court_profile.py"
 
 
 def go_to_flag(flag_id: str) -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 from . import data
 from .charts import caseload_figure, chart
 from .labels import category_label, detector_title, level_label, rates_table, review_label, short, tr
-from .session import aggregates_only_stop, reviewer, sees_cases
+from .session import aggregates_only_stop, require_signed_in, reviewer, sees_cases
 from .state import assistance_on, bound, lang, remember, remembered
 
 # ---------------------------------------------------------------- the header of a page
@@ -39,6 +39,7 @@ def assistance_off_note() -> None:
 
 def page_header(title_key: str) -> dict | None:
     """Title and data freshness. Returns the freshness record; None when there is no database."""
+    require_signed_in()
     st.title(tr(title_key))
     info = data.freshness()
     if info is None:

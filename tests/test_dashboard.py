@@ -24,8 +24,15 @@ APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
 EXPORT = dt.date(2024, 12, 31)
 # The signed-in session most tests use: an administrator who sees every court (tests/test_dashboard_access.py
 # signs in through the form and checks the other roles and scopes).
-ADMIN = {"username": "admin.test", "display_name": "测试管理员", "role": "admin", "scope": None}
+ADMIN = {"username": "admin.test", "display_name": "测试管理员", "role": "admin", "court_ids": [], "scope": None}
 PAGES = ["overview", "flags", "flag_detail", "judge", "court", "data_quality", "model_cards", "review_list"]
+# A page by its url path → its file under dashboard/pages/ (app.py keeps the two different on purpose).
+PAGE_FILES = {"overview": "supervision_overview", "flags": "flag_list", "judge": "judge_profile", "court": "court_profile"}
+
+
+def page_path(page: str) -> str:
+    """What AppTest.switch_page takes for a page named by PAGES."""
+    return f"pages/{PAGE_FILES.get(page, page)}.py"
 TIMEOUT = 60
 
 
@@ -61,10 +68,14 @@ def imported_only(tmp_path_factory):
 def use_db(monkeypatch, tmp_path):
     """Point the dashboard at a database (and a fresh operational store); returns the store."""
     def point(db) -> OpsStore:
+        from courtwatch.access import auth
         url = f"sqlite:///{tmp_path / 'ops.sqlite'}"
         monkeypatch.setenv("COURTWATCH_DB", str(db))
         monkeypatch.setenv("COURTWATCH_OPS_URL", url)
-        return OpsStore.open(url=url)
+        ops = OpsStore.open(url=url)
+        # every rerun re-reads the signed-in account, so the session the tests start with needs one
+        auth.add_user(ops, ADMIN["username"], ADMIN["display_name"], ADMIN["role"], [], None)
+        return ops
     return point
 
 
@@ -83,7 +94,7 @@ def open_page(page: str | None = None, user: dict | None = ADMIN, **query) -> Ap
         at.query_params[key] = value
     at.run()
     if page and page != "overview":
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(page_path(page)).run()
     return at
 
 
@@ -117,7 +128,7 @@ def walk(at: AppTest):
     """Visit every page in one session (the overview has just run); yields (page, at) after each page runs."""
     for page in PAGES:
         if page != "overview":
-            at.switch_page(f"pages/{page}.py").run()
+            at.switch_page(page_path(page)).run()
         yield page, at
 
 
@@ -233,7 +244,7 @@ def test_flags_page_takes_filters_chosen_elsewhere(province, use_db):
     at = new_app()
     at.session_state["choice_categories"] = ["integrity"]
     at.run()
-    at.switch_page("pages/flags.py").run()
+    at.switch_page(page_path("flags")).run()
     no_exception(at)
     assert at.multiselect(key="w_categories").value == ["integrity"]
     assert set(at.dataframe[0].value["flag_id"]) == set(province["flags"].query("category == 'integrity'")["flag_id"])
@@ -359,12 +370,12 @@ def test_ai_assistance_off_hides_flags_everywhere(province, use_db):
     off = t("assistance_off", "zh")
     assert off in texts(at) and t("flags_total", "zh") not in texts(at)
     for page in ("flags", "flag_detail"):
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(page_path(page)).run()
         no_exception(at)
         assert off in texts(at)
         assert not at.dataframe and flag["explanation"] not in texts(at)
     at.query_params["judge"] = flag["judge_id"]
-    at.switch_page("pages/judge.py").run()
+    at.switch_page(page_path("judge")).run()
     no_exception(at)
     assert off in texts(at)
     assert t("rates_vs_peers", "zh") in texts(at), "plain case data stays browsable"
@@ -400,7 +411,7 @@ def test_names_are_masked_on_every_page(province, use_db):
     for page in ("overview", "flags", "judge", "court"):
         if page == "judge":
             at.query_params["judge"] = flag["judge_id"]
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(page_path(page)).run()
         no_exception(at)
         seen.append(texts(at))
         seen += [df.value.to_csv() for df in at.dataframe]
@@ -484,7 +495,7 @@ def test_filters_that_match_nothing_show_a_message(province, use_db):
     no_exception(at)
     assert t("no_match", "zh") in texts(at)
     for page in ("flags", "judge", "court"):
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(page_path(page)).run()
         no_exception(at)
 
 
@@ -509,3 +520,15 @@ def test_every_string_key_the_dashboard_uses_is_in_the_catalog():
                                       "designated_share")}.items():
         assert all(prefix + c in CATALOG for c in codes), prefix
     assert all(zh and en for zh, en in CATALOG.values())
+
+
+def test_no_page_url_names_a_file_under_pages():
+    """A url path equal to a file's name under pages/ makes Streamlit run that file without app.py (the
+    legacy pages/ folder), so a rerun would skip the sign-in and account checks (see app.py)."""
+    import ast
+    tree = ast.parse(APP.read_text(encoding="utf-8"))
+    specs = next(ast.literal_eval(node.value) for node in ast.walk(tree)
+                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "PAGE_SPECS")
+    stems = {p.stem for p in (APP.parent / "pages").glob("*.py")}
+    assert {file for _, file, *_ in specs} <= {f"{s}.py" for s in stems}
+    assert not {url for *_, url in specs} & stems

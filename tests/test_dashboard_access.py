@@ -10,7 +10,7 @@ import datetime as dt
 import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
-from test_dashboard import APP, PAGES, TIMEOUT, no_exception, province, texts, use_db  # noqa: F401 (fixtures)
+from test_dashboard import APP, PAGES, TIMEOUT, no_exception, page_path, province, texts, use_db  # noqa: F401 (fixtures)
 
 from courtwatch.access import auth
 from courtwatch.dashboard.i18n import t
@@ -74,12 +74,12 @@ def test_an_inspector_sees_only_the_assigned_court_on_every_page(accounts, provi
     own = accounts["inspector_court"]
     other_names = {accounts["names"][c] for c in accounts["all"] - {own}}
     for page in PAGES:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(page_path(page)).run()
         no_exception(at)
         shown = everything_shown(at)
         leaked = sorted(name for name in other_names if name in shown)
         assert not leaked, f"{page} shows other courts: {leaked[:5]}"
-    at.switch_page("pages/flags.py").run()
+    at.switch_page(page_path("flags")).run()
     shown_ids = set(at.dataframe[0].value["flag_id"])
     flags = province["flags"]
     assert shown_ids and shown_ids <= set(flags.loc[flags["court_id"] == own, "flag_id"])
@@ -87,7 +87,7 @@ def test_an_inspector_sees_only_the_assigned_court_on_every_page(accounts, provi
 
 def test_a_president_sees_the_court_and_the_courts_under_it(accounts, province):
     at = sign_in("wang")
-    at.switch_page("pages/flags.py").run()
+    at.switch_page(page_path("flags")).run()
     no_exception(at)
     shown_ids = set(at.dataframe[0].value["flag_id"])
     flags = province["flags"]
@@ -99,13 +99,13 @@ def test_an_analyst_never_sees_a_case(accounts):
     at = sign_in("zhao")
     no_exception(at)
     for page in ("flags", "flag_detail", "judge"):
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(page_path(page)).run()
         no_exception(at)
         assert t("analyst_only_aggregates", "zh") in texts(at)
         assert not at.dataframe
     at.switch_page("pages/data_quality.py").run()
     assert t("analyst_only_aggregates", "zh") in texts(at)
-    at.switch_page("pages/overview.py").run()
+    at.switch_page(page_path("overview")).run()
     no_exception(at)
     assert at.metric  # aggregates are shown
 
@@ -154,3 +154,53 @@ def test_the_briefing_download_is_offered_within_scope_and_never_to_analysts(acc
     analyst = sign_in("zhao")
     no_exception(analyst)
     assert not analyst.get("download_button")
+
+
+# ---------------------------------------------------------------- live sessions follow account changes (issue 17)
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_click(accounts):
+    at = sign_in("li")
+    no_exception(at)
+    assert at.title[0].value != t("sign_in_title", "zh")
+    auth.set_disabled(accounts["ops"], "li", actor="admin")
+    at.run()  # the next click
+    no_exception(at)
+    assert at.title[0].value == t("sign_in_title", "zh")
+    assert "signed_in" not in at.session_state
+    assert t("account_changed", "zh") in [w.value for w in at.warning]
+    assert not at.dataframe and not at.metric
+    last = accounts["ops"].audit_rows(limit=1)[0]
+    assert (last["actor"], last["action"]) == ("li", "signed_out_account_disabled")
+
+
+def _set_account(ops, username: str, **values) -> None:
+    """What an administrator's change does to the account (auth.py has no setter for courts or role)."""
+    import json
+
+    import sqlalchemy as sa
+    if "court_ids" in values:
+        values["court_ids"] = json.dumps(sorted(values["court_ids"]))
+    with ops.engine.begin() as conn:
+        conn.execute(sa.update(auth.users).where(auth.users.c.username == username).values(**values))
+
+
+def test_a_change_of_courts_or_role_takes_effect_at_the_next_click(accounts, province):
+    flags = province["flags"]
+    own = accounts["inspector_court"]
+    other = next(c for c in flags["court_id"].value_counts().index if c != own and len(c) == len(own))
+    at = sign_in("li")
+    at.switch_page(page_path("flags")).run()
+    no_exception(at)
+    assert set(at.dataframe[0].value["flag_id"]) <= set(flags.loc[flags["court_id"] == own, "flag_id"])
+    _set_account(accounts["ops"], "li", court_ids=[other])
+    at.run()
+    no_exception(at)
+    shown = set(at.dataframe[0].value["flag_id"])
+    assert shown and shown <= set(flags.loc[flags["court_id"] == other, "flag_id"]), "the new court, not the old"
+    assert at.session_state["signed_in"]["scope"] == [other]
+    _set_account(accounts["ops"], "li", role="analyst", court_ids=[])
+    at.run()
+    no_exception(at)
+    assert t("analyst_only_aggregates", "zh") in texts(at)
+    assert not at.dataframe

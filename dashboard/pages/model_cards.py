@@ -7,9 +7,10 @@ from __future__ import annotations
 import streamlit as st
 
 from courtwatch.core.vocabulary import CATEGORIES
-from courtwatch.dashboard import data_cards, labels, state, widgets
+from courtwatch.dashboard import data_cards, labels, session, state, widgets
 from courtwatch.dashboard.labels import tr
 
+session.require_signed_in()
 st.title(tr("page_cards"))
 st.caption(tr("cards_intro"))
 widgets.notice()
