@@ -181,15 +181,26 @@ SCOPED_VIEWS = {
     "import_files": "",
 }
 
-# Columns a scoped user sees changed: the review list's similar cases of other courts lose their case
-# number, defendant and court (the sentence and legal factors stay, which is what the comparison needs).
-_OTHER_COURT = '{"case_id": null, "defendant_id": null, "court_id": null, "other_court": true}'
+# Peer cases in a row's evidence (the similar cases behind a sentencing warning, the review list's
+# comparisons) are scoped like rows, decided here for every page and export: a peer case of a court
+# outside the user's scope stays as an anonymous peer — its sentence, legal factors, expected term
+# and its court's level — without case number, defendant or court.
+def _anonymised_peers(array_sql: str) -> str:
+    """SQL of the JSON array `array_sql` with each element of another court made anonymous (order kept)."""
+    items = f"from_json({array_sql}, '[\"JSON\"]')"
+    other = ("json_merge_patch(s, json_object('case_id', NULL, 'defendant_id', NULL, 'court_id', NULL, "
+             "'other_court', true, 'court_level', (SELECT level FROM published.main.courts c "
+             "WHERE c.court_id = (s ->> 'court_id'))))")
+    return (f"(SELECT coalesce(to_json(list(CASE WHEN (s ->> 'court_id') IN (SELECT court_id FROM scope_courts) "
+            f"THEN s ELSE {other} END ORDER BY i)), '[]'::JSON) "
+            f"FROM (SELECT unnest({items}) AS s, generate_subscripts({items}, 1) AS i))")
+
+
 SCOPED_COLUMNS = {
-    "sentencing_review": (
-        "* REPLACE ((SELECT to_json(list(CASE WHEN (s ->> 'court_id') IN (SELECT court_id FROM scope_courts) THEN s "
-        f"ELSE json_merge_patch(s, '{_OTHER_COURT}') END ORDER BY i)) "
-        "FROM (SELECT unnest(from_json(similar_cases, '[\"JSON\"]')) AS s, "
-        "generate_subscripts(from_json(similar_cases, '[\"JSON\"]'), 1) AS i)) AS similar_cases)"),
+    "sentencing_review": f"* REPLACE ({_anonymised_peers('similar_cases')} AS similar_cases)",
+    "flags": ("* REPLACE (CASE WHEN json_type(evidence, '$.similar_cases') = 'ARRAY' THEN json_merge_patch(evidence, "
+              "json_object('similar_cases', " + _anonymised_peers("evidence -> 'similar_cases'") + ")) "
+              "ELSE evidence END AS evidence)"),
 }
 
 
