@@ -118,10 +118,13 @@ class TerminationProcedureOutlier(Detector):
             n = len(frame)
             total_scored += n
             # the peers a case is described against: the partition's reference cases
+            # (sorted once per partition, medians too: a flag's description costs O(log n), not O(n))
             sorted_values = {f: np.sort(reference[f].to_numpy(dtype=float)) for f in FEATURES}
+            medians = {f: float(np.median(values)) for f, values in sorted_values.items()}
             score_sorted = np.sort(reference_fit.scores)
-            for k in np.flatnonzero(reject[offset:offset + n]):
-                out.append(self._flag(frame.iloc[k], fit.per_feature[k], fit.scores[k], score_sorted, sorted_values,
+            flagged = np.flatnonzero(reject[offset:offset + n])
+            for k, r in zip(flagged, frame.iloc[flagged].itertuples(index=False)):
+                out.append(self._flag(r, fit.per_feature[k], fit.scores[k], score_sorted, sorted_values, medians,
                                       float(p_values[k]), float(q[offset + k]), float(scores[offset + k]),
                                       levels[offset + k], s.explain_top_features))
             offset += n
@@ -129,15 +132,15 @@ class TerminationProcedureOutlier(Detector):
             f"; {skipped} skipped: a date or amount a feature needs is unknown" if skipped else "")
         return Detection(flags_frame(out), skipped, note)
 
-    def _flag(self, r, per_feature, ecod_score, score_sorted, sorted_values, p_value, q_value, score, level,
-              top_k) -> dict:
+    def _flag(self, r, per_feature, ecod_score, score_sorted, sorted_values, medians, p_value, q_value, score,
+              level, top_k) -> dict:
         n = len(score_sorted)
         phrases, drivers = [], []
         for j in np.argsort(-per_feature)[:top_k]:
             f = FEATURES[j]
             values = sorted_values[f]
-            value = float(r[f])
-            median = float(np.median(values))
+            value = float(getattr(r, f))
+            median = medians[f]
             share_ge = (n - np.searchsorted(values, value, "left")) / n
             share_le = np.searchsorted(values, value, "right") / n
             high = value > median or (value == median and share_ge <= share_le)
@@ -157,7 +160,7 @@ class TerminationProcedureOutlier(Detector):
                 "legal_basis": self.legal_basis,
                 "method": self.method,
                 "peer_comparison": text.procedure_peers(n),
-                "features": {f: r4(r[f]) for f in FEATURES},
+                "features": {f: r4(getattr(r, f)) for f in FEATURES},
                 "drivers": drivers,
                 "ecod_score": r4(ecod_score), "p_value": p_value, "q_value": q_value,
                 "claim_amount": r4(r.claim_amount), "assets_found_value": r4(r.assets_found_value),
