@@ -186,13 +186,15 @@ SCOPED_VIEWS = {
 # outside the user's scope stays as an anonymous peer — its sentence, legal factors, expected term
 # and its court's level — without case number, defendant or court.
 def _anonymised_peers(array_sql: str) -> str:
-    """SQL of the JSON array `array_sql` with each element of another court made anonymous (order kept)."""
-    items = f"from_json({array_sql}, '[\"JSON\"]')"
+    """SQL of the JSON array `array_sql` with each element of another court made anonymous (order kept;
+    NULL stays NULL, an empty array stays empty)."""
+    items = f"from_json(({array_sql}), '[\"JSON\"]')"
     other = ("json_merge_patch(s, json_object('case_id', NULL, 'defendant_id', NULL, 'court_id', NULL, "
              "'other_court', true, 'court_level', (SELECT level FROM published.main.courts c "
              "WHERE c.court_id = (s ->> 'court_id'))))")
-    return (f"(SELECT coalesce(to_json(list(CASE WHEN (s ->> 'court_id') IN (SELECT court_id FROM scope_courts) "
-            f"THEN s ELSE {other} END ORDER BY i)), '[]'::JSON) "
+    return (f"(SELECT CASE WHEN ({array_sql}) IS NULL THEN NULL ELSE coalesce(to_json(list("
+            f"CASE WHEN (s ->> 'court_id') IN (SELECT court_id FROM scope_courts) "
+            f"THEN s ELSE {other} END ORDER BY i)), '[]'::JSON) END "
             f"FROM (SELECT unnest({items}) AS s, generate_subscripts({items}, 1) AS i))")
 
 
