@@ -51,6 +51,7 @@ session.signed_in_sidebar(user)
 page = st.navigation(PAGES)
 if st.query_params.get("flag") and page.url_path != "flag":
     navigation.go_to_flag(st.query_params["flag"])
+navigation.arrive(page.url_path)
 try:
     page.run()
 except UserError as exc:  # a problem the user can fix: one line, no traceback

@@ -43,6 +43,12 @@ def disposition_history(flag_id: str) -> pd.DataFrame:
                                        "detector", "subject_id", "court_id"])
 
 
+def display_names() -> dict[str, str]:
+    """Login → the person's name, for showing who decided (dispositions record the login)."""
+    from courtwatch.access import auth
+    return {u["username"]: u["display_name"] for u in auth.list_users(ops()) if u.get("display_name")}
+
+
 def record_disposition(record: dict, decision: str, reason: str, reviewer: str) -> int:
     """Store a reviewer's decision on a flag (UserError without a decision, a reason or a reviewer)."""
     if not reviewer or not reviewer.strip():

@@ -239,6 +239,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "record": ("提交处理意见", "Record disposition"),
     "need_reviewer": ("请先登录。", "Sign in first."),
     "need_reason": ("必须填写理由。", "A reason is required."),
+    "need_decision": ("请选择处理意见。", "Choose a decision."),
+    "already_recorded": ("本次查看中已提交过处理意见，未重复记录；如需再提交一条，请点击“再提交一条处理意见”。",
+                         "A disposition was already recorded in this view and was not recorded again; to add another, "
+                         "click \u201cRecord another disposition\u201d."),
+    "record_another": ("再提交一条处理意见", "Record another disposition"),
     "recorded": ("已记录：{decision}。", "Recorded: {decision}."),
     "no_history": ("尚无处理记录。", "No disposition yet."),
     "col_event": ("事项", "Event"),

@@ -16,6 +16,17 @@ JUDGE_PAGE = PAGES_DIR / "judge_profile.py"
 COURT_PAGE = PAGES_DIR / "court_profile.py"
 
 
+def arrive(url_path: str) -> None:
+    """Note the page this run shows (app.py, before running it), so a page can tell a new visit from a rerun."""
+    st.session_state["nav_previous_page"] = st.session_state.get("nav_current_page")
+    st.session_state["nav_current_page"] = url_path
+
+
+def just_arrived() -> bool:
+    """True on the first run of a page after another page (or after signing in), False on its reruns."""
+    return st.session_state.get("nav_previous_page") != st.session_state.get("nav_current_page")
+
+
 def go_to_flag(flag_id: str) -> None:
     st.switch_page(FLAG_PAGE, query_params={"flag": flag_id})
 

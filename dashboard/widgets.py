@@ -225,3 +225,66 @@ def profile_flags_header(info: dict | None) -> None:
     notice()
     if not need_run(info):
         st.stop()
+
+
+# ---------------------------------------------------------------- the disposition of a flag
+
+def disposition_form(record: dict, view_is_new: bool) -> None:
+    """The reviewer's decision on a flag: no decision chosen beforehand (people decide, not a default), a
+    reason required, and one disposition per view of the flag — a second submission in the same view
+    (a double click, a resent form) is refused until the reviewer deliberately starts another one."""
+    import uuid
+
+    from courtwatch.core.errors import UserError
+    from courtwatch.core.vocabulary import DECISIONS
+
+    from . import data_ops
+    from .labels import fixed
+    flag_id = record["flag_id"]
+    view = st.session_state.get("disposition_view")
+    if view_is_new or not view or view["flag_id"] != flag_id:
+        view = st.session_state["disposition_view"] = {"flag_id": flag_id, "nonce": uuid.uuid4().hex, "used": False}
+    st.caption(tr("disposition_help"))
+    with st.form(f"dispose_{flag_id}", clear_on_submit=True):
+        decision = st.radio(tr("decision"), list(DECISIONS), index=None, format_func=fixed(review_label),
+                            horizontal=True, key="decision")
+        reason = st.text_area(tr("reason"), key="reason", placeholder=tr("reason_placeholder"), max_chars=4000)
+        submitted = st.form_submit_button(tr("record"), type="primary")
+    if submitted:
+        if view["used"]:
+            st.error(tr("already_recorded"))
+        elif not reviewer():
+            st.error(tr("need_reviewer"))
+        elif decision is None:
+            st.error(tr("need_decision"))
+        elif not (reason or "").strip():
+            st.error(tr("need_reason"))
+        else:
+            view["used"] = True  # consumed before the write: a rerun racing this one finds it spent
+            try:
+                data_ops.record_disposition(record, decision, reason, reviewer())
+                st.success(tr("recorded", decision=review_label(decision)))
+            except UserError as exc:
+                view["used"] = False
+                st.error(str(exc))
+    if view["used"] and st.button(tr("record_another"), key="record_another", icon=":material/add:"):
+        st.session_state["disposition_view"] = {"flag_id": flag_id, "nonce": uuid.uuid4().hex, "used": False}
+        st.rerun()
+
+
+def disposition_history(flag_id: str) -> None:
+    """Every disposition of the flag, newest first, with the reviewer's name (not the login)."""
+    from . import data_ops
+    history = data_ops.disposition_history(flag_id)
+    if history.empty:
+        st.caption(tr("no_history"))
+        return
+    names = data_ops.display_names()
+    st.dataframe(pd.DataFrame({
+        tr("col_when"): pd.to_datetime(history["decided_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+        tr("col_who"): history["decided_by"].map(lambda login: names.get(login, login)),
+        tr("col_decision"): history["decision"].map(review_label),
+        tr("col_reason"): history["reason"],
+        tr("col_run"): history["run_id"].fillna("—"),
+    }).iloc[::-1], hide_index=True, width="stretch",
+        column_config={tr("col_reason"): st.column_config.TextColumn(tr("col_reason"), width="large")})

@@ -314,16 +314,23 @@ def test_unknown_flag_says_so(province, use_db):
     assert t("flag_not_found", "zh", flag_id="Fnosuchflag00000") in texts(at)
 
 
-def test_disposition_needs_a_reason_and_records_the_signed_in_reviewer(province, use_db):
+def test_disposition_needs_a_decision_and_a_reason_and_records_the_signed_in_reviewer(province, use_db):
     ops = use_db(province["db"])
     flag = some_flag(province, "zb_no_restriction_order")
     at = open_page(flag=flag["flag_id"])
-    # empty reason: refused
+    no_exception(at)
+    assert at.radio(key="decision").value is None, "no decision is chosen for the reviewer"
+    # a reason but no decision: refused
+    at.text_area(key="reason").input("卷宗中无限制消费令。")
+    _submit(at)
+    assert t("need_decision", "zh") in [e.value for e in at.error]
+    # a decision but an empty reason: refused
+    at.radio(key="decision").set_value("escalate")
     at.text_area(key="reason").input("   ")
     _submit(at)
     assert t("need_reason", "zh") in [e.value for e in at.error]
     assert ops.history(flag["flag_id"]) == []
-    # a reason: recorded under the signed-in account, shown in the history with who
+    # both: recorded under the signed-in account, shown in the history with the person's name
     at.radio(key="decision").set_value("escalate")
     at.text_area(key="reason").input("卷宗中无限制消费令，已报执行局复核。")
     _submit(at)
@@ -332,10 +339,44 @@ def test_disposition_needs_a_reason_and_records_the_signed_in_reviewer(province,
     history = ops.history(flag["flag_id"])
     assert [(h["decision"], h["decided_by"]) for h in history] == [("escalate", ADMIN["username"])]
     table = [df.value for df in at.dataframe if t("col_who", "zh") in df.value.columns][0]
-    assert list(table[t("col_who", "zh")]) == [ADMIN["username"]]
+    assert list(table[t("col_who", "zh")]) == [ADMIN["display_name"]], "the name, not the login"
     assert list(table[t("col_decision", "zh")]) == [t("review_escalate", "zh")]
     ok, _ = ops.verify_audit()
     assert ok
+
+
+def test_a_second_identical_submission_in_the_same_view_is_refused(province, use_db):
+    ops = use_db(province["db"])
+    flag = some_flag(province, "zb_no_online_inquiry")
+    at = open_page(flag=flag["flag_id"])
+
+    def send(decision: str, reason: str) -> None:
+        at.radio(key="decision").set_value(decision)
+        at.text_area(key="reason").input(reason)
+        _submit(at)
+        no_exception(at)
+
+    send("confirm_concern", "查控记录缺失属实。")
+    assert t("recorded", "zh", decision=t("review_confirm_concern", "zh")) in [m.value for m in at.success]
+    send("confirm_concern", "查控记录缺失属实。")  # the same form sent again (a double click, a script)
+    assert t("already_recorded", "zh") in [e.value for e in at.error]
+    assert len(ops.history(flag["flag_id"])) == 1
+    at.run()  # a rerun of the page is still the same view
+    send("confirm_concern", "查控记录缺失属实。")
+    assert len(ops.history(flag["flag_id"])) == 1
+    # a further disposition is a deliberate act: a new view
+    at.button(key="record_another").click().run()
+    send("needs_information", "需调取查控回执。")
+    assert [h["decision"] for h in ops.history(flag["flag_id"])] == ["confirm_concern", "needs_information"]
+    # leaving the flag and coming back is a new view too
+    del at.query_params["flag"]  # a link to the list carries no flag
+    at.switch_page(page_path("flags")).run()
+    assert at.title[0].value == t("page_flags", "zh")
+    at.query_params["flag"] = flag["flag_id"]
+    at.switch_page("pages/flag_detail.py").run()
+    assert at.radio(key="decision").value is None
+    send("dismiss", "已补录查控回执，排除。")
+    assert [h["decision"] for h in ops.history(flag["flag_id"])][-1] == "dismiss"
 
 
 def _submit(at: AppTest) -> None:

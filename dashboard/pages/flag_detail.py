@@ -6,8 +6,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from courtwatch.core.errors import UserError
-from courtwatch.core.vocabulary import DECISIONS
 from courtwatch.dashboard import charts, data_flags, data_ops, data_people, labels, navigation, session, state, widgets
 from courtwatch.dashboard.labels import tr
 
@@ -133,36 +131,8 @@ else:
 
 # ---- dispositions
 st.markdown(f"#### {tr('disposition')}")
-st.caption(tr("disposition_help"))
-with st.form(f"dispose_{flag_id}", clear_on_submit=True):
-    decision = st.radio(tr("decision"), list(DECISIONS), format_func=labels.fixed(labels.review_label), horizontal=True,
-                        key="decision")
-    reason = st.text_area(tr("reason"), key="reason", placeholder=tr("reason_placeholder"), max_chars=4000)
-    submitted = st.form_submit_button(tr("record"), type="primary")
-if submitted:
-    if not session.reviewer():
-        st.error(tr("need_reviewer"))
-    elif not (reason or "").strip():
-        st.error(tr("need_reason"))
-    else:
-        try:
-            data_ops.record_disposition(record, decision, reason, session.reviewer())
-            st.success(tr("recorded", decision=labels.review_label(decision)))
-        except UserError as exc:
-            st.error(str(exc))
-
-history = data_ops.disposition_history(flag_id)
-if history.empty:
-    st.caption(tr("no_history"))
-else:
-    st.dataframe(pd.DataFrame({
-        tr("col_when"): pd.to_datetime(history["decided_at"]).dt.strftime("%Y-%m-%d %H:%M"),
-        tr("col_who"): history["decided_by"],
-        tr("col_decision"): history["decision"].map(labels.review_label),
-        tr("col_reason"): history["reason"],
-        tr("col_run"): history["run_id"],
-    }).iloc[::-1], hide_index=True, width="stretch",
-        column_config={tr("col_reason"): st.column_config.TextColumn(tr("col_reason"), width="large")})
+widgets.disposition_form(record, view_is_new=navigation.just_arrived())
+widgets.disposition_history(flag_id)
 
 status_slot.markdown(f"**{tr('category')}**: {labels.category_label(record['category'])}  \n"
                      f"**{tr('court')}**: {record.get('court_name') or record.get('court_id') or '—'}  \n"
