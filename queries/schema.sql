@@ -67,7 +67,8 @@ CREATE TABLE IF NOT EXISTS defendants (
     probation          BOOLEAN,
     probation_months   DOUBLE,
     fine_yuan          DOUBLE,
-    recommended_months DOUBLE
+    recommended_months DOUBLE,
+    combined_term_months DOUBLE  -- E2 (optional): 决定执行刑 after 刑法 §§69–71, 77, 86; = term_months if not combined
 );
 
 CREATE TABLE IF NOT EXISTS enforcement (
@@ -85,7 +86,9 @@ CREATE TABLE IF NOT EXISTS enforcement (
     assets_found_value      DOUBLE,
     applicant_informed_on   DATE,
     respondent_missing      BOOLEAN,
-    search_done_on          DATE
+    search_done_on          DATE,
+    termination_basis       VARCHAR,  -- E3 (optional): standard | instalment_settlement | applicant_consent | hardship_relief
+    assets_undisposable     BOOLEAN   -- E4 (optional): found property cannot be disposed of (法〔2016〕373号 art. 4)
 );
 
 CREATE TABLE IF NOT EXISTS events (
@@ -199,6 +202,11 @@ CREATE TABLE IF NOT EXISTS reference_fingerprints (
     fingerprint  UBIGINT,
     run_id       VARCHAR
 );
+
+-- Contract extensions E2–E4 (docs/import.md; databases made earlier gain the columns here, unknown).
+ALTER TABLE defendants ADD COLUMN IF NOT EXISTS combined_term_months DOUBLE;
+ALTER TABLE enforcement ADD COLUMN IF NOT EXISTS termination_basis VARCHAR;
+ALTER TABLE enforcement ADD COLUMN IF NOT EXISTS assets_undisposable BOOLEAN;
 
 -- Added with incremental runs and engines (databases made earlier gain them here).
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS mode VARCHAR;           -- full | incremental

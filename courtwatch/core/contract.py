@@ -21,6 +21,9 @@ class Column:
     references: str | None = None  # "table.column" that must exist
     # The largest plausible value of a number, and why (a larger one is an export error, quarantined).
     maximum: tuple[float, str] | None = None
+    # A compatible extension of contract v1 (docs/import.md, "Extensions"): a file may leave the column
+    # out, and then every cell of it is unknown. v1 columns are never optional.
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -36,6 +39,15 @@ class Table:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def optional_names(self) -> set[str]:
+        return {c.name for c in self.columns if c.optional}
+
+    def columns_in(self, header) -> list[str]:
+        """The contract's columns a file's header holds, in contract order (an optional one may be absent)."""
+        present = set(header)
+        return [c.name for c in self.columns if c.name in present]
 
 
 def _enum(*pairs: tuple[str, str]) -> dict[str, str]:
@@ -72,7 +84,15 @@ EVENT = _enum(
     ("post_termination_inquiry", "终本后查询"), ("resumption", "恢复执行"),
     ("funds_received", "执行款到账"), ("funds_disbursed", "执行款发放"),
     ("interference_record", "过问案件登记"), ("recusal", "回避"),
+    # E5: the applicant told the result of a post-termination inquiry (法〔2016〕373号 art. 9)
+    ("inquiry_result_notified", "查询结果告知申请执行人|查询结果告知"),
 )
+# E3: on what ground a 终本 case was terminated (docs/import.md). `standard`: every condition of
+# 法〔2016〕373号 art. 1; the others are the grounds of 法发〔2014〕26号 art. 16 that the three-month
+# condition does not bind (instalment settlement, the applicant's written consent where no property was
+# found, a claimant in special hardship who received judicial relief).
+TERMINATION_BASIS = _enum(("standard", "第一条终本|无财产可供执行"), ("instalment_settlement", "分期履行和解"),
+                          ("applicant_consent", "申请执行人书面同意"), ("hardship_relief", "特困救助"))
 SIDE = _enum(("plaintiff", "原告"), ("defendant", "被告"), ("applicant", "申请人"), ("respondent", "被申请人"),
              ("defense", "辩护人|辩护"))
 
@@ -139,6 +159,9 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("probation_months", "decimal", maximum=MAX_PROBATION),
         Column("fine_yuan", "decimal"),
         Column("recommended_months", "decimal", maximum=MAX_TERM),
+        # E2: 决定执行刑 — the term to serve after a combination (刑法 §§69, 70, 71, 77, 86); equal to
+        # term_months for a sentence combined with nothing. Filled: term_months is the 宣告刑.
+        Column("combined_term_months", "decimal", maximum=MAX_TERM, optional=True),
     ), key="defendant_id", case_kind="criminal"),
     Table("enforcement", (
         Column("case_id", "str", required=True, references="cases.case_id"),
@@ -156,6 +179,9 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("applicant_informed_on", "date"),
         Column("respondent_missing", "bool"),
         Column("search_done_on", "date"),
+        Column("termination_basis", "enum", enum=TERMINATION_BASIS, optional=True),  # E3
+        # E4: the property found cannot be disposed of (法〔2016〕373号 art. 4)
+        Column("assets_undisposable", "bool", optional=True),
     ), key="case_id", case_kind="enforcement"),
     Table("events", (
         Column("case_id", "str", required=True, references="cases.case_id"),

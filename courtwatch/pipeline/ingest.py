@@ -178,7 +178,7 @@ def _shown(name: str) -> str:
 def _check_header(path: Path, header: list[str], table: Table) -> None:
     expected = table.column_names
     duplicated = sorted({_shown(h) for h in header if header.count(h) > 1})
-    missing = [c for c in expected if c not in header]
+    missing = [c.name for c in table.columns if c.name not in header and not c.optional]
     unknown = [_shown(h) for h in header if h not in expected]
     if duplicated:
         raise UserError(f"{path}: column(s) {', '.join(duplicated)} appear twice in the header; fix the export")
@@ -209,7 +209,7 @@ def _read_clean_csv(text: str, table: Table) -> pd.DataFrame | None:
     lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     if arrow.num_rows != lines - 1 or [n.strip().lstrip("\ufeff") for n in arrow.column_names] != arrow.column_names:
         return None  # a quoted line break or odd header: row numbers would not match lines
-    frame = arrow.select(table.column_names).to_pandas(types_mapper=pd.ArrowDtype)
+    frame = arrow.select(table.columns_in(arrow.column_names)).to_pandas(types_mapper=pd.ArrowDtype)
     frame.insert(0, "_row", np.arange(2, arrow.num_rows + 2, dtype=np.int64))
     return frame
 
@@ -240,12 +240,13 @@ def _read_utf8_csv(table: Table, data: bytes) -> RawTable | None:
     except (pa.ArrowInvalid, pa.ArrowKeyError, pa.ArrowTypeError, UnicodeDecodeError):
         return None
     names = arrow.column_names
-    if len(names) != len(table.column_names) or set(names) != set(table.column_names):
+    if len(names) != len(set(names)) or set(names) != set(table.columns_in(names)) \
+            or set(table.column_names) - set(names) - table.optional_names:
         return None  # the careful path checks the header and says what is wrong
     lines = data.count(b"\n", start) + (0 if data.endswith(b"\n") else 1)
     if arrow.num_rows != lines - 1:
         return None  # a quoted line break: row numbers would not match lines
-    frame = arrow.select(table.column_names)
+    frame = arrow.select(table.columns_in(names))
     # `_row` chunked like the columns: DuckDB scans an Arrow table in parallel only when they line up.
     starts = np.cumsum([0] + [len(chunk) for chunk in frame.column(0).chunks]) + 2
     rows = pa.chunked_array([pa.array(np.arange(a, b, dtype=np.int64)) for a, b in zip(starts[:-1], starts[1:])],
@@ -316,7 +317,7 @@ def _read_careful_csv(path: Path, table: Table, data: bytes, text: str, encoding
             numbers.append(start)
         start = end + 1
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
-    frame = frame[table.column_names]
+    frame = frame[table.columns_in(header)]
     frame.insert(0, "_row", np.array(numbers, dtype=np.int64))
     return RawTable(frame, encoding, hashlib.sha256(data).hexdigest(),
                     pd.DataFrame(bad, columns=["_row", "reason", "raw"]))
@@ -351,7 +352,7 @@ def read_table_file(path: Path, table: Table, data: bytes) -> RawTable:
     header = [str(c).strip() for c in source.columns]
     source.columns = header
     _check_header(path, header, table)
-    frame = source[table.column_names].map(_cell_text).astype(object)
+    frame = source[table.columns_in(header)].map(_cell_text).astype(object)
     frame.insert(0, "_row", np.arange(2, len(frame) + 2, dtype=np.int64))
     return RawTable(frame.reset_index(drop=True), path.suffix[1:], hashlib.sha256(data).hexdigest(),
                     pd.DataFrame(columns=["_row", "reason", "raw"]))
@@ -405,7 +406,7 @@ def _read_xlsx(path: Path, table: Table, data: bytes) -> RawTable:
     finally:
         workbook.close()
     frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header, dtype=object)
-    frame = frame[table.column_names].astype(object)
+    frame = frame[table.columns_in(header)].astype(object)
     frame.insert(0, "_row", np.array(numbers, dtype=np.int64))
     return RawTable(frame, "xlsx", hashlib.sha256(data).hexdigest(),
                     pd.DataFrame(bad, columns=["_row", "reason", "raw", "column_name", "raw_row"]))
@@ -423,9 +424,27 @@ def read_file(path: Path, table: Table) -> RawTable:
         data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"{path}: cannot be read ({exc.strerror}); check the path and permissions") from None
-    if path.suffix == ".csv":
-        return read_csv(path, table, data)
-    return read_table_file(path, table, data)
+    raw = read_csv(path, table, data) if path.suffix == ".csv" else read_table_file(path, table, data)
+    return _with_optional_columns(raw, table)
+
+
+def _with_optional_columns(raw: RawTable, table: Table) -> RawTable:
+    """An optional column (a contract extension) that the file leaves out is added, every cell unknown."""
+    import pyarrow as pa
+    frame = raw.frame
+    names = frame.column_names if isinstance(frame, pa.Table) else list(frame.columns)
+    for position, name in enumerate(table.column_names, start=1):  # position 0 is `_row`
+        if name in names:
+            continue
+        if isinstance(frame, pa.Table):  # chunked like `_row`, so DuckDB still scans it in parallel
+            nulls = pa.chunked_array([pa.nulls(len(c), pa.string()) for c in frame.column(0).chunks], type=pa.string())
+            frame = frame.add_column(position, name, nulls)
+        else:
+            frame.insert(position, name, pd.Series([None] * len(frame), index=frame.index,
+                                                   dtype=pd.ArrowDtype(pa.string())))
+        names.insert(position, name)
+    raw.frame = frame
+    return raw
 
 
 # ---------------------------------------------------------------- validating
