@@ -10,9 +10,11 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 from courtwatch.core.errors import UserError
 from courtwatch.storage import store
@@ -20,6 +22,49 @@ from courtwatch.storage import store
 
 def _progress(message: str) -> None:
     print(f"  {message}", file=sys.stderr, flush=True)
+
+
+class StepProgress:
+    """A long command's progress on stderr: a bar (tqdm) on a terminal, one line per message otherwise.
+
+    The pipeline reports in messages (`progress(str)`); `is_step` says which of them finish one of the
+    `total` steps (a detector, a table, a briefing file), so the bar moves while every message still
+    shows beside it.
+    """
+
+    def __init__(self, total: int, unit: str, is_step: Callable[[str], bool]):
+        from tqdm import tqdm
+        self.is_step = is_step
+        self.bar = tqdm(total=total, unit=unit, file=sys.stderr, disable=None, leave=False, dynamic_ncols=True)
+
+    def __call__(self, message: str) -> None:
+        if self.bar.disable:  # not a terminal (a log, CI): the messages as lines
+            _progress(message)
+            return
+        self.bar.set_postfix_str(message[:70], refresh=False)
+        if self.is_step(message):
+            self.bar.update(1)
+        else:
+            self.bar.refresh()
+
+    def __enter__(self) -> "StepProgress":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.bar.close()
+
+
+class _VersionAction(argparse.Action):
+    """`--version`: the package version with the git commit when run from a checkout, as runs record it
+    (computed only when asked: finding the commit runs git)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from courtwatch.pipeline.runs import code_version
+        print(f"courtwatch {code_version()}")
+        parser.exit()
 
 
 def _date(text: str) -> dt.date:
@@ -42,8 +87,11 @@ def cmd_sample(args) -> None:
 def cmd_ingest(args) -> None:
     from courtwatch.pipeline.ingest import ingest
     began = time.perf_counter()
-    result = ingest(args.dir, db=args.db, export_date=args.export_date,
-                    progress=(lambda m: None) if args.json else _progress)
+    from courtwatch.core.contract import LOAD_ORDER
+    tables = [t for t in LOAD_ORDER if any(Path(args.dir).glob(f"{t}.*"))]
+    with StepProgress(len(tables), "table", lambda m: m.split(":")[0] in tables and ": read " in m) as progress:
+        result = ingest(args.dir, db=args.db, export_date=args.export_date,
+                        progress=(lambda m: None) if args.json else progress)
     if args.json:
         print(json.dumps(result.summary(), ensure_ascii=False))
         return
@@ -67,8 +115,11 @@ def cmd_detect(args) -> None:
     from courtwatch.core.config import load_config
     from courtwatch.pipeline.runs import detect
     began = time.perf_counter()
-    result = detect(args.db, as_of=args.as_of, config=load_config(args.config), progress=_progress,
-                    since=args.since, engine=args.engine, parquet=args.parquet)
+    from courtwatch.detectors.registry import by_name
+    names = set(by_name())
+    with StepProgress(len(names), "detector", lambda m: m.split(":")[0] in names) as progress:
+        result = detect(args.db, as_of=args.as_of, config=load_config(args.config), progress=progress,
+                        since=args.since, engine=args.engine, parquet=args.parquet)
     counts = result.flags.groupby("category").size().to_dict() if not result.flags.empty else {}
     by_category = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"
     mode = f"incremental since {args.since}, " if args.since else ""
@@ -140,8 +191,14 @@ def cmd_brief(args) -> None:
             if court is None or court not in scope:
                 raise UserError(f"{user.username} may brief only on {', '.join(user.court_ids)}"
                                 + (" and the courts under it" if user.role == "president" else "") + "; give --court")
-    written = write_brief(args.db, args.period, court, args.format, Path(args.out), lang=args.lang,
-                          all_courts=args.all_courts, run_id=args.run, actor=actor, progress=_progress)
+    with StepProgress(0, "file", lambda m: m.startswith("[")) as progress:
+        def briefing_progress(message: str) -> None:  # "[n/N] path": N is known once the first file is written
+            total = re.match(r"\[\d+/(\d+)\]", message)
+            if total and not progress.bar.total:
+                progress.bar.reset(total=int(total.group(1)))
+            progress(message)
+        written = write_brief(args.db, args.period, court, args.format, Path(args.out), lang=args.lang,
+                              all_courts=args.all_courts, run_id=args.run, actor=actor, progress=briefing_progress)
     where = str(written[0]) if len(written) == 1 else f"{len(written)} files in {args.out}"
     print(f"brief: wrote {args.format} briefing for {args.period} to {where} in {time.perf_counter() - began:.1f}s")
 
@@ -279,6 +336,7 @@ def _demo_account(args) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="courtwatch", description="Judicial supervision warnings for human review.")
+    parser.add_argument("--version", action=_VersionAction, help="print the version (and git commit) and exit")
     sub = parser.add_subparsers(dest="command", required=True)
     db_help = "analytical database file (default: $COURTWATCH_DB, else ./courtwatch.duckdb)"
 
