@@ -133,6 +133,14 @@ def _identify(settings):
     """Ask who this is, by the configured mode; an account or None (the form is on screen)."""
     from courtwatch.access import auth
     if settings.mode == "header":
+        # the header is believed only from the court's sign-in proxy (docs/security.md)
+        from courtwatch.access import signin
+        from courtwatch.core.errors import UserError
+        try:
+            signin.check_proxy(st.context.ip_address, settings)
+        except UserError as refused:
+            st.error(str(refused))
+            return None
         name = st.context.headers.get(settings.header_name)
         account = auth.user_by_name(data_ops.ops(), name) if name else None
         if account is None:
