@@ -207,6 +207,10 @@ CREATE TABLE IF NOT EXISTS reference_fingerprints (
 ALTER TABLE defendants ADD COLUMN IF NOT EXISTS combined_term_months DOUBLE;
 ALTER TABLE enforcement ADD COLUMN IF NOT EXISTS termination_basis VARCHAR;
 ALTER TABLE enforcement ADD COLUMN IF NOT EXISTS assets_undisposable BOOLEAN;
+-- E6 (time limits, docs/import.md): the procedure, the days not counted, who approved an event.
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS procedure VARCHAR;       -- ordinary | simplified | summary | small_claims | private_prosecution
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS deducted_days INTEGER;   -- 扣除审限 days; NULL = not recorded
+ALTER TABLE events ADD COLUMN IF NOT EXISTS approver_id VARCHAR;    -- staff code of the approver (extensions)
 
 -- Added with incremental runs and engines (databases made earlier gain them here).
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS mode VARCHAR;           -- full | incremental

@@ -86,7 +86,13 @@ EVENT = _enum(
     ("interference_record", "过问案件登记"), ("recusal", "回避"),
     # E5: the applicant told the result of a post-termination inquiry (法〔2016〕373号 art. 9)
     ("inquiry_result_notified", "查询结果告知申请执行人|查询结果告知"),
+    # E6: the end of a suspension (中止诉讼/执行 to 恢复): the suspended days are not counted in the time limit
+    ("suspension_end", "中止结束|恢复审理|恢复诉讼"),
 )
+# E6: the procedure a case was tried under (the one it closed under), which sets its statutory time limit
+# (docs/import.md; detectors/rules/case_past_time_limit.py). private_prosecution: a 自诉 case (刑诉 §§210–213).
+PROCEDURE = _enum(("ordinary", "普通程序|普通"), ("simplified", "简易程序|简易"), ("summary", "速裁程序|速裁"),
+                  ("small_claims", "小额诉讼程序|小额诉讼|小额"), ("private_prosecution", "自诉|自诉案件"))
 # E3: on what ground a 终本 case was terminated (docs/import.md). `standard`: every condition of
 # 法〔2016〕373号 art. 1; the others are the grounds of 法发〔2014〕26号 art. 16 that the three-month
 # condition does not bind (instalment settlement, the applicant's written consent where no property was
@@ -138,6 +144,10 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("appeal_outcome", "enum", enum=APPEAL_OUTCOME),
         Column("extensions", "int"),
         Column("claim_amount", "decimal"),
+        Column("procedure", "enum", enum=PROCEDURE, optional=True),  # E6
+        # E6: days the court's system does not count in the time limit (扣除审限: public notice, appraisal,
+        # jurisdiction objections, suspension to resumption, supplementary investigation; 法释〔2000〕29号 art. 9)
+        Column("deducted_days", "int", optional=True),
     ), key="case_id"),
     Table("defendants", (
         Column("defendant_id", "str", required=True),
@@ -190,6 +200,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         Column("actor_id", "str"),
         Column("amount", "decimal"),
         Column("note", "text"),
+        Column("approver_id", "str", optional=True),  # E6: who approved the event (an extension: 院长 or the court above)
     ), replace_by="case_id"),
     Table("representations", (
         Column("case_id", "str", required=True, references="cases.case_id"),
