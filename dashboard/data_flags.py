@@ -16,6 +16,7 @@ from courtwatch.reporting import figures
 from .data import courts, db_version, expand_scope, latest_run_id, load, period_dates, query_in_scope, scope_key
 from .data_ops import current_dispositions
 from .data_people import judge_label
+from .state import lang
 
 # ---------------------------------------------------------------- flags
 
@@ -34,11 +35,11 @@ class FlagFilter:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _run_flags(version, scope, run_id: str) -> pd.DataFrame:
+def _run_flags(version, scope, run_id: str, language: str) -> pd.DataFrame:
     frame = query_in_scope("dash_flags", scope=scope, run_id=run_id)
     frame["flag_date"] = pd.to_datetime(frame["flag_date"])
     frame["month"] = frame["flag_date"].dt.strftime("%Y-%m")
-    frame["judge_label"] = [judge_label(j, m) for j, m in zip(frame["judge_id"], frame["judge_name_masked"])]
+    frame["judge_label"] = [judge_label(j, m, language) for j, m in zip(frame["judge_id"], frame["judge_name_masked"])]
     return frame
 
 
@@ -48,7 +49,7 @@ def run_flags(run_id: str | None = None) -> pd.DataFrame:
     if not run_id:
         return pd.DataFrame(columns=["flag_id", "category", "detector", "level", "score", "court_id", "judge_id",
                                      "month", "flag_date", "explanation", "explanation_en"])
-    return _run_flags(db_version(), scope_key(), run_id)
+    return _run_flags(db_version(), scope_key(), run_id, lang())
 
 
 def filter_flags(frame: pd.DataFrame, choice: FlagFilter, reviews: dict | None = None) -> pd.DataFrame:
@@ -128,14 +129,18 @@ def flag(flag_id: str) -> dict | None:
               for k, v in frame.iloc[0].to_dict().items()}
     record["evidence"] = _evidence(record.get("evidence"))
     record["explanation_en"] = record["evidence"].get("explanation_en") or record["explanation"]
-    record["judge_label"] = judge_label(record.get("judge_id"), record.get("judge_name_masked"))
+    record["judge_label"] = judge_label(record.get("judge_id"), record.get("judge_name_masked"), lang())
     return record
 
 
 def related_flags(record: dict) -> pd.DataFrame:
-    """Other flags of the same run on the same case, judge or lawyer."""
-    return load("dash_related_flags", run_id=record["run_id"], flag_id=record["flag_id"],
-                case_id=record.get("case_id"), judge_id=record.get("judge_id"), lawyer_id=record.get("lawyer_id"))
+    """Other flags of the same run on the same case, judge or lawyer, with their English sentence."""
+    related = load("dash_related_flags", run_id=record["run_id"], flag_id=record["flag_id"],
+                   case_id=record.get("case_id"), judge_id=record.get("judge_id"), lawyer_id=record.get("lawyer_id"))
+    if related.empty:
+        return related.assign(explanation_en=pd.Series(dtype=object))
+    english = run_flags(record["run_id"]).set_index("flag_id")["explanation_en"]
+    return related.assign(explanation_en=related["flag_id"].map(english))
 
 
 def case_timeline(case_id: str | None) -> pd.DataFrame:

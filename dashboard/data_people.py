@@ -10,12 +10,13 @@ import streamlit as st
 from courtwatch.reporting import figures
 
 from .data import db_version, expand_scope, load, period_dates, query_in_scope, scope_key
+from .state import lang
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _judges(version, scope) -> pd.DataFrame:
+def _judges(version, scope, language: str) -> pd.DataFrame:
     frame = query_in_scope("dash_judges", scope=scope)
-    frame["label"] = [judge_label(j, m) for j, m in zip(frame["judge_id"], frame["name_masked"])]
+    frame["label"] = [judge_label(j, m, language) for j, m in zip(frame["judge_id"], frame["name_masked"])]
     return frame
 
 
@@ -23,15 +24,16 @@ def judges() -> pd.DataFrame:
     version = db_version()
     if version is None:
         return pd.DataFrame(columns=["judge_id", "court_id", "court_name", "role", "name_masked", "cases", "label"])
-    return _judges(version, scope_key())
+    return _judges(version, scope_key(), lang())
 
 
-def judge_label(judge_id, masked_name) -> str | None:
-    """A judge as the dashboard names them: pseudonymous id, then the masked name (张**)."""
+def judge_label(judge_id, masked_name, language: str = "zh") -> str | None:
+    """A judge as the dashboard names them: pseudonymous id, then the masked name — J000123（张**） in
+    Chinese, J000123 (张**) in English (full-width brackets belong to Chinese text)."""
     if judge_id is None or (isinstance(judge_id, float) and np.isnan(judge_id)):
         return None
     if isinstance(masked_name, str) and masked_name:
-        return f"{judge_id}（{masked_name}）"
+        return f"{judge_id}（{masked_name}）" if language == "zh" else f"{judge_id} ({masked_name})"
     return str(judge_id)
 
 

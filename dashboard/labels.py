@@ -1,9 +1,15 @@
 """Words and numbers as the user reads them: catalog strings in the chosen language (`tr`), labels of the
 vocabulary's codes, detector titles, evidence values, and the profile tables in words.
+
+English pages carry no Chinese but names, case numbers, court, charge and cause names and what a court's
+own record says (an event's note): the detectors' Chinese-only texts (legal bases, sentencing factors) are
+rendered in English here, and the Chinese terms of art left in their English texts (终本, 认罪认罚,
+刑法第N条, an amount standard) are put into English by `english` (tests/test_dashboard.py checks every page).
 """
 from __future__ import annotations
 
 import functools
+import re
 
 import pandas as pd
 
@@ -42,7 +48,10 @@ def detector_title(name: str, language: str | None = None) -> str:
     detector = by_name().get(name)
     if detector is None:
         return name
-    return (detector.title_zh if (language or lang()) == "zh" else detector.title_en) or name
+    if (language or lang()) == "zh":
+        return detector.title_zh or name
+    title = english(detector.title_en or name)
+    return title[:1].upper() + title[1:]
 
 
 def fixed(label_fn):
@@ -54,15 +63,239 @@ def fixed(label_fn):
 def explanation(record) -> str:
     """The flag's plain sentence in the user's language (English from the evidence)."""
     if lang() == "en":
-        return record.get("explanation_en") or record.get("explanation") or ""
+        return explanation_en(record.get("explanation_en"), record.get("explanation"))
     return record.get("explanation") or ""
+
+
+def explanation_en(english_text, chinese_text) -> str:
+    """A flag's English sentence; the queries fall back to the Chinese one, which an English page does not show."""
+    if not isinstance(english_text, str) or not english_text or english_text == chinese_text:
+        return tr("explanation_zh_only")
+    return english(english_text)
+
+
+def legal_basis(record) -> str:
+    """The statute or guideline a flag rests on, in the user's language; — when the flag names none."""
+    basis = (record.get("evidence") or {}).get("legal_basis")
+    if not basis:
+        return "—"
+    if lang() == "zh":
+        return basis
+    rendered = legal_basis_en(basis)
+    return rendered if rendered is not None else tr("legal_basis_zh_only")
+
+
+# ---------------------------------------------------------------- Chinese terms in English text
+
+_CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
+_CHINESE_NUMBER = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_PROVINCES = {"北京": "Beijing", "天津": "Tianjin", "河北": "Hebei", "山西": "Shanxi", "内蒙古": "Inner Mongolia",
+              "辽宁": "Liaoning", "吉林": "Jilin", "黑龙江": "Heilongjiang", "上海": "Shanghai", "江苏": "Jiangsu",
+              "浙江": "Zhejiang", "安徽": "Anhui", "福建": "Fujian", "江西": "Jiangxi", "山东": "Shandong",
+              "河南": "Henan", "湖北": "Hubei", "湖南": "Hunan", "广东": "Guangdong", "广西": "Guangxi",
+              "海南": "Hainan", "重庆": "Chongqing", "四川": "Sichuan", "贵州": "Guizhou", "云南": "Yunnan",
+              "西藏": "Tibet", "陕西": "Shaanxi", "甘肃": "Gansu", "青海": "Qinghai", "宁夏": "Ningxia",
+              "新疆": "Xinjiang"}
+# a bracketed text, one level of brackets inside allowed: （…（…）…）
+_BRACKETED = r"（(?:[^（）]|（[^（）]*）)*）"
+
+
+def chinese_number(text: str) -> int:
+    """一百三十三 → 133, 二百八十七 → 287, 十五 → 15 (article numbers as statutes write them)."""
+    total, current = 0, 0
+    for char in text:
+        if char in _CHINESE_NUMBER:
+            current = _CHINESE_NUMBER[char]
+        elif char in "十百千":
+            total += (current or 1) * {"十": 10, "百": 100, "千": 1000}[char]
+            current = 0
+    return total + current
+
+
+def _document_number(match: re.Match) -> str:
+    """法释〔2013〕8号 → Fa Shi [2013] No. 8 (how Chinese document numbers are cited in English)."""
+    prefix = {"法释": "Fa Shi", "法发": "Fa Fa", "法": "Fa"}.get(match.group(1), match.group(1))
+    return f"{prefix} [{match.group(2)}] No. {match.group(3)}"
+
+
+def _article(match: re.Match) -> str:
+    """刑法第266条 / 刑法第287条之二 → Criminal Law art. 266 / art. 287-2."""
+    number = match.group(1)
+    number = number if number.isdigit() else str(chinese_number(number))
+    sub = f"-{chinese_number(match.group(2))}" if match.group(2) else ""
+    return f"Criminal Law art. {number}{sub}"
+
+
+def _standard(match: re.Match) -> str:
+    province = _PROVINCES.get(match.group(1), match.group(1))
+    return f"the {province} provincial amount standard"
+
+
+# In order: each rewrites a phrase the detectors leave in Chinese inside their English sentences.
+_ENGLISH_TERMS = [
+    (re.compile(r"未配置该省标准，按全国最低数额标准" + _BRACKETED), "the national lowest amount thresholds (no provincial standard configured)"),
+    (re.compile(r"按全国统一标准（(刑法第[0-9一二三四五六七八九十百]+条(?:之[一二三四五六七八九])?)）"),
+     lambda m: f"the national standard ({_ARTICLE.sub(_article, m.group(1))})"),
+    (re.compile(r"按(" + "|".join(_PROVINCES) + r")省标准" + _BRACKETED), _standard),
+    (re.compile(r"(法释|法发|法)〔(\d{4})〕(\d+)号"), _document_number),
+    (re.compile(r"\s*[（(]终本[）)]"), ""),
+    (re.compile(r"终本(?= cases?\b)"), "termination-for-now"),
+    (re.compile(r"post-终本"), "post-termination"),
+    (re.compile(r"终本"), "termination for now"),
+    (re.compile(r"认罪认罚"), "the guilty-plea leniency system"),
+]
+_ARTICLE = re.compile(r"刑法第([0-9一二三四五六七八九十百]+)条(?:之([一二三四五六七八九]))?")
+
+
+def english(text: str) -> str:
+    """An English text from a detector with the Chinese terms of art it keeps put into English."""
+    if not isinstance(text, str) or not _CJK.search(text):
+        return text
+    for pattern, replacement in _ENGLISH_TERMS:
+        text = pattern.sub(replacement, text)
+    return _ARTICLE.sub(_article, text)
+
+
+_ZB_RULES = ("Supreme People's Court Provisions on Strictly Regulating the Termination of the Current Round of "
+             "Enforcement (trial) (Fa [2016] No. 373)")
+_ZB_RULES_ZH = "最高人民法院关于严格规范终结本次执行程序的规定（试行）（法〔2016〕373号）"
+_NO_INTERFERENCE_LEADERS = ("Provisions on Recording, Reporting and Holding Accountable Leading Officials Who "
+                            "Interfere in Judicial Activities or in the Handling of Specific Cases")
+_NO_INTERFERENCE_INSIDERS = "Provisions on Recording and Holding Accountable Judicial Insiders Who Inquire into Cases"
+_RESPONSIBILITY = ("Supreme People's Court Opinions on Improving the Judicial Responsibility System of the People's "
+                   "Courts (Fa Fa [2015] No. 13): cases are assigned at random as the rule, by designation only as "
+                   "the exception")
+# The legal bases the detectors cite, part by part (a basis is parts joined by ；). A basis with a part not
+# here is shown as 'cited in Chinese only', never half translated; tests/test_dashboard.py checks every
+# registered detector's basis is covered.
+LEGAL_BASIS_PARTS_EN = {
+    _ZB_RULES_ZH + "第一条第（一）项": _ZB_RULES + ", art. 1(1)",
+    _ZB_RULES_ZH + "第一条第（二）项": _ZB_RULES + ", art. 1(2)",
+    _ZB_RULES_ZH + "第一条第（三）项": _ZB_RULES + ", art. 1(3)",
+    _ZB_RULES_ZH + "第一条第（四）项": _ZB_RULES + ", art. 1(4)",
+    _ZB_RULES_ZH + "第一条第（五）项": _ZB_RULES + ", art. 1(5)",
+    _ZB_RULES_ZH + "第五条": _ZB_RULES + ", art. 5",
+    _ZB_RULES_ZH + "第九条": _ZB_RULES + ", art. 9",
+    _ZB_RULES_ZH + "第一条（终本须同时满足全部条件，财产调查须穷尽）":
+        _ZB_RULES + ", art. 1 (every condition must be met before enforcement is terminated for now, and the "
+                    "investigation of property must be exhausted)",
+    _ZB_RULES_ZH + "第一条（终本条件）、第五条（告知申请执行人）":
+        _ZB_RULES + ", art. 1 (the conditions for terminating for now) and art. 5 (informing the applicant)",
+    "《中华人民共和国刑法》第七十四条": "Criminal Law of the People's Republic of China, art. 74",
+    "《中华人民共和国刑法》第七十二条": "Criminal Law of the People's Republic of China, art. 72",
+    "《中华人民共和国刑法》第四十二条、第六十九条": "Criminal Law of the People's Republic of China, arts. 42 and 69",
+    "《中华人民共和国刑法》分则相应条文（第四十五条；第一百三十三条、第一百三十三条之一、第二百三十四条、第二百六十四条、"
+    "第二百六十六条、第二百八十七条之二、第三百零三条、第三百四十七条）及各省数额标准":
+        "Criminal Law of the People's Republic of China, the articles of its Specific Provisions for each charge "
+        "(art. 45; arts. 133, 133-1, 234, 264, 266, 287-2, 303 and 347) and the provincial amount standards",
+    "《中华人民共和国刑法》分则相应条文的量刑档次及各省数额标准（数据质量提示，非违法认定）":
+        "Criminal Law of the People's Republic of China, the sentencing tiers of the articles for each charge, and "
+        "the provincial amount standards (a data-quality warning, not a finding of unlawfulness)",
+    "电信网络诈骗：法发〔2016〕32号第二部分第（一）项":
+        "telecom and online fraud: Opinions of the Supreme People's Court, the Supreme People's Procuratorate and the "
+        "Ministry of Public Security on Handling Criminal Cases of Telecom and Online Fraud (Fa Fa [2016] No. 32), "
+        "part II, item (1)",
+    "最高人民法院关于执行款物管理工作的规定（法发〔2017〕6号）第十五条":
+        "Supreme People's Court Provisions on the Administration of Enforcement Funds and Property "
+        "(Fa Fa [2017] No. 6), art. 15",
+    "人民法院案件质量评查与审判流程管理规定：结案信息非经审批不得修改":
+        "People's court rules on case-quality review and the management of trial processes: closing information "
+        "may not be changed without approval",
+    "领导干部干预司法活动、插手具体案件处理的记录、通报和责任追究规定": _NO_INTERFERENCE_LEADERS,
+    "司法机关内部人员过问案件的记录和责任追究规定": _NO_INTERFERENCE_INSIDERS,
+    "司法机关内部人员过问案件的记录和责任追究规定（2015）": _NO_INTERFERENCE_INSIDERS + " (2015)",
+    "防止干预司法“三个规定”：领导干部干预司法活动、插手具体案件处理的记录、通报和责任追究规定":
+        "The “three provisions” against interference in justice: " + _NO_INTERFERENCE_LEADERS,
+    "关于进一步规范司法人员与当事人、律师、特殊关系人、中介组织接触交往行为的若干规定（2015）":
+        "Several Provisions on Further Regulating Contacts between Judicial Personnel and Parties, Lawyers, Persons "
+        "with Special Relationships and Intermediary Organisations (2015)",
+    "最高人民法院关于完善人民法院司法责任制的若干意见（法发〔2015〕13号）：随机分案为主、指定分案为辅": _RESPONSIBILITY,
+    "审判权力运行监督管理（审限延长、改判发回、结案后修改）":
+        "supervision of how adjudicative power is exercised (deadline extensions, judgments amended or remanded, "
+        "edits after closing)",
+    "最高人民法院、最高人民检察院《关于常见犯罪的量刑指导意见（试行）》（法发〔2021〕21号）":
+        "Supreme People's Court and Supreme People's Procuratorate, Guiding Opinions on Sentencing for Common Crimes "
+        "(trial) (Fa Fa [2021] No. 21)",
+    "《中华人民共和国刑法》第六十一条（量刑以犯罪事实、性质、情节和社会危害程度为根据）":
+        "Criminal Law of the People's Republic of China, art. 61 (punishment according to the facts, nature and "
+        "circumstances of the crime and the harm it did to society)",
+    "最高人民法院《关于统一法律适用加强类案检索的指导意见（试行）》（2020）":
+        "Supreme People's Court, Guiding Opinions on Unifying the Application of Law and Strengthening the Search "
+        "for Similar Cases (trial) (2020)",
+    "《中华人民共和国刑事诉讼法》第二百零一条（认罪认罚案件，人民法院一般应当采纳人民检察院的量刑建议）":
+        "Criminal Procedure Law of the People's Republic of China, art. 201 (when the defendant pleads guilty and "
+        "accepts punishment, the court shall generally adopt the procuratorate's sentencing recommendation)",
+    "最高人民法院等《关于适用认罪认罚从宽制度的指导意见》（2019）":
+        "Supreme People's Court et al., Guiding Opinions on Applying the System of Leniency for Pleading Guilty and "
+        "Accepting Punishment (2019)",
+    "《中华人民共和国刑法》第四条（对任何人犯罪，在适用法律上一律平等）":
+        "Criminal Law of the People's Republic of China, art. 4 (everyone who commits a crime is equal in the "
+        "application of the law)",
+    "《中华人民共和国宪法》第三十三条": "Constitution of the People's Republic of China, art. 33",
+}
+
+
+def legal_basis_en(basis: str) -> str | None:
+    """A detector's legal basis in English; None when a part of it has no English rendering here."""
+    if not _CJK.search(basis):
+        return basis
+    parts = [LEGAL_BASIS_PARTS_EN.get(part) for part in _citations(basis)]
+    return "; ".join(parts) if all(parts) else None
+
+
+def _citations(basis: str) -> list[str]:
+    """The citations of a legal basis: split at ； outside brackets (第四十五条；第一百三十三条… inside one
+    citation's brackets lists its articles)."""
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(basis):
+        depth += char in "（《〔" and 1 or 0
+        depth -= char in "）》〕" and 1 or 0
+        if char == "；" and depth == 0:
+            parts.append(basis[start:i])
+            start = i + 1
+    return parts + [basis[start:]]
+
+
+# the sentencing factors as detectors/sentencing/text.py writes them (factors_zh)
+_CIRCUMSTANCES_EN = {"自首": "voluntary surrender", "坦白": "confession", "认罪认罚": "guilty plea accepted",
+                     "立功": "meritorious service", "累犯": "recidivist", "前科": "prior record", "未成年": "minor",
+                     "从犯": "accessory", "未遂": "attempt", "退赃退赔": "restitution", "取得谅解": "victim's forgiveness"}
+_INJURIES_EN = {"无": "none", "轻伤二级": "minor injury, grade 2", "轻伤一级": "minor injury, grade 1",
+                "重伤二级": "serious injury, grade 2", "重伤一级": "serious injury, grade 1", "死亡": "death"}
+_FACTOR_PARTS_EN = [
+    (re.compile(r"^涉案金额([0-9,.]+)元$"), lambda m: f"amount involved {m.group(1)} yuan"),
+    (re.compile(r"^毒品([0-9.]+)克$"), lambda m: f"drugs {m.group(1)} g"),
+    (re.compile(r"^血液酒精([0-9.]+)mg/100ml$"), lambda m: f"blood alcohol {m.group(1)} mg/100ml"),
+    (re.compile(r"^伤情(.+)$"), lambda m: "injury: " + _INJURIES_EN.get(m.group(1), m.group(1))),
+    (re.compile(r"^无法定/酌定情节$"), lambda m: "no statutory or discretionary circumstances"),
+    (re.compile(r"^未记录：(.+)$"), lambda m: "not recorded: " + ", ".join(_CIRCUMSTANCES_EN.get(c, c) for c in m.group(1).split("、"))),
+    (re.compile(r"^([^0-9：]+)$"), lambda m: ", ".join(_CIRCUMSTANCES_EN.get(c, c) for c in m.group(1).split("、"))),
+]
+
+
+def factors_label(text) -> str:
+    """A sentence's legal factors (e.g. 涉案金额5,000元；自首、认罪认罚) in the user's language."""
+    if not isinstance(text, str) or not text:
+        return "—"
+    if lang() == "zh":
+        return text
+    out = []
+    for part in text.split("；"):
+        for pattern, render in _FACTOR_PARTS_EN:
+            match = pattern.match(part)
+            if match:
+                out.append(render(match))
+                break
+        else:
+            out.append(part)
+    return "; ".join(out)
 
 
 # ---------------------------------------------------------------- evidence and tables
 
 def plain_value(value) -> str:
     """A figure from the evidence as a reader expects it: 358,194 rather than 358194.0; — for unknown."""
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN
         return "—"
     if isinstance(value, bool):
         return tr("yes") if value else tr("no")
@@ -71,8 +304,28 @@ def plain_value(value) -> str:
             return f"{value:,.0f}"
         return f"{value:,.2f}" if abs(value) >= 100 else f"{value:.4g}"
     if isinstance(value, list):
-        return "、".join(plain_value(v) for v in value)
-    return str(value)
+        return ("、" if lang() == "zh" else ", ").join(plain_value(v) for v in value)
+    return english(str(value)) if lang() == "en" else str(value)
+
+
+def evidence_value(key: str, value) -> str:
+    """An evidence figure in words: codes (a sentence kind, an injury level, a measure) by their label."""
+    if isinstance(value, str) and key == "standard_province" and lang() == "en":
+        return _PROVINCES.get(value, value)
+    if isinstance(value, str) and key in ("sentence_kind", "injury_level", "measure"):
+        prefix = {"sentence_kind": "sentence", "injury_level": "injury", "measure": "field"}[key]
+        text = tr(f"{prefix}_{value}")
+        return value if text == f"{prefix}_{value}" else text
+    return plain_value(value)
+
+
+def missing(value) -> bool:
+    return value is None or (not isinstance(value, (list, dict, str)) and pd.isna(value))
+
+
+def cell(value, render=str) -> str:
+    """A table cell: — for an unknown value (never the words None or nan), else rendered."""
+    return "—" if missing(value) else render(value)
 
 
 def setting_label(name: str) -> str:
@@ -115,16 +368,31 @@ def rates_table(rates: pd.DataFrame) -> pd.DataFrame:
 
 
 def timeline_table(timeline: pd.DataFrame) -> pd.DataFrame:
+    """A case's timeline in words; a step with nothing recorded shows —, never None."""
     def note(event, text):
-        if event == "closed" and isinstance(text, str):
+        if missing(text):
+            return "—"
+        if event == "closed":
             label = tr(f"close_{text}")
             return text if label == f"close_{text}" else label
-        return text
+        return str(text)
+    when = pd.to_datetime(timeline["occurred_at"]).dt.strftime("%Y-%m-%d %H:%M").str.replace(" 00:00", "", regex=False)
     return pd.DataFrame({
-        tr("col_when"): pd.to_datetime(timeline["occurred_at"]).dt.strftime("%Y-%m-%d %H:%M").str.replace(" 00:00", "", regex=False),
+        tr("col_when"): when.fillna("—"),
         tr("col_event"): timeline["event"].map(event_label),
         tr("col_source"): timeline["source"].map(lambda s: tr(f"src_{s}")),
-        tr("col_actor"): timeline["actor_id"],
-        tr("col_amount"): timeline["amount"],
+        tr("col_actor"): [cell(a) for a in timeline["actor_id"]],
+        tr("col_amount"): [cell(a, lambda v: f"{v:,.2f}".removesuffix(".00")) for a in timeline["amount"]],
         tr("col_note"): [note(e, n) for e, n in zip(timeline["event"], timeline["note"])],
+    })
+
+
+def similar_cases_table(peers: pd.DataFrame) -> pd.DataFrame:
+    """A sentencing flag's similar cases in words; another court's case (no case number) says so."""
+    return pd.DataFrame({
+        tr("col_case"): [cell(c) if not missing(c) else tr("review_other_court") for c in peers["case_id"]],
+        tr("term_months_axis"): [cell(v, plain_value) for v in peers["term_months"]],
+        tr("expected_months"): [cell(v, plain_value) for v in peers["expected_months"]],
+        tr("factors"): [factors_label(f) for f in peers["factors"]],
+        tr("this_case"): [tr("yes") if this else "" for this in peers["is_this"]],
     })

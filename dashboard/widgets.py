@@ -11,7 +11,7 @@ import streamlit as st
 
 from . import data
 from .charts import caseload_figure, chart
-from .labels import category_label, detector_title, level_label, rates_table, review_label, short, tr
+from .labels import category_label, detector_title, explanation_en, level_label, rates_table, review_label, short, tr
 from .session import aggregates_only_stop, require_signed_in, reviewer, sees_cases
 from .state import assistance_on, bound, lang, remember, remembered
 
@@ -133,8 +133,7 @@ def flag_table(flags: pd.DataFrame, key: str, height: int | None = None) -> str 
         return flags[column].map({code: label_fn(code) for code in flags[column].dropna().unique()})
 
     if lang() == "en" and "explanation_en" in flags:
-        english = flags["explanation_en"].fillna("")
-        sentences = english.where(english != "", flags["explanation"].fillna(""))
+        sentences = [explanation_en(e, z) for e, z in zip(flags["explanation_en"], flags["explanation"])]
     else:
         sentences = flags["explanation"].fillna("")
     table = pd.DataFrame({
@@ -143,10 +142,10 @@ def flag_table(flags: pd.DataFrame, key: str, height: int | None = None) -> str 
         tr("col_score"): flags["score"].astype(float),
         tr("col_category"): labelled("category", category_label),
         tr("col_detector"): labelled("detector", detector_title),
-        tr("col_court"): flags["court_name"].fillna(flags["court_id"]) if "court_name" in flags else flags["court_id"],
-        tr("col_judge"): flags["judge_label"] if "judge_label" in flags else flags["judge_id"],
-        tr("col_subject"): flags["subject_id"],
-        tr("col_month"): flags["month"] if "month" in flags else None,
+        tr("col_court"): (flags["court_name"].fillna(flags["court_id"]) if "court_name" in flags else flags["court_id"]).fillna("—"),
+        tr("col_judge"): (flags["judge_label"] if "judge_label" in flags else flags["judge_id"]).fillna("—"),
+        tr("col_subject"): flags["subject_id"].fillna("—"),
+        tr("col_month"): flags["month"].fillna("—") if "month" in flags else "—",
         tr("col_review"): labelled("review", review_label) if "review" in flags else None,
         tr("col_explanation"): sentences,
     })

@@ -573,3 +573,105 @@ def test_no_page_url_names_a_file_under_pages():
     stems = {p.stem for p in (APP.parent / "pages").glob("*.py")}
     assert {file for _, file, *_ in specs} <= {f"{s}.py" for s in stems}
     assert not {url for *_, url in specs} & stems
+
+
+# ---------------------------------------------------------------- English without Chinese (issue 18 item 4)
+
+CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef\U00020000-\U0002ffff]")
+CASE_NUMBER = re.compile(r"[(（]\d{4}[)）][\u4e00-\u9fff]\d{0,4}[\u4e00-\u9fff]{1,3}\d+号")
+MASKED_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}\*\*")
+LANGUAGE_SWITCH_ZH = "中文"  # the language switch names Chinese in Chinese, as language pickers do
+
+
+@pytest.fixture(scope="module")
+def recorded_words(province):
+    """What an English page may show in Chinese because the record says it: court ids and names, charges
+    and causes, and the courts' own notes in the event log (by case)."""
+    con = duckdb.connect(str(province["db"]), read_only=True)
+    words = {w for (w,) in con.execute(
+        "SELECT court_id FROM courts UNION SELECT name FROM courts UNION SELECT charge FROM defendants "
+        "UNION SELECT cause FROM cases").fetchall() if w}
+    notes = {}
+    for case_id, note in con.execute("SELECT case_id, note FROM events WHERE note IS NOT NULL").fetchall():
+        notes.setdefault(case_id, set()).add(note)
+    con.close()
+    return {"words": words, "notes": notes}
+
+
+def shown_everywhere(at: AppTest) -> str:
+    """Every string a page puts before the reader: texts, tables (headers and cells), widget labels and
+    options, expander labels, and the charts' titles, axes, legends, labels and hover texts."""
+    import json
+    parts = [texts(at)]
+    for df in at.dataframe:
+        parts += [str(c) for c in df.value.columns] + [df.value.astype(str).to_string()]
+    for kind in ("button", "radio", "text_area", "text_input", "selectbox", "multiselect", "toggle", "expander",
+                 "number_input"):
+        for widget in getattr(at, kind):
+            parts.append(str(getattr(widget, "label", "")))
+            parts += [str(o) for o in getattr(widget, "options", []) or []]
+    for chart in at.get("plotly_chart"):
+        def strings(value):
+            if isinstance(value, str):
+                yield value
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    if key not in ("customdata", "family"):
+                        yield from strings(item)
+            elif isinstance(value, list):
+                for item in value:
+                    yield from strings(item)
+        parts += list(strings(json.loads(chart.proto.spec)))
+    return "\n".join(parts)
+
+
+def chinese_left(text: str, allowed: set[str]) -> list[str]:
+    """The Chinese an English page shows beyond names, case numbers, court names and ids, charges and causes,
+    and notes quoted from the record."""
+    text = CASE_NUMBER.sub(" ", text)
+    text = MASKED_NAME.sub(" ", text)
+    for word in sorted(allowed, key=len, reverse=True):
+        text = text.replace(word, " ")
+    return sorted({line.strip() for line in text.splitlines() if CJK.search(line)})
+
+
+def english_page(**query) -> AppTest:
+    at = new_app()
+    at.session_state["choice_language"] = "English"
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def test_english_flag_pages_hold_no_chinese_outside_names_and_case_numbers(province, use_db, recorded_words):
+    """One flag of every detector the sample raised, its detail page in English; and the flag list."""
+    use_db(province["db"])
+    flags = province["flags"]
+    leaks = {}
+    for _, flag in flags.drop_duplicates("detector").iterrows():
+        at = english_page(flag=flag["flag_id"])
+        no_exception(at)
+        assert at.title[0].value == "Flag detail"
+        allowed = recorded_words["words"] | recorded_words["notes"].get(flag["case_id"], set()) | {ADMIN["display_name"],
+                                                                                              LANGUAGE_SWITCH_ZH}
+        left = chinese_left(shown_everywhere(at), allowed)
+        if left:
+            leaks[flag["detector"]] = left[:5]
+    assert not leaks, leaks
+    at = english_page()
+    at.switch_page(page_path("flags")).run()
+    no_exception(at)
+    assert at.title[0].value == "Flags"
+    left = chinese_left(shown_everywhere(at), recorded_words["words"] | {ADMIN["display_name"], LANGUAGE_SWITCH_ZH})
+    assert not left, left[:10]
+
+
+def test_every_detector_legal_basis_and_title_has_an_english_rendering():
+    """A detector whose legal basis gains a citation not rendered in dashboard/labels.py fails here, rather than
+    showing half-Chinese English."""
+    from courtwatch.dashboard import labels
+    for detector in DETECTORS:
+        assert labels.legal_basis_en(detector.legal_basis), detector.name
+        assert not CJK.search(labels.legal_basis_en(detector.legal_basis)), detector.name
+        assert not CJK.search(labels.english(detector.title_en or "")), detector.name

@@ -43,7 +43,7 @@ status_slot = cols[2].empty()  # filled at the end, after a disposition submitte
 
 st.markdown(f"**{tr('explanation')}**")
 st.markdown(labels.explanation(record))
-st.markdown(f"**{tr('legal_basis')}**: {evidence.get('legal_basis') or '—'}")
+st.markdown(f"**{tr('legal_basis')}**: {labels.legal_basis(record)}")
 # Names stay masked unless a user whose role allows it asks; each reveal is audited.
 if record.get("judge_id") and st.button(tr("reveal_name"), key="reveal_name", icon=":material/visibility:"):
     revealed = data_ops.reveal_judge_name(record["judge_id"], session.reviewer())
@@ -63,9 +63,7 @@ pair = data_flags.judge_lawyer_comparison(record.get("judge_id"), record.get("la
     if record["subject_type"] == "judge_lawyer" else pd.DataFrame()
 if not peers.empty:
     charts.chart(charts.similar_cases_figure(peers, evidence), "fd_similar", clickable=False)
-    st.dataframe(peers.rename(columns={"case_id": tr("col_case"), "term_months": tr("term_months_axis"),
-                                       "expected_months": tr("expected_months"), "factors": tr("factors"),
-                                       "is_this": tr("this_case")}), hide_index=True, width="stretch")
+    st.dataframe(labels.similar_cases_table(peers), hide_index=True, width="stretch")
 elif not pair.empty:
     charts.chart(charts.pair_figure(pair), "fd_pair", clickable=False)
     st.caption(tr("pair_note", pair=int(pair.loc[pair["group"] == "pair", "cases"].sum()),
@@ -85,7 +83,7 @@ else:
     if figures:
         st.caption(tr("rule_no_peers") if isinstance(observed, dict) else tr("evidence_figures"))
         st.dataframe(pd.DataFrame({tr("col_item"): [labels.field_label(k) for k in figures],
-                                   tr("col_value"): [labels.plain_value(v) for v in figures.values()]}),
+                                   tr("col_value"): [labels.evidence_value(k, v) for k, v in figures.items()]}),
                      hide_index=True, width="stretch")
     if record["subject_type"] == "judge" and record.get("judge_id"):
         rates = data_people.unit_rates("judge", record["judge_id"])
@@ -97,6 +95,7 @@ else:
         st.info(tr("no_comparison"))
 
 with st.expander(tr("evidence_all")):
+    st.caption(tr("evidence_as_stored"))
     widgets.json_block(evidence)
 
 # ---- the case
@@ -115,12 +114,12 @@ related = data_flags.related_flags(record)
 if related.empty:
     st.caption(tr("no_related"))
 else:
-    related = related.assign(relation=related["relation"].map(lambda r: tr(f"rel_{r}")))
     table = related.drop_duplicates("flag_id").reset_index(drop=True)
-    shown = pd.DataFrame({"flag_id": table["flag_id"], tr("col_relation"): table["relation"],
+    shown = pd.DataFrame({"flag_id": table["flag_id"], tr("col_relation"): table["relation"].map(lambda r: tr(f"rel_{r}")),
                           tr("col_level"): table["level"].map(labels.level_label),
                           tr("col_detector"): table["detector"].map(labels.detector_title),
-                          tr("col_subject"): table["subject_id"], tr("col_explanation"): table["explanation"]})
+                          tr("col_subject"): table["subject_id"],
+                          tr("col_explanation"): [labels.explanation(r) for r in table.to_dict("records")]})
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                          key=f"related_{flag_id}", column_config={"flag_id": None})
     rows = event.selection.rows if event and event.selection else []

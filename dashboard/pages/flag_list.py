@@ -35,7 +35,7 @@ shown = data_flags.filter_flags(flags, choice)
 if shown.empty:
     st.info(tr("no_match"))
     st.stop()
-st.markdown(f"{tr('count', n=len(shown), total=len(flags))}　<small>{tr('select_hint')}</small>", unsafe_allow_html=True)
+st.markdown(f"{tr('count', n=len(shown), total=len(flags))}&emsp;<small>{tr('select_hint')}</small>", unsafe_allow_html=True)
 # The table's key follows the filters, so a row index never survives into a different list.
 table_key = "flags_table_" + state.digest(courts, period, categories, detectors, levels, review, chosen_judges, text)
 chosen = widgets.flag_table(shown, key=table_key, height=560)

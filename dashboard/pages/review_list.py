@@ -25,7 +25,7 @@ if shown.empty:
     st.info(tr("review_empty", min_cell=settings["min_cell"]))
     st.stop()
 cells = shown.groupby(["court_id", "period"], dropna=False).ngroups
-st.markdown(f"{tr('review_count', n=len(shown), cells=cells)}　<small>{tr('review_select_hint')}</small>",
+st.markdown(f"{tr('review_count', n=len(shown), cells=cells)}&emsp;<small>{tr('review_select_hint')}</small>",
             unsafe_allow_html=True)
 
 table = {
