@@ -1,52 +1,11 @@
 -- sentencing_features — the legal factors and the custodial term of one peer group's defendants.
--- One row per defendant in peer group $peer_group (see sentencing_peer_groups)
--- whose sentence is 拘役 / 有期徒刑 or of unknown kind (the detector counts
--- unknown kinds and missing terms as skipped). Columns: ids, the charge(s),
--- the severity measures (amount_involved, injury_level, drug_grams,
--- blood_alcohol), the statutory tier of a single charge from law_frames
--- (NULL when the measure is unknown or the charge has no frame table), the
--- eleven circumstances (NULL = not recorded), sentence_kind, term_months.
--- Probation is deliberately absent: it is decided after the term (量刑指导意见).
+-- One row per defendant in peer group $peer_group (see sentencing_peer_groups) of the staged table
+-- sentencing_features_staged (queries/sentencing_features_stage.sql says what a row holds: ids, the
+-- charge(s), the severity measures, the eleven circumstances, sentence_kind, term_months, the
+-- statutory tier), in defendant_id order.
 -- Never reads gender, ethnicity or local_resident (audit-only columns).
--- The tier uses the frame set of the court's province (law_frames.province; $default_frames
--- for a court with no recorded province, $national — the lowest lawful national thresholds —
--- for a province with none configured), as term_above_statutory_max.sql does.
--- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
--- Params: $as_of, $separator, $peer_group, $default_frames, $national. Read by: detectors/sentencing/fit.py (and similar.py).
-WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
-grouped AS (
-    SELECT d.defendant_id, d.case_id, c.judge_id, c.court_id, c.closed_on, d.charge,
-           CASE WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
-                WHEN nullif(trim(ct.province), '') IS NULL THEN $default_frames
-                ELSE $national END AS frame_province,
-           CASE WHEN contains(d.charge, $separator) THEN '数罪并罚' ELSE d.charge END AS peer_group,
-           d.amount_involved, d.injury_level, d.drug_grams, d.blood_alcohol,
-           d.surrender, d.confession, d.guilty_plea, d.meritorious, d.recidivist, d.prior_record,
-           d.minor, d.accessory, d.attempted, d.restitution, d.forgiven,
-           d.sentence_kind, d.term_months
-    FROM defendants d
-    JOIN cases c USING (case_id)
-    LEFT JOIN courts ct ON ct.court_id = c.court_id
-    WHERE c.case_kind = 'criminal'
-      AND c.closed_on <= $as_of
-      AND (d.sentence_kind IN ('detention', 'fixed_term') OR d.sentence_kind IS NULL)
-),
-measured AS (
-    SELECT g.*, f.measure,
-           CASE f.measure
-               WHEN 'amount_involved' THEN g.amount_involved
-               WHEN 'drug_grams' THEN g.drug_grams
-               WHEN 'blood_alcohol' THEN g.blood_alcohol
-               WHEN 'injury_level' THEN CASE g.injury_level WHEN 'none' THEN 0 WHEN 'minor_2' THEN 1
-                   WHEN 'minor_1' THEN 2 WHEN 'serious_2' THEN 3 WHEN 'serious_1' THEN 4 WHEN 'death' THEN 5 END
-               ELSE 0 END AS severity,
-           f.lower, f.upper, f.tier
-    FROM grouped g
-    LEFT JOIN law_frames f ON f.charge = g.charge AND f.province = g.frame_province
-    WHERE g.peer_group = $peer_group
-)
-SELECT * EXCLUDE (frame_province, measure, severity, lower, upper, tier),
-       max(CASE WHEN severity >= lower AND severity < upper THEN tier END) AS tier
-FROM measured
-GROUP BY ALL
+-- Params: $peer_group. Read by: detectors/sentencing/fit.py (peer_group_features, inside staged_features).
+SELECT *
+FROM sentencing_features_staged
+WHERE peer_group = $peer_group
 ORDER BY defendant_id

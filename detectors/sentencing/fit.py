@@ -62,6 +62,7 @@ from __future__ import annotations
 import hashlib
 import math
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,6 +79,8 @@ from ..base import DetectContext, Settings
 from ..stats import robust_scale, two_sided_p
 from .design import (
     ACROSS_CHARGES,
+    CIRCUMSTANCES,
+    MEASURES,
     MULTI_GROUP,
     POOLED_GROUP,
     build_design,
@@ -118,6 +121,20 @@ FIT_KEYS = ("sentencing_min_peer_group", "sentencing_min_not_recorded", "sentenc
             "sentencing_fit_sample_max", "sentencing_clip_z", "sentencing_max_leverage")
 
 
+@dataclass(frozen=True)
+class PeerDesign:
+    """One peer group's usable rows (the columns a warning shows), their design matrix and severity measures."""
+
+    rows: pd.DataFrame
+    X: np.ndarray
+    measures: list[str]
+
+
+# the columns of a peer's row that similar.py shows (ids, sentence, legal factors)
+DESIGN_ROW_COLUMNS = ["defendant_id", "case_id", "court_id", "sentence_kind", "term_months", "tier",
+                      *MEASURES, *CIRCUMSTANCES]
+
+
 @dataclass
 class GroupFit:
     """One peer group's fitted model: what the evidence cites about the comparison."""
@@ -133,6 +150,9 @@ class GroupFit:
     skipped: dict[str, int] = field(default_factory=dict)
     severity: list[str] = field(default_factory=list)
     n_untestable: int = 0       # scored, but the record cannot hold every offence's severity
+    # the group's design as fitted (every row read, before an incremental run's selection), kept for
+    # similar.py so that a warning's similar cases are found without reading and building it again
+    design: PeerDesign | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> dict:
         return {"peer_group": self.peer_group, "status": self.status, "n": self.n_scored, "n_fit": self.n_fit,
@@ -195,6 +215,7 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: S
     n = len(rows)
     if n == 0:
         return fit, rows, X
+    design = PeerDesign(rows[DESIGN_ROW_COLUMNS].copy(), X, measures) if group != POOLED_GROUP else None
     if scope is None:
         reference = np.ones(n, dtype=bool)
     else:
@@ -266,6 +287,7 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: S
     testable &= ~high_leverage
     fit.status, fit.n_scored, fit.n_fit, fit.scale, fit.params = "fitted", n_ref, len(fit_idx), scale, params
     fit.n_untestable = int((~testable).sum())
+    fit.design = design
     out = rows[["defendant_id", "case_id", "judge_id", "court_id", "charge", "sentence_kind", "term_months"]].copy()
     out["peer_group"] = group
     out["fitted_log"] = fitted
@@ -289,15 +311,27 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: S
     return fit, out, X
 
 
-def peer_group_features(ctx: DetectContext, group: str) -> pd.DataFrame:
-    """One peer group's rows of queries/sentencing_features.sql (its legal factors), read one partition at a time."""
+@contextmanager
+def staged_features(ctx: DetectContext):
+    """Every peer group's legal factors staged once (queries/sentencing_features_stage.sql, a temporary
+    table in DuckDB, so memory stays in the database) for `peer_group_features` to read one group at a
+    time: the join behind them runs once, not once per group. Dropped on leaving."""
     frames = law.frame_sets_for(ctx.config)  # one frame set per configured province + the national lowest
     ctx.con.register("law_frames", frames)
     try:
-        return queries.run(ctx.con, "sentencing_features", as_of=ctx.as_of,
-                           separator=law.MULTI_CHARGE_SEPARATOR, peer_group=group, **law.frame_params_for(ctx.config))
+        queries.execute(ctx.con, "sentencing_features_stage", as_of=ctx.as_of,
+                        separator=law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config))
     finally:
         ctx.con.unregister("law_frames")
+    try:
+        yield
+    finally:
+        ctx.con.execute("DROP TABLE IF EXISTS sentencing_features_staged")
+
+
+def peer_group_features(ctx: DetectContext, group: str) -> pd.DataFrame:
+    """One peer group's rows of queries/sentencing_features.sql (its legal factors); inside `staged_features`."""
+    return queries.run(ctx.con, "sentencing_features", peer_group=group)
 
 
 def _cache_key(ctx: DetectContext) -> tuple:
@@ -327,10 +361,26 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
     parts: list[pd.DataFrame] = []
     skipped: dict[str, int] = {}
     known: dict[str, set[str]] = {}
-    rare: list[pd.DataFrame] = []
     # single charges first: the multi-charge group borrows their severity measures; the pooled rare
     # charges come last, from the single charges that were too thin for a model of their own
     order = sorted(groups["peer_group"], key=lambda g: (g == MULTI_GROUP, g)) + [POOLED_GROUP]
+    with staged_features(ctx):
+        _fit_groups(ctx, order, frames, settings, fits, parts, skipped, known)
+    columns = ["defendant_id", "case_id", "judge_id", "court_id", "charge", "sentence_kind", "term_months",
+               "peer_group", "fitted_log", "resid", "scale", "z", "p", "testable", "resid_clipped",
+               "resid_deleted", "deleted_var_factor", "pooled", "high_leverage"]
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    model = SentencingModel(rows, fits, skipped, settings.sentencing_clip_z, known)
+    _CACHE.clear()
+    _CACHE.update(key=key, model=model)
+    return model
+
+
+def _fit_groups(ctx: DetectContext, order: list[str], frames: pd.DataFrame, settings: SentencingSettings,
+                fits: dict[str, GroupFit], parts: list[pd.DataFrame], skipped: dict[str, int],
+                known: dict[str, set[str]]) -> None:
+    """fit_model's loop: each group in `order` fitted in turn (fills fits, parts, skipped and known)."""
+    rare: list[pd.DataFrame] = []
     for group in order:
         if group == POOLED_GROUP:
             if not rare:
@@ -354,11 +404,3 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
             skipped[key_reason] = skipped.get(key_reason, 0) + count
         if len(rows):
             parts.append(rows)
-    columns = ["defendant_id", "case_id", "judge_id", "court_id", "charge", "sentence_kind", "term_months",
-               "peer_group", "fitted_log", "resid", "scale", "z", "p", "testable", "resid_clipped",
-               "resid_deleted", "deleted_var_factor", "pooled", "high_leverage"]
-    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    model = SentencingModel(rows, fits, skipped, settings.sentencing_clip_z, known)
-    _CACHE.clear()
-    _CACHE.update(key=key, model=model)
-    return model

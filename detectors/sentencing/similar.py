@@ -12,7 +12,7 @@ from courtwatch.detectors import law
 
 from ..base import DetectContext
 from .design import CIRCUMSTANCES, POOLED_GROUP, build_design, is_na
-from .fit import SentencingModel, SentencingSettings, peer_group_features
+from .fit import SentencingModel, SentencingSettings, peer_group_features, staged_features
 from .text import factors_zh, sentence_zh
 
 # Relative slack on a k-d tree radius: the tree's distances and ours are the same sums of squares in
@@ -26,20 +26,20 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
     Similarity is measured where it matters to the sentence: the distance between two defendants
     is the distance between their factor vectors weighted by the model's coefficients, i.e. how
     differently the legal factors alone would sentence them; ties go to the smaller defendant id.
-    Only the groups holding a warning are read again (one query each), so memory stays per
-    partition, and all of a group's flags are answered in one batched pass (`nearest_peers`), so
-    the cost grows with flags × k, not flags × peers.
+    The peers are the group's rows as the model was fitted on them (the design it keeps,
+    fit.GroupFit.design), and all of a group's flags are answered in one batched pass
+    (`nearest_peers`), so the cost grows with flags × k, not flags × peers.
     """
-    settings = SentencingSettings.from_config(ctx.config)
-    frames = law.frames(law.province_thresholds(ctx.config), ctx.config.province)  # charge → measure only
     wanted = model.rows[model.rows["defendant_id"].isin(defendant_ids)]
     out: dict[str, dict] = {}
     for group, targets in wanted.groupby("peer_group"):
         if group == POOLED_GROUP:  # never tested one by one, so never behind a warning
             continue
         fit = model.groups[group]
-        rows, X, names, measures, _ = build_design(group, peer_group_features(ctx, group), frames,
-                                                   settings.sentencing_min_not_recorded, model.charge_measures)
+        if fit.design is None:  # a model assembled without its designs (tests): read and build it again
+            rows, X, names, measures = _design_again(ctx, model, group)
+        else:
+            rows, X, measures, names = fit.design.rows, fit.design.X, fit.design.measures, fit.columns
         if names != fit.columns:  # the data changed under us: give the factors without peers
             X = None
         ids = rows["defendant_id"].to_numpy()
@@ -80,6 +80,16 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
                 })
             out[defendant] = entry
     return out
+
+
+def _design_again(ctx: DetectContext, model: SentencingModel, group: str):
+    settings = SentencingSettings.from_config(ctx.config)
+    frames = law.frames(law.province_thresholds(ctx.config), ctx.config.province)  # charge → measure only
+    with staged_features(ctx):
+        features = peer_group_features(ctx, group)
+    rows, X, names, measures, _ = build_design(group, features, frames, settings.sentencing_min_not_recorded,
+                                               model.charge_measures)
+    return rows, X, names, measures
 
 
 def nearest_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, targets: np.ndarray,

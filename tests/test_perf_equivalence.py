@@ -1,0 +1,155 @@
+"""The batched similar-case search (detectors/sentencing/similar.py) gives exactly what the
+straightforward per-flag scan gives: the slow reference lives here, not in the product (issue 16).
+
+The reference is the code the batched pass replaced: for each flagged defendant, the distance to
+every row of its peer group (factor vectors weighted by the model's coefficients), co-defendants
+excluded, sorted by (distance, defendant id), the first k kept.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import numpy as np
+import pytest
+
+from courtwatch.core.config import load_config
+from courtwatch.detectors import law
+from courtwatch.detectors.base import DetectContext
+from courtwatch.detectors.sentencing.design import CIRCUMSTANCES, POOLED_GROUP, build_design, is_na
+from courtwatch.detectors.sentencing.fit import (
+    SentencingSettings,
+    fit_model,
+    peer_group_features,
+    staged_features,
+)
+from courtwatch.detectors.sentencing.similar import flag_context, nearest_peers
+from courtwatch.detectors.sentencing.text import factors_zh, sentence_zh
+
+AS_OF = dt.date(2024, 12, 31)
+K = 5
+
+
+def reference_flag_context(ctx, model, defendant_ids, k):
+    """The per-flag full scan: O(flags × peers), kept only as the test's oracle."""
+    settings = SentencingSettings.from_config(ctx.config)
+    frames = law.frames(law.province_thresholds(ctx.config), ctx.config.province)
+    wanted = model.rows[model.rows["defendant_id"].isin(defendant_ids)]
+    out = {}
+    with staged_features(ctx):
+        for group, targets in wanted.groupby("peer_group"):
+            if group == POOLED_GROUP:
+                continue
+            fit = model.groups[group]
+            rows, X, names, measures, _ = build_design(group, peer_group_features(ctx, group), frames,
+                                                       settings.sentencing_min_not_recorded, model.charge_measures)
+            if names != fit.columns:
+                X = None
+            records = rows.to_dict("records")
+            ids = rows["defendant_id"].to_numpy()
+            cases = rows["case_id"].to_numpy()
+            position = {d: i for i, d in enumerate(ids)}
+            weighted = X * fit.params if X is not None else None
+            fitted = X @ fit.params if X is not None else None
+            for defendant in targets["defendant_id"]:
+                i = position.get(defendant)
+                if i is None:
+                    continue
+                record = records[i]
+                entry = {
+                    "factors_zh": factors_zh(record, measures),
+                    "severity": {m: record.get(m) for m in measures},
+                    "tier": None if is_na(record.get("tier")) else int(record["tier"]),
+                    "circumstances": {c: (None if is_na(record.get(c)) else bool(record.get(c)))
+                                      for c in CIRCUMSTANCES},
+                    "similar_cases": [],
+                }
+                if weighted is not None:
+                    distance = np.sqrt(((weighted - weighted[i]) ** 2).sum(axis=1))
+                    distance[cases == cases[i]] = np.inf
+                    for j in np.lexsort((ids, distance))[:k]:
+                        if not np.isfinite(distance[j]):
+                            continue
+                        peer = records[j]
+                        entry["similar_cases"].append({
+                            "case_id": peer["case_id"], "defendant_id": peer["defendant_id"],
+                            "court_id": peer["court_id"],
+                            "sentence": sentence_zh(peer["sentence_kind"], peer["term_months"]),
+                            "term_months": float(peer["term_months"]),
+                            "expected_months": round(float(np.exp(fitted[j])), 1),
+                            "factors": factors_zh(peer, measures),
+                            "factor_distance": round(float(distance[j]), 3),
+                        })
+                out[defendant] = entry
+    return out
+
+
+def as_json(context: dict) -> dict:
+    # NaN != NaN: compare the JSON the evidence is stored as
+    return {d: json.dumps(entry, sort_keys=True, ensure_ascii=False, default=str) for d, entry in context.items()}
+
+
+@pytest.fixture(scope="module")
+def low_noise(tmp_path_factory):
+    """A small province at low sentencing noise (many warnings, many near-ties), imported once."""
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.sample_data import generate
+    root = tmp_path_factory.mktemp("perf_equivalence")
+    generate(root / "import", scale=0.5, seed=1616, noise=0.1)
+    ingest(root / "import", db=root / "cw.duckdb", export_date=AS_OF)
+    con = duckdb.connect(str(root / "cw.duckdb"), read_only=True)
+    yield DetectContext(con=con, as_of=AS_OF, config=load_config())
+    con.close()
+
+
+def test_batched_similar_cases_equal_the_per_flag_scan(low_noise):
+    model = fit_model(low_noise)
+    testable = model.rows[model.rows["testable"].astype(bool)]
+    assert testable["peer_group"].nunique() >= 5
+    # every testable defendant, so every group, duplicate vectors and co-defendants are exercised
+    ids = list(testable["defendant_id"])
+    batched = flag_context(low_noise, model, ids, K)
+    reference = reference_flag_context(low_noise, model, ids, K)
+    assert len(batched) == len(reference) == len(ids)
+    assert sum(len(e["similar_cases"]) for e in batched.values()) == K * len(ids)
+    batched_json = as_json(batched)
+    differ = [d for d, text in as_json(reference).items() if batched_json.get(d) != text]
+    assert not differ, differ[:5]
+
+
+def test_nearest_peers_exact_with_ties_duplicates_and_codefendants():
+    rng = np.random.default_rng(7)
+    for trial in range(30):
+        n = int(rng.integers(1, 400))
+        p = int(rng.integers(1, 6))
+        # few distinct values: many exact duplicates and equal distances (the hard case for an index)
+        weighted = rng.integers(0, 3, size=(n, p)).astype(float) * rng.choice([0.5, 1.0, -0.25], size=p)
+        if trial % 3 == 0:
+            weighted[:, 0] += rng.normal(0, 1e-3, size=n)  # a continuous measure beside them
+        ids = np.array([f"D{j:06d}" for j in rng.permutation(n)], dtype=object)
+        if trial % 2:
+            order = np.argsort(ids)
+            ids, weighted = ids[order], weighted[order]
+        cases = np.array([f"C{c}" for c in rng.integers(0, max(1, n // 2), size=n)], dtype=object)
+        targets = rng.choice(n, size=min(n, 25), replace=False)
+        k = int(rng.integers(1, 8))
+        peers, distances = nearest_peers(weighted, ids, cases, targets, k)
+        for t, i in enumerate(targets):
+            distance = np.sqrt(((weighted - weighted[i]) ** 2).sum(axis=1))
+            distance[cases == cases[i]] = np.inf
+            expected = [j for j in np.lexsort((ids, distance))[:k] if np.isfinite(distance[j])]
+            assert peers[t] == expected, (trial, i)
+            assert distances[t] == [float(distance[j]) for j in expected]
+
+
+def test_similar_cases_need_no_pass_over_the_group_per_flag(low_noise, monkeypatch):
+    """The peers come from the design the model kept when it was fitted: flag_context runs no query."""
+    from courtwatch import queries
+    model = fit_model(low_noise)
+    ids = list(model.rows.loc[model.rows["testable"].astype(bool), "defendant_id"][:50])
+    calls = []
+    original = queries.run
+    monkeypatch.setattr(queries, "run", lambda con, name, **params: calls.append(name) or original(con, name, **params))
+    context = flag_context(low_noise, model, ids, K)
+    assert len(context) == len(ids) and calls == []
