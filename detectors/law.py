@@ -33,10 +33,14 @@ INJURY_ORDER = {"none": 0, "minor_2": 1, "minor_1": 2, "serious_2": 3, "serious_
 
 # General frames of the penalties themselves (刑法 §§38, 42, 45, 69, 72, 73).
 CONTROL_MONTHS = (3, 24)          # 管制 §38
+CONTROL_MONTHS_COMBINED = (3, 36)  # §69: 管制最高不能超过三年
 DETENTION_MONTHS = (1, 6)         # 拘役 §42 (§69: up to 12 for several charges)
 DETENTION_MONTHS_COMBINED = (1, 12)
 FIXED_TERM_MONTHS = (6, 180)      # 有期徒刑 §45, single charge
 FIXED_TERM_MONTHS_COMBINED = (6, 300)  # §69 数罪并罚, up to 25 years
+# §69: 有期徒刑总和刑期不满三十五年的，最高不能超过二十年；总和刑期在三十五年以上的，最高不能超过二十五年.
+COMBINED_FIXED_TERM_CAP = 240
+COMBINED_TOTAL_LONG = 420         # 35 years: from this total the cap is 25 years (FIXED_TERM_MONTHS_COMBINED)
 PROBATION_MAX_TERM_MONTHS = 36    # §72: 拘役 or 有期徒刑 ≤ 3 years
 PROBATION_PERIOD_DETENTION = (2, 12)   # §73
 PROBATION_PERIOD_FIXED_TERM = (12, 60)
@@ -49,6 +53,13 @@ INF = math.inf
 
 # Key of the fallback frame set in law_frames.province: the lowest lawful national thresholds.
 NATIONAL = "全国最低"
+# Key of the telecom-fraud frame set: 法发〔2016〕32号 第二部分第（一）项 sets 3,000 / 30,000 / 500,000 yuan for
+# 诈骗罪 committed through telecommunication networks, nationally, whatever the province's fraud standard.
+# A case whose cases.cause matches TELECOM_FRAUD_CAUSE (an RE2 / Java regular expression) uses it.
+TELECOM = "电信网络诈骗"
+TELECOM_FRAUD_CAUSE = "电信网络诈骗|电信诈骗|网络诈骗"
+TELECOM_FRAUD = {"fraud_large": 3000, "fraud_huge": 30000, "fraud_especially_huge": 500000}
+TELECOM_STANDARD = "按电信网络诈骗数额标准（法发〔2016〕32号第二部分第（一）项）"
 # 法释〔2013〕8号 第一条 (theft 1,000–3,000 / 30,000–100,000 / 300,000–500,000) and 法释〔2011〕7号
 # 第一条 (fraud 3,000–10,000 / 30,000–100,000 / 500,000): the bottom of each range.
 NATIONAL_LOWEST = {"theft_large": 1000, "theft_huge": 30000, "theft_especially_huge": 300000,
@@ -62,12 +73,15 @@ NATIONAL_STANDARD = {
 # Share of a 数额巨大 / 数额特别巨大 threshold from which 其他严重情节 / 其他特别严重情节 can lift an
 # amount into the higher frame through circumstances the export does not show:
 # theft 50% (法释〔2013〕8号 第六条: 入户盗窃、携带凶器盗窃 or 第二条第三至八项);
-# fraud 80% (法释〔2011〕7号 第二条第二款 "接近"; 法发〔2016〕32号 二(四): 接近 = 80% 以上).
+# fraud 80% (法释〔2011〕7号 第二条第二款 "接近"; 法发〔2016〕32号 第二部分: "接近"一般掌握在相应数额标准的
+# 百分之八十以上 — the same share is used for fraud that is not telecom fraud, the only figure published).
 OTHER_SERIOUS_SHARE = {"theft": 0.5, "fraud": 0.8}
 
 
 def standard_zh(province: str, kind: str, source: str | None) -> str:
     """Which amount standard a frame set applies, as a flag says it ('按安徽省标准（皖高法〔2013〕254号）')."""
+    if province == TELECOM and kind == "fraud":
+        return TELECOM_STANDARD
     if province == NATIONAL or not source:
         return f"未配置该省标准，按全国最低数额标准（{NATIONAL_STANDARD[kind]}）"
     return f"按{province}省标准（{source}）"
@@ -140,8 +154,9 @@ def frame_sets(provinces: dict[str, dict]) -> pd.DataFrame:
     The queries pick a defendant's set by its court's province (queries/term_above_statutory_max.sql).
     """
     sets = [frames(thresholds, name).assign(province=name) for name, thresholds in sorted((provinces or {}).items())
-            if name != NATIONAL]
+            if name not in (NATIONAL, TELECOM)]
     sets.append(frames({}, NATIONAL).assign(province=NATIONAL))
+    sets.append(frames(TELECOM_FRAUD, TELECOM).assign(province=TELECOM))
     table = pd.concat(sets, ignore_index=True)
     return table[["province", *[c for c in table.columns if c != "province"]]]
 
@@ -150,7 +165,8 @@ def frame_params(default_province: str | None, provinces: dict[str, dict]) -> di
     """Query parameters that choose a court's frame set: a court with no recorded province takes the
     configured default ([general] province) when that has thresholds, else the national lowest."""
     default = default_province if default_province in (provinces or {}) else NATIONAL
-    return {"default_frames": default, "national": NATIONAL}
+    return {"default_frames": default, "national": NATIONAL, "telecom_frames": TELECOM,
+            "telecom_cause": TELECOM_FRAUD_CAUSE}
 
 
 def severity_value(row: dict | pd.Series, measure: str | None) -> float | None:

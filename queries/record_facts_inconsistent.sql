@@ -6,17 +6,22 @@
 -- 特别残忍手段, 首要分子 …) — yet within max_months, the highest frame of the charge (above
 -- that it is term_above_statutory_max, a legal warning). Then either the recorded amount /
 -- injury / quantity or the term is wrong: a data-quality warning, never an unlawful sentence.
--- NULL when the severity or the term is unknown and the term could be inconsistent.
+-- NULL when the severity or the term is unknown and the term could be inconsistent, or when
+-- combined_term_months (contract extension E2) is unknown: term_months may then be a 决定执行刑 that
+-- includes another judgment's sentence (刑法 §§70, 71, 77), and facts and term can both be right.
 -- term_tier is the lowest frame that allows the term; needed_lower / needed_reach the
 -- severity that frame needs (by the measure alone / with unexported circumstances).
--- Frame set: as in term_above_statutory_max.sql (court's province, $default_frames, $national).
+-- Frame set: as in term_above_statutory_max.sql (telecom fraud: $telecom_frames where cases.cause matches
+-- $telecom_cause; else the court's province, $default_frames, $national).
 -- Multi-charge defendants (数罪并罚) are never held to one charge's frame.
 -- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
--- Params: $separator, $default_frames, $national. Read by: detectors/rules/record_facts_inconsistent.py.
+-- Params: $separator, $default_frames, $national, $telecom_frames, $telecom_cause.
+-- Read by: detectors/rules/record_facts_inconsistent.py. Twin: queries/spark/record_facts_inconsistent.sql.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (
     SELECT d.*, c.judge_id, c.court_id,
-           CASE WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
+           CASE WHEN d.charge = '诈骗罪' AND coalesce(regexp_matches(c.cause, $telecom_cause), FALSE) THEN $telecom_frames
+                WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
                 WHEN nullif(trim(ct.province), '') IS NULL THEN $default_frames
                 ELSE $national END AS frame_province
     FROM defendants d
@@ -42,7 +47,7 @@ measured AS (
 judged AS (
     SELECT subject_id, case_id, judge_id, court_id, charge, article, measure,
            amount_involved, injury_level, drug_grams, blood_alcohol, sentence_kind, term_months,
-           frame_province, standard, severity,
+           combined_term_months, frame_province, standard, severity,
            max(CASE WHEN severity >= lower AND severity < upper THEN tier END) AS tier,
            max(CASE WHEN severity >= lower AND severity < upper THEN max_months END) AS tier_max_months,
            max(CASE WHEN bottom OR severity >= reach_lower THEN max_months END) AS reach_max_months,
@@ -56,13 +61,13 @@ verdict AS (
     SELECT j.*, f.lower AS needed_lower, f.reach_lower AS needed_reach,
            CASE WHEN j.term_months IS NULL THEN NULL
                 WHEN j.term_months <= j.bottom_max_months OR j.term_months > j.max_months THEN FALSE
-                WHEN j.severity IS NULL THEN NULL
+                WHEN j.severity IS NULL OR j.combined_term_months IS NULL THEN NULL
                 ELSE j.term_months > j.reach_max_months END AS violated
     FROM judged j
     LEFT JOIN measured f ON f.defendant_id = j.subject_id AND f.tier = j.term_tier
 )
 SELECT subject_id, case_id, judge_id, court_id, charge, article, measure,
-       amount_involved, injury_level, drug_grams, blood_alcohol, sentence_kind, term_months,
+       amount_involved, injury_level, drug_grams, blood_alcohol, sentence_kind, term_months, combined_term_months,
        tier, tier_max_months, reach_max_months, term_tier, needed_lower, needed_reach, max_months,
        frame_province AS standard_province, standard,
        violated,

@@ -1,21 +1,30 @@
--- term_above_statutory_max — fixed-term sentences above every statutory frame of the charge.
+-- term_above_statutory_max — fixed-term sentences that no statutory frame of the charge allows.
 -- One row per single-charge 有期徒刑 defendant whose charge is in law_frames and who is
--- not known to comply: violated = TRUE when term_months exceeds max_months, the highest
--- maximum of ANY frame of the charge (so no lawful reading of the recorded facts — another
--- amount, injury or quantity, or a circumstance the export cannot show — allows the term);
--- NULL when the term is unknown. A term above the frame the recorded severity selects but
--- within a higher frame is a data-quality warning instead (record_facts_inconsistent.sql).
--- Multi-charge defendants (数罪并罚) are never held to one charge's frame.
--- Frame set: the court's province when law_frames has it, $default_frames for a court with
--- no recorded province, else $national (the lowest lawful national thresholds); `standard`
--- says which, and tier / tier_max_months give the frame the recorded severity selects under
--- it (NULL when the severity is unknown or below every frame).
+-- not known to comply: violated = TRUE when
+--   reason 'above_max':  term_months exceeds max_months, the highest maximum of ANY frame of the
+--                        charge (so no lawful reading of the recorded facts — another amount, injury
+--                        or quantity, or a circumstance the export cannot show — allows the term), or
+--   reason 'wrong_kind': the charge's statute has 拘役 only (law_frames.detention_only: 危险驾驶罪,
+--                        刑法 §133-1), so any 有期徒刑 is the wrong penalty kind, whatever its length;
+-- NULL when the term is unknown, or when combined_term_months (contract extension E2) is unknown:
+-- then term_months may be a 决定执行刑 that includes another judgment's sentence (刑法 §§70, 71, 77),
+-- which can lawfully exceed this charge's frame, and the rule abstains. A term above the frame the
+-- recorded severity selects but within a higher frame is a data-quality warning instead
+-- (record_facts_inconsistent.sql). Multi-charge defendants (数罪并罚) are never held to one charge's
+-- frame (combined_sentence_over_cap.sql holds them to §69).
+-- Frame set: $telecom_frames for a 诈骗罪 whose cases.cause matches $telecom_cause (法发〔2016〕32号);
+-- else the court's province when law_frames has it, $default_frames for a court with no recorded
+-- province, else $national (the lowest lawful national thresholds); `standard` says which, and tier /
+-- tier_max_months give the frame the recorded severity selects under it (NULL when the severity is
+-- unknown or below every frame).
 -- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
--- Params: $separator, $default_frames, $national. Read by: detectors/rules/term_above_statutory_max.py.
+-- Params: $separator, $default_frames, $national, $telecom_frames, $telecom_cause.
+-- Read by: detectors/rules/term_above_statutory_max.py. Twin: queries/spark/term_above_statutory_max.sql.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (
     SELECT d.*, c.judge_id, c.court_id,
-           CASE WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
+           CASE WHEN d.charge = '诈骗罪' AND coalesce(regexp_matches(c.cause, $telecom_cause), FALSE) THEN $telecom_frames
+                WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
                 WHEN nullif(trim(ct.province), '') IS NULL THEN $default_frames
                 ELSE $national END AS frame_province
     FROM defendants d
@@ -26,6 +35,7 @@ single AS (
 measured AS (
     SELECT s.*, f.article, f.tier AS frame_tier, f.max_months AS frame_max_months, f.lower, f.upper, f.standard,
            max(f.max_months) OVER (PARTITION BY s.defendant_id) AS charge_max_months,
+           bool_and(f.detention_only) OVER (PARTITION BY s.defendant_id) AS detention_only,
            CASE f.measure
                WHEN 'amount_involved' THEN s.amount_involved
                WHEN 'drug_grams' THEN s.drug_grams
@@ -41,15 +51,25 @@ one AS (
     SELECT DISTINCT ON (defendant_id) *, coalesce(severity >= lower AND severity < upper, FALSE) AS selects
     FROM measured
     ORDER BY defendant_id, selects DESC, frame_tier
+),
+judged AS (
+    SELECT *,
+           CASE WHEN detention_only THEN 'wrong_kind' ELSE 'above_max' END AS reason,
+           CASE WHEN NOT detention_only AND term_months IS NOT NULL AND term_months <= charge_max_months THEN FALSE
+                WHEN combined_term_months IS NULL THEN NULL
+                WHEN detention_only THEN TRUE
+                ELSE term_months > charge_max_months END AS judged_violated
+    FROM one
 )
 SELECT defendant_id AS subject_id, case_id, judge_id, court_id, charge, article,
        CASE WHEN selects THEN frame_tier END AS tier,
        amount_involved, injury_level, drug_grams, blood_alcohol,
-       sentence_kind, term_months, charge_max_months AS max_months,
+       sentence_kind, term_months, combined_term_months, charge_max_months AS max_months,
        CASE WHEN selects THEN frame_max_months END AS tier_max_months,
-       frame_province AS standard_province, standard,
-       term_months > charge_max_months AS violated,
-       least(1.0, 0.6 + (term_months - charge_max_months) / greatest(charge_max_months, 12)) AS score
-FROM one
-WHERE (term_months > charge_max_months) IS NOT FALSE
+       frame_province AS standard_province, standard, reason,
+       judged_violated AS violated,
+       CASE WHEN detention_only THEN 1.0
+            ELSE least(1.0, 0.6 + (term_months - charge_max_months) / greatest(charge_max_months, 12)) END AS score
+FROM judged
+WHERE judged_violated IS NOT FALSE
 ORDER BY defendant_id

@@ -132,14 +132,19 @@ CIVIL_CAUSES = ["民间借贷纠纷", "买卖合同纠纷", "离婚纠纷", "金
                 "机动车交通事故责任纠纷", "房屋租赁合同纠纷", "建设工程施工合同纠纷", "物业服务合同纠纷"]
 
 
+# A 诈骗罪 case whose recorded cause names telecom fraud (法发〔2016〕32号 thresholds; docs/import.md).
+TELECOM_FRAUD_CAUSE = "诈骗罪（电信网络诈骗）"
+
+
 def cause_catalogue(separator: str) -> list[str]:
-    """cause code → text: charges, then multi-charge combinations, then civil causes."""
+    """cause code → text: charges, then multi-charge combinations, then civil causes, then telecom fraud."""
     combos = [CHARGES[a] + separator + CHARGES[b] for a, b in MULTI_COMBOS]
-    return CHARGES + combos + CIVIL_CAUSES
+    return CHARGES + combos + CIVIL_CAUSES + [TELECOM_FRAUD_CAUSE]
 
 
 CAUSE_MULTI_BASE = len(CHARGES)
 CAUSE_CIVIL_BASE = len(CHARGES) + len(MULTI_COMBOS)
+CAUSE_TELECOM_FRAUD = CAUSE_CIVIL_BASE + len(CIVIL_CAUSES)
 
 CASE_COLUMNS = ["court", "ctype", "cause", "filed", "closed", "judge", "assignment",
                 "close_method", "prevailing", "appeal", "extensions", "claim"]

@@ -13,6 +13,7 @@ import numpy as np
 from . import courts as C
 from .common import (
     CAUSE_MULTI_BASE,
+    CAUSE_TELECOM_FRAUD,
     CH_AIDING,
     CH_DRUGS,
     CH_DRUNK,
@@ -415,7 +416,10 @@ def generate(ctx: Context, n_def: int, log: EventLog):
               note=[f"全部刑期×{b:.2f}（监禁刑被告人{k}名）" for b, k in zip(bias, n_cust)])
 
     frame = dict(fmin=d_fmin, fmax=d_fmax, multi=d_multi, charge=d_charge, court=d_court, judge=d_judge)
-    _plant_sentences(ctx, rng, D, frame, sentenced & ~in_bias & ~in_disp & ~d_multi)
+    used = _plant_sentences(ctx, rng, D, frame, sentenced & ~in_bias & ~in_disp & ~d_multi)
+    # E2 (defendants.combined_term_months): the 决定执行刑; equal to the term, nothing combined
+    D["combined"] = D["term"].copy()
+    _plant_law_audit(ctx, D, frame, sentenced & ~in_bias & ~in_disp & ~d_multi & ~used, cases)
     # blanks that real exports leave in fields no rule reads
     blank = lambda share: rng.random(n) < share  # noqa: E731
     D["gender"][blank(0.04)] = MISSING
@@ -564,3 +568,88 @@ def _plant_sentences(ctx: Context, rng, D, frame, pool):
     ratio = term[idx] / rec[idx]
     record("plea_recommendation_deviation", idx, magnitude=np.round(ratio, 3),
            note=[f"量刑建议{int(a)}个月 判处{int(b)}个月" for a, b in zip(rec[idx], term[idx])])
+    return used
+
+
+def _plant_law_audit(ctx: Context, D, frame, pool, cases):
+    """The law audit's plants (issue 15), drawn from their own generator so the rest of the sample keeps its draws:
+    breaches of the rules it added or sharpened, and lawful exceptions that look like a breach to a naive rule
+    (lawful_exceptions.csv names the rule that must leave each one unflagged)."""
+    rng = ctx.rngs["audit"]
+    kind, term, probation, rec = D["kind"], D["term"], D["probation"], D["rec"]
+    charge, th, s = frame["charge"], ctx.thresholds, ctx.scale
+    taken = np.zeros(len(kind), dtype=bool)
+    plain = np.isin(kind, [SK_DETENTION, SK_FIXED_TERM]) & (probation == 0)
+
+    def pick(mask, k):
+        chosen = np.sort(choose(rng, np.flatnonzero(mask & pool & ~taken), k))
+        taken[chosen] = True
+        return chosen
+
+    def ids(idx):
+        return dict(defendant=idx, case=D["case"][idx], judge=frame["judge"][idx], court=frame["court"][idx])
+
+    def sentence(idx, kinds, months):
+        kind[idx] = kinds
+        term[idx] = months
+        D["combined"][idx] = months
+        fix = idx[~np.isnan(rec[idx])]
+        rec[fix] = term[fix]  # the court followed the recommendation: no plea-deviation plant by accident
+
+    frame_rules = ("term_above_statutory_max", "record_facts_inconsistent")
+    k = plant_count(3, s)
+    # -- breaches ------------------------------------------------------------------------------
+    # 危险驾驶 (刑法 §133-1: 拘役 only): any 有期徒刑 is the wrong penalty kind, even of 6 months
+    idx = pick(plain & (charge == CH_DRUNK), plant_count(5, s))
+    sentence(idx, SK_FIXED_TERM, uniform_int(rng, np.full(len(idx), 6), 8).astype(np.float64))
+    ctx.plant("term_above_statutory_max", "defendant", "criminal", **ids(idx),
+              note=[f"危险驾驶罪判处有期徒刑{int(t)}个月" for t in term[idx]])
+    # -- lawful exceptions -----------------------------------------------------------------------
+    # 法释〔2013〕8号 第六条: 50% of 数额巨大 with 入户盗窃/携带凶器盗窃 etc. is 其他严重情节 (3–10 years)
+    idx = pick(plain & (charge == CH_THEFT), k)
+    D["amount"][idx] = np.round(th["theft_huge"] * rng.uniform(0.5, 0.95, len(idx)))
+    sentence(idx, SK_FIXED_TERM, uniform_int(rng, np.full(len(idx), 37), 60).astype(np.float64))
+    ctx.lawful("lawful_theft_other_serious", frame_rules, "defendant", "criminal", **ids(idx),
+               note="盗窃数额达数额巨大标准50%以上并有其他严重情节，判处三年以上有期徒刑")
+    # 法释〔2011〕7号 第二条第二款: 接近 (80%) 数额巨大 with a listed circumstance
+    idx = pick(plain & (charge == CH_FRAUD), k)
+    D["amount"][idx] = np.round(th["fraud_huge"] * rng.uniform(0.8, 0.98, len(idx)))
+    sentence(idx, SK_FIXED_TERM, uniform_int(rng, np.full(len(idx), 37), 60).astype(np.float64))
+    ctx.lawful("lawful_fraud_near_huge", frame_rules, "defendant", "criminal", **ids(idx),
+               note="诈骗数额接近数额巨大标准（80%以上）并有酌情从严情节，判处三年以上有期徒刑")
+    # 法发〔2016〕32号: telecom fraud is 数额巨大 from 30,000 yuan, below the province's fraud standard
+    if 0.8 * th["fraud_huge"] > 30000:
+        idx = pick(plain & (charge == CH_FRAUD), k)
+        D["amount"][idx] = np.round(rng.uniform(30000, 0.8 * th["fraud_huge"], len(idx)))
+        sentence(idx, SK_FIXED_TERM, uniform_int(rng, np.full(len(idx), 37), 60).astype(np.float64))
+        cases["cause"][D["case"][idx]] = CAUSE_TELECOM_FRAUD
+        ctx.lawful("lawful_telecom_fraud", frame_rules, "defendant", "criminal", **ids(idx),
+                   note="电信网络诈骗三万元以上为数额巨大（法发〔2016〕32号），判处三年以上有期徒刑")
+    # 刑法 §347 ¶2: 首要分子/武装掩护/暴力抗拒检查/国际贩毒 — 15 years whatever the quantity, with 没收财产
+    idx = pick(plain & (charge == CH_DRUGS), k)
+    D["grams"][idx] = np.round(rng.uniform(0.5, 9.5, len(idx)), 2)
+    sentence(idx, SK_FIXED_TERM, np.full(len(idx), 180.0))
+    D["fine"][idx] = 0.0
+    ctx.lawful("lawful_drug_para2", frame_rules, "defendant", "criminal", **ids(idx),
+               note="毒品数量不满十克，具有第三百四十七条第二款情节，判处有期徒刑十五年并处没收财产")
+    # 刑法 §234 ¶2: 以特别残忍手段致人重伤造成严重残疾 — 10 years or more, from 重伤二级
+    idx = pick(plain & (charge == CH_INJURY), k)
+    D["injury"][idx] = 3
+    sentence(idx, SK_FIXED_TERM, uniform_int(rng, np.full(len(idx), 121), 150).astype(np.float64))
+    ctx.lawful("lawful_injury_cruel_means", frame_rules, "defendant", "criminal", **ids(idx),
+               note="重伤二级，以特别残忍手段致人严重残疾，判处十年以上有期徒刑")
+    # 刑法 §§70, 71, 77: the 宣告刑 within the charge's frame, the 决定执行刑 combined with an earlier judgment
+    idx = pick(plain & (charge == CH_THEFT) & (D["amount"] < 0.5 * th["theft_huge"]) & (kind == SK_FIXED_TERM)
+               & (term >= 8) & (term <= 30), k)
+    D["combined"][idx] = term[idx] + uniform_int(rng, np.full(len(idx), 12), 36)
+    ctx.lawful("lawful_combined_with_earlier_sentence", frame_rules, "defendant", "criminal", **ids(idx),
+               note=[f"宣告刑{int(t)}个月，与前罪未执行刑罚并罚，决定执行{int(c)}个月"
+                     for t, c in zip(term[idx], D["combined"][idx])])
+    idx = pick(plain & (kind == SK_DETENTION) & (term >= 2) & (term <= 5), k)
+    D["combined"][idx] = np.minimum(12, term[idx] + uniform_int(rng, np.full(len(idx), 3), 6))
+    ctx.lawful("lawful_combined_detention", ("detention_out_of_range",), "defendant", "criminal", **ids(idx),
+               note=[f"拘役{int(t)}个月，与前罪拘役并罚，决定执行{int(c)}个月"
+                     for t, c in zip(term[idx], D["combined"][idx])])
+    # an export that does not always say whether a term was combined: E2 blank on a few other rows
+    blank = pool & ~taken & (rng.random(len(kind)) < 0.02)
+    D["combined"][blank] = np.nan

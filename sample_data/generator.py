@@ -48,7 +48,7 @@ ENFORCEMENT_PER_SCALE = 10_000
 CIVIL_PER_SCALE = 5_000
 
 # kind → detector expected to raise it (rule kinds: the rule of the same name)
-DETECTORS = {
+RULE_DETECTORS = {
     "zb_terminated_within_3_months": "zb_terminated_within_3_months",
     "zb_no_notice_or_report_order": "zb_no_notice_or_report_order",
     "zb_no_restriction_order": "zb_no_restriction_order",
@@ -65,6 +65,8 @@ DETECTORS = {
     "funds_not_disbursed_30_days": "funds_not_disbursed_30_days",
     "late_post_close_edit": "late_post_close_edit",
     "interference_recorded": "interference_recorded",
+}
+MODEL_DETECTORS = {
     "sentence_outlier": "sentence_deviation",
     "judge_sentencing_bias": "judge_sentencing_deviation",
     "plea_recommendation_deviation": "plea_recommendation_deviation",
@@ -75,8 +77,11 @@ DETECTORS = {
     "judge_extension_rate": "judge_rate_outlier",
     "judge_reversal_rate": "judge_rate_outlier",
 }
-RULE_KINDS = list(DETECTORS)[:16]
+DETECTORS = {**RULE_DETECTORS, **MODEL_DETECTORS}
+RULE_KINDS = list(RULE_DETECTORS)
 KINDS = list(DETECTORS)
+# Lawful exceptions (lawful_exceptions.csv, same columns as ground_truth.csv): records that look like a
+# rule's breach but are lawful; `detector` names the rule that must leave each one unflagged.
 
 COLUMNS = {
     "courts": ["court_id", "name", "province", "level", "parent_id"],
@@ -87,7 +92,7 @@ COLUMNS = {
                    "amount_involved", "injury_level", "drug_grams", "blood_alcohol", "surrender",
                    "confession", "guilty_plea", "meritorious", "recidivist", "prior_record", "minor",
                    "accessory", "attempted", "restitution", "forgiven", "sentence_kind", "term_months",
-                   "probation", "probation_months", "fine_yuan", "recommended_months"],
+                   "probation", "probation_months", "fine_yuan", "recommended_months", "combined_term_months"],
     "enforcement": ["case_id", "applicant_kind", "respondent_kind", "recovered_amount", "notice_on",
                     "report_order_on", "restriction_order_on", "dishonest_listed_on", "online_inquiries",
                     "last_online_inquiry_on", "onsite_investigation_on", "assets_found_value",
@@ -97,6 +102,7 @@ COLUMNS = {
     "ground_truth": ["kind", "detector", "subject_type", "subject_id", "case_id", "judge_id", "court_id",
                      "magnitude", "note"],
 }
+COLUMNS["lawful_exceptions"] = COLUMNS["ground_truth"]
 
 
 def load_config() -> dict:
@@ -152,8 +158,9 @@ def generate(out_dir, scale: float = 1.0, seed: int = 20240601, noise: float = 0
     cfg = load_config()
     province = cfg["general"]["province"]
     thresholds = cfg["law"]["provinces"][province]
+    # appended names leave the earlier parts' draws unchanged (SeedSequence children are independent)
     rngs = child_rngs(int(seed), ["staff", "bar", "criminal", "civil", "enforcement", "integrity",
-                                  "representations", "output"])
+                                  "representations", "output", "audit"])
     courts = C.load_courts()
     n_def = max(50, int(round(DEFENDANTS_PER_SCALE * scale)))
     n_enf = max(50, int(round(ENFORCEMENT_PER_SCALE * scale)))
@@ -176,7 +183,7 @@ def generate(out_dir, scale: float = 1.0, seed: int = 20240601, noise: float = 0
     # cases already carrying a planted anomaly take no integrity plant
     excluded = np.zeros(n_cases, dtype=bool)
     excluded[offsets["enforcement"]:] = enf_used
-    for t in ctx.truth:
+    for t in ctx.truth + ctx.exceptions:
         c = t["case"][t["case"] >= 0]
         excluded[c + offsets[t["domain"]]] = True
     integrity.generate(ctx, cases, excluded, logs["all"])
@@ -191,8 +198,9 @@ def generate(out_dir, scale: float = 1.0, seed: int = 20240601, noise: float = 0
     rows, truth = _write_folder(out, ctx, Formatter(rngs["output"]), cases, D, E, events, reps,
                                 offsets, len(enf_cases["filed"]))
     planted = {k: int((truth.kind == k).sum()) for k in KINDS}
+    lawful = pd.read_csv(out / "lawful_exceptions.csv", dtype=str, keep_default_na=False)
     return {"out_dir": str(out), "scale": float(scale), "seed": int(seed), "noise": float(noise),
-            "rows": rows, "planted": planted}
+            "rows": rows, "planted": planted, "lawful": lawful.kind.value_counts().sort_index().to_dict()}
 
 
 def _write_folder(out: Path, ctx: Context, fmt: Formatter, cases, D, E, events, reps, offsets, n_enf_cases):
@@ -269,6 +277,7 @@ def _write_folder(out: Path, ctx: Context, fmt: Formatter, cases, D, E, events, 
         "probation_months": fmt.number(D["prob_months"]),
         "fine_yuan": fmt.number(D["fine"]),
         "recommended_months": fmt.number(D["rec"]),
+        "combined_term_months": fmt.number(D["combined"]),
     })
     enf_case = offsets["enforcement"] + np.arange(n_enf_cases)
     rows["enforcement"] = submit(out / "enforcement.csv", {
@@ -302,24 +311,26 @@ def _write_folder(out: Path, ctx: Context, fmt: Formatter, cases, D, E, events, 
         "lawyer_id": fmt.labels(reps["lawyer"], lawyer_ids),
         "firm_id": fmt.labels(reps["firm"], firm_ids),
     })
-    truth = _ground_truth(ctx, offsets, case_ids, judge_ids, defendant_ids, court_codes, lawyer_ids)
-    gt_cols = {c: fmt.text([None if v is None or v == "" else v for v in truth[c].to_numpy(dtype=object)])
-               for c in COLUMNS["ground_truth"] if c != "magnitude"}
-    gt_cols["magnitude"] = fmt.number(truth["magnitude"].to_numpy(dtype=np.float64), 4)
-    rows["ground_truth"] = submit(out / "ground_truth.csv", {c: gt_cols[c] for c in COLUMNS["ground_truth"]})
+    truth = _ground_truth(ctx.truth, offsets, case_ids, judge_ids, defendant_ids, court_codes, lawyer_ids)
+    exceptions = _ground_truth(ctx.exceptions, offsets, case_ids, judge_ids, defendant_ids, court_codes, lawyer_ids)
+    for name, frame in (("ground_truth", truth), ("lawful_exceptions", exceptions)):
+        gt_cols = {c: fmt.text([None if v is None or v == "" else v for v in frame[c].to_numpy(dtype=object)])
+                   for c in COLUMNS[name] if c != "magnitude"}
+        gt_cols["magnitude"] = fmt.number(frame["magnitude"].to_numpy(dtype=np.float64), 4)
+        rows[name] = submit(out / f"{name}.csv", {c: gt_cols[c] for c in COLUMNS[name]})
     with writer:
         rows = {name: future.result() for name, future in rows.items()}
     return rows, truth
 
 
-def _ground_truth(ctx, offsets, case_ids: pa.Array, judge_ids, defendant_ids: pa.Array, court_codes,
+def _ground_truth(planted: list[dict], offsets, case_ids: pa.Array, judge_ids, defendant_ids: pa.Array, court_codes,
                   lawyer_ids) -> pd.DataFrame:
-    """One row per planted anomaly, with the identifiers as written in the other files."""
+    """One row per planted anomaly (or lawful exception), with the identifiers as written in the other files."""
     def ids(arr: pa.Array, idx: np.ndarray) -> np.ndarray:
         return arr.take(pa.array(np.maximum(idx, 0))).to_numpy(zero_copy_only=False)
 
     frames = []
-    for t in ctx.truth:
+    for t in planted:
         n = len(t["case"])
         case = np.where(t["case"] >= 0, t["case"] + offsets[t["domain"]], -1)
         st = t["subject_type"]
@@ -338,11 +349,14 @@ def _ground_truth(ctx, offsets, case_ids: pa.Array, judge_ids, defendant_ids: pa
         else:
             subject = np.array([f"{j}|{lawyer_ids[x]}" for j, x in zip(jid, t["lawyer"])], dtype=object)
         frames.append(pd.DataFrame({
-            "kind": t["kind"], "detector": DETECTORS[t["kind"]], "subject_type": st, "subject_id": subject,
+            "kind": t["kind"], "detector": t.get("detector", DETECTORS.get(t["kind"])), "subject_type": st,
+            "subject_id": subject,
             "case_id": cid, "judge_id": jid, "court_id": crt, "magnitude": t["magnitude"], "note": t["note"],
         }, index=range(n)))
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS["ground_truth"]).astype({"magnitude": np.float64})
     truth = pd.concat(frames, ignore_index=True)
-    return truth.sort_values(["kind", "subject_id"], kind="stable").reset_index(drop=True)
+    return truth.sort_values(["kind", "detector", "subject_id"], kind="stable").reset_index(drop=True)
 
 
 def _check_invariants(cases, events, E) -> None:

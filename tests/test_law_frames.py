@@ -31,7 +31,9 @@ def _run(tmp_path, defendants, province="浙江", config: Config | None = None):
     judges = [dict(j, court_id=code + j["court_id"][1:]) for j in JUDGES]
     cases = [case(f"(2023){code}0102刑初{i + 1}号", court_id=f"{code}0102", closed_on="2023-03-01",
                   close_method="judgment") for i in range(len(defendants))]
-    rows = [defendant(f"D{i + 1}", cases[i]["case_id"], **d) for i, d in enumerate(defendants)]
+    # combined_term_months (E2) = the term unless a test says otherwise: the sentence combines nothing
+    rows = [defendant(f"D{i + 1}", cases[i]["case_id"],
+                      **{"combined_term_months": d.get("term_months", "10"), **d}) for i, d in enumerate(defendants)]
     write_table(folder, "courts", courts)
     write_table(folder, "judges", judges)
     write_table(folder, "cases", cases)
@@ -56,7 +58,7 @@ def _ev(flags) -> dict:
 def test_frame_sets_hold_each_configured_province_and_the_national_lowest():
     config = load_config()
     table = law.frame_sets_for(config)
-    assert set(table["province"]) == set(config.law_provinces) | {law.NATIONAL}
+    assert set(table["province"]) == set(config.law_provinces) | {law.NATIONAL, law.TELECOM}
     national = table[(table["province"] == law.NATIONAL) & (table["charge"] == "盗窃罪")].sort_values("tier")
     assert national["lower"].tolist() == [1000, 30000, 300000]
     fraud = table[(table["province"] == law.NATIONAL) & (table["charge"] == "诈骗罪")].sort_values("tier")

@@ -19,7 +19,8 @@ from courtwatch.sample_data.generator import COLUMNS, DETECTORS, RULE_KINDS
 
 AS_OF = pd.Timestamp("2024-12-31")
 SEED = 20240601
-TABLES = ["courts", "judges", "cases", "defendants", "enforcement", "events", "representations", "ground_truth"]
+TABLES = ["courts", "judges", "cases", "defendants", "enforcement", "events", "representations", "ground_truth",
+          "lawful_exceptions"]
 
 ZH = {  # the contract's Chinese terms → codes
     "基层": "basic", "中级": "intermediate", "高级": "high", "法官": "judge", "法官助理": "assistant",
@@ -47,9 +48,9 @@ DATE_COLUMNS = {"cases": ["filed_on", "closed_on"],
                                 "search_done_on"]}
 NUMBER_COLUMNS = {"cases": ["extensions", "claim_amount"],
                   "defendants": ["age", "amount_involved", "drug_grams", "blood_alcohol", "term_months",
-                                 "probation_months", "fine_yuan", "recommended_months"],
+                                 "probation_months", "fine_yuan", "recommended_months", "combined_term_months"],
                   "enforcement": ["recovered_amount", "online_inquiries", "assets_found_value"],
-                  "events": ["amount"], "ground_truth": ["magnitude"]}
+                  "events": ["amount"], "ground_truth": ["magnitude"], "lawful_exceptions": ["magnitude"]}
 
 
 def read_raw(folder, table) -> pd.DataFrame:
@@ -221,18 +222,21 @@ def single_charge_sentences(d):
     return defs[single]
 
 
-def frames_with_severity(defs: pd.DataFrame) -> pd.DataFrame:
-    """Every frame of each defendant's charge (law.frames with the province's thresholds), with the
-    defendant's value `v` on the frame's severity measure and its index `i`."""
+def frames_with_severity(defs: pd.DataFrame, telecom: pd.Series | None = None) -> pd.DataFrame:
+    """Every frame of each defendant's charge (law.frames with the province's thresholds; a 诈骗罪 of a
+    case whose cause names telecom fraud, `telecom`, with 法发〔2016〕32号's), with the defendant's value `v`
+    on the frame's severity measure and its index `i`."""
     cfg = config()
-    frames = law.frames(cfg["law"]["provinces"][cfg["general"]["province"]])
+    frames = law.frames(cfg["law"]["provinces"][cfg["general"]["province"]]).assign(telecom=False)
+    frames = pd.concat([frames, law.frames(law.TELECOM_FRAUD, law.TELECOM).assign(telecom=True)])
     measure = defs.charge.map(frames.groupby("charge").measure.first())
     value = pd.Series(0.0, index=defs.index)
     for name in ("amount_involved", "drug_grams", "blood_alcohol"):
         value = value.mask(measure == name, defs[name])
     value = value.mask(measure == "injury_level", defs.injury_level.map(law.INJURY_ORDER))
-    merged = defs[["charge"]].assign(v=value.to_numpy(), i=defs.index).merge(frames, on="charge")
-    return merged
+    is_telecom = (defs.charge == "诈骗罪") & (telecom if telecom is not None else False)
+    merged = defs[["charge"]].assign(v=value.to_numpy(), i=defs.index, telecom=is_telecom.to_numpy())
+    return merged.merge(frames, on=["charge", "telecom"])
 
 
 def frame_max(defs: pd.DataFrame) -> pd.DataFrame:
@@ -243,10 +247,10 @@ def frame_max(defs: pd.DataFrame) -> pd.DataFrame:
     return hit.set_index("i")[["min_months", "max_months"]].reindex(defs.index)
 
 
-def frame_reach(defs: pd.DataFrame) -> pd.DataFrame:
+def frame_reach(defs: pd.DataFrame, telecom: pd.Series | None = None) -> pd.DataFrame:
     """Per defendant: the most months its recorded severity allows with circumstances the export cannot show
     (law.frames reach_lower; the bottom frame always), and the most any frame of its charge allows."""
-    merged = frames_with_severity(defs)
+    merged = frames_with_severity(defs, telecom)
     bottom = merged.tier == merged.groupby("i").tier.transform("min")
     reach = merged[bottom | (merged.v >= merged.reach_lower)].groupby("i").max_months.max()
     top = merged.groupby("i").max_months.max()
@@ -296,11 +300,16 @@ def rule_flags(d) -> dict[str, set]:
     flags["probation_for_recidivist"] = set(defs.defendant_id[defs.recidivist & defs.probation])
     flags["probation_term_over_3_years"] = set(defs.defendant_id[
         defs.probation & (defs.sentence_kind == "fixed_term") & (defs.term_months > 36)])
+    # E2 unknown: the term may be a 决定执行刑 combining another judgment's sentence; frame checks abstain
+    combined_known = defs.combined_term_months.notna()
     flags["detention_out_of_range"] = set(defs.defendant_id[
-        (defs.sentence_kind == "detention") & ((defs.term_months > 6) | (defs.term_months < 1))])
-    reach = frame_reach(defs)
-    fixed = defs.sentence_kind == "fixed_term"
-    flags["term_above_statutory_max"] = set(defs.defendant_id[fixed & (defs.term_months > reach.top)])
+        (defs.sentence_kind == "detention") & ((defs.term_months > 12) | (defs.term_months < 1)
+                                               | ((defs.term_months > 6) & combined_known))])
+    telecom = defs.case_id.map(cases.cause).str.contains(law.TELECOM_FRAUD_CAUSE, regex=True)
+    reach = frame_reach(defs, telecom)
+    fixed = (defs.sentence_kind == "fixed_term") & combined_known
+    flags["term_above_statutory_max"] = set(defs.defendant_id[
+        fixed & ((defs.term_months > reach.top) | (defs.charge == "危险驾驶罪"))])
     flags["record_facts_inconsistent"] = set(defs.defendant_id[
         fixed & (defs.term_months > reach.reach) & (defs.term_months <= reach.top)])
     assert custodial.any()
@@ -334,7 +343,7 @@ def test_rules_flag_exactly_the_planted_records(which, request):
 def test_clean_sentences_inside_the_law(sample_scale1):
     _, _, d = sample_scale1
     gt = d["ground_truth"]
-    rule_planted = set(gt.subject_id[gt.kind.isin(RULE_KINDS)])
+    rule_planted = set(gt.subject_id[gt.kind.isin(RULE_KINDS)]) | set(d["lawful_exceptions"].subject_id)
     defs = single_charge_sentences(d)
     defs = defs[~defs.defendant_id.isin(rule_planted)]
     fr = frame_max(defs)

@@ -9,7 +9,7 @@ Precision (written into the report too):
 - a flag of a rule detector (detectors/rules/) is correct only if (detector, subject_id) is
   planted;
 - a flag of a model detector is correct if its (subject_type, subject_id) is planted under any
-  kind, or — for defendant-level sentencing flags — the defendant's judge is a planted biased
+  kind or is a planted lawful exception (lawful_exceptions.csv: made unlike its peers on purpose), or — for defendant-level sentencing flags — the defendant's judge is a planted biased
   judge (judge_sentencing_bias) or its court the planted disparity court (sentencing_disparity):
   those sentences really were altered — or, for judge-level flags, the judge is the judge of a
   planted judge–lawyer pair (those cases really were designated to that judge).
@@ -57,6 +57,8 @@ class SeedResult:
     flags: pd.DataFrame
     detector_seconds: dict[str, float] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    # lawful_exceptions.csv: records a rule must leave unflagged (its `detector`); None for an older sample
+    lawful: pd.DataFrame | None = None
 
     # ---- recall -----------------------------------------------------------------------
     def matched_truth(self) -> pd.DataFrame:
@@ -65,6 +67,17 @@ class SeedResult:
         truth = self.truth.copy()
         truth["found"] = [(d, s) in keys for d, s in zip(truth["detector"].astype(str), truth["subject_id"].astype(str))]
         return truth
+
+    def lawful_flagged(self) -> dict[str, dict]:
+        """Per planted lawful exception kind and the rule that must stay silent: how many, and how many it flagged
+        (false warnings; 0 expected)."""
+        if self.lawful is None or self.lawful.empty:
+            return {}
+        keys = set(zip(self.flags["detector"].astype(str), self.flags["subject_id"].astype(str)))
+        lawful = self.lawful.assign(flagged=[(d, s) in keys for d, s in zip(self.lawful["detector"].astype(str),
+                                                                           self.lawful["subject_id"].astype(str))])
+        return {f"{kind} → {det}": {"planted": int(len(g)), "flagged": int(g["flagged"].sum())}
+                for (kind, det), g in lawful.groupby(["kind", "detector"], sort=True)}
 
     def recall_by_kind(self) -> dict[str, dict]:
         t = self.matched_truth()
@@ -98,6 +111,8 @@ class SeedResult:
         truth = self.truth
         planted_pairs = set(zip(truth["detector"].astype(str), truth["subject_id"].astype(str)))
         planted_subjects = set(zip(truth["subject_type"].astype(str), truth["subject_id"].astype(str)))
+        if self.lawful is not None:  # made unusual on purpose (lawful, but unlike its peers): a model may say so
+            planted_subjects |= set(zip(self.lawful["subject_type"].astype(str), self.lawful["subject_id"].astype(str)))
         altered = {kind: set(truth.loc[truth["kind"] == kind, "subject_id"].astype(str)) for kind in ALTERING_KINDS}
         pairs = truth.loc[truth["subject_type"] == "judge_lawyer", "subject_id"].astype(str)
         pair_judges = {pair.split("|")[0] for pair in pairs}
@@ -130,7 +145,7 @@ class SeedResult:
     def summary(self, rule_detectors: set[str]) -> dict:
         return {"seed": self.seed, "scale": self.scale, "noise": self.noise,
                 "recall_by_kind": self.recall_by_kind(), "recall_by_magnitude": self.recall_by_magnitude(),
-                "recall_by_volume": self.recall_by_volume(),
+                "recall_by_volume": self.recall_by_volume(), "lawful_exceptions": self.lawful_flagged(),
                 "precision": self.precision(rule_detectors), "flags_by_detector":
                     self.flags.groupby("detector").size().astype(int).to_dict(),
                 "flags_by_level": self.flags.groupby("level").size().astype(int).to_dict(),
@@ -184,8 +199,10 @@ def evaluate_one(seed: int, scale: float = 1.0, noise: float = 0.35, workdir: st
         seconds["detect"] = round(time.perf_counter() - began, 2)
         truth = pd.read_csv(folder / "ground_truth.csv", dtype=str, keep_default_na=False)
         truth["magnitude"] = pd.to_numeric(truth["magnitude"], errors="coerce")
+        lawful_file = folder / "lawful_exceptions.csv"
+        lawful = pd.read_csv(lawful_file, dtype=str, keep_default_na=False) if lawful_file.exists() else None
         detector_seconds = dict(zip(result.detectors["detector"], result.detectors["seconds"].astype(float)))
-        return SeedResult(seed, scale, noise, truth, result.flags.copy(), detector_seconds, seconds)
+        return SeedResult(seed, scale, noise, truth, result.flags.copy(), detector_seconds, seconds, lawful)
     finally:
         if own and not keep:
             shutil.rmtree(root, ignore_errors=True)
@@ -225,6 +242,7 @@ def aggregate(summaries: list[dict]) -> dict:
             "recall_by_kind": _pool(group, ("recall_by_kind",)),
             "recall_by_magnitude": _pool(group, ("recall_by_magnitude",)),
             "recall_by_volume": _pool(group, ("recall_by_volume",)),
+            "lawful_exceptions": _pool(group, ("lawful_exceptions",)),
             "precision_by_detector": _pool(group, ("precision", "by_detector")),
             "precision_by_category": _pool(group, ("precision", "by_category")),
             "flags_by_level": {level: sum(s.get("flags_by_level", {}).get(level, 0) for s in group)
@@ -293,7 +311,8 @@ def render(report: dict) -> str:
         "",
         "**Recall**: a planted row is found when a flag of the row's `detector` has its `subject_id`.  ",
         "**Precision**: a rule-detector flag is correct only if (detector, subject_id) is planted; a model flag is "
-        "correct if its subject is planted under any kind, or — for defendant-level sentencing flags — the "
+        "correct if its subject is planted under any kind or is a planted lawful exception (made unlike its peers "
+        "on purpose), or — for defendant-level sentencing flags — the "
         "defendant's judge is a planted biased judge or its court the planted disparity court (those sentences "
         "really were altered), or — for judge-level flags — the judge of a planted judge–lawyer pair (those "
         "cases really were designated to that judge). Everything else counts as a false flag.",
@@ -325,6 +344,21 @@ def render(report: dict) -> str:
         "A planted judge's appeals are amended or remanded 3× as often as peers'. How many appealed cases the rate "
         "rests on decides whether it can be told from chance among a province's judges; the sample's civil judges "
         "have far fewer appeals than real ones (see the note below).", REVERSAL_VOLUME_NOTE)
+    lawful = sorted({k for n in noises for k in report["by_noise"][n].get("lawful_exceptions", {})})
+    if lawful:
+        lines += ["", "## Planted lawful exceptions: false warnings (0 expected)", "",
+                  "Records that look like a rule's breach but are lawful (sample_data's lawful_exceptions.csv: "
+                  "其他严重情节, telecom-fraud thresholds, §347 ¶2, §234 ¶2, sentences combined with an earlier "
+                  "judgment, the grounds of 终本 the three-month condition does not bind, deferred payouts, …). "
+                  "A flag of the named rule on one of them is a false warning.", "",
+                  "| exception → rule that must stay silent | " + " | ".join(f"noise {float(n):g}" for n in noises) + " |",
+                  "|---|" + "---|" * len(noises)]
+        for key in lawful:
+            cells = []
+            for n in noises:
+                c = report["by_noise"][n].get("lawful_exceptions", {}).get(key)
+                cells.append(f"{c['flagged']} of {c['planted']}" if c else "–")
+            lines.append(f"| {key} | " + " | ".join(cells) + " |")
     cats = sorted({c for n in noises for c in report["by_noise"][n]["precision_by_category"]})
     lines += ["", "## Precision per category", "",
               "| category | " + " | ".join(f"noise {float(n):g}" for n in noises) + " |",

@@ -21,6 +21,14 @@ from courtwatch.detectors import law
 from ..base import NOTICE_EN, NOTICE_ZH, DetectContext, Detection, Settings, SqlDetector, clean_value, level_for
 
 ZB_BASIS = "最高人民法院关于严格规范终结本次执行程序的规定（试行）（法〔2016〕373号）"
+# The grounds of 终本 that the three-month condition does not bind (contract extension E3).
+ZB_CASES_BASIS = "最高人民法院关于执行案件立案、结案若干问题的意见（法发〔2014〕26号）"
+FUNDS_BASIS = "最高人民法院关于执行款物管理工作的规定（法发〔2017〕6号）"
+# The 2015 rules on recording interference (三个规定), by their exact names.
+INTERFERENCE_BASIS = ("领导干部干预司法活动、插手具体案件处理的记录、通报和责任追究规定（中办发〔2015〕23号）；"
+                      "司法机关内部人员过问案件的记录和责任追究规定（2015年，文号未查得）；"
+                      "人民法院落实《领导干部干预司法活动、插手具体案件处理的记录、通报和责任追究规定》的实施办法"
+                      "（文号未查得）第二条：人民法院工作人员均应当全面、如实、及时地予以记录")
 
 
 def _d(value) -> str:
@@ -127,6 +135,13 @@ class RuleSettings(Settings):
     zb_assets_found_cover_min_yuan: float
     funds_disbursement_days: int
     post_close_edit_grace_days: int
+    zb_online_inquiry_window_months: int
+    zb_inquiry_log_min_cases: int
+    zb_inquiry_log_incomplete_share: float
+    funds_disbursed_min_share: float
+    interference_absent_min_expected: float
+    fine_records_incomplete_share: float
+    fine_records_incomplete_min_zeros: int
 
 
 @dataclass(frozen=True)

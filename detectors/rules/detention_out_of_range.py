@@ -19,4 +19,9 @@ RULE = Rule("detention_out_of_range", "sentencing", "defendant",
             lambda r: f"The defendant was sentenced to {_n(r['term_months'], 1)} months' criminal detention, outside the statutory 1–6 months (at most one year for several charges).",
             needs=("cases", "defendants"),
             params=lambda ctx: {"min_months": law.DETENTION_MONTHS[0], "max_single": law.DETENTION_MONTHS[1],
-                                "max_combined": law.DETENTION_MONTHS_COMBINED[1], "separator": law.MULTI_CHARGE_SEPARATOR})
+                                "max_combined": law.DETENTION_MONTHS_COMBINED[1], "separator": law.MULTI_CHARGE_SEPARATOR},
+            limitations=("Under one month or over a year is never lawful (§42; §69 caps even a combined 拘役 at one "
+                         "year). Six to twelve months on a single charge is flagged only where "
+                         "defendants.combined_term_months (contract extension E2) is known, so the term is the 宣告刑; "
+                         "where it is unknown the term may be a 决定执行刑 combining an earlier judgment's 拘役 (§§70, 71, "
+                         "77) and the row is skipped. Several charges (数罪并罚) may reach a year."))

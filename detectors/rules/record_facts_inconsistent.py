@@ -43,7 +43,10 @@ RULE = Rule("record_facts_inconsistent", "data_quality", "defendant",
                          "法释〔2011〕7号 第二条) of the higher threshold; §234's 特别残忍手段 from 重伤二级; §347 ¶2's "
                          "首要分子 etc. at any quantity (so drug quantities never raise it); 多次盗窃/入户盗窃 for the "
                          "bottom frame. Terms below a frame's minimum are not checked (§63 减轻处罚 allows them). "
-                         "Telecom fraud (法发〔2016〕32号) cannot be told from the export. A 拘役 for a charge whose "
+                         "Telecom fraud is held to 法发〔2016〕32号's thresholds (3,000 / 30,000 / 500,000 yuan) where "
+                         "cases.cause names it. Abstains (skipped) where defendants.combined_term_months (contract "
+                         "extension E2) is unknown: a 决定执行刑 combining another judgment's sentence (§§70, 71, 77) and "
+                         "the recorded facts can both be right. A 拘役 for a charge whose "
                          "statute has none is not checked: every charge in the frame table has 拘役 in its bottom frame, "
                          "and §63 减轻处罚 can lawfully reach it."),
             kind="data_quality")

@@ -3,11 +3,13 @@
 -- parameter markers, the join on case_id and an explicit GROUP BY.
 -- law_frames (one frame set per configured province plus the national lowest, :national) is
 -- registered by courtwatch/pipeline/spark_engine.py from detectors/law.py + config.
--- Params: :separator, :default_frames, :national. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/record_facts_inconsistent.py.
+-- Telecom fraud (:telecom_cause in cases.cause, rlike) is held to the :telecom_frames set.
+-- Params: :separator, :default_frames, :national, :telecom_frames, :telecom_cause. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/record_facts_inconsistent.py.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (
     SELECT d.*, c.judge_id, c.court_id,
-           CASE WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
+           CASE WHEN d.charge = '诈骗罪' AND coalesce(c.cause rlike :telecom_cause, FALSE) THEN :telecom_frames
+                WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
                 WHEN nullif(trim(ct.province), '') IS NULL THEN :default_frames
                 ELSE :national END AS frame_province
     FROM defendants d
@@ -33,7 +35,7 @@ measured AS (
 judged AS (
     SELECT subject_id, case_id, judge_id, court_id, charge, article, measure,
            amount_involved, injury_level, drug_grams, blood_alcohol, sentence_kind, term_months,
-           frame_province, standard, severity,
+           combined_term_months, frame_province, standard, severity,
            max(CASE WHEN severity >= lower AND severity < upper THEN tier END) AS tier,
            max(CASE WHEN severity >= lower AND severity < upper THEN max_months END) AS tier_max_months,
            max(CASE WHEN bottom OR severity >= reach_lower THEN max_months END) AS reach_max_months,
@@ -43,19 +45,19 @@ judged AS (
     FROM (SELECT *, defendant_id AS subject_id FROM measured)
     GROUP BY subject_id, case_id, judge_id, court_id, charge, article, measure,
              amount_involved, injury_level, drug_grams, blood_alcohol, sentence_kind, term_months,
-             frame_province, standard, severity
+             combined_term_months, frame_province, standard, severity
 ),
 verdict AS (
     SELECT j.*, f.lower AS needed_lower, f.reach_lower AS needed_reach,
            CASE WHEN j.term_months IS NULL THEN NULL
                 WHEN j.term_months <= j.bottom_max_months OR j.term_months > j.max_months THEN FALSE
-                WHEN j.severity IS NULL THEN NULL
+                WHEN j.severity IS NULL OR j.combined_term_months IS NULL THEN NULL
                 ELSE j.term_months > j.reach_max_months END AS violated
     FROM judged j
     LEFT JOIN measured f ON f.defendant_id = j.subject_id AND f.tier = j.term_tier
 )
 SELECT subject_id, case_id, judge_id, court_id, charge, article, measure,
-       amount_involved, injury_level, drug_grams, blood_alcohol, sentence_kind, term_months,
+       amount_involved, injury_level, drug_grams, blood_alcohol, sentence_kind, term_months, combined_term_months,
        tier, tier_max_months, reach_max_months, term_tier, needed_lower, needed_reach, max_months,
        frame_province AS standard_province, standard,
        violated,

@@ -1,0 +1,187 @@
+"""Issue 15, the law audited: each fixed rule leaves a lawful case unflagged and flags an unlawful one, and
+each legality rule added from detectors/law.py does the same. Small hand-written imports (tests/helpers.py),
+one province (浙江: theft 3,000 / 80,000 / 400,000, fraud 6,000 / 100,000 / 500,000 in config.toml)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+from helpers import COURTS, JUDGES, case, defendant, write_table
+
+from courtwatch.core.config import load_config
+from courtwatch.core.contract import TABLES
+from courtwatch.detectors.base import DetectContext
+from courtwatch.detectors.rules import RULE_DETECTORS
+from courtwatch.pipeline.ingest import ingest
+
+EXPORT = dt.date(2024, 12, 31)
+AS_OF = dt.date(2024, 12, 31)
+BY_NAME = {d.name: d for d in RULE_DETECTORS}
+
+
+class Checked:
+    """One rule's rows and flags on a small import: which subjects it flags, which it skips."""
+
+    def __init__(self, rows: pd.DataFrame, detector):
+        self.rows = rows
+        self.detection = detector.flags_from_rows(rows)
+        self.flags = self.detection.flags.set_index("subject_id")
+
+    @property
+    def flagged(self) -> set[str]:
+        return set(self.flags.index)
+
+    @property
+    def skipped(self) -> set[str]:
+        return set(self.rows.loc[self.rows["violated"].isna(), "subject_id"].astype(str))
+
+    def text(self, subject: str) -> str:
+        return self.flags.loc[subject, "explanation"]
+
+
+def run(tmp_path, names, *, cases=(), defendants=(), enforcement=(), events=(), courts=None, judges=None,
+        as_of=AS_OF, config=None) -> dict[str, Checked]:
+    folder = tmp_path / "import"
+    write_table(folder, "courts", courts or COURTS)
+    write_table(folder, "judges", judges or JUDGES)
+    write_table(folder, "cases", list(cases))
+    for table, rows in (("defendants", defendants), ("enforcement", enforcement), ("events", events)):
+        if rows:
+            write_table(folder, table, list(rows))
+    db = tmp_path / "cw.duckdb"
+    result = ingest(folder, db=db, export_date=EXPORT)
+    quarantined = {t: r["quarantined"] for t, r in result.summary()["tables"].items() if r["quarantined"]}
+    assert not quarantined, quarantined
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        ctx = DetectContext(con=con, as_of=as_of, config=config or load_config())
+        return {name: Checked(BY_NAME[name].query(ctx), BY_NAME[name]) for name in names}
+    finally:
+        con.close()
+
+
+def criminal(specs: dict[str, dict], cause: dict[str, str] | None = None):
+    """Cases and defendants from {defendant_id: defendant columns}; one case each, cause = the charge
+    unless `cause` names another. combined_term_months (E2) = the term unless the spec says otherwise."""
+    cases, defendants = [], []
+    for i, (did, spec) in enumerate(specs.items(), start=1):
+        cid = f"(2023)浙0102刑初{i}号"
+        charge = spec.get("charge", "盗窃罪")
+        cases.append(case(cid, cause=(cause or {}).get(did, charge), closed_on="2023-06-01", close_method="judgment"))
+        defendants.append(defendant(did, cid, **{"combined_term_months": spec.get("term_months", "10"), **spec}))
+    return cases, defendants
+
+
+FRAME_RULES = ("term_above_statutory_max", "record_facts_inconsistent")
+
+
+# ---- item 1: theft and fraud tiers ---------------------------------------------------------------------
+
+def test_theft_and_fraud_other_serious_circumstances_and_telecom_fraud(tmp_path):
+    specs = {
+        # 浙江 theft 数额巨大 80,000: from 50% (40,000) 其他严重情节 can reach 3–10 years (法释〔2013〕8号 第六条)
+        "THEFT_LAWFUL": dict(amount_involved="45000", term_months="48"),
+        "THEFT_RECORD": dict(amount_involved="30000", term_months="48"),
+        # 浙江 fraud 数额巨大 100,000: from 80% (80,000) (法释〔2011〕7号 第二条第二款)
+        "FRAUD_LAWFUL": dict(charge="诈骗罪", amount_involved="85000", term_months="48"),
+        "FRAUD_RECORD": dict(charge="诈骗罪", amount_involved="70000", term_months="48"),
+        # telecom fraud: 数额巨大 from 30,000 (法发〔2016〕32号), whatever the province's standard
+        "TELECOM_LAWFUL": dict(charge="诈骗罪", amount_involved="50000", term_months="48"),
+        "TELECOM_RECORD": dict(charge="诈骗罪", amount_involved="20000", term_months="48"),
+        "NOT_TELECOM": dict(charge="诈骗罪", amount_involved="50000", term_months="48"),
+    }
+    cause = {"TELECOM_LAWFUL": "诈骗罪（电信网络诈骗）", "TELECOM_RECORD": "电信诈骗"}
+    cases, defs = criminal(specs, cause)
+    out = run(tmp_path, FRAME_RULES, cases=cases, defendants=defs)
+    assert out["record_facts_inconsistent"].flagged == {"THEFT_RECORD", "FRAUD_RECORD", "TELECOM_RECORD", "NOT_TELECOM"}
+    assert out["term_above_statutory_max"].flagged == set()
+    telecom = out["record_facts_inconsistent"].text("TELECOM_RECORD")
+    assert "电信网络诈骗数额标准" in telecom and "法发〔2016〕32号" in telecom
+    assert "浙江" in out["record_facts_inconsistent"].text("NOT_TELECOM")
+
+
+# ---- item 2: drugs, §347 ¶2 ------------------------------------------------------------------------------
+
+def test_drug_para2_allows_fifteen_years_at_any_quantity(tmp_path):
+    cases, defs = criminal({
+        "PARA2": dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="", drug_grams="5", term_months="180"),
+        "ABOVE": dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="", drug_grams="5", term_months="200"),
+        "UNKNOWN_QTY": dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="", drug_grams="", term_months="150"),
+    })
+    out = run(tmp_path, FRAME_RULES, cases=cases, defendants=defs)
+    assert out["record_facts_inconsistent"].flagged == set()
+    assert out["term_above_statutory_max"].flagged == {"ABOVE"}  # no fixed term for one charge exceeds 15 years
+
+
+# ---- item 3: §234 ¶2 ---------------------------------------------------------------------------------------
+
+def test_injury_by_especially_cruel_means_from_serious_2(tmp_path):
+    injury = dict(charge="故意伤害罪", amount_involved="")
+    cases, defs = criminal({
+        "CRUEL": dict(injury, injury_level="serious_2", term_months="140"),
+        "MINOR": dict(injury, injury_level="minor_1", term_months="140"),
+        "ABOVE": dict(injury, injury_level="serious_1", term_months="190"),
+    })
+    out = run(tmp_path, FRAME_RULES, cases=cases, defendants=defs)
+    assert out["record_facts_inconsistent"].flagged == {"MINOR"}
+    assert out["term_above_statutory_max"].flagged == {"ABOVE"}
+
+
+# ---- item 4: 数罪并罚 and §§70, 71, 77 — 宣告刑 vs 决定执行刑 (contract extension E2) -----------------------
+
+def test_a_term_combined_with_an_earlier_sentence_and_unknown_combination(tmp_path):
+    cases, defs = criminal({
+        # 宣告刑 30 months for a first-tier theft, 决定执行 50 with an earlier judgment's remaining term (§71)
+        "COMBINED": dict(amount_involved="5000", term_months="30", combined_term_months="50"),
+        "UNKNOWN": dict(amount_involved="5000", term_months="50", combined_term_months=""),
+        "DECLARED": dict(amount_involved="5000", term_months="50"),
+        "DETENTION_COMBINED": dict(sentence_kind="detention", term_months="5", combined_term_months="10"),
+        "DETENTION_UNKNOWN": dict(sentence_kind="detention", term_months="9", combined_term_months=""),
+        "DETENTION_DECLARED": dict(sentence_kind="detention", term_months="9"),
+        "DETENTION_MULTI": dict(charge="盗窃罪；诈骗罪", sentence_kind="detention", term_months="9"),
+        "DETENTION_OVER_YEAR": dict(sentence_kind="detention", term_months="13", combined_term_months=""),
+    })
+    out = run(tmp_path, (*FRAME_RULES, "detention_out_of_range"), cases=cases, defendants=defs)
+    facts = out["record_facts_inconsistent"]
+    assert facts.flagged == {"DECLARED"} and "UNKNOWN" in facts.skipped
+    assert out["term_above_statutory_max"].flagged == set()
+    detention = out["detention_out_of_range"]
+    assert detention.flagged == {"DETENTION_DECLARED", "DETENTION_OVER_YEAR"}
+    assert detention.skipped == {"DETENTION_UNKNOWN"}
+    assert "skipped" in detention.detection.note
+
+
+def test_an_export_without_the_extension_columns_loads_them_as_unknown(tmp_path):
+    folder = tmp_path / "import"
+    cases, defs = criminal({"D1": dict(term_months="50")})
+    write_table(folder, "courts", COURTS)
+    write_table(folder, "judges", JUDGES)
+    write_table(folder, "cases", cases)
+    v1 = [c for c in TABLES["defendants"].column_names if not TABLES["defendants"].columns[
+        TABLES["defendants"].column_names.index(c)].optional]
+    pd.DataFrame(defs)[v1].to_csv(folder / "defendants.csv", index=False)
+    ingest(folder, db=tmp_path / "cw.duckdb", export_date=EXPORT)
+    con = duckdb.connect(str(tmp_path / "cw.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT term_months, combined_term_months FROM defendants").fetchall() == [(50.0, None)]
+    finally:
+        con.close()
+
+
+# ---- item 5: 危险驾驶 — the wrong penalty kind ------------------------------------------------------------------
+
+def test_dangerous_driving_fixed_term_is_the_wrong_kind(tmp_path):
+    drunk = dict(charge="危险驾驶罪", amount_involved="", blood_alcohol="150")
+    cases, defs = criminal({
+        "FIXED_SIX": dict(drunk, term_months="6"),
+        "DETENTION": dict(drunk, sentence_kind="detention", term_months="5"),
+        "FIXED_UNKNOWN": dict(drunk, term_months="8", combined_term_months=""),
+    })
+    out = run(tmp_path, FRAME_RULES, cases=cases, defendants=defs)
+    above = out["term_above_statutory_max"]
+    assert above.flagged == {"FIXED_SIX"} and above.skipped == {"FIXED_UNKNOWN"}
+    text = above.text("FIXED_SIX")
+    assert "法定刑为拘役" in text and "不得判处有期徒刑" in text and "上限" not in text
+    assert out["record_facts_inconsistent"].flagged == set()
