@@ -52,10 +52,11 @@ EVENTS = [
     ("post_termination_inquiry", "终本后查询"), ("resumption", "恢复执行"),
     ("funds_received", "执行款到账"), ("funds_disbursed", "执行款发放"),
     ("interference_record", "过问案件登记"), ("recusal", "回避"),
+    ("suspension_end", None),  # contract extension E6 (sample_data/patrol.py), written as the code only
 ]
 (EV_EXTENSION, EV_SUSPENSION, EV_REASSIGNMENT, EV_POST_CLOSE_EDIT, EV_ONLINE_INQUIRY,
  EV_POST_TERMINATION_INQUIRY, EV_RESUMPTION, EV_FUNDS_RECEIVED, EV_FUNDS_DISBURSED,
- EV_INTERFERENCE, EV_RECUSAL) = range(11)
+ EV_INTERFERENCE, EV_RECUSAL, EV_SUSPENSION_END) = range(12)
 SIDES = ["plaintiff", "defendant", "applicant", "respondent", "defense"]
 SD_PLAINTIFF, SD_DEFENDANT, SD_APPLICANT, SD_RESPONDENT, SD_DEFENSE = range(5)
 
