@@ -45,6 +45,32 @@ PROBATION_MAX_TERM_MONTHS = 36    # §72: 拘役 or 有期徒刑 ≤ 3 years
 PROBATION_PERIOD_DETENTION = (2, 12)   # §73
 PROBATION_PERIOD_FIXED_TERM = (12, 60)
 
+# 罚金 the statute always adds (并处罚金 / 并处或者单处罚金), by charge, and when 没收财产 may stand in its place — which
+# the export does not record, so a rule abstains where that frame could apply:
+#   tier3_amount: 盗窃 §264 / 诈骗 §266 数额特别巨大 (并处罚金或者没收财产): from the amount the top frame can reach
+#                 (law_frames.reach_lower), or a term of at least CONFISCATION_TERM_FROM["tier3_amount"] months when
+#                 the amount is unknown (§63 ¶1 减轻 goes one frame down: 10 years → 3–10 years);
+#   drug_para2:   §347 ¶2 (并处没收财产), which needs no quantity (首要分子 …): a term of at least
+#                 CONFISCATION_TERM_FROM["drug_para2"] months (15 years, one frame down → 7–15 years).
+MANDATORY_FINE = (
+    ("盗窃罪", "刑法第264条", "tier3_amount"),
+    ("诈骗罪", "刑法第266条", "tier3_amount"),
+    ("危险驾驶罪", "刑法第133条之一", "none"),
+    ("走私、贩卖、运输、制造毒品罪", "刑法第347条", "drug_para2"),
+    ("帮助信息网络犯罪活动罪", "刑法第287条之二", "none"),
+    ("赌博罪", "刑法第303条", "none"),
+    ("开设赌场罪", "刑法第303条", "none"),
+)
+CONFISCATION_TERM_FROM = {"tier3_amount": 36, "drug_para2": 84}
+
+
+def fine_rules() -> pd.DataFrame:
+    """The fine_rules table missing_mandatory_fine joins: charge, article, alternative, alternative_from_months."""
+    return pd.DataFrame([(c, a, alt, CONFISCATION_TERM_FROM.get(alt)) for c, a, alt in MANDATORY_FINE],
+                        columns=["charge", "article", "alternative", "alternative_from_months"]).astype(
+        {"alternative_from_months": "float64"})
+
+
 # Charges joined in one defendant row (数罪并罚) are separated by this mark;
 # 走私、贩卖、运输、制造毒品罪 itself contains 、, so that cannot be the separator.
 MULTI_CHARGE_SEPARATOR = "；"

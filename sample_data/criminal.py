@@ -419,14 +419,14 @@ def generate(ctx: Context, n_def: int, log: EventLog):
     used = _plant_sentences(ctx, rng, D, frame, sentenced & ~in_bias & ~in_disp & ~d_multi)
     # E2 (defendants.combined_term_months): the 决定执行刑; equal to the term, nothing combined
     D["combined"] = D["term"].copy()
-    _plant_law_audit(ctx, D, frame, sentenced & ~in_bias & ~in_disp & ~d_multi & ~used, cases)
-    # blanks that real exports leave in fields no rule reads
+    # blanks that real exports leave (a blank fine is unknown: missing_mandatory_fine skips it)
     blank = lambda share: rng.random(n) < share  # noqa: E731
     D["gender"][blank(0.04)] = MISSING
     D["ethnicity"][blank(0.08)] = MISSING
     D["local_known"] = ~blank(0.06)
     D["age"][blank(0.02)] = MISSING
     D["fine"][blank(0.03)] = np.nan
+    _plant_law_audit(ctx, D, frame, sentenced & ~in_bias & ~in_disp & ~used, cases)
 
     # ---- appeals (刑终) ------------------------------------------------------------
     parent = courts.parent.to_numpy()[court]
@@ -571,6 +571,20 @@ def _plant_sentences(ctx: Context, rng, D, frame, pool):
     return used
 
 
+def _fine_must(D, frame, th) -> np.ndarray:
+    """Single-charge sentences that must carry a 罚金 on their recorded facts (missing_mandatory_fine's reading:
+    never where 没收财产 could stand in its place — the top frame of theft and fraud, §347 ¶2)."""
+    charge, term = frame["charge"], D["term"]
+    amount = D["amount"]
+    sentenced = np.isin(D["kind"], [SK_CONTROL, SK_DETENTION, SK_FIXED_TERM]) & ~frame["multi"]
+    top = {CH_THEFT: 0.5 * th["theft_especially_huge"], CH_FRAUD: 0.8 * th["fraud_especially_huge"]}
+    must = np.isin(charge, [CH_DRUNK, CH_AIDING, CH_GAMBLING])
+    for ch, reach in top.items():
+        must |= (charge == ch) & ~np.isnan(amount) & (amount < reach)
+    must |= (charge == CH_DRUGS) & (term < 84)
+    return sentenced & must
+
+
 def _plant_law_audit(ctx: Context, D, frame, pool, cases):
     """The law audit's plants (issue 15), drawn from their own generator so the rest of the sample keeps its draws:
     breaches of the rules it added or sharpened, and lawful exceptions that look like a breach to a naive rule
@@ -578,11 +592,13 @@ def _plant_law_audit(ctx: Context, D, frame, pool, cases):
     rng = ctx.rngs["audit"]
     kind, term, probation, rec = D["kind"], D["term"], D["probation"], D["rec"]
     charge, th, s = frame["charge"], ctx.thresholds, ctx.scale
+    multi_pool = pool & frame["multi"]
+    pool = pool & ~frame["multi"]
     taken = np.zeros(len(kind), dtype=bool)
     plain = np.isin(kind, [SK_DETENTION, SK_FIXED_TERM]) & (probation == 0)
 
-    def pick(mask, k):
-        chosen = np.sort(choose(rng, np.flatnonzero(mask & pool & ~taken), k))
+    def pick(mask, k, within=None):
+        chosen = np.sort(choose(rng, np.flatnonzero(mask & (pool if within is None else within) & ~taken), k))
         taken[chosen] = True
         return chosen
 
@@ -598,12 +614,87 @@ def _plant_law_audit(ctx: Context, D, frame, pool, cases):
 
     frame_rules = ("term_above_statutory_max", "record_facts_inconsistent")
     k = plant_count(3, s)
+    fines_must = _fine_must(D, frame, th)
+    # -- a court whose export leaves fines at 0 (fine_records_incomplete); its sentences are lawful exceptions
+    #    of missing_mandatory_fine (the export, not the court, is what to check)
+    must_here = fines_must & pool & (D["fine"] > 0)
+    per_court = np.bincount(frame["court"][must_here], minlength=len(ctx.courts))
+    silent_court = int(np.argsort(-per_court, kind="stable")[min(2, len(per_court) - 1)])
+    zeroed = np.flatnonzero(must_here & (frame["court"] == silent_court))
+    D["fine"][zeroed] = 0.0
+    taken[zeroed] = True
+    ctx.plant("fine_records_incomplete", "court", "criminal", court=np.array([silent_court]),
+              note=f"该院{len(zeroed)}件应当并处罚金的判决均记录罚金为0")
+    ctx.lawful("lawful_fine_records_not_exported", ("missing_mandatory_fine",), "defendant", "criminal", **ids(zeroed),
+               note="全院罚金未导出，不逐案提示")
     # -- breaches ------------------------------------------------------------------------------
     # 危险驾驶 (刑法 §133-1: 拘役 only): any 有期徒刑 is the wrong penalty kind, even of 6 months
     idx = pick(plain & (charge == CH_DRUNK), plant_count(5, s))
     sentence(idx, SK_FIXED_TERM, uniform_int(rng, np.full(len(idx), 6), 8).astype(np.float64))
     ctx.plant("term_above_statutory_max", "defendant", "criminal", **ids(idx),
               note=[f"危险驾驶罪判处有期徒刑{int(t)}个月" for t in term[idx]])
+    # 刑法 §73: a probation period below the term, under a year for 有期徒刑, over a year for 拘役
+    on_probation = (probation == 1) & np.isin(kind, [SK_DETENTION, SK_FIXED_TERM])
+    k_rule = plant_count(6, s)
+    idx_a = pick(on_probation & (kind == SK_FIXED_TERM) & (term >= 14), k_rule - 2 * (k_rule // 3))
+    D["prob_months"][idx_a] = uniform_int(rng, np.full(len(idx_a), 12), term[idx_a] - 1)
+    idx_b = pick(on_probation & (kind == SK_DETENTION), k_rule // 3)
+    D["prob_months"][idx_b] = uniform_int(rng, np.full(len(idx_b), 13), 18)
+    idx_c = pick(on_probation & (kind == SK_FIXED_TERM) & (term <= 10), k_rule // 3)
+    D["prob_months"][idx_c] = uniform_int(rng, term[idx_c], 11)
+    idx = np.sort(np.concatenate([idx_a, idx_b, idx_c]))
+    ctx.plant("probation_period_out_of_range", "defendant", "criminal", **ids(idx),
+              note=[f"{'拘役' if kind[i] == SK_DETENTION else '有期徒刑'}{int(term[i])}个月 缓刑考验期{int(D['prob_months'][i])}个月"
+                    for i in idx])
+    # 刑法 §45: 有期徒刑 of three to five months (a 拘役-length term recorded as 有期徒刑)
+    idx = pick(plain & (kind == SK_DETENTION) & (term >= 3) & (term <= 5) & (charge != CH_DRUNK), plant_count(5, s))
+    sentence(idx, SK_FIXED_TERM, term[idx].copy())
+    ctx.plant("fixed_term_below_6_months", "defendant", "criminal", **ids(idx),
+              note=[f"有期徒刑{int(t)}个月" for t in term[idx]])
+    # 刑法 §38: 管制 of one or two months, or over two years on one charge
+    idx = pick(plain & (frame["fmin"] == 0) & (charge != CH_DRUNK) & (term <= 36), plant_count(5, s))
+    long = rng.random(len(idx)) < 0.6
+    sentence(idx, SK_CONTROL, np.where(long, uniform_int(rng, np.full(len(idx), 25), 30),
+                                       uniform_int(rng, np.ones(len(idx), np.int64), 2)).astype(np.float64))
+    rec[idx] = np.nan  # no recommendation for 管制 in this sample
+    ctx.plant("control_out_of_range", "defendant", "criminal", **ids(idx), note=[f"管制{int(t)}个月" for t in term[idx]])
+    # 刑法 §69: two charges combined above twenty years; a 决定执行刑 below the 宣告刑
+    idx_a = pick((kind == SK_FIXED_TERM) & (probation == 0), plant_count(3, s), within=multi_pool)
+    sentence(idx_a, SK_FIXED_TERM, uniform_int(rng, np.full(len(idx_a), 241), 280).astype(np.float64))
+    idx_b = pick(plain & (kind == SK_FIXED_TERM) & (term >= 12), plant_count(3, s))
+    D["combined"][idx_b] = term[idx_b] - uniform_int(rng, np.ones(len(idx_b), np.int64), 6)
+    idx = np.sort(np.concatenate([idx_a, idx_b]))
+    ctx.plant("combined_sentence_over_cap", "defendant", "criminal", **ids(idx),
+              note=[f"两罪决定执行有期徒刑{int(term[i])}个月" if i in set(idx_a) else
+                    f"宣告刑{int(term[i])}个月 决定执行{int(D['combined'][i])}个月" for i in idx])
+    # 刑法 §§264, 266, 133-1, 347, 287-2, 303: no 罚金 where it is mandatory — one per court at most, so no court
+    # looks like one whose export leaves fines out
+    cand = np.flatnonzero(fines_must & plain & pool & ~taken & (D["fine"] > 0))
+    cand = cand[rng.permutation(len(cand))]
+    _, first = np.unique(frame["court"][cand], return_index=True)
+    idx = np.sort(cand[np.sort(first)][:plant_count(6, s)])
+    taken[idx] = True
+    D["fine"][idx] = 0.0
+    ctx.plant("missing_mandatory_fine", "defendant", "criminal", **ids(idx),
+              note=[f"{CHARGES[charge[i]]}未判处罚金" for i in idx])
+    # -- lawful exceptions -----------------------------------------------------------------------
+    # §73's edges: a period equal to the term (有期徒刑 from a year), two months for one month of 拘役
+    idx = pick(on_probation & (kind == SK_FIXED_TERM) & (term >= 12), k)
+    D["prob_months"][idx] = term[idx]
+    ctx.lawful("lawful_probation_period_edges", ("probation_period_out_of_range",), "defendant", "criminal", **ids(idx),
+               note="缓刑考验期等于原判刑期")
+    # §69: two charges combined at exactly twenty years
+    idx = pick((kind == SK_FIXED_TERM) & (probation == 0), plant_count(2, s), within=multi_pool)
+    sentence(idx, SK_FIXED_TERM, np.full(len(idx), 240.0))
+    ctx.lawful("lawful_two_charges_twenty_years", ("combined_sentence_over_cap",), "defendant", "criminal", **ids(idx),
+               note="两罪决定执行有期徒刑二十年")
+    # §264 / §266 top frame: 并处罚金或者没收财产 — no fine recorded, the 没收财产 is not in the export
+    idx = pick(plain & (charge == CH_THEFT), k)
+    D["amount"][idx] = np.round(th["theft_especially_huge"] * rng.uniform(1.0, 1.5, len(idx)))
+    sentence(idx, SK_FIXED_TERM, uniform_int(rng, np.full(len(idx), 121), 150).astype(np.float64))
+    D["fine"][idx] = 0.0
+    ctx.lawful("lawful_fine_confiscation_top_frame", ("missing_mandatory_fine", *frame_rules), "defendant", "criminal",
+               **ids(idx), note="盗窃数额特别巨大，并处没收财产（未导出）")
     # -- lawful exceptions -----------------------------------------------------------------------
     # 法释〔2013〕8号 第六条: 50% of 数额巨大 with 入户盗窃/携带凶器盗窃 etc. is 其他严重情节 (3–10 years)
     idx = pick(plain & (charge == CH_THEFT), k)
@@ -630,7 +721,7 @@ def _plant_law_audit(ctx: Context, D, frame, pool, cases):
     D["grams"][idx] = np.round(rng.uniform(0.5, 9.5, len(idx)), 2)
     sentence(idx, SK_FIXED_TERM, np.full(len(idx), 180.0))
     D["fine"][idx] = 0.0
-    ctx.lawful("lawful_drug_para2", frame_rules, "defendant", "criminal", **ids(idx),
+    ctx.lawful("lawful_drug_para2", (*frame_rules, "missing_mandatory_fine"), "defendant", "criminal", **ids(idx),
                note="毒品数量不满十克，具有第三百四十七条第二款情节，判处有期徒刑十五年并处没收财产")
     # 刑法 §234 ¶2: 以特别残忍手段致人重伤造成严重残疾 — 10 years or more, from 重伤二级
     idx = pick(plain & (charge == CH_INJURY), k)
@@ -642,7 +733,8 @@ def _plant_law_audit(ctx: Context, D, frame, pool, cases):
     idx = pick(plain & (charge == CH_THEFT) & (D["amount"] < 0.5 * th["theft_huge"]) & (kind == SK_FIXED_TERM)
                & (term >= 8) & (term <= 30), k)
     D["combined"][idx] = term[idx] + uniform_int(rng, np.full(len(idx), 12), 36)
-    ctx.lawful("lawful_combined_with_earlier_sentence", frame_rules, "defendant", "criminal", **ids(idx),
+    ctx.lawful("lawful_combined_with_earlier_sentence", (*frame_rules, "combined_sentence_over_cap"), "defendant",
+               "criminal", **ids(idx),
                note=[f"宣告刑{int(t)}个月，与前罪未执行刑罚并罚，决定执行{int(c)}个月"
                      for t, c in zip(term[idx], D["combined"][idx])])
     idx = pick(plain & (kind == SK_DETENTION) & (term >= 2) & (term <= 5), k)

@@ -65,6 +65,12 @@ RULE_DETECTORS = {
     "funds_not_disbursed_30_days": "funds_not_disbursed_30_days",
     "late_post_close_edit": "late_post_close_edit",
     "interference_recorded": "interference_recorded",
+    "probation_period_out_of_range": "probation_period_out_of_range",
+    "fixed_term_below_6_months": "fixed_term_below_6_months",
+    "control_out_of_range": "control_out_of_range",
+    "combined_sentence_over_cap": "combined_sentence_over_cap",
+    "missing_mandatory_fine": "missing_mandatory_fine",
+    "fine_records_incomplete": "fine_records_incomplete",
 }
 MODEL_DETECTORS = {
     "sentence_outlier": "sentence_deviation",

@@ -7,7 +7,6 @@ import datetime as dt
 
 import duckdb
 import pandas as pd
-import pytest
 from helpers import COURTS, JUDGES, case, defendant, write_table
 
 from courtwatch.core.config import load_config
@@ -185,3 +184,125 @@ def test_dangerous_driving_fixed_term_is_the_wrong_kind(tmp_path):
     text = above.text("FIXED_SIX")
     assert "法定刑为拘役" in text and "不得判处有期徒刑" in text and "上限" not in text
     assert out["record_facts_inconsistent"].flagged == set()
+
+
+# ---- the legality rules whose limits detectors/law.py holds ---------------------------------------------------
+
+def test_probation_period_within_article_73(tmp_path):
+    probation = dict(probation="true")
+    cases, defs = criminal({
+        "FIXED_EQUAL": dict(probation, term_months="24", probation_months="24"),   # 原判刑期以上: equal is lawful
+        "FIXED_SHORT": dict(probation, term_months="24", probation_months="18"),
+        "FIXED_UNDER_YEAR": dict(probation, term_months="8", probation_months="10"),
+        "DET_TWO": dict(probation, sentence_kind="detention", term_months="1", probation_months="2"),
+        "DET_ONE": dict(probation, sentence_kind="detention", term_months="1", probation_months="1"),
+        "DET_LONG": dict(probation, sentence_kind="detention", term_months="4", probation_months="18"),
+        # combined with an earlier 有期徒刑 (§69: the sentence served is 有期徒刑): up to five years may be lawful
+        "DET_LONG_COMBINED": dict(probation, sentence_kind="detention", term_months="4", combined_term_months="10",
+                                  probation_months="18"),
+        "DET_LONG_UNKNOWN": dict(probation, sentence_kind="detention", term_months="4", combined_term_months="",
+                                 probation_months="18"),
+        "BELOW_COMBINED": dict(probation, term_months="12", combined_term_months="30", probation_months="24"),
+    })
+    out = run(tmp_path, ("probation_period_out_of_range",), cases=cases, defendants=defs)["probation_period_out_of_range"]
+    assert out.flagged == {"FIXED_SHORT", "FIXED_UNDER_YEAR", "DET_ONE", "DET_LONG", "BELOW_COMBINED"}
+    assert out.skipped == {"DET_LONG_COMBINED", "DET_LONG_UNKNOWN"}
+    assert "不能少于一年" in out.text("FIXED_UNDER_YEAR") and "决定执行30个月" in out.text("BELOW_COMBINED")
+
+
+def test_fixed_term_under_six_months_and_control_outside_3_to_24_months(tmp_path):
+    cases, defs = criminal({
+        "FIXED_SIX": dict(term_months="6"),
+        "FIXED_FIVE": dict(term_months="5"),
+        "CONTROL_THREE": dict(sentence_kind="control", term_months="3"),
+        "CONTROL_TWO": dict(sentence_kind="control", term_months="2"),
+        "CONTROL_30": dict(sentence_kind="control", term_months="30"),
+        "CONTROL_30_UNKNOWN": dict(sentence_kind="control", term_months="30", combined_term_months=""),
+        "CONTROL_30_MULTI": dict(charge="盗窃罪；诈骗罪", sentence_kind="control", term_months="30"),
+        "CONTROL_40_MULTI": dict(charge="盗窃罪；诈骗罪", sentence_kind="control", term_months="40"),
+    })
+    out = run(tmp_path, ("fixed_term_below_6_months", "control_out_of_range"), cases=cases, defendants=defs)
+    assert out["fixed_term_below_6_months"].flagged == {"FIXED_FIVE"}
+    control = out["control_out_of_range"]
+    assert control.flagged == {"CONTROL_TWO", "CONTROL_30", "CONTROL_40_MULTI"}
+    assert control.skipped == {"CONTROL_30_UNKNOWN"}
+
+
+def test_combined_sentences_within_article_69(tmp_path):
+    two = dict(charge="盗窃罪；诈骗罪")
+    three = dict(charge="盗窃罪；诈骗罪；故意伤害罪")
+    cases, defs = criminal({
+        "TWO_240": dict(two, term_months="240"),
+        "TWO_250": dict(two, term_months="250"),
+        "THREE_280": dict(three, term_months="280"),   # a total of 35 years or more allows 25
+        "COMBINED_ABOVE": dict(term_months="20", combined_term_months="44"),
+        "COMBINED_BELOW": dict(term_months="20", combined_term_months="14"),
+    })
+    out = run(tmp_path, ("combined_sentence_over_cap",), cases=cases, defendants=defs)["combined_sentence_over_cap"]
+    assert out.flagged == {"TWO_250", "COMBINED_BELOW"}
+    assert "二十年" in out.text("TWO_250") and "低于其中的宣告刑" in out.text("COMBINED_BELOW")
+
+
+def _fine_specs() -> dict[str, dict]:
+    return {
+        "THEFT_NO_FINE": dict(amount_involved="5000", term_months="10", fine_yuan="0"),
+        "THEFT_FINE": dict(amount_involved="5000", term_months="10", fine_yuan="2000"),
+        "THEFT_UNKNOWN_FINE": dict(amount_involved="5000", term_months="10", fine_yuan=""),
+        # 数额特别巨大 (浙江 400,000; the top frame from 50%): 并处罚金或者没收财产 — confiscation is not exported
+        "THEFT_TOP_FRAME": dict(amount_involved="450000", term_months="130", fine_yuan="0"),
+        "THEFT_UNKNOWN_AMOUNT_SHORT": dict(amount_involved="", term_months="20", fine_yuan="0"),
+        "THEFT_UNKNOWN_AMOUNT_LONG": dict(amount_involved="", term_months="60", fine_yuan="0"),
+        "DRUNK_NO_FINE": dict(charge="危险驾驶罪", amount_involved="", blood_alcohol="120", sentence_kind="detention",
+                              term_months="3", fine_yuan="0"),
+        # §347 ¶2 (并处没收财产) at any quantity from a 7-year term; below it the fine is mandatory
+        "DRUG_LONG": dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="", drug_grams="3", term_months="90",
+                          fine_yuan="0"),
+        "DRUG_SHORT": dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="", drug_grams="3", term_months="20",
+                           fine_yuan="0"),
+        "INJURY": dict(charge="故意伤害罪", amount_involved="", injury_level="minor_2", term_months="10", fine_yuan="0"),
+        "EXEMPT": dict(sentence_kind="exempt", term_months="", fine_yuan="0"),
+    }
+
+
+def test_a_missing_mandatory_fine_where_no_confiscation_can_stand_in(tmp_path):
+    cases, defs = criminal(_fine_specs())
+    out = run(tmp_path, ("missing_mandatory_fine", "fine_records_incomplete"), cases=cases, defendants=defs)
+    # four zeros of 5 sentences that must carry a fine would read as a court that records none: a wider court
+    fine = out["missing_mandatory_fine"]
+    assert fine.skipped >= {"THEFT_UNKNOWN_FINE", "THEFT_TOP_FRAME", "THEFT_UNKNOWN_AMOUNT_LONG", "DRUG_LONG"}
+    assert out["fine_records_incomplete"].flagged == {"浙0102"}
+    assert fine.flagged == set()
+
+
+def test_a_court_that_records_fines_gets_case_warnings(tmp_path):
+    specs = _fine_specs()
+    # 40 sentences with their fines beside the four without: under 10%, so the omissions are the court's
+    specs.update({f"PAID{i}": dict(amount_involved="5000", term_months="10", fine_yuan="2000") for i in range(40)})
+    cases, defs = criminal(specs)
+    out = run(tmp_path, ("missing_mandatory_fine", "fine_records_incomplete"), cases=cases, defendants=defs)
+    fine = out["missing_mandatory_fine"]
+    assert fine.flagged == {"THEFT_NO_FINE", "THEFT_UNKNOWN_AMOUNT_SHORT", "DRUNK_NO_FINE", "DRUG_SHORT"}
+    assert {"THEFT_TOP_FRAME", "DRUG_LONG", "THEFT_UNKNOWN_FINE"} <= fine.skipped
+    assert out["fine_records_incomplete"].flagged == set()
+    assert "并处罚金" in fine.text("DRUNK_NO_FINE")
+
+
+def test_a_small_court_inherits_its_province_export_habit(tmp_path):
+    """Two zeros in a court of four sentences cannot show a habit; a province whose export records no fine on a
+    third of its sentences can, so the small court's zeros are not warnings either."""
+    courts = COURTS + [{"court_id": "浙0103", "name": "杭州市下城区人民法院", "province": "浙江", "level": "basic",
+                        "parent_id": "浙01"}]
+    judges = JUDGES + [{"judge_id": "J3", "court_id": "浙0103", "name": "王五", "role": "judge"}]
+    specs = {f"BIG{i}": dict(amount_involved="5000", term_months="10", fine_yuan="0" if i % 3 == 0 else "2000")
+             for i in range(30)}
+    cases, defs = criminal(specs)
+    small = [case(f"(2023)浙0103刑初{i}号", court_id="浙0103", judge_id="J3", closed_on="2023-06-01",
+                  close_method="judgment") for i in range(1, 5)]
+    defs += [defendant(f"SMALL{i}", c["case_id"], fine_yuan="0" if i < 2 else "2000", combined_term_months="10")
+             for i, c in enumerate(small)]
+    out = run(tmp_path, ("missing_mandatory_fine", "fine_records_incomplete"), cases=cases + small, defendants=defs,
+              courts=courts, judges=judges)
+    assert out["missing_mandatory_fine"].flagged == set()
+    notes = out["fine_records_incomplete"]
+    assert notes.flagged == {"浙0102", "浙0103"}
+    assert "全省导出数据" in notes.text("浙0103")

@@ -259,6 +259,7 @@ def frame_reach(defs: pd.DataFrame, telecom: pd.Series | None = None) -> pd.Data
 
 def rule_flags(d) -> dict[str, set]:
     rules = config()["rules"]
+    thresholds = config()["law"]["provinces"][config()["general"]["province"]]
     cases = d["cases"].set_index("case_id")
     ev = d["events"]
     flags: dict[str, set] = {}
@@ -313,6 +314,42 @@ def rule_flags(d) -> dict[str, set]:
     flags["record_facts_inconsistent"] = set(defs.defendant_id[
         fixed & (defs.term_months > reach.reach) & (defs.term_months <= reach.top)])
     assert custodial.any()
+    # 刑法 §73 (single charges: the sample gives several charges lawful periods), §45, §38
+    p = defs[defs.probation & custodial]
+    served = np.fmax(p.term_months, p.combined_term_months)
+    det = p.sentence_kind == "detention"
+    flags["probation_period_out_of_range"] = set(p.defendant_id[
+        (p.probation_months < served) | (~det & (p.probation_months < 12)) | (det & (p.probation_months < 2))
+        | (det & (p.probation_months > 12) & (p.combined_term_months == p.term_months))])
+    flags["fixed_term_below_6_months"] = set(defs.defendant_id[(defs.sentence_kind == "fixed_term")
+                                                                & (defs.term_months < 6)])
+    ctl = defs.sentence_kind == "control"
+    flags["control_out_of_range"] = set(defs.defendant_id[ctl & (
+        (defs.term_months < 3) | (defs.term_months > 36) | ((defs.term_months > 24) & combined_known))])
+    # 刑法 §69, over every defendant: two charges above twenty years; a 决定执行刑 below the 宣告刑
+    every = d["defendants"]
+    two = every.charge.str.count(law.MULTI_CHARGE_SEPARATOR) == 1
+    flags["combined_sentence_over_cap"] = set(every.defendant_id[
+        ((every.sentence_kind == "fixed_term") & two & (every.term_months > 240))
+        | (every.sentence_kind.isin(["detention", "fixed_term"]) & (every.combined_term_months < every.term_months))])
+    # mandatory 罚金, where 没收财产 cannot stand in its place; a court recording none abstains (one court note)
+    top = {"盗窃罪": 0.5 * thresholds["theft_especially_huge"], "诈骗罪": 0.8 * thresholds["fraud_especially_huge"]}
+    top_reach = defs.charge.map(top)
+    top_reach = top_reach.where(~telecom | (defs.charge != "诈骗罪"), 0.8 * law.TELECOM_FRAUD["fraud_especially_huge"])
+    amount_charge = defs.charge.isin(list(top))
+    confiscation = (amount_charge & (defs.amount_involved.isna() | (defs.amount_involved >= top_reach))
+                    | ((defs.charge == "走私、贩卖、运输、制造毒品罪") & (defs.term_months >= 84)))
+    must = (defs.sentence_kind.isin(["control", "detention", "fixed_term"])
+            & defs.charge.isin([c for c, _, _ in law.MANDATORY_FINE]) & ~confiscation & defs.fine_yuan.notna())
+    court_of = defs.case_id.map(cases.court_id)
+    per_court = pd.DataFrame({"court": court_of[must], "zero": defs.fine_yuan[must] == 0}).groupby("court").zero
+    zeros, known = per_court.sum(), per_court.size()
+    incomplete = lambda z, k: (z >= rules["fine_records_incomplete_min_zeros"]) & (  # noqa: E731
+        z >= rules["fine_records_incomplete_share"] * k)
+    assert not incomplete(zeros.sum(), known.sum())  # the sample's province records fines
+    silent = set(zeros.index[incomplete(zeros, known)])
+    flags["fine_records_incomplete"] = silent
+    flags["missing_mandatory_fine"] = set(defs.defendant_id[must & (defs.fine_yuan == 0) & ~court_of.isin(silent)])
 
     rec = ev[ev.event == "funds_received"][["case_id", "occurred_at"]]
     paid = ev[ev.event == "funds_disbursed"][["case_id", "occurred_at"]].rename(columns={"occurred_at": "paid"})

@@ -45,10 +45,10 @@ DEFAULT_SEEDS = (20261124, 1, 2, 3, 4, 5, 6, 7, 8, 9)
 BASELINE_Z = (2.5, 3.0)
 CUSTODIAL = ("detention", "fixed_term")
 # Defendant-level detectors whose flags on an untouched real sentence count as false.
-DEFENDANT_DETECTORS = ("sentence_deviation", "term_above_statutory_max", "detention_out_of_range",
-                       "probation_for_recidivist", "probation_term_over_3_years")
 LEGALITY_DETECTORS = ("term_above_statutory_max", "detention_out_of_range", "probation_for_recidivist",
-                      "probation_term_over_3_years")
+                      "probation_term_over_3_years", "probation_period_out_of_range", "fixed_term_below_6_months",
+                      "control_out_of_range", "combined_sentence_over_cap", "missing_mandatory_fine")
+DEFENDANT_DETECTORS = ("sentence_deviation", *LEGALITY_DETECTORS)
 
 
 def realdata_dir(explicit: str | Path | None = None) -> Path | None:
@@ -94,6 +94,8 @@ class RealSeed:
             "court_flags": int((f["detector"] == "court_sentencing_deviation").sum()),
             "legality_on_untouched": {k: int(v) for k, v in legality["detector"].value_counts().items()},
             "data_quality_flags": int((f["category"] == "data_quality").sum()) if "category" in f else 0,
+            "data_quality_by_detector": ({k: int(v) for k, v in f.loc[f["category"] == "data_quality", "detector"]
+                                          .value_counts().items()} if "category" in f else {}),
         }
 
     def baseline_figures(self, z: float) -> dict:
@@ -279,8 +281,16 @@ def render(report: dict) -> str:
         lines += [f"- `{k}`: {v} of {untouched_total} untouched sentences" for k, v in sorted(legality.items())]
     else:
         lines.append(f"- none on {untouched_total} untouched sentences")
-    lines.append(f"- `data_quality` warnings (records whose facts and sentence cannot both be right): "
-                 f"{_sum(ours, 'data_quality_flags')} over the seeds")
+    quality: dict[str, int] = {}
+    for o in ours:
+        for k, v in o.get("data_quality_by_detector", {}).items():
+            quality[k] = quality.get(k, 0) + v
+    lines.append(f"- `data_quality` warnings (the record, not the decision, is what to check): "
+                 f"{_sum(ours, 'data_quality_flags')} over the seeds"
+                 + (" — " + ", ".join(f"`{k}` {v}" for k, v in sorted(quality.items())) if quality else ""))
+    lines.append("- the frame rules (`term_above_statutory_max`, `record_facts_inconsistent`, the 6–12-month part of "
+                 "`detention_out_of_range`) abstain here: the converted judgments do not carry "
+                 "`combined_term_months` (contract extension E2), so a term may be a 决定执行刑 (docs/import.md)")
     reviews = [s["review"] for s in seeds if "review" in s]
     if reviews:
         lines += ["", "## The ranked review list (not warnings)", "",

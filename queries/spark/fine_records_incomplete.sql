@@ -1,0 +1,74 @@
+-- fine_records_incomplete (Spark SQL) — courts whose export evidently does not record fines (a data-quality note).
+-- Same rows as queries/fine_records_incomplete.sql; differs in parameter markers, the join, rlike for regexp_matches and DOUBLE literals.
+-- One row per court with a zero fine where at least :min_zeros, and at least :incomplete_share, of the single-charge
+-- sentences that must carry a 罚金 (and cannot carry 没收财产 instead) are recorded with fine_yuan 0, in the
+-- court or in its province's export as a whole: real
+-- omissions of a mandatory fine are rare, so the export is what to check. missing_mandatory_fine abstains on
+-- that court's sentences instead of warning on each; the definition is the same (tests/test_law_audit.py).
+-- The charges (fine_rules, registered from detectors/law.py MANDATORY_FINE): 盗窃罪 §264, 诈骗罪 §266,
+-- 危险驾驶罪 §133-1, 走私、贩卖、运输、制造毒品罪 §347, 帮助信息网络犯罪活动罪 §287-2, 赌博罪 / 开设赌场罪 §303 —
+-- 并处罚金 or 并处或者单处罚金 in every frame, except where 没收财产 may stand in the fine's place, which the
+-- export does not record: the top frame of 盗窃/诈骗 (并处罚金或者没收财产), from the amount law_frames says it can
+-- reach (top_reach, with 其他特别严重情节), or from fine_rules.alternative_from_months of term when the amount
+-- is unknown (§63 ¶1 减轻 goes one frame down); §347 ¶2 (并处没收财产, at any quantity) from
+-- alternative_from_months of term. A court's export records no fines when at least :min_zeros and
+-- :incomplete_share of its sentences that must carry one (confiscation impossible, fine known) carry 0 —
+-- in the court, or in its province's export as a whole (a small court cannot show it alone).
+-- Frame set for the amount: as in term_above_statutory_max.sql (telecom fraud, province, default, national).
+-- Params: :separator, :default_frames, :national, :telecom_frames, :telecom_cause, :min_zeros,
+-- :incomplete_share. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/fine_records_incomplete.py.
+WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
+sentenced AS (
+    SELECT d.defendant_id, d.case_id, c.judge_id, c.court_id, coalesce(ct.province, '') AS province,
+           d.charge, d.sentence_kind, d.term_months,
+           d.amount_involved, d.fine_yuan, r.article, r.alternative, r.alternative_from_months,
+           CASE WHEN d.charge = '诈骗罪' AND coalesce(c.cause rlike :telecom_cause, FALSE) THEN :telecom_frames
+                WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
+                WHEN nullif(trim(ct.province), '') IS NULL THEN :default_frames
+                ELSE :national END AS frame_province
+    FROM defendants d
+    JOIN cases c ON c.case_id = d.case_id
+    JOIN fine_rules r ON r.charge = d.charge
+    LEFT JOIN courts ct ON ct.court_id = c.court_id
+    WHERE d.sentence_kind IN ('control', 'detention', 'fixed_term') AND NOT contains(d.charge, :separator)
+),
+top_frames AS (  -- the amount from which the top frame (并处罚金或者没收财产) can apply, per frame set and charge
+    SELECT province, charge, max_by(reach_lower, tier) AS top_reach
+    FROM law_frames
+    GROUP BY province, charge
+),
+judged AS (
+    SELECT s.*, t.top_reach,
+           CASE s.alternative
+               WHEN 'tier3_amount' THEN coalesce(CASE WHEN s.amount_involved IS NOT NULL THEN s.amount_involved >= t.top_reach
+                                                      ELSE s.term_months >= s.alternative_from_months END, TRUE)
+               WHEN 'drug_para2' THEN coalesce(s.term_months >= s.alternative_from_months, TRUE)
+               ELSE FALSE END AS confiscation_possible
+    FROM sentenced s
+    LEFT JOIN top_frames t ON t.province = s.frame_province AND t.charge = s.charge
+),
+court_records AS (  -- per court: such sentences with a known fine, and those recorded without one
+    SELECT court_id, province,
+           count(*) FILTER (WHERE fine_yuan IS NOT NULL AND NOT confiscation_possible) AS sentences,
+           count(*) FILTER (WHERE fine_yuan = 0 AND NOT confiscation_possible) AS zero_fines
+    FROM judged
+    GROUP BY court_id, province
+),
+province_records AS (  -- the same over the province's export: a small court inherits its export's habit
+    SELECT province, sum(sentences) AS sentences, sum(zero_fines) AS zero_fines
+    FROM court_records
+    GROUP BY province
+),
+incomplete AS (
+    SELECT c.court_id, c.sentences, c.zero_fines, p.sentences AS province_sentences, p.zero_fines AS province_zero_fines,
+           p.zero_fines >= :min_zeros AND p.zero_fines >= :incomplete_share * p.sentences AS province_incomplete,
+           (c.zero_fines >= :min_zeros AND c.zero_fines >= :incomplete_share * c.sentences)
+           OR (p.zero_fines >= :min_zeros AND p.zero_fines >= :incomplete_share * p.sentences) AS records_incomplete
+    FROM court_records c
+    JOIN province_records p ON p.province = c.province
+)
+SELECT court_id AS subject_id, CAST(NULL AS STRING) AS case_id, CAST(NULL AS STRING) AS judge_id, court_id,
+       sentences, zero_fines, province_sentences, province_zero_fines, province_incomplete, TRUE AS violated, 0.5D AS score
+FROM incomplete
+WHERE records_incomplete AND zero_fines > 0
+ORDER BY subject_id
