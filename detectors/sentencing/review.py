@@ -94,9 +94,11 @@ def review_list(ctx: DetectContext, model: SentencingModel) -> pd.DataFrame:
     top = out[out["rank_in_court_period"] <= int(settings.review_top_k)]
     context = flag_context(ctx, model, list(top["defendant_id"]), int(settings.sentencing_similar_cases)) \
         if len(top) else {}
-    out["factors"] = out["defendant_id"].map(lambda d: context[d]["factors_zh"] if d in context else None)
-    out["similar_cases"] = out["defendant_id"].map(
-        lambda d: json.dumps(context[d]["similar_cases"], ensure_ascii=False, default=str) if d in context else None)
+    # looked up per listed sentence (None for those below the top k): the JSON is made only for the top k
+    factors = {d: c["factors_zh"] for d, c in context.items()}
+    similar = {d: json.dumps(c["similar_cases"], ensure_ascii=False, default=str) for d, c in context.items()}
+    out["factors"] = out["defendant_id"].map(factors.get)
+    out["similar_cases"] = out["defendant_id"].map(similar.get)
     return out[COLUMNS]
 
 
