@@ -86,16 +86,39 @@ def category_level_figure(counts: pd.DataFrame) -> go.Figure:
     return _layout(fig, barmode="stack", title=tr("chart_by_category"))
 
 
+def month_axis(months) -> dict:
+    """A readable month axis: dates shown as 2024-03, horizontal, one tick every 1, 3, 6 or 12 months so that
+    at most about eight ticks show across the months' range (category ticks of 36 months stood upright)."""
+    dates = _month_dates(pd.Series(list(months), dtype=str))
+    if dates.empty:
+        return dict(type="date", tickformat="%Y-%m", tickangle=0)
+    first, last = dates.min(), dates.max()
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if span / s <= 8)
+    return dict(type="date", tickformat="%Y-%m", dtick=f"M{step}", tickangle=0, hoverformat="%Y-%m",
+                range=[first - pd.Timedelta(days=20), last + pd.offsets.MonthEnd(0) + pd.Timedelta(days=20)])
+
+
+def _month_dates(months: pd.Series) -> pd.Series:
+    return pd.to_datetime(months.astype(str) + "-01")
+
+
+MONTH_BAR_MS = 24 * 86_400_000  # a month's bar: 24 days wide, drawn from the middle of its month
+
+
+def _mid_month(months: pd.Series) -> pd.Series:
+    return _month_dates(months) + pd.Timedelta(days=14)
+
+
 def month_figure(counts: pd.DataFrame, title_key: str = "chart_by_month") -> go.Figure:
     fig = go.Figure()
     for category in CATEGORIES:
         part = counts[counts["category"] == category]
         if part.empty:
             continue
-        fig.add_bar(name=category_label(category), x=part["month"], y=part["n"],
+        fig.add_bar(name=category_label(category), x=_mid_month(part["month"]), y=part["n"], width=MONTH_BAR_MS,
                     marker_color=CATEGORY_COLOURS[category], customdata=[[category, m] for m in part["month"]])
-    return _layout(fig, barmode="stack", title=tr(title_key),
-                   xaxis=dict(type="category", categoryorder="category ascending"))
+    return _layout(fig, barmode="stack", title=tr(title_key), xaxis=month_axis(counts["month"]))
 
 
 def ranking_figure(frame: pd.DataFrame, label: str, key_column: str, title: str) -> go.Figure:
@@ -124,11 +147,17 @@ def funnel_figure(officers: pd.DataFrame, summary: dict, title: str | None = Non
                         name=name or column, showlegend=name is not None, hoverinfo="skip")
     fig.add_hline(y=summary.get("target", 0), line=dict(color="#34495e", width=1),
                   annotation_text=tr("funnel_target", target=f"{summary.get('target', 0):.1%}"))
+    context = officers[~officers["in_scope"]]
+    if not context.empty:  # the limits' other officers: anonymous where the user may not see their court
+        fig.add_scatter(x=context["closed"], y=context["share"], mode="markers", name=tr("other_officers"),
+                        marker=dict(color="#d5d8dc", size=5, line=dict(width=0)), hoverinfo="skip")
     shown = officers[officers["in_scope"]]
     colours = shown["position"].map({"above_998": "#c0392b", "above_95": "#e67e22", "below_998": "#2471a3",
-                                     "below_95": "#5dade2", "within": "#95a5a6"})
-    fig.add_scatter(x=shown["closed"], y=shown["share"], mode="markers", name=tr("officers"),
-                    marker=dict(color=colours, size=8, line=dict(width=0)),
+                                     "below_95": "#5dade2", "within": "#566573"})
+    few = len(shown) <= 12 and not context.empty  # a handful of the user's officers among many: name them
+    fig.add_scatter(x=shown["closed"], y=shown["share"], mode="markers+text" if few else "markers", name=tr("officers"),
+                    marker=dict(color=colours, size=10 if few else 8, line=dict(color="white", width=1)),
+                    textposition="top center", textfont=dict(size=11),
                     customdata=shown[["judge_id", "court_id", "terminated"]].to_numpy(),
                     text=shown["judge_label"],
                     hovertemplate="%{text} · %{customdata[1]}<br>" + tr("funnel_hover") + "<extra></extra>")
@@ -149,7 +178,8 @@ def heatmap_figure(frame: pd.DataFrame) -> go.Figure:
     custom = [[[ids.get(col), charge] for col in grid.columns] for charge in grid.index]
     text = [[("" if pd.isna(counts.loc[r, c]) else f"{int(flagged.loc[r, c])}/{int(counts.loc[r, c])}")
              for c in grid.columns] for r in grid.index]
-    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=list(grid.index), colorscale="OrRd",
+    rows = [tr("multi_charge") if charge == "数罪并罚" else charge for charge in grid.index]
+    fig = go.Figure(go.Heatmap(z=grid.to_numpy(), x=list(grid.columns), y=rows, colorscale="OrRd",
                                customdata=custom, text=text, zmin=0,
                                hovertemplate="%{y} · %{x}<br>" + tr("heat_hover") + "<extra></extra>",
                                colorbar=dict(title=tr("heat_colour"))))
@@ -157,12 +187,55 @@ def heatmap_figure(frame: pd.DataFrame) -> go.Figure:
                    xaxis=dict(tickangle=-45, type="category"), yaxis=dict(type="category"))
 
 
+def peer_ranking_figure(peers: pd.DataFrame, court_label: str) -> go.Figure:
+    """A court's flags per 100 closed cases among the courts of its level, highest first; the others
+    anonymous (同级法院 k: the k-th highest of them), the court itself in red and named."""
+    labels = [court_label if this else tr("peer_court", n=int(n)) for this, n in
+              zip(peers["is_this"], peers["peer_number"].fillna(0))]
+    colours = ["#c0392b" if this else "#aeb6bf" for this in peers["is_this"]]
+    fig = go.Figure(go.Bar(x=list(range(1, len(peers) + 1)), y=peers["per_100"], marker_color=colours,
+                           text=labels, customdata=peers["high_per_100"],
+                           hovertemplate="%{text}: %{y:.1f}<br>" + tr("peer_high_hover") + "<extra></extra>"))
+    this = peers.index[peers["is_this"].astype(bool)]
+    if len(this):
+        position = int(this[0]) + 1
+        fig.add_annotation(x=position, y=float(peers["per_100"].iloc[this[0]]), text=court_label, showarrow=True,
+                           arrowhead=2, ax=0, ay=-30, font=dict(color="#c0392b"))
+    return _layout(fig, title=tr("chart_court_vs_peers"), xaxis=dict(title=tr("axis_peer_rank"), showticklabels=False),
+                   yaxis=dict(title=tr("axis_flags_per_100_closed"), rangemode="tozero"), showlegend=False)
+
+
+def peer_sentencing_figure(cells: pd.DataFrame, court_label: str) -> go.Figure:
+    """Per charge: the court's sentencing warnings per 100 defendants (red) among the courts of its level
+    (grey: box of their spread, each court a dot, anonymous)."""
+    compared = cells.groupby("charge")["peers"].first()
+
+    def charge_name(c):
+        return tr("charge_with_peers", charge=tr("multi_charge") if c == "数罪并罚" else c, n=int(compared[c]))
+    peers = cells[~cells["is_this"].astype(bool)]
+    this = cells[cells["is_this"].astype(bool)]
+    fig = go.Figure()
+    fig.add_box(x=peers["per_100"], y=peers["charge"].map(charge_name), orientation="h", name=tr("peer_courts"),
+                boxpoints="all", jitter=0.6, pointpos=0, marker=dict(color="#aeb6bf", size=5),
+                line=dict(color="#aeb6bf"), fillcolor="rgba(174,182,191,0.15)",
+                text=[tr("peer_court", n=int(n)) for n in peers["peer_number"].fillna(0)],
+                hovertemplate="%{text}: %{x:.1f}<extra></extra>")
+    fig.add_scatter(x=this["per_100"], y=this["charge"].map(charge_name), mode="markers", name=court_label,
+                    marker=dict(color="#c0392b", size=14, symbol="diamond-open", line=dict(color="#c0392b", width=2.5)),
+                    customdata=this[["flagged", "defendants"]].to_numpy(),
+                    hovertemplate=court_label + ": %{x:.1f}<br>" + tr("heat_hover_this") + "<extra></extra>")
+    top = max([float(v) for v in cells["per_100"]] + [1.0])
+    return _layout(fig, height=max(300, 40 * this["charge"].nunique() + 120), title=tr("chart_sentencing_vs_peers"),
+                   xaxis=dict(title=tr("heat_colour"), range=[-0.04 * top, top * 1.06]), yaxis=dict(type="category"))
+
+
 def caseload_figure(frame: pd.DataFrame, title: str) -> go.Figure:
     g = frame.groupby("month")[["filed", "closed"]].sum().reset_index()
     fig = go.Figure()
-    fig.add_bar(name=tr("filed"), x=g["month"], y=g["filed"], marker_color="#85c1e9")
-    fig.add_scatter(name=tr("closed"), x=g["month"], y=g["closed"], mode="lines+markers", line=dict(color="#1f618d"))
-    return _layout(fig, title=title, xaxis=dict(type="category", categoryorder="category ascending"))
+    fig.add_bar(name=tr("filed"), x=_mid_month(g["month"]), y=g["filed"], width=MONTH_BAR_MS, marker_color="#85c1e9")
+    fig.add_scatter(name=tr("closed"), x=_mid_month(g["month"]), y=g["closed"], mode="lines+markers",
+                    line=dict(color="#1f618d"))
+    return _layout(fig, title=title, xaxis=month_axis(g["month"]))
 
 
 def similar_cases_figure(peers: pd.DataFrame, evidence: dict) -> go.Figure:

@@ -69,6 +69,24 @@ def load(name: str, **params) -> pd.DataFrame:
     return _cached(version, scope_key(), name, json.dumps(params, sort_keys=True, default=str))
 
 
+# Queries run over the whole database whatever the user's scope, because their rows name nothing outside it:
+# a court's or an officer's figures against its peers, the others as numbers without an identifier (the
+# queries' headers say so; courtwatch/reporting/figures.py numbers them by rank). Every other query runs in scope.
+PEER_QUERIES = frozenset({"peer_court_flag_rates", "peer_court_sentencing_by_charge", "peer_officer_termination",
+                          "dash_unit_rates"})
+
+
+def peer_load(name: str, **params) -> pd.DataFrame:
+    """Run one of PEER_QUERIES over the whole database, cached until a new file is published."""
+    if name not in PEER_QUERIES:
+        raise ValueError(f"{name} is not an anonymised peer query; run it with load() inside the user's scope")
+    version = db_version()
+    if version is None:
+        raise UserError(f"no database at {store.db_path(None)}; run `courtwatch ingest FOLDER` first")
+    user_scope()  # signed in, or UserError
+    return _cached(version, None, name, json.dumps(params, sort_keys=True, default=str))
+
+
 def freshness() -> dict | None:
     """The latest run and import (None values when absent), or None when no database exists."""
     if db_version() is None:
@@ -110,6 +128,21 @@ def expand_scope(court_ids) -> list[str] | None:
     table = courts()
     inside = table[[c in chosen or bool(chosen.intersection(a)) for c, a in zip(table["court_id"], table["ancestors"])]]
     return sorted(set(inside["court_id"]) | chosen)
+
+
+def single_court(court_ids=()) -> str | None:
+    """The one court in view — the user's only court, or a chosen court with no court under it — else None.
+    Pages then show that court against the other courts of its level instead of a one-column chart."""
+    chosen = expand_scope(court_ids)
+    in_view = chosen if chosen is not None else courts()["court_id"].tolist()
+    return in_view[0] if len(in_view) == 1 else None
+
+
+def court_label(court_id: str) -> str:
+    """A court by its name (its id when the name is unknown)."""
+    names = courts().set_index("court_id")["name"]
+    name = names.get(court_id)
+    return name if isinstance(name, str) and name else court_id
 
 
 def months() -> list[str]:

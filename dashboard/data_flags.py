@@ -13,7 +13,8 @@ from courtwatch.core import vocabulary
 from courtwatch.detectors import law
 from courtwatch.reporting import figures
 
-from .data import courts, db_version, expand_scope, latest_run_id, load, period_dates, query_in_scope, scope_key
+from .data import (courts, db_version, expand_scope, latest_run_id, load, peer_load, period_dates, query_in_scope,
+                   scope_key)
 from .data_ops import current_dispositions
 from .data_people import judge_label
 from .state import lang
@@ -104,6 +105,29 @@ def sentencing_heatmap(court_ids=(), period=None, max_courts: int = 30) -> pd.Da
     names = courts().set_index("court_id")["name"]
     frame["court_name"] = frame["court_id"].map(names).fillna(frame["court_id"])
     return frame.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- one court against its peers (anonymised)
+
+def flags_against_peers(court_id: str, period=None) -> tuple[pd.DataFrame, dict]:
+    """The court's flags per 100 closed cases against the other courts of its level (figures.peer_courts)."""
+    run_id = latest_run_id()
+    if not run_id or court_id not in set(courts()["court_id"]):
+        return figures.peer_courts(pd.DataFrame())
+    start, end = period_dates(period)
+    return figures.peer_courts(peer_load("peer_court_flag_rates", run_id=run_id, court_id=court_id, start=start,
+                                         end=end))
+
+
+def sentencing_against_peers(court_id: str, period=None) -> pd.DataFrame:
+    """Per charge the court's sentencing warnings per 100 defendants against the other courts of its level."""
+    run_id = latest_run_id()
+    if not run_id or court_id not in set(courts()["court_id"]):
+        return figures.peer_sentencing_by_charge(pd.DataFrame())
+    start, end = period_dates(period)
+    return figures.peer_sentencing_by_charge(peer_load(
+        "peer_court_sentencing_by_charge", run_id=run_id, court_id=court_id, start=start, end=end,
+        separator=law.MULTI_CHARGE_SEPARATOR))
 
 
 # ---------------------------------------------------------------- one flag

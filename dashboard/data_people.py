@@ -9,7 +9,8 @@ import streamlit as st
 
 from courtwatch.reporting import figures
 
-from .data import db_version, expand_scope, load, period_dates, query_in_scope, scope_key
+from .data import (courts, db_version, expand_scope, load, peer_load, period_dates, query_in_scope, scope_key,
+                   user_scope)
 from .state import lang
 
 
@@ -38,9 +39,15 @@ def judge_label(judge_id, masked_name, language: str = "zh") -> str | None:
 
 
 def unit_rates(unit: str, unit_id: str, period=None) -> pd.DataFrame:
-    """A judge's (unit='judge') or court's (unit='court') rates against peers; see dash_unit_rates.sql."""
+    """A judge's (unit='judge') or court's (unit='court') rates against its peers across the whole database
+    (same role at courts of the same level; courts of the same level) — see dash_unit_rates.sql, whose rows
+    are the unit's own measures and the peers' median and range, nothing that names a peer. Empty for a
+    unit outside the user's courts."""
+    visible = judges()["judge_id"] if unit == "judge" else courts()["court_id"]
+    if unit_id not in set(visible):
+        return pd.DataFrame(columns=["metric", "value", "n", "peer_median", "peer_p10", "peer_p90", "percentile", "peers"])
     start, end = period_dates(period)
-    return load("dash_unit_rates", unit=unit, unit_id=unit_id, start=start, end=end)
+    return peer_load("dash_unit_rates", unit=unit, unit_id=unit_id, start=start, end=end)
 
 
 def caseload(court_ids=(), period=None, judge_id: str | None = None, subordinate: bool = True) -> pd.DataFrame:
@@ -55,16 +62,22 @@ def caseload(court_ids=(), period=None, judge_id: str | None = None, subordinate
 def termination_funnel(court_ids=(), period=None, judge_id: str | None = None) -> tuple[pd.DataFrame, dict]:
     """Officers' crude 终本 share against their number of closed enforcement cases, with funnel limits.
 
-    Limits are placed over every officer the user may see — the province for an unrestricted user —
-    (courtwatch/reporting/figures.py, termination_funnel), so choosing a court does not move them;
-    `in_scope` marks the officers of the chosen courts, `highlight` the given judge.
+    Limits are placed over every officer of the province (courtwatch/reporting/figures.py,
+    termination_funnel), so neither the user's courts nor the chosen ones move them: for a user with
+    limited courts the officers of other courts come anonymised (queries/peer_officer_termination.sql:
+    no id, no court). `in_scope` marks the officers of the chosen courts, `highlight` the given judge.
     """
     start, end = period_dates(period)
-    officers, summary = figures.termination_funnel(load("dash_termination_by_officer", start=start, end=end))
+    scope = user_scope()
+    if scope is None:
+        rows = load("dash_termination_by_officer", start=start, end=end)
+    else:
+        rows = peer_load("peer_officer_termination", start=start, end=end, scope_courts=sorted(scope))
+    officers, summary = figures.termination_funnel(rows.drop(columns=["in_scope"], errors="ignore"))
     if officers.empty:
         return officers, summary
-    scope = expand_scope(court_ids)
-    officers["in_scope"] = True if scope is None else officers["court_id"].isin(scope)
+    chosen = expand_scope(court_ids)
+    officers["in_scope"] = officers["court_id"].notna() & (True if chosen is None else officers["court_id"].isin(chosen))
     officers["highlight"] = officers["judge_id"].eq(judge_id) if judge_id else False
     labels = judges().set_index("judge_id")["label"] if not judges().empty else pd.Series(dtype=str)
     officers["judge_label"] = officers["judge_id"].map(labels).fillna(officers["judge_id"])

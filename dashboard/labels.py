@@ -138,7 +138,9 @@ _ENGLISH_TERMS = [
      lambda m: f"the national standard ({_ARTICLE.sub(_article, m.group(1))})"),
     (re.compile(r"按(" + "|".join(_PROVINCES) + r")省标准" + _BRACKETED), _standard),
     (re.compile(r"(法释|法发|法)〔(\d{4})〕(\d+)号"), _document_number),
-    (re.compile(r"\s*[（(]终本[）)]"), ""),
+    # a Chinese term glossing the English one just before it: public surveillance (管制) → public surveillance
+    (re.compile(r"\s*[（(](?:终本|管制|拘役|有期徒刑|缓刑|罚金|认罪认罚)[）)]"), ""),
+    (re.compile(r"数罪并罚"), "several charges"),
     (re.compile(r"终本(?= cases?\b)"), "termination-for-now"),
     (re.compile(r"post-终本"), "post-termination"),
     (re.compile(r"终本"), "termination for now"),
@@ -165,8 +167,9 @@ _NO_INTERFERENCE_INSIDERS = "Provisions on Recording and Holding Accountable Jud
 _RESPONSIBILITY = ("Supreme People's Court Opinions on Improving the Judicial Responsibility System of the People's "
                    "Courts (Fa Fa [2015] No. 13): cases are assigned at random as the rule, by designation only as "
                    "the exception")
-# The legal bases the detectors cite, part by part (a basis is parts joined by ；). A basis with a part not
-# here is shown as 'cited in Chinese only', never half translated; tests/test_dashboard.py checks every
+# The legal bases the detectors cite, part by part (a basis is parts joined by ；); a plain statute citation
+# (《中华人民共和国刑法》第三十八条、第六十九条) is rendered by _statute_citation_en. A basis with a part neither
+# covers is shown as 'cited in Chinese only', never half translated; tests/test_dashboard.py checks every
 # registered detector's basis is covered.
 LEGAL_BASIS_PARTS_EN = {
     _ZB_RULES_ZH + "第一条第（一）项": _ZB_RULES + ", art. 1(1)",
@@ -181,9 +184,6 @@ LEGAL_BASIS_PARTS_EN = {
                     "investigation of property must be exhausted)",
     _ZB_RULES_ZH + "第一条（终本条件）、第五条（告知申请执行人）":
         _ZB_RULES + ", art. 1 (the conditions for terminating for now) and art. 5 (informing the applicant)",
-    "《中华人民共和国刑法》第七十四条": "Criminal Law of the People's Republic of China, art. 74",
-    "《中华人民共和国刑法》第七十二条": "Criminal Law of the People's Republic of China, art. 72",
-    "《中华人民共和国刑法》第四十二条、第六十九条": "Criminal Law of the People's Republic of China, arts. 42 and 69",
     "《中华人民共和国刑法》分则相应条文（第四十五条；第一百三十三条、第一百三十三条之一、第二百三十四条、第二百六十四条、"
     "第二百六十六条、第二百八十七条之二、第三百零三条、第三百四十七条）及各省数额标准":
         "Criminal Law of the People's Republic of China, the articles of its Specific Provisions for each charge "
@@ -195,6 +195,9 @@ LEGAL_BASIS_PARTS_EN = {
         "telecom and online fraud: Opinions of the Supreme People's Court, the Supreme People's Procuratorate and the "
         "Ministry of Public Security on Handling Criminal Cases of Telecom and Online Fraud (Fa Fa [2016] No. 32), "
         "part II, item (1)",
+    "数据质量提示：《中华人民共和国刑法》相应条文规定必须并处罚金的判决（非违法认定）":
+        "Data-quality warning: judgments for which the articles of the Criminal Law of the People's Republic of China "
+        "require a fine to be added (not a finding of unlawfulness)",
     "最高人民法院关于执行款物管理工作的规定（法发〔2017〕6号）第十五条":
         "Supreme People's Court Provisions on the Administration of Enforcement Funds and Property "
         "(Fa Fa [2017] No. 6), art. 15",
@@ -231,15 +234,49 @@ LEGAL_BASIS_PARTS_EN = {
     "《中华人民共和国刑法》第四条（对任何人犯罪，在适用法律上一律平等）":
         "Criminal Law of the People's Republic of China, art. 4 (everyone who commits a crime is equal in the "
         "application of the law)",
-    "《中华人民共和国宪法》第三十三条": "Constitution of the People's Republic of China, art. 33",
 }
+
+
+_STATUTES_EN = {"中华人民共和国刑法": "Criminal Law of the People's Republic of China",
+                "中华人民共和国刑事诉讼法": "Criminal Procedure Law of the People's Republic of China",
+                "中华人民共和国宪法": "Constitution of the People's Republic of China"}
+_ARTICLE_NUMBER = r"第([一二三四五六七八九十百零]+)条(?:之([一二三四五六七八九]))?"
+_ARTICLE_LIST = r"第[一二三四五六七八九十百零]+条(?:之[一二三四五六七八九])?(?:、第[一二三四五六七八九十百零]+条(?:之[一二三四五六七八九])?)*"
+# 《statute》 articles, and a note in brackets: 《中华人民共和国刑法》第六十九条（第七十条、第七十一条依照第六十九条）
+_STATUTE_CITATION = re.compile(rf"^《({'|'.join(_STATUTES_EN)})》({_ARTICLE_LIST})(?:（(.+)）)?$")
+# notes a statute citation carries in brackets
+_CITATION_NOTES_EN = {"第七十条、第七十一条依照第六十九条": "arts. 70 and 71 apply it",
+                      "并处罚金／并处或者单处罚金": "a fine is added, or added or imposed alone"}
+
+
+def _articles_en(text: str) -> str:
+    """第一百三十三条之一、第二百六十四条 → arts. 133-1 and 264."""
+    numbers = [f"{chinese_number(n)}" + (f"-{chinese_number(sub)}" if sub else "")
+               for n, sub in re.findall(_ARTICLE_NUMBER, text)]
+    if len(numbers) == 1:
+        return f"art. {numbers[0]}"
+    return f"arts. {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
+def _statute_citation_en(part: str) -> str | None:
+    """《中华人民共和国刑法》第三十八条、第六十九条 → Criminal Law of the People's Republic of China, arts. 38 and 69."""
+    match = _STATUTE_CITATION.match(part)
+    if not match:
+        return None
+    text = f"{_STATUTES_EN[match.group(1)]}, {_articles_en(match.group(2))}"
+    if match.group(3):
+        note = _CITATION_NOTES_EN.get(match.group(3))
+        if note is None:
+            return None
+        text += f" ({note})"
+    return text
 
 
 def legal_basis_en(basis: str) -> str | None:
     """A detector's legal basis in English; None when a part of it has no English rendering here."""
     if not _CJK.search(basis):
         return basis
-    parts = [LEGAL_BASIS_PARTS_EN.get(part) for part in _citations(basis)]
+    parts = [LEGAL_BASIS_PARTS_EN.get(part) or _statute_citation_en(part) for part in _citations(basis)]
     return "; ".join(parts) if all(parts) else None
 
 

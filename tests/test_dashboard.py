@@ -675,3 +675,62 @@ def test_every_detector_legal_basis_and_title_has_an_english_rendering():
         assert labels.legal_basis_en(detector.legal_basis), detector.name
         assert not CJK.search(labels.legal_basis_en(detector.legal_basis)), detector.name
         assert not CJK.search(labels.english(detector.title_en or "")), detector.name
+
+
+# ---------------------------------------------------------------- pages that hold at one-court scope (issue 18 item 3)
+
+
+def test_peer_figures_number_the_others_by_rank_and_show_only_their_rates():
+    import pandas as pd
+
+    from courtwatch.reporting import figures
+    rows = pd.DataFrame({"is_this": [False, True, False, False, False], "flags": [9, 4, 4, 1, 3],
+                         "high": [3, 1, 0, 0, 0], "closed_cases": [100, 100, 50, 100, 0]})
+    peers, summary = figures.peer_courts(rows)
+    assert list(peers["per_100"]) == [9.0, 8.0, 4.0, 1.0]  # a court that closed nothing is left out
+    assert list(peers["peer_number"].astype("object").where(peers["peer_number"].notna(), None)) == [1, 2, None, 3]
+    assert summary == {"rank": 3, "courts": 4, "per_100": 4.0, "peer_median": 8.0, "without_cases": 1}
+    cells = pd.DataFrame({"is_this": [True, False, False, False, True], "charge": ["盗窃罪"] * 4 + ["诈骗罪"],
+                          "defendants": [20, 10, 4, 30, 5], "flagged": [2, 3, 1, 0, 0]})
+    out = figures.peer_sentencing_by_charge(cells, min_defendants=5)
+    theft = out[out["charge"] == "盗窃罪"]
+    assert list(theft["per_100"]) == [30.0, 10.0, 0.0] and list(theft["peers"]) == [2, 2, 2]
+    assert theft.loc[~theft["is_this"], ["defendants", "flagged"]].isna().all().all(), "another court's counts stay hidden"
+    assert list(out.loc[out["is_this"], "defendants"]) == [20, 5]
+
+
+def test_month_axes_are_readable(province, use_db):
+    """No upright category ticks: a date axis labelled 2024-03, horizontal, at most about eight ticks."""
+    import pandas as pd
+
+    from courtwatch.dashboard import charts
+    months = [p.strftime("%Y-%m") for p in pd.period_range("2022-01", "2024-12", freq="M")]
+    counts = pd.DataFrame({"month": months, "category": "enforcement", "n": 1})
+    axis = charts.month_figure(counts).layout.xaxis
+    assert axis.type == "date" and axis.tickformat == "%Y-%m" and axis.tickangle == 0
+    assert 36 / int(axis.dtick[1:]) <= 8
+    caseload = pd.DataFrame({"month": months, "filed": 2, "closed": 1})
+    assert charts.caseload_figure(caseload, "x").layout.xaxis.tickformat == "%Y-%m"
+
+
+def test_flag_pages_show_no_none_or_nan_cells(province, use_db):
+    use_db(province["db"])
+    for _, flag in province["flags"].drop_duplicates("detector").iterrows():
+        at = open_page(flag=flag["flag_id"])
+        no_exception(at)
+        for df in at.dataframe:
+            cells = df.value.astype(str)
+            bad = cells.isin(["None", "nan", "NaN", "<NA>", "NaT"]).to_numpy().any()
+            assert not bad, (flag["detector"], df.value.head().to_string())
+        assert "None" not in texts(at), flag["detector"]
+
+
+def test_overview_labels_the_data_date_and_the_run_date(province, use_db):
+    use_db(province["db"])
+    at = open_page("overview")
+    metrics = {m.label: m for m in at.metric}
+    assert metrics[t("as_of", "zh")].value == "2024-12-31"
+    assert "数据" in t("as_of", "zh") and "运行" in t("last_run", "zh") and "Run date" == t("last_run", "en")
+    run = metrics[t("last_run", "zh")]
+    assert run.value != metrics[t("as_of", "zh")].value
+    assert "2024-12-31" in run.help, "the run date's help says what data it ran over"

@@ -204,3 +204,67 @@ def test_a_change_of_courts_or_role_takes_effect_at_the_next_click(accounts, pro
     no_exception(at)
     assert t("analyst_only_aggregates", "zh") in texts(at)
     assert not at.dataframe
+
+
+# ---------------------------------------------------------------- one court against its peers (issue 18 item 3)
+
+
+def chart_specs(at: AppTest) -> str:
+    return " ".join(chart.proto.spec for chart in at.get("plotly_chart"))
+
+
+def values(array) -> list:
+    """A plotly trace's array as values (plotly sends numeric arrays base64-packed: {"dtype", "bdata"})."""
+    import base64
+
+    import numpy as np
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def test_a_one_court_inspector_sees_the_court_against_anonymised_peers(accounts, province):
+    import json
+    at = sign_in("li")
+    no_exception(at)
+    own = accounts["inspector_court"]
+    shown = texts(at)
+    for key in ("chart_court_vs_peers", "chart_sentencing_vs_peers", "chart_funnel"):
+        assert t(key, "zh") in shown, key
+    for key in ("chart_by_court", "chart_heatmap"):  # a one-bar chart and a one-column heat map are gone
+        assert t(key, "zh") not in shown, key
+    assert "同级法院中位数" in shown, "the court's rank among its peers is said in words"
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    ranking = next(s for s in specs if any(t("peer_court", "zh", n=1) in str(trace.get("text")) for trace in s["data"]))
+    bars = ranking["data"][0]
+    assert len(values(bars["y"])) == len(bars["text"]) > 10, "the court among many courts of its level, not one bar"
+    assert sum(label == accounts["names"][own] for label in bars["text"]) == 1
+    # nothing names another court: no id, no name, in any chart or text
+    everything = everything_shown(at) + chart_specs(at)
+    others = accounts["all"] - {own}
+    assert not [c for c in others if c in everything.replace(own, "")]
+    assert not [accounts["names"][c] for c in others if accounts["names"][c] in everything]
+    # the funnel's limits rest on the province's officers: the others are drawn, without an id
+    funnel = next(s for s in specs if any(trace.get("name") == t("other_officers", "zh") for trace in s["data"]))
+    anonymous = next(trace for trace in funnel["data"] if trace.get("name") == t("other_officers", "zh"))
+    assert len(values(anonymous["x"])) > 20 and "customdata" not in anonymous and "text" not in anonymous
+
+
+def test_peer_queries_return_no_identifier(province):
+    """What the unscoped peer queries hand the dashboard: numbers and the user's own rows only."""
+    import duckdb as _duckdb
+
+    from courtwatch import queries
+    con = _duckdb.connect(str(province["db"]), read_only=True)
+    run_id = con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchone()[0]
+    court = con.execute("SELECT court_id FROM flags GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    start, end = dt.date(2000, 1, 1), dt.date(2100, 1, 1)
+    rates = queries.run(con, "peer_court_flag_rates", run_id=run_id, court_id=court, start=start, end=end)
+    sentencing = queries.run(con, "peer_court_sentencing_by_charge", run_id=run_id, court_id=court, start=start, end=end,
+                             separator="；")
+    officers = queries.run(con, "peer_officer_termination", start=start, end=end, scope_courts=[court])
+    con.close()
+    assert list(rates.columns) == ["is_this", "flags", "high", "closed_cases"] and rates["is_this"].sum() == 1
+    assert list(sentencing.columns) == ["is_this", "charge", "defendants", "flagged"]
+    assert officers.loc[~officers["in_scope"], ["judge_id", "court_id"]].isna().all().all()
+    assert set(officers.loc[officers["in_scope"], "court_id"]) == {court}

@@ -541,6 +541,66 @@ def judge_lawyer_comparison(cases: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# ----------------------------------------------------------------------------------------------- one court against its peers
+# A user who sees one court compares it with the other courts of its level (queries/peer_*.sql, run over the
+# whole database): the rows of other courts arrive as numbers without any identifier, and these functions
+# number them by rank, so "peer court 3" names a position in one chart, never a court.
+
+PEER_MIN_DEFENDANTS = 5  # a court with fewer sentenced defendants of a charge gives no rate worth comparing
+
+
+def peer_courts(rows: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Flags per 100 closed cases of one court and of the other courts of its level
+    (queries/peer_court_flag_rates.sql: is_this, flags, high, closed_cases).
+
+    One row per court with closed cases, highest rate first: is_this, per_100, high_per_100, peer_number
+    (1…n among the other courts by rank, None for the court itself). Summary: rank (1 = most flags per
+    closed case, None when the court closed no case), courts (compared), per_100 (the court's), peer_median,
+    without_cases (courts of the level that closed none in the period, left out).
+    """
+    columns = ["is_this", "per_100", "high_per_100", "peer_number"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns), {"rank": None, "courts": 0, "per_100": None, "peer_median": None,
+                                               "without_cases": 0}
+    compared = rows[rows["closed_cases"] > 0].copy()
+    compared["per_100"] = 100.0 * compared["flags"] / compared["closed_cases"]
+    compared["high_per_100"] = 100.0 * compared["high"] / compared["closed_cases"]
+    # ties: the court itself after its equals, so its rank is never flattered
+    compared = compared.sort_values(["per_100", "is_this"], ascending=[False, True]).reset_index(drop=True)
+    peers = ~compared["is_this"].astype(bool)
+    compared["peer_number"] = pd.Series(np.where(peers, peers.cumsum(), 0), dtype="Int64").where(peers)
+    this = compared[compared["is_this"].astype(bool)]
+    summary = {"rank": int(this.index[0]) + 1 if not this.empty else None, "courts": int(len(compared)),
+               "per_100": float(this["per_100"].iloc[0]) if not this.empty else None,
+               "peer_median": float(compared.loc[peers, "per_100"].median()) if peers.any() else None,
+               "without_cases": int((rows["closed_cases"] <= 0).sum())}
+    return compared[columns], summary
+
+
+def peer_sentencing_by_charge(rows: pd.DataFrame, min_defendants: int = PEER_MIN_DEFENDANTS) -> pd.DataFrame:
+    """Per charge the court sentenced in the period: its sentenced defendants with a sentencing flag per 100
+    against the other courts of its level (queries/peer_court_sentencing_by_charge.sql).
+
+    One row per (charge, court) for the charges of the court itself: charge, is_this, per_100, peer_number
+    (rank within the charge, highest first; None for the court itself), for the court itself only
+    defendants and flagged, and peers (the other courts compared on the charge). Other courts with fewer
+    than `min_defendants` of a charge are left out.
+    """
+    columns = ["charge", "is_this", "per_100", "peer_number", "defendants", "flagged"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns + ["peers"])
+    own = rows[rows["is_this"].astype(bool)]
+    cells = rows[rows["charge"].isin(set(own["charge"]))
+                 & (rows["is_this"].astype(bool) | (rows["defendants"] >= min_defendants))].copy()
+    cells["per_100"] = 100.0 * cells["flagged"] / cells["defendants"].clip(lower=1)
+    cells = cells.sort_values(["charge", "per_100", "is_this"], ascending=[True, False, True]).reset_index(drop=True)
+    peers = ~cells["is_this"].astype(bool)
+    cells["peer_number"] = pd.Series(peers.astype(int).groupby(cells["charge"]).cumsum(), dtype="Int64").where(peers)
+    cells.loc[peers, ["defendants", "flagged"]] = None  # another court's counts are not shown, only its rate
+    cells["peers"] = cells["charge"].map(peers.groupby(cells["charge"]).sum()).astype(int)
+    return cells[columns + ["peers"]]
+
+
 # ----------------------------------------------------------------------------------------------- helpers
 
 def explanation(flag: dict | pd.Series, lang: str = "zh") -> str:
@@ -576,4 +636,5 @@ def _months_back(end: dt.date, months: int) -> dt.date:
 
 __all__ = ["Period", "parse_period", "Scope", "scope", "Figures", "explanation", "counts_by_category_level",
            "counts_by_month", "counts_by_court", "counts_by_judge", "review_outcomes", "flag_totals",
-           "termination_funnel", "sentencing_by_charge_court", "judge_lawyer_comparison"]
+           "termination_funnel", "sentencing_by_charge_court", "judge_lawyer_comparison", "peer_courts",
+           "peer_sentencing_by_charge"]

@@ -1,13 +1,14 @@
 """Overview for a court president: warnings in the chosen courts and period, by category, month, court and
 judge; how many were reviewed and with what outcome; the 终本 funnel plot; the sentencing heat map; data freshness.
-Clicking a bar, a point or a cell opens the flags list filtered to it.
+Clicking a bar, a point or a cell opens the flags list filtered to it. With one court in view, the court chart and
+the heat map show that court against the other courts of its level, anonymised (a one-bar chart says nothing).
 """
 from __future__ import annotations
 
 import streamlit as st
 
 from courtwatch.core.vocabulary import CATEGORIES, UNREVIEWED
-from courtwatch.dashboard import charts, data_flags, data_people, labels, navigation, state, widgets
+from courtwatch.dashboard import charts, data, data_flags, data_people, labels, navigation, state, widgets
 from courtwatch.dashboard.labels import tr
 from courtwatch.reporting import figures
 
@@ -16,9 +17,12 @@ if info is None:
     st.stop()
 courts, period = widgets.scope_picker()
 
+as_of = labels.short(info.get("as_of") or info.get("export_date"))
 cols = st.columns(4)
-cols[0].metric(tr("as_of"), labels.short(info.get("as_of") or info.get("export_date")))
-cols[1].metric(tr("last_run"), labels.short(info.get("run_finished_at")), help=str(info.get("run_id") or "—"))
+cols[0].metric(tr("as_of"), as_of, help=tr("as_of_help"))
+cols[1].metric(tr("last_run"), labels.short(info.get("run_finished_at")),
+               help=tr("last_run_help", finished=labels.short(info.get("run_finished_at"), 16),
+                       run_id=info.get("run_id") or "—", as_of=as_of))
 cols[2].metric(tr("last_import"), labels.short(info.get("imported_at")))
 cols[3].metric(tr("quarantined_rows"), f"{int(info.get('quarantined_rows') or 0):,}")
 if info.get("run_mode") == "incremental":
@@ -69,13 +73,26 @@ with right:
         month = charts.custom(point, 1)
         navigation.go_to_flags(categories=[charts.custom(point, 0)], courts=list(courts), period=(month, month))
 
+# One court in view: a bar, a column or four dots say nothing, so the court is shown against the other courts
+# of its level (anonymised) instead.
+only = data.single_court(courts)
+only_label = data.court_label(only) if only else None
 left, right = st.columns(2)
 with left:
-    by_court = figures.counts_by_court(flags)
-    by_court["label"] = by_court["court_name"].fillna(by_court["court_id"])
-    point = charts.chart(charts.ranking_figure(by_court, "label", "court_id", tr("chart_by_court")), "ov_court")
-    if point:
-        navigation.go_to_flags(courts=[charts.custom(point)])
+    if only:
+        peers, summary = data_flags.flags_against_peers(only, period)
+        if summary["rank"] is None:
+            st.info(tr("peers_none"))
+        else:
+            charts.chart(charts.peer_ranking_figure(peers, only_label), "ov_court_peers", clickable=False)
+            st.caption(tr("peers_note", rank=summary["rank"], courts=summary["courts"], this=f"{summary['per_100']:.1f}",
+                          median=f"{summary['peer_median']:.1f}" if summary["peer_median"] is not None else "—"))
+    else:
+        by_court = figures.counts_by_court(flags)
+        by_court["label"] = by_court["court_name"].fillna(by_court["court_id"])
+        point = charts.chart(charts.ranking_figure(by_court, "label", "court_id", tr("chart_by_court")), "ov_court")
+        if point:
+            navigation.go_to_flags(courts=[charts.custom(point)])
 with right:
     by_judge = figures.counts_by_judge(flags)
     if by_judge.empty:
@@ -100,13 +117,21 @@ with right:
         if point and charts.custom(point):
             navigation.go_to_judge(charts.custom(point))
 
-heat = data_flags.sentencing_heatmap(courts, period)
-if heat.empty:
-    st.info(tr("no_sentencing"))
+if only:
+    cells = data_flags.sentencing_against_peers(only, period)
+    if cells.empty:
+        st.info(tr("no_sentencing"))
+    else:
+        charts.chart(charts.peer_sentencing_figure(cells, only_label), "ov_heat_peers", clickable=False)
+        st.caption(tr("sentencing_peers_note", min=figures.PEER_MIN_DEFENDANTS))
 else:
-    point = charts.chart(charts.heatmap_figure(heat), "ov_heat")
-    st.caption(tr("heat_note"))
-    if point and charts.custom(point):
-        navigation.go_to_flags(categories=["sentencing"], courts=[charts.custom(point)])
+    heat = data_flags.sentencing_heatmap(courts, period)
+    if heat.empty:
+        st.info(tr("no_sentencing"))
+    else:
+        point = charts.chart(charts.heatmap_figure(heat), "ov_heat")
+        st.caption(tr("heat_note"))
+        if point and charts.custom(point):
+            navigation.go_to_flags(categories=["sentencing"], courts=[charts.custom(point)])
 
 widgets.briefing_download()
