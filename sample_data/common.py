@@ -53,10 +53,15 @@ EVENTS = [
     ("funds_received", "执行款到账"), ("funds_disbursed", "执行款发放"),
     ("interference_record", "过问案件登记"), ("recusal", "回避"),
     ("suspension_end", None),  # contract extension E6 (sample_data/patrol.py), written as the code only
+    ("inquiry_result_notified", "查询结果告知申请执行人"),  # contract extension E5 (法〔2016〕373号 art. 9)
 ]
 (EV_EXTENSION, EV_SUSPENSION, EV_REASSIGNMENT, EV_POST_CLOSE_EDIT, EV_ONLINE_INQUIRY,
  EV_POST_TERMINATION_INQUIRY, EV_RESUMPTION, EV_FUNDS_RECEIVED, EV_FUNDS_DISBURSED,
- EV_INTERFERENCE, EV_RECUSAL, EV_SUSPENSION_END) = range(12)
+ EV_INTERFERENCE, EV_RECUSAL, EV_SUSPENSION_END, EV_INQUIRY_NOTIFIED) = range(13)
+# enforcement.termination_basis (contract extension E3)
+TERMINATION_BASES = [("standard", "第一条终本"), ("instalment_settlement", "分期履行和解"),
+                     ("applicant_consent", "申请执行人书面同意"), ("hardship_relief", "特困救助")]
+TB_STANDARD, TB_INSTALMENT, TB_CONSENT, TB_HARDSHIP = range(4)
 SIDES = ["plaintiff", "defendant", "applicant", "respondent", "defense"]
 SD_PLAINTIFF, SD_DEFENDANT, SD_APPLICANT, SD_RESPONDENT, SD_DEFENSE = range(5)
 
@@ -183,7 +188,11 @@ NOTES = [
     "中止审理",                             # 11 suspension (trial)
     "中止执行",                             # 12 suspension (enforcement)
     "当事人申请回避 准许",                   # 13 recusal
+    "终本后查询结果已告知申请执行人",          # 14 inquiry_result_notified
+    "延缓发放执行款 经批准",                  # 15 suspension (deferral of a payout)
+    "延缓发放情形消失 恢复",                  # 16 resumption after a deferral
 ]
 (NOTE_EXTENSION, NOTE_ONLINE, NOTE_POST_TERMINATION, NOTE_RESUMPTION, NOTE_RECEIVED, NOTE_DISBURSED,
  NOTE_EDIT_TYPO, NOTE_EDIT_INFO, NOTE_INTERFERENCE_OUT, NOTE_INTERFERENCE_IN, NOTE_REASSIGNMENT,
- NOTE_SUSPENSION_TRIAL, NOTE_SUSPENSION_ENF, NOTE_RECUSAL) = range(14)
+ NOTE_SUSPENSION_TRIAL, NOTE_SUSPENSION_ENF, NOTE_RECUSAL, NOTE_INQUIRY_NOTIFIED, NOTE_DEFERRAL,
+ NOTE_DEFERRAL_END) = range(17)
