@@ -52,12 +52,40 @@ def calibrated_p(z) -> np.ndarray:
 
 
 def rank_list(frame: pd.DataFrame, by: list[str]) -> pd.Series:
-    """1, 2, … within each `by` group: smallest calibrated p first, then largest |z|, then defendant id."""
-    order = frame.assign(_abs=-frame["z"].abs()).sort_values(by + ["p_calibrated", "_abs", "defendant_id"]).index
+    """1, 2, … within each `by` group: smallest calibrated p first, then largest |z|, then defendant id.
+
+    One np.lexsort over integer codes (a missing `by` value sorts last and is a group of its own), the
+    order pandas' multi-column sort_values gives, without its cost on string columns (6 s for the
+    870,000 sentences of a scale-100 province).
+    """
     ranks = pd.Series(0, index=frame.index, dtype="int64")
-    if len(order):
-        ranks.loc[order] = frame.loc[order].groupby(by, sort=False, dropna=False).cumcount().to_numpy() + 1
+    if not len(frame):
+        return ranks
+    groups = [_sort_codes(frame[b]) for b in by]
+    keys = [_sort_codes(frame["defendant_id"]), -np.abs(frame["z"].to_numpy(dtype=float)),
+            frame["p_calibrated"].to_numpy(dtype=float), *reversed(groups)]
+    order = np.lexsort(keys)
+    changed = np.zeros(len(order), dtype=bool)
+    changed[0] = True
+    for codes in groups:
+        changed[1:] |= codes[order][1:] != codes[order][:-1]
+    starts = np.flatnonzero(changed)
+    position = np.arange(len(order))
+    within = position - starts[np.searchsorted(starts, position, side="right") - 1]
+    values = np.empty(len(order), dtype=np.int64)
+    values[order] = within + 1
+    ranks[:] = values
     return ranks
+
+
+def _sort_codes(values: pd.Series) -> np.ndarray:
+    """Dense ranks of the values (equal values, equal codes), a missing value after every other; Arrow
+    compares strings by their UTF-8 bytes, which is Python's order of code points."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    array = pa.array(values.to_numpy(dtype=object) if values.dtype == object else values, from_pandas=True)
+    return np.asarray(pc.rank(array, sort_keys="ascending", tiebreaker="dense"),  # nulls at the end by default
+                      dtype=np.int64)
 
 
 def review_list(ctx: DetectContext, model: SentencingModel) -> pd.DataFrame:
