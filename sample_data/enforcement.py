@@ -20,12 +20,17 @@ from .common import (
     CM_ZB,
     EV_FUNDS_DISBURSED,
     EV_FUNDS_RECEIVED,
+    EV_INQUIRY_NOTIFIED,
     EV_ONLINE_INQUIRY,
     EV_POST_TERMINATION_INQUIRY,
     EV_RESUMPTION,
+    EV_SUSPENSION,
     EXPORT,
     MISSING,
+    NOTE_DEFERRAL,
+    NOTE_DEFERRAL_END,
     NOTE_DISBURSED,
+    NOTE_INQUIRY_NOTIFIED,
     NOTE_ONLINE,
     NOTE_POST_TERMINATION,
     NOTE_RECEIVED,
@@ -33,6 +38,10 @@ from .common import (
     START,
     T_ENF,
     T_ENF_RESUMED,
+    TB_CONSENT,
+    TB_HARDSHIP,
+    TB_INSTALMENT,
+    TB_STANDARD,
     case_frame,
     categorical,
     choose,
@@ -52,6 +61,7 @@ OUTCOMES = np.array([CM_FULLY, CM_ZB, CM_SETTLED, CM_TERMINATED, CM_NOT_ENFORCED
 PRIORS = np.array([0.36, 0.49, 0.10, 0.04, 0.01, 0.00])
 CAUSE_SHARES = [0.30, 0.20, 0.05, 0.20, 0.05, 0.08, 0.07, 0.05, 0.0]   # over CIVIL_CAUSES
 MAX_POST_INQUIRIES = 14
+STALE_MARGIN_DAYS = 150
 RULE_KINDS = ["zb_terminated_within_3_months", "zb_no_notice_or_report_order", "zb_no_restriction_order",
               "zb_no_online_inquiry", "zb_applicant_not_informed", "zb_missing_respondent_not_searched",
               "zb_assets_found_but_terminated", "zb_no_inquiry_after_termination"]
@@ -119,6 +129,19 @@ def timeline(rng, filed, closed, outcome, claim, officer, log: EventLog, case_of
     if cram.any():
         ci = np.flatnonzero(cram)
         dates[ci, 0] = closed[ci] - uniform_int(rng, 1, np.full(len(ci), 3))
+    # a 终本's last online inquiry lies within five months of termination (zb_online_inquiry_stale's window is
+    # six): moved without a draw, so the rest of the sample keeps its draws
+    last_col = np.maximum(k - 1, 0)
+    last = dates[np.arange(n), last_col]
+    moved = zb & (k > 0) & (last < closed - STALE_MARGIN_DAYS)
+    dates[np.flatnonzero(moved), last_col[moved]] = (closed[moved] - 1
+                                                     - (closed[moved] - 1 - last[moved]) % STALE_MARGIN_DAYS)
+    # plan["stale"]: every inquiry more than 200 days before termination (the heuristic's planted cases)
+    stale = plan.get("stale")
+    if stale is not None and stale.any():
+        si = np.flatnonzero(stale & (k > 0))
+        span = np.maximum(closed[si] - 200 - filed[si], 1)
+        dates[si] = np.sort(filed[si, None] + 1 + (dates[si] - filed[si, None] - 1) % span[:, None], axis=1)
     last_online = np.where(k > 0, np.where(valid, dates, MISSING).max(axis=1), MISSING)
     rows, cols = np.nonzero(valid)
     log.add(case_offset + rows, EV_ONLINE_INQUIRY, timestamps(rng, dates[rows, cols]), officer[rows], note=NOTE_ONLINE)
@@ -171,6 +194,10 @@ def timeline(rng, filed, closed, outcome, claim, officer, log: EventLog, case_of
     no_post = plan.get("no_post")
     if no_post is not None:
         ok[no_post[zi]] = False
+    post_until = plan.get("post_until")  # resumed on that day: the duty moves to the resumed case
+    if post_until is not None:
+        until = post_until[zi]
+        ok &= (until == MISSING)[:, None] | (when <= until[:, None])
     r, c = np.nonzero(ok)
     log.add(case_offset + zi[r], EV_POST_TERMINATION_INQUIRY, timestamps(rng, when[r, c]), officer[zi[r]],
             note=NOTE_POST_TERMINATION)
@@ -179,7 +206,19 @@ def timeline(rng, filed, closed, outcome, claim, officer, log: EventLog, case_of
 
     return dict(notice=notice, report=report, restriction=restriction, dishonest=dishonest,
                 online=k, last_online=last_online, onsite=onsite, assets=assets, informed=informed,
-                missing=missing, search=search, recovered=recovered, last_post=last_post)
+                missing=missing, search=search, recovered=recovered, last_post=last_post,
+                post_case=zi[r], post_day=when[r, c])
+
+
+def _notify(rng, T, officer, log: EventLog, case_offset: int, export: int, skip=None):
+    """inquiry_result_notified events (E5): each post-termination inquiry's result told 1–10 days later."""
+    case, when = T["post_case"], T["post_day"]
+    told = when + uniform_int(rng, np.ones(len(when), np.int64), 10)
+    keep = told <= export
+    if skip is not None:
+        keep &= ~np.isin(case, skip)
+    log.add(case_offset + case[keep], EV_INQUIRY_NOTIFIED, timestamps(rng, told[keep]), officer[case[keep]],
+            note=NOTE_INQUIRY_NOTIFIED)
 
 
 def draw_receipts(rng, filed, closed, recovered):
@@ -199,10 +238,12 @@ def draw_receipts(rng, filed, closed, recovered):
     return dict(m=m, days=days, valid=valid, amounts=amounts)
 
 
-def emit_funds(rng, receipts, officer, log: EventLog, case_offset: int, late=None):
+def emit_funds(rng, receipts, officer, log: EventLog, case_offset: int, late=None, first_delay=None, first_share=None):
     """funds_received / funds_disbursed events: paid out 2–25 days after receipt (30-day rule).
 
     `late`: cases whose single receipt is paid out 45–200 days later, or never.
+    `first_delay` / `first_share` (per case, NaN = as drawn): the first receipt's payout delay in days
+    (10**5: never) and the share of it paid out — set by the law audit's plans without a draw of this rng.
     Returns the day of the late cases' disbursement (MISSING = not paid by the export date).
     """
     days, valid, amounts = receipts["days"], receipts["valid"], receipts["amounts"]
@@ -211,6 +252,13 @@ def emit_funds(rng, receipts, officer, log: EventLog, case_offset: int, late=Non
     if late is not None and len(late):
         never = rng.random(len(late)) < 0.25
         delay[late, 0] = np.where(never, 10 ** 5, uniform_int(rng, np.full(len(late), 45), 200))
+    if first_delay is not None:
+        set_ = ~np.isnan(first_delay)
+        delay[set_, 0] = first_delay[set_].astype(np.int64)
+    paid_amounts = amounts.copy()
+    if first_share is not None:
+        set_ = ~np.isnan(first_share)
+        paid_amounts[set_, 0] = np.round(amounts[set_, 0] * first_share[set_], 2)
     paid_days = days + delay
     paid = valid & (paid_days <= EXPORT)
     received_ts = timestamps(rng, days.ravel()).reshape(n, 3)
@@ -218,7 +266,7 @@ def emit_funds(rng, receipts, officer, log: EventLog, case_offset: int, late=Non
     r, c = np.nonzero(valid)
     log.add(case_offset + r, EV_FUNDS_RECEIVED, received_ts[r, c], officer[r], amount=amounts[r, c], note=NOTE_RECEIVED)
     r, c = np.nonzero(paid)
-    log.add(case_offset + r, EV_FUNDS_DISBURSED, paid_ts[r, c], officer[r], amount=amounts[r, c], note=NOTE_DISBURSED)
+    log.add(case_offset + r, EV_FUNDS_DISBURSED, paid_ts[r, c], officer[r], amount=paid_amounts[r, c], note=NOTE_DISBURSED)
     if late is None:
         return None
     return np.where(paid[late, 0], paid_days[late, 0], MISSING)
@@ -293,9 +341,15 @@ def generate(ctx: Context, n_total: int, log: EventLog, case_offset: int = 0):
     plan["online_k"][odd] = 1
     # their 5,000–9,500 yuan find must stay a small share of the claim (recovered ≤ 20% of it)
     claim[odd] = np.maximum(claim[odd], 1.5 * 9500 / cover_share)
+    # A court whose log holds no post-termination inquiry (batch 总对总 queries not written to each case):
+    # zb_inquiry_log_incomplete notes it once, and its cases are lawful exceptions of the per-case rule.
+    due = zb_closed & (closed <= EXPORT - 200)
+    silent_court = int(np.argmax(np.bincount(court[due], minlength=len(courts))))
+    silent = court == silent_court
+    plan["no_post"][silent & zb_closed] = True
     # 8. no online inquiry for more than six months after termination (Art. 9)
-    idx_none = pick(closed <= day("2024-04-30"), k_rule // 3)
-    idx_gap = pick(closed <= day("2023-12-31"), k_rule - len(idx_none))
+    idx_none = pick((closed <= day("2024-04-30")) & ~silent, k_rule // 3)
+    idx_gap = pick((closed <= day("2023-12-31")) & ~silent, k_rule - len(idx_none))
     plan["no_post"][idx_none] = True
     plan["big_gap"][idx_gap] = np.where((closed[idx_gap] <= day("2023-06-30")) & (rng.random(len(idx_gap)) < 0.5), 1, 0)
     planted[RULE_KINDS[7]] = np.sort(np.concatenate([idx_none, idx_gap]))
@@ -308,6 +362,28 @@ def generate(ctx: Context, n_total: int, log: EventLog, case_offset: int = 0):
     min_yuan = rules["zb_assets_found_min_yuan"]
     min_share = rules["zb_assets_found_min_share"]
     idx7 = pick(claim >= 3.5 * min_yuan / min_share, k_rule)  # room for a substantial find
+
+    # ---- the law audit's plans (issue 15), from their own generator so the draws above stay as they were ----
+    audit = ctx.rngs["audit"]
+
+    def pick_a(mask, k):
+        chosen = np.sort(choose(audit, np.flatnonzero(mask & zb_closed & ~used), k))
+        used[chosen] = True
+        return chosen
+
+    basis = np.where(outcome == CM_ZB, TB_STANDARD, MISSING)          # E3: the ground of a 终本
+    # lawful: 终本 within three months on a ground that condition does not bind (法发〔2014〕26号 第十六条)
+    lawful_3m = pick_a(filed <= EXPORT - 120, plant_count(6, s))
+    closed[lawful_3m] = filed[lawful_3m] + uniform_int(audit, np.full(len(lawful_3m), 45), 85)
+    basis[lawful_3m] = np.array([TB_INSTALMENT, TB_CONSENT, TB_HARDSHIP])[np.arange(len(lawful_3m)) % 3]
+    # planted heuristic: every online inquiry long before termination (zb_online_inquiry_stale)
+    stale = pick_a((closed - filed >= 300) & (plan["online_k"] != 0), plant_count(10, s))
+    plan["stale"] = np.isin(np.arange(n), stale)
+    # lawful: resumed after termination — the six-monthly duty moves to the resumed case
+    resumed = pick_a((closed <= EXPORT - 420) & ~silent, plant_count(5, s))
+    plan["post_until"] = np.full(n, MISSING, dtype=np.int64)
+    plan["post_until"][resumed] = np.minimum(closed[resumed] + uniform_int(audit, np.full(len(resumed), 200), 400),
+                                             EXPORT - 190)
 
     T = timeline(rng, filed, closed, outcome, claim, officer, log, case_offset, plan)
 
@@ -342,9 +418,27 @@ def generate(ctx: Context, n_total: int, log: EventLog, case_offset: int = 0):
     T["assets"][idx7] = np.round(np.maximum(outstanding * rng.uniform(0.3, 0.9, len(idx7)), 1.2 * min_yuan))
     planted[RULE_KINDS[6]] = idx7
     notes[RULE_KINDS[6]] = [f"查到财产{a:.0f}元 未执行标的{o:.0f}元" for a, o in zip(T["assets"][idx7], outstanding)]
+    # the applicant told each post-termination inquiry's result 1–10 days later (法〔2016〕373号 第九条第二款;
+    # E5), except in the planted cases told nothing
+    has_post = np.isin(np.arange(n), T["post_case"])
+    untold = pick_a(has_post & ~silent & (closed <= EXPORT - 200), plant_count(5, s))
+    _notify(audit, T, officer, log, case_offset, EXPORT, skip=untold)
+    log.add(case_offset + resumed, EV_RESUMPTION, timestamps(audit, plan["post_until"][resumed]), officer[resumed],
+            note=NOTE_RESUMPTION)
+    planted[RULE_KINDS[7]] = np.sort(np.concatenate([idx_none, idx_gap, untold]))
     gap_note = {i: "终本后未进行网络查控" for i in idx_none}
     gap_note.update({i: "终本后网络查控间隔超过六个月" for i in idx_gap})
+    gap_note.update({i: "终本后查询结果未告知申请执行人" for i in untold})
     notes[RULE_KINDS[7]] = [gap_note[i] for i in planted[RULE_KINDS[7]]]
+    # lawful: a substantial find recorded as property that cannot be disposed of (法〔2016〕373号 第四条; E4)
+    undisposable = np.zeros(n, dtype=bool)
+    lawful_assets = pick_a(claim >= 3.5 * min_yuan / min_share, plant_count(5, s))
+    outstanding_a = claim[lawful_assets] - T["recovered"][lawful_assets]
+    T["assets"][lawful_assets] = np.round(np.maximum(outstanding_a * audit.uniform(0.3, 0.9, len(lawful_assets)),
+                                                     1.2 * min_yuan))
+    undisposable[lawful_assets] = True
+    # an export that does not always record the ground: E3 blank on a few other 终本 cases
+    basis[zb_closed & ~used & (audit.random(n) < 0.02)] = MISSING
 
     # ---- 执恢: resumed after a post-termination inquiry found property ----------------
     clean_zb = zb_closed & ~used
@@ -358,6 +452,7 @@ def generate(ctx: Context, n_total: int, log: EventLog, case_offset: int = 0):
     r_claim = np.round(np.maximum(claim[orig] - T["recovered"][orig], 500), 2)
     R = timeline(rng, r_filed, r_closed, r_outcome, r_claim, officer[orig], log, case_offset + n,
                  dict(assets_max_share=plan["assets_max_share"]))
+    _notify(audit, R, officer[orig], log, case_offset + n, EXPORT)
 
     # ---- funds, with 13. funds held more than 30 days ----------------------------------
     all_officer = np.concatenate([officer, officer[orig]])
@@ -366,7 +461,44 @@ def generate(ctx: Context, n_total: int, log: EventLog, case_offset: int = 0):
     single = np.flatnonzero((receipts["m"][:n] == 1) & (receipts["days"][:n, 0] <= day("2024-11-15")) & ~used)
     late = np.sort(choose(rng, single, plant_count(15, s)))
     used[late] = True
-    paid = emit_funds(rng, receipts, all_officer, log, case_offset, late=late)
+    # the law audit: a small partial payout of a large receipt (planted); lawful: paid out on day 30, 95% paid out
+    # (执行费 settled), a deferral (suspension) then a resumption and payout in time, a deferral still running
+    first_delay = np.full(len(receipts["m"]), np.nan)
+    first_share = np.full(len(receipts["m"]), np.nan)
+
+    def pick_f(mask, k):
+        cand = single[mask[single] & ~used[single]]
+        chosen = np.sort(choose(audit, cand, k))
+        used[chosen] = True
+        return chosen
+
+    everyone = np.ones(n, dtype=bool)
+    rec0 = np.zeros(n)
+    rec0[single] = receipts["amounts"][single, 0]
+    partial = pick_f(rec0 >= 20000, plant_count(5, s))
+    first_delay[partial] = uniform_int(audit, np.full(len(partial), 2), 25)
+    first_share[partial] = 0.1
+    day30 = pick_f(everyone, plant_count(3, s))
+    first_delay[day30] = 30
+    fee = pick_f(everyone, plant_count(3, s))
+    first_share[fee] = 0.95
+    not_zb = outcome != CM_ZB  # a resumption on a 终本 case would end its inquiry duty
+    received0 = np.full(n, MISSING, dtype=np.int64)
+    received0[single] = receipts["days"][single, 0]
+    deferred = pick_f(not_zb & (received0 <= EXPORT - 150), plant_count(3, s))
+    first_delay[deferred] = uniform_int(audit, np.full(len(deferred), 60), 120)
+    still_deferred = pick_f(not_zb, plant_count(2, s))
+    first_delay[still_deferred] = 10 ** 5
+    suspended = np.concatenate([deferred, still_deferred])
+    suspended_on = received0[suspended] + uniform_int(audit, np.ones(len(suspended), np.int64), 20)
+    log.add(case_offset + suspended, EV_SUSPENSION, timestamps(audit, np.minimum(suspended_on, EXPORT)),
+            officer[suspended], note=NOTE_DEFERRAL)
+    paid_on = received0[deferred] + first_delay[deferred].astype(np.int64)
+    restarted = np.maximum(suspended_on[:len(deferred)] + 1,
+                           paid_on - uniform_int(audit, np.ones(len(deferred), np.int64), 25))
+    log.add(case_offset + deferred, EV_RESUMPTION, timestamps(audit, restarted), officer[deferred], note=NOTE_DEFERRAL_END)
+    paid = emit_funds(rng, receipts, all_officer, log, case_offset, late=late, first_delay=first_delay,
+                      first_share=first_share)
     received = receipts["days"][late, 0]
     funds_notes = [f"执行款到账后{int(p - r)}天发放" if p != MISSING else "执行款到账后截至导出日未发放"
                    for r, p in zip(received, paid)]
@@ -386,7 +518,10 @@ def generate(ctx: Context, n_total: int, log: EventLog, case_offset: int = 0):
                               np.concatenate([outcome, r_outcome])),
         claim=np.concatenate([claim, r_claim]),
     )
-    cols = {k: np.concatenate([T[k], R[k]]) for k in T if k != "last_post"}
+    cols = {k: np.concatenate([T[k], R[k]]) for k in T if k not in ("last_post", "post_case", "post_day")}
+    cols["basis"] = np.concatenate([basis, np.where(r_outcome == CM_ZB, TB_STANDARD, MISSING)])
+    cols["undisposable"] = np.concatenate([undisposable, np.zeros(n_res, dtype=bool)])
+    cols["undisposable_known"] = np.concatenate([outcome == CM_ZB, r_outcome == CM_ZB])
     cols["applicant"] = np.concatenate([applicant, applicant[orig]])
     cols["respondent"] = np.concatenate([respondent, respondent[orig]])
 
@@ -394,6 +529,27 @@ def generate(ctx: Context, n_total: int, log: EventLog, case_offset: int = 0):
     for kind in RULE_KINDS:
         idx = planted[kind]
         ctx.plant(kind, "case", "enforcement", case=idx, judge=officer[idx], court=court[idx], note=notes[kind])
+    ids = lambda idx: dict(case=idx, judge=officer[idx], court=court[idx])  # noqa: E731
+    ctx.plant("zb_online_inquiry_stale", "case", "enforcement", **ids(stale), note="终本前最近一次网络查控距终本超过六个月")
+    ctx.plant("zb_inquiry_log_incomplete", "court", "enforcement", court=np.array([silent_court]),
+              note="全院终本案件均无终本后查询记录")
+    quiet = np.flatnonzero(silent & zb_closed & (closed < EXPORT - 184))
+    ctx.lawful("lawful_zb_inquiry_log_not_exported", ("zb_no_inquiry_after_termination",), "case", "enforcement",
+               **ids(quiet), note="全院终本后查询未逐案记录（总对总批量查询）")
+    ctx.lawful("lawful_zb_duty_moved_by_resumption", ("zb_no_inquiry_after_termination",), "case", "enforcement",
+               **ids(resumed), note="终本后恢复执行，查询义务转至恢复执行案件")
+    ctx.lawful("lawful_zb_within_3_months_exception", ("zb_terminated_within_3_months",), "case", "enforcement",
+               **ids(lawful_3m), note=[f"立案后{int(d)}天终本（{b}）" for d, b in zip(
+                   closed[lawful_3m] - filed[lawful_3m], ["分期履行和解", "申请执行人书面同意", "特困救助"] * len(lawful_3m))])
+    ctx.lawful("lawful_zb_assets_undisposable", ("zb_assets_found_but_terminated",), "case", "enforcement",
+               **ids(lawful_assets), note="查到的财产不能处置（第四条）")
+    ctx.plant("funds_not_disbursed_30_days", "case", "enforcement", **ids(partial),
+              note="到账后30日内仅发放到账金额的10%")
+    for kind, idx, note in (("lawful_funds_paid_on_day_30", day30, "到账后第30日发放"),
+                            ("lawful_funds_fee_deducted", fee, "到账后30日内发放95%（扣除执行费）"),
+                            ("lawful_funds_deferred", deferred, "经批准延缓发放，恢复后30日内发放"),
+                            ("lawful_funds_still_deferred", still_deferred, "经批准延缓发放，尚未恢复")):
+        ctx.lawful(kind, ("funds_not_disbursed_30_days",), "case", "enforcement", **ids(idx), note=note)
     ctx.plant("funds_not_disbursed_30_days", "case", "enforcement", case=late, judge=officer[late],
               court=court[late], magnitude=funds_mag, note=funds_notes)
     ctx.plant("termination_procedure_outlier", "case", "enforcement", case=odd, judge=officer[odd], court=court[odd],

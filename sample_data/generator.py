@@ -36,6 +36,7 @@ from .common import (
     ROLES,
     SENTENCE_KINDS,
     SIDES,
+    TERMINATION_BASES,
     cause_catalogue,
     child_rngs,
 )
@@ -71,6 +72,8 @@ RULE_DETECTORS = {
     "combined_sentence_over_cap": "combined_sentence_over_cap",
     "missing_mandatory_fine": "missing_mandatory_fine",
     "fine_records_incomplete": "fine_records_incomplete",
+    "zb_online_inquiry_stale": "zb_online_inquiry_stale",
+    "zb_inquiry_log_incomplete": "zb_inquiry_log_incomplete",
 }
 MODEL_DETECTORS = {
     "sentence_outlier": "sentence_deviation",
@@ -102,7 +105,8 @@ COLUMNS = {
     "enforcement": ["case_id", "applicant_kind", "respondent_kind", "recovered_amount", "notice_on",
                     "report_order_on", "restriction_order_on", "dishonest_listed_on", "online_inquiries",
                     "last_online_inquiry_on", "onsite_investigation_on", "assets_found_value",
-                    "applicant_informed_on", "respondent_missing", "search_done_on"],
+                    "applicant_informed_on", "respondent_missing", "search_done_on", "termination_basis",
+                    "assets_undisposable"],
     "events": ["case_id", "event", "occurred_at", "actor_id", "amount", "note"],
     "representations": ["case_id", "side", "lawyer_id", "firm_id"],
     "ground_truth": ["kind", "detector", "subject_type", "subject_id", "case_id", "judge_id", "court_id",
@@ -302,6 +306,8 @@ def _write_folder(out: Path, ctx: Context, fmt: Formatter, cases, D, E, events, 
         "applicant_informed_on": fmt.date(E["informed"]),
         "respondent_missing": fmt.boolean(E["missing"]),
         "search_done_on": fmt.date(E["search"]),
+        "termination_basis": fmt.enum(E["basis"], TERMINATION_BASES),
+        "assets_undisposable": fmt.boolean(E["undisposable"], ~E["undisposable_known"]),
     })
     rows["events"] = submit(out / "events.csv", {
         "case_id": case_ids.take(pa.array(events["case"])),

@@ -58,7 +58,8 @@ def generate(ctx: Context, cases: dict, excluded: np.ndarray, log: EventLog) -> 
     r = rng.random(n)
     add(trial & (r < 0.02), EV_REASSIGNMENT, NOTE_REASSIGNMENT)
     add(np.isin(ctype, [T_CIVIL]) & (r >= 0.02) & (r < 0.04), EV_SUSPENSION, NOTE_SUSPENSION_TRIAL)
-    add(enf & (r < 0.01), EV_SUSPENSION, NOTE_SUSPENSION_ENF)
+    # not on a case with a plant or a lawful exception: a suspension stops its funds' payout clock
+    add(enf & (r < 0.01) & ~excluded, EV_SUSPENSION, NOTE_SUSPENSION_ENF)
     add(trial & (r >= 0.04) & (r < 0.043), EV_RECUSAL, NOTE_RECUSAL)
 
     s = ctx.scale

@@ -306,3 +306,129 @@ def test_a_small_court_inherits_its_province_export_habit(tmp_path):
     notes = out["fine_records_incomplete"]
     assert notes.flagged == {"浙0102", "浙0103"}
     assert "全省导出数据" in notes.text("浙0103")
+
+
+# ---- enforcement: the 终本 rules, funds ---------------------------------------------------------------------
+
+def enforcement_row(case_id: str, **values) -> dict:
+    """A 终本 record that meets every procedural condition, unless `values` says otherwise."""
+    row = {c: "" for c in TABLES["enforcement"].column_names}
+    row.update({"case_id": case_id, "notice_on": "2023-01-06", "report_order_on": "2023-01-06",
+                "restriction_order_on": "2023-01-10", "online_inquiries": "1", "last_online_inquiry_on": "2023-03-01",
+                "applicant_informed_on": "2023-03-02", "respondent_missing": "false", "assets_found_value": "0",
+                "termination_basis": "standard", "assets_undisposable": "false"})
+    row.update(values)
+    return row
+
+
+def event(case_id: str, kind: str, when: str, amount: str = "") -> dict:
+    row = {c: "" for c in TABLES["events"].column_names}
+    row.update({"case_id": case_id, "event": kind, "occurred_at": when, "actor_id": "J2", "amount": amount})
+    return row
+
+
+def zb_case(n: int, closed_on: str, filed_on: str = "2023-01-05", **values) -> dict:
+    return case(f"(2023)浙0102执{n}号", cause="民间借贷纠纷", judge_id="J2", filed_on=filed_on, closed_on=closed_on,
+                close_method="terminated_this_round", claim_amount=values.pop("claim_amount", "50000"), **values)
+
+
+def test_termination_within_three_months_and_its_lawful_grounds(tmp_path):
+    closed = {1: ("2023-03-20", "standard"), 2: ("2023-03-20", "instalment_settlement"),
+              3: ("2023-03-20", "applicant_consent"), 4: ("2023-03-20", "hardship_relief"), 5: ("2023-03-20", ""),
+              6: ("2023-04-05", "standard"), 7: ("2023-04-06", "standard")}
+    cases = [zb_case(n, c) for n, (c, _) in closed.items()]
+    enforcement = [enforcement_row(f"(2023)浙0102执{n}号", termination_basis=b) for n, (_, b) in closed.items()]
+    out = run(tmp_path, ("zb_terminated_within_3_months",), cases=cases, enforcement=enforcement)
+    rule = out["zb_terminated_within_3_months"]
+    # three months exactly (5 Jan → 5 Apr) is not "已超过三个月"
+    assert rule.flagged == {"(2023)浙0102执1号", "(2023)浙0102执6号"}
+    assert rule.skipped == {"(2023)浙0102执5号"}
+    assert "未超过规定的三个月" in rule.text("(2023)浙0102执1号") and "未满" not in rule.text("(2023)浙0102执1号")
+
+
+def test_inquiries_after_termination_resumption_and_telling_the_applicant(tmp_path):
+    every_five = ["2023-06-10", "2023-11-10", "2024-04-10", "2024-09-10"]
+    cases = [zb_case(n, "2023-01-20", filed_on="2022-09-01") for n in range(1, 5)]
+    cid = lambda n: f"(2023)浙0102执{n}号"  # noqa: E731
+    events = []
+    for n in (1, 2, 4):   # 1: on time and told; 2: on time, never told; 4: resumed, then nothing
+        dates = every_five if n != 4 else every_five[:1]
+        events += [event(cid(n), "post_termination_inquiry", d + "T09:00:00") for d in dates]
+        if n != 2:
+            events += [event(cid(n), "inquiry_result_notified", d + "T15:00:00") for d in dates]
+    events.append(event(cid(4), "resumption", "2023-08-01T10:00:00"))
+    events += [event(cid(3), "post_termination_inquiry", d + "T09:00:00") for d in ("2023-06-10", "2024-06-10")]
+    events.append(event(cid(3), "inquiry_result_notified", "2023-06-12T09:00:00"))
+    cases = [dict(c, case_id=c["case_id"].replace("(2023)", "(2022)"), filed_on="2022-09-01") for c in cases]
+    events = [dict(e, case_id=e["case_id"].replace("(2023)", "(2022)")) for e in events]
+    out = run(tmp_path, ("zb_no_inquiry_after_termination", "zb_inquiry_log_incomplete"), cases=cases, events=events)
+    rule = out["zb_no_inquiry_after_termination"]
+    assert rule.flagged == {"(2022)浙0102执2号", "(2022)浙0102执3号"}
+    assert "告知申请执行人" in rule.text("(2022)浙0102执2号")
+    assert "天未通过网络执行查控系统查询财产" in rule.text("(2022)浙0102执3号")
+    assert out["zb_inquiry_log_incomplete"].flagged == set()
+
+
+def test_a_court_whose_inquiry_log_is_incomplete_gets_one_note(tmp_path):
+    cases = [zb_case(n, "2023-01-20", filed_on="2022-09-01") for n in range(1, 23)]
+    cases = [dict(c, case_id=c["case_id"].replace("(2023)", "(2022)")) for c in cases]
+    events = [event("(2022)浙0102执1号", "post_termination_inquiry", "2023-06-10T09:00:00")]
+    out = run(tmp_path, ("zb_no_inquiry_after_termination", "zb_inquiry_log_incomplete"), cases=cases, events=events)
+    assert out["zb_no_inquiry_after_termination"].flagged == set()
+    assert len(out["zb_no_inquiry_after_termination"].skipped) == 22
+    note = out["zb_inquiry_log_incomplete"]
+    assert note.flagged == {"浙0102"} and "总对总" in note.text("浙0102")
+
+
+def test_funds_clock_deferrals_and_partial_payouts(tmp_path):
+    cases = [case(f"(2024)浙0102执{n}号", cause="民间借贷纠纷", judge_id="J2", filed_on="2024-01-02",
+                  close_method="", closed_on="") for n in range(1, 8)]
+    cid = lambda n: f"(2024)浙0102执{n}号"  # noqa: E731
+    events = [
+        # 1: received at 09:00, paid on the 30th day at 17:00 — within 三十日 (the old timestamp test flagged it)
+        event(cid(1), "funds_received", "2024-01-10T09:00:00", "10000"), event(cid(1), "funds_disbursed", "2024-02-09T17:00:00", "10000"),
+        # 2: paid on the 36th day
+        event(cid(2), "funds_received", "2024-01-10T09:00:00", "10000"), event(cid(2), "funds_disbursed", "2024-02-15T09:00:00", "10000"),
+        # 3: deferred (suspension), resumed, paid within 30 days of the resumption
+        event(cid(3), "funds_received", "2024-01-10T09:00:00", "10000"), event(cid(3), "suspension", "2024-01-20T09:00:00"),
+        event(cid(3), "resumption", "2024-04-01T09:00:00"), event(cid(3), "funds_disbursed", "2024-04-20T09:00:00", "10000"),
+        # 4: deferred and still deferred: nothing is due
+        event(cid(4), "funds_received", "2024-01-10T09:00:00", "10000"), event(cid(4), "suspension", "2024-01-20T09:00:00"),
+        # 5: a small partial payout of a large receipt
+        event(cid(5), "funds_received", "2024-01-10T09:00:00", "100000"), event(cid(5), "funds_disbursed", "2024-01-20T09:00:00", "10000"),
+        # 6: 95% paid out in time (执行费 settled)
+        event(cid(6), "funds_received", "2024-01-10T09:00:00", "100000"), event(cid(6), "funds_disbursed", "2024-01-20T09:00:00", "95000"),
+        # 7: two receipts, the first payout covers only the first
+        event(cid(7), "funds_received", "2024-01-10T09:00:00", "5000"), event(cid(7), "funds_disbursed", "2024-01-20T09:00:00", "5000"),
+        event(cid(7), "funds_received", "2024-03-01T09:00:00", "5000"),
+    ]
+    out = run(tmp_path, ("funds_not_disbursed_30_days",), cases=cases, events=events)
+    rule = out["funds_not_disbursed_30_days"]
+    assert rule.flagged == {cid(2), cid(5), cid(7)}
+    assert "仅发放了其中一小部分" in rule.text(cid(5))
+    assert "条文序号未查得" in BY_NAME["funds_not_disbursed_30_days"].legal_basis
+
+
+def test_assets_found_is_a_heuristic_and_undisposable_property_is_lawful(tmp_path):
+    values = {1: "true", 2: "false", 3: ""}
+    cases = [zb_case(n, "2023-06-01", claim_amount="200000") for n in values]
+    enforcement = [enforcement_row(f"(2023)浙0102执{n}号", assets_found_value="50000", assets_undisposable=v)
+                   for n, v in values.items()]
+    out = run(tmp_path, ("zb_assets_found_but_terminated",), cases=cases, enforcement=enforcement)
+    rule = out["zb_assets_found_but_terminated"]
+    assert rule.flagged == {"(2023)浙0102执2号", "(2023)浙0102执3号"}
+    detector = BY_NAME["zb_assets_found_but_terminated"]
+    assert detector.kind == "heuristic" and "启发式" in detector.title_zh and "启发式" in detector.legal_basis
+    assert "第四条" in detector.legal_basis and "启发式规则" in rule.text("(2023)浙0102执2号")
+
+
+def test_an_online_inquiry_long_before_termination(tmp_path):
+    last = {1: ("2023-01-20", "1"), 2: ("2023-08-01", "1"), 3: ("", "0"), 4: ("", "2")}
+    cases = [zb_case(n, "2023-12-01") for n in last]
+    enforcement = [enforcement_row(f"(2023)浙0102执{n}号", last_online_inquiry_on=d, online_inquiries=k)
+                   for n, (d, k) in last.items()]
+    out = run(tmp_path, ("zb_online_inquiry_stale", "zb_no_online_inquiry"), cases=cases, enforcement=enforcement)
+    stale = out["zb_online_inquiry_stale"]
+    assert stale.flagged == {"(2023)浙0102执1号"} and stale.skipped == {"(2023)浙0102执4号"}
+    assert BY_NAME["zb_online_inquiry_stale"].kind == "heuristic" and "六个月" in stale.text("(2023)浙0102执1号")
+    assert out["zb_no_online_inquiry"].flagged == {"(2023)浙0102执3号"}

@@ -137,5 +137,6 @@ def test_the_generator_plants_no_unintended_find(tmp_path):
     r = load_config().rules
     hit = ((assets >= r["zb_assets_found_min_share"] * outstanding) & (assets >= r["zb_assets_found_min_yuan"])) | \
           ((assets >= r["zb_assets_found_cover_share"] * outstanding) & (assets >= r["zb_assets_found_cover_min_yuan"]))
+    hit &= zb.assets_undisposable.str.lower().map({"true": True, "是": True, "1": True}).fillna(False) == False  # noqa: E712 (E4: lawful)
     planted = set(truth.subject_id[truth.kind == "zb_assets_found_but_terminated"])
     assert planted and set(zb.case_id[hit]) == planted

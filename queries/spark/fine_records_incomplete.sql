@@ -55,7 +55,7 @@ court_records AS (  -- per court: such sentences with a known fine, and those re
     GROUP BY court_id, province
 ),
 province_records AS (  -- the same over the province's export: a small court inherits its export's habit
-    SELECT province, sum(sentences) AS sentences, sum(zero_fines) AS zero_fines
+    SELECT province, CAST(sum(sentences) AS BIGINT) AS sentences, CAST(sum(zero_fines) AS BIGINT) AS zero_fines
     FROM court_records
     GROUP BY province
 ),

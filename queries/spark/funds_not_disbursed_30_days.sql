@@ -1,36 +1,90 @@
 -- funds_not_disbursed_30_days (Spark SQL) — enforcement money held more than 30 days before being paid out.
--- One row per case with at least one funds_received event that had no
--- funds_disbursed event on the same case within :days days after it, and
--- whose deadline passed before :as_of. Figures: late receipts, their amount,
--- the longest holding (to the first later disbursement, or to :as_of if none).
--- Same question as queries/funds_not_disbursed_30_days.sql: timestampadd for
--- DuckDB's timestamp + to_days(), datediff(DAY, a, b) for date_diff('day', a, b),
--- DOUBLE literals in the score.
--- Basis: 最高人民法院关于执行款物管理工作的规定 (2017), art. 15 (30 days).
--- Params: :as_of, :days. Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/funds_not_disbursed_30_days.py.
-WITH received AS (
-    SELECT case_id, occurred_at, amount FROM events
+-- Same rows as queries/funds_not_disbursed_30_days.sql: date_add for DATE + n, datediff(DAY, a, b) for date_diff, CAST for ::, DOUBLE literals.
+-- One row per case with at least one funds_received event not paid out by its deadline, where
+--   the deadline is :days calendar days after the receipt's date (the day of receipt not counted;
+--   funds_received.occurred_at is the receipt notice, 到账通知), unless a `suspension` event (中止 or an
+--   approved deferral of payout 延缓发放: distribution, preservation or freezing, applicant not collecting)
+--   falls within those days: the clock then stops, and a later `resumption` or `suspension_end` (E6) gives a new :days days
+--   from its date (still deferred: not checked);
+--   paid out means the case's payouts up to the deadline cover :min_share of all the money received up
+--   to and including this receipt (first in, first out; the rest may be 执行费 settled), so a small
+--   partial payout does not clear a large receipt. Where an amount is unknown, any payout between the
+--   receipt and its deadline counts.
+-- Deadlines not yet passed at :as_of are not checked. Figures: late receipts, their amount, the
+-- longest holding (to the first day the payouts covered the receipt, or to :as_of).
+-- Basis: 最高人民法院关于执行款物管理工作的规定（法发〔2017〕6号）: 执行款到账通知之日起三十日内发放, and its
+-- 延缓发放 grounds (article numbers not verified). Params: :as_of, :days, :min_share.
+-- Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/funds_not_disbursed_30_days.py.
+WITH receipts AS (
+    SELECT case_id, occurred_at, CAST(occurred_at AS DATE) AS received_on, amount,
+           row_number() OVER (PARTITION BY case_id ORDER BY occurred_at, amount) AS n
+    FROM events
     WHERE event = 'funds_received' AND occurred_at IS NOT NULL
-      AND timestampadd(DAY, :days, occurred_at) < CAST(:as_of AS DATE)
+),
+received AS (  -- the money received up to and including each receipt
+    SELECT *,
+           sum(amount) OVER (PARTITION BY case_id ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+               AS received_so_far,
+           max(CASE WHEN amount IS NULL THEN 1 ELSE 0 END)
+               OVER (PARTITION BY case_id ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS amount_unknown
+    FROM receipts
+),
+payouts AS (  -- every payout with the money paid out on the case up to its day (ties of a day together)
+    SELECT case_id, CAST(occurred_at AS DATE) AS paid_on, amount,
+           sum(amount) OVER (PARTITION BY case_id ORDER BY CAST(occurred_at AS DATE)) AS paid_so_far
+    FROM events
+    WHERE event = 'funds_disbursed' AND occurred_at IS NOT NULL
+),
+deferred AS (  -- the first deferral within a receipt's days
+    SELECT r.case_id, r.n, min(CAST(s.occurred_at AS DATE)) AS deferred_on
+    FROM received r
+    JOIN events s ON s.case_id = r.case_id AND s.event = 'suspension'
+    WHERE CAST(s.occurred_at AS DATE) >= r.received_on AND CAST(s.occurred_at AS DATE) <= date_add(r.received_on, :days)
+    GROUP BY r.case_id, r.n
+),
+restarted AS (  -- the first resumption (or suspension_end, E6) after that deferral
+    SELECT d.case_id, d.n, min(CAST(x.occurred_at AS DATE)) AS restarted_on
+    FROM deferred d
+    JOIN events x ON x.case_id = d.case_id AND x.event IN ('resumption', 'suspension_end')
+    WHERE CAST(x.occurred_at AS DATE) >= d.deferred_on
+    GROUP BY d.case_id, d.n
+),
+due AS (
+    SELECT r.*, d.deferred_on, x.restarted_on,
+           CASE WHEN d.deferred_on IS NULL THEN date_add(r.received_on, :days)
+                WHEN x.restarted_on IS NOT NULL THEN date_add(x.restarted_on, :days) END AS deadline
+    FROM received r
+    LEFT JOIN deferred d ON d.case_id = r.case_id AND d.n = r.n
+    LEFT JOIN restarted x ON x.case_id = r.case_id AND x.n = r.n
+),
+checked AS (
+    SELECT u.case_id, u.n, u.received_on, u.amount, u.received_so_far, u.amount_unknown, u.deadline, u.deferred_on,
+           sum(p.amount) FILTER (WHERE p.paid_on <= u.deadline) AS paid_by_deadline,
+           max(CASE WHEN p.amount IS NULL AND p.paid_on <= u.deadline THEN 1 ELSE 0 END) AS payout_unknown,
+           max(CASE WHEN p.paid_on >= u.received_on AND p.paid_on <= u.deadline THEN 1 ELSE 0 END) AS paid_in_window,
+           min(p.paid_on) FILTER (WHERE p.paid_on >= u.received_on AND p.paid_so_far >= :min_share * u.received_so_far)
+               AS covered_on
+    FROM due u
+    LEFT JOIN payouts p ON p.case_id = u.case_id
+    WHERE u.deadline IS NOT NULL AND u.deadline < CAST(:as_of AS DATE)
+    GROUP BY u.case_id, u.n, u.received_on, u.amount, u.received_so_far, u.amount_unknown, u.deadline, u.deferred_on
 ),
 late AS (
-    SELECT r.case_id, r.occurred_at, r.amount,
-           min(d.occurred_at) FILTER (WHERE d.occurred_at >= r.occurred_at) AS first_paid_at,
-           bool_or(d.occurred_at >= r.occurred_at AND d.occurred_at <= timestampadd(DAY, :days, r.occurred_at)) AS paid_in_time
-    FROM received r
-    LEFT JOIN events d ON d.case_id = r.case_id AND d.event = 'funds_disbursed'
-    GROUP BY r.case_id, r.occurred_at, r.amount
-    HAVING coalesce(bool_or(d.occurred_at >= r.occurred_at AND d.occurred_at <= timestampadd(DAY, :days, r.occurred_at)), FALSE) = FALSE
+    SELECT *
+    FROM checked
+    WHERE NOT (CASE WHEN amount_unknown = 1 OR payout_unknown = 1 THEN paid_in_window = 1
+                    ELSE coalesce(paid_by_deadline, 0) >= :min_share * received_so_far END)
 )
 SELECT l.case_id AS subject_id, l.case_id, c.judge_id, c.court_id,
        count(*) AS late_receipts,
        sum(l.amount) AS late_amount,
-       CAST(min(l.occurred_at) AS DATE) AS first_late_received_on,
-       max(datediff(DAY, CAST(l.occurred_at AS DATE), coalesce(CAST(l.first_paid_at AS DATE), CAST(:as_of AS DATE)))) AS longest_days_held,
-       bool_and(l.first_paid_at IS NOT NULL) AS all_paid_later,
+       min(l.received_on) AS first_late_received_on,
+       max(datediff(DAY, l.received_on, coalesce(l.covered_on, CAST(:as_of AS DATE)))) AS longest_days_held,
+       bool_and(l.covered_on IS NOT NULL) AS all_paid_later,
+       bool_or(l.paid_in_window = 1) AS partly_paid_in_time,
+       bool_or(l.deferred_on IS NOT NULL) AS deferred,
        TRUE AS violated,
-       least(1.0D, 0.5D + max(datediff(DAY, CAST(l.occurred_at AS DATE),
-                                        coalesce(CAST(l.first_paid_at AS DATE), CAST(:as_of AS DATE)))) / 240.0D) AS score
-FROM late l JOIN cases c USING (case_id)
+       least(1.0D, 0.5D + max(datediff(DAY, l.received_on, coalesce(l.covered_on, CAST(:as_of AS DATE)))) / 240.0D) AS score
+FROM late l JOIN cases c ON c.case_id = l.case_id
 GROUP BY l.case_id, c.judge_id, c.court_id
 ORDER BY l.case_id

@@ -6,7 +6,8 @@
 -- outstanding = claim − recovered, never below 0. NULL when the value or the claim is
 -- unknown and a branch could still hold (greatest() skips NULL in both dialects, so the
 -- unknown claim is tested explicitly). A heuristic: art. 1(3) of 法〔2016〕373号 allows
--- termination when found property cannot be disposed of, which the export does not record.
+-- termination when found property cannot be disposed of (art. 4); FALSE where
+-- enforcement.assets_undisposable (contract extension E4) says so.
 -- Differs from queries/zb_assets_found_but_terminated.sql only in parameter
 -- markers and in 0.4D/0.6D: Spark's decimal literals would make the score a
 -- DECIMAL with its own rounding, DuckDB computes it in DOUBLE.
@@ -14,19 +15,21 @@
 -- Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/zb_assets_found_but_terminated.py.
 WITH zb AS (
     SELECT c.case_id, c.judge_id, c.court_id, c.closed_on, c.claim_amount,
-           e.recovered_amount, e.assets_found_value,
+           e.recovered_amount, e.assets_found_value, e.assets_undisposable,
            (CASE WHEN c.claim_amount IS NOT NULL THEN greatest(c.claim_amount - coalesce(e.recovered_amount, 0), 0) END) AS outstanding
     FROM cases c
     LEFT JOIN enforcement e USING (case_id)
     WHERE c.case_kind = 'enforcement' AND c.close_method = 'terminated_this_round'
 ), tested AS (
     SELECT *,
-           (assets_found_value >= :min_share * outstanding AND assets_found_value >= :min_yuan)
-           OR (assets_found_value >= :cover_share * outstanding AND assets_found_value >= :cover_min_yuan) AS violated
+           -- the export says the found property cannot be disposed of (法〔2016〕373号 第四条; E4): art. 1(3) allows 终本
+           CASE WHEN assets_undisposable THEN FALSE ELSE
+               (assets_found_value >= :min_share * outstanding AND assets_found_value >= :min_yuan)
+               OR (assets_found_value >= :cover_share * outstanding AND assets_found_value >= :cover_min_yuan) END AS violated
     FROM zb
 )
 SELECT case_id AS subject_id, case_id, judge_id, court_id,
-       closed_on, claim_amount, recovered_amount, assets_found_value, outstanding, violated,
+       closed_on, claim_amount, recovered_amount, assets_found_value, assets_undisposable, outstanding, violated,
        least(1.0D, 0.6D + 0.4D * assets_found_value / nullif(outstanding, 0)) AS score
 FROM tested
 WHERE violated IS NOT FALSE

@@ -1,26 +1,38 @@
--- zb_no_inquiry_after_termination (Spark SQL) — 终本 cases left more than six months without a property inquiry after termination.
--- One row per 终本 case where some gap between termination, successive
--- post_termination_inquiry events and the as-of date (within the
--- :duty_years-year duty) exceeds :max_months months. Cases terminated fewer
--- than :max_months months before :as_of cannot be late yet and are not listed.
--- Same question as queries/zb_no_inquiry_after_termination.sql, in Spark's
--- words: add_months for DuckDB's date + to_months()/to_years() (both clamp to
--- the month's last day), datediff(DAY, a, b) for date_diff('day', a, b), and a
--- DOUBLE literal in the score (a decimal 730.0 would truncate the quotient).
--- Basis: 法〔2016〕373号 art. 9. Params: :as_of, :max_months, :duty_years.
+-- zb_no_inquiry_after_termination (Spark SQL) — 终本 cases whose six-monthly property inquiry (or its report to the applicant) is missing.
+-- Same rows as queries/zb_no_inquiry_after_termination.sql, in Spark's words: add_months for DuckDB's date + to_months()/to_years()
+-- (both clamp to the month's last day), datediff(DAY, a, b) for date_diff, CAST for ::, DOUBLE literals.
+-- One row per 终本 case not known to comply, violated = TRUE when
+--   gap_late: some gap between termination, successive post_termination_inquiry events and the end of
+--     the duty exceeds :max_months months — the duty lasts :duty_years years, ends at :as_of, and ends
+--     on the day a `resumption` event moves it to the resumed case (执恢); or
+--   never_told: inquiries were made but the applicant was never told a result (no inquiry_result_notified
+--     event, contract extension E5) — checked only in a court whose log records such notices at all;
+-- NULL for every case of a court whose inquiry log is evidently incomplete (at least :log_min_cases cases
+-- due an inquiry, and :log_incomplete_share of them with none logged: batch 总对总 inquiries not written to
+-- the case) — zb_inquiry_log_incomplete says so once for the court, with the same definition.
+-- Cases terminated fewer than :max_months months before :as_of cannot be late yet and are not listed.
+-- Basis: 法〔2016〕373号 第九条第二款 (每六个月查询一次，并将查询结果告知申请执行人; five years).
+-- Params: :as_of, :max_months, :duty_years, :log_min_cases, :log_incomplete_share.
 -- Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/zb_no_inquiry_after_termination.py.
-WITH terminated AS (
-    SELECT case_id, judge_id, court_id, closed_on,
-           least(CAST(:as_of AS DATE), add_months(closed_on, 12 * :duty_years)) AS duty_until
-    FROM cases
-    WHERE case_kind = 'enforcement' AND close_method = 'terminated_this_round'
-      AND closed_on IS NOT NULL AND add_months(closed_on, :max_months) < CAST(:as_of AS DATE)
+WITH resumed AS (  -- a resumption moves the duty to the resumed case (执恢): the original's ends that day
+    SELECT ev.case_id, min(CAST(ev.occurred_at AS DATE)) AS resumed_on
+    FROM events ev JOIN cases c ON c.case_id = ev.case_id
+    WHERE ev.event = 'resumption' AND CAST(ev.occurred_at AS DATE) >= c.closed_on
+      AND c.case_kind = 'enforcement' AND c.close_method = 'terminated_this_round'
+    GROUP BY ev.case_id
+),
+terminated AS (
+    SELECT c.case_id, c.judge_id, c.court_id, c.closed_on, r.resumed_on,
+           least(CAST(:as_of AS DATE), add_months(c.closed_on, 12 * :duty_years), r.resumed_on) AS duty_until
+    FROM cases c LEFT JOIN resumed r ON r.case_id = c.case_id
+    WHERE c.case_kind = 'enforcement' AND c.close_method = 'terminated_this_round'
+      AND c.closed_on IS NOT NULL AND add_months(c.closed_on, :max_months) < CAST(:as_of AS DATE)
 ),
 points AS (
     SELECT case_id, closed_on AS on_date FROM terminated
     UNION ALL
     SELECT t.case_id, CAST(ev.occurred_at AS DATE)
-    FROM events ev JOIN terminated t USING (case_id)
+    FROM events ev JOIN terminated t ON t.case_id = ev.case_id
     WHERE ev.event = 'post_termination_inquiry'
       AND CAST(ev.occurred_at AS DATE) >= t.closed_on AND CAST(ev.occurred_at AS DATE) <= t.duty_until
     UNION ALL
@@ -32,7 +44,8 @@ gaps AS (
     FROM points
 ),
 ranked AS (
-    -- the longest gap, the earliest of equally long ones (as in the DuckDB query)
+    -- the longest gap, the earliest of equally long ones: both ends come from one gap,
+    -- and the choice does not depend on scan order (the two engines must agree)
     SELECT *, row_number() OVER (PARTITION BY case_id
                                  ORDER BY datediff(DAY, gap_from, gap_to) DESC, gap_from) AS longest_rank
     FROM gaps WHERE gap_to IS NOT NULL
@@ -43,15 +56,49 @@ worst AS (
            max(gap_from) FILTER (WHERE longest_rank = 1) AS longest_gap_from,
            max(gap_to) FILTER (WHERE longest_rank = 1) AS longest_gap_to,
            count(*) - 1 AS inquiries_after_termination,
-           bool_or(gap_to > add_months(gap_from, :max_months)) AS violated
+           bool_or(gap_to > add_months(gap_from, :max_months)) AS gap_late
     FROM ranked
     GROUP BY case_id
+),
+court_log AS (  -- per court: cases whose duty ran over six months, and those with no inquiry logged at all
+    SELECT t.court_id, count(*) AS due_cases,
+           count(*) FILTER (WHERE w.inquiries_after_termination = 0) AS unlogged_cases
+    FROM terminated t JOIN worst w ON w.case_id = t.case_id
+    WHERE t.duty_until > add_months(t.closed_on, :max_months)
+    GROUP BY t.court_id
+),
+log_incomplete AS (
+    SELECT court_id, due_cases, unlogged_cases,
+           due_cases >= :log_min_cases AND unlogged_cases >= :log_incomplete_share * due_cases AS incomplete
+    FROM court_log
 )
-SELECT t.case_id AS subject_id, t.case_id, t.judge_id, t.court_id, t.closed_on,
-       w.longest_gap_days, w.longest_gap_from, w.longest_gap_to,
-       w.inquiries_after_termination,
-       w.violated,
-       least(1.0D, 0.5D + w.longest_gap_days / 730.0D) AS score
-FROM terminated t JOIN worst w USING (case_id)
-WHERE w.violated
-ORDER BY t.case_id
+,
+told AS (
+    SELECT t.case_id, count(*) AS notifications
+    FROM events ev JOIN terminated t ON t.case_id = ev.case_id
+    WHERE ev.event = 'inquiry_result_notified' AND CAST(ev.occurred_at AS DATE) >= t.closed_on
+    GROUP BY t.case_id
+),
+notifying_courts AS (
+    SELECT DISTINCT c.court_id FROM events ev JOIN cases c ON c.case_id = ev.case_id
+    WHERE ev.event = 'inquiry_result_notified'
+),
+judged AS (
+    SELECT t.*, w.longest_gap_days, w.longest_gap_from, w.longest_gap_to, w.inquiries_after_termination,
+           coalesce(k.notifications, 0) AS notifications, w.gap_late,
+           n.court_id IS NOT NULL AND w.inquiries_after_termination > 0 AND coalesce(k.notifications, 0) = 0 AS never_told,
+           coalesce(l.incomplete, FALSE) AS log_incomplete
+    FROM terminated t
+    JOIN worst w ON w.case_id = t.case_id
+    LEFT JOIN told k ON k.case_id = t.case_id
+    LEFT JOIN notifying_courts n ON n.court_id = t.court_id
+    LEFT JOIN log_incomplete l ON l.court_id = t.court_id
+)
+SELECT case_id AS subject_id, case_id, judge_id, court_id, closed_on, resumed_on, duty_until,
+       longest_gap_days, longest_gap_from, longest_gap_to, inquiries_after_termination, notifications,
+       gap_late, never_told,
+       CASE WHEN log_incomplete THEN NULL WHEN gap_late OR never_told THEN TRUE ELSE FALSE END AS violated,
+       least(1.0D, 0.5D + longest_gap_days / 730.0D) AS score
+FROM judged
+WHERE log_incomplete OR gap_late OR never_told
+ORDER BY case_id

@@ -1,0 +1,71 @@
+-- zb_inquiry_log_incomplete — courts whose post-termination inquiry log is evidently incomplete (a data-quality note).
+-- One row per court with at least $log_min_cases 终本 cases whose six-monthly inquiry duty (法〔2016〕373号
+-- 第九条) has run more than $max_months months, and at least $log_incomplete_share of them with no
+-- post_termination_inquiry logged at all: inquiries made in batches (总对总) and not written to each case,
+-- rather than a court that queries nothing. zb_no_inquiry_after_termination abstains on the court's cases
+-- instead of warning on every one; the definition is the same (tests/test_law_audit.py).
+-- Params: $as_of, $max_months, $duty_years, $log_min_cases, $log_incomplete_share.
+-- Read by: detectors/rules/zb_inquiry_log_incomplete.py. Twin: queries/spark/zb_inquiry_log_incomplete.sql.
+WITH resumed AS (  -- a resumption moves the duty to the resumed case (执恢): the original's ends that day
+    SELECT ev.case_id, min(ev.occurred_at::DATE) AS resumed_on
+    FROM events ev JOIN cases c ON c.case_id = ev.case_id
+    WHERE ev.event = 'resumption' AND ev.occurred_at::DATE >= c.closed_on
+      AND c.case_kind = 'enforcement' AND c.close_method = 'terminated_this_round'
+    GROUP BY ev.case_id
+),
+terminated AS (
+    SELECT c.case_id, c.judge_id, c.court_id, c.closed_on, r.resumed_on,
+           least($as_of::DATE, (c.closed_on + to_years($duty_years))::DATE, r.resumed_on) AS duty_until
+    FROM cases c LEFT JOIN resumed r ON r.case_id = c.case_id
+    WHERE c.case_kind = 'enforcement' AND c.close_method = 'terminated_this_round'
+      AND c.closed_on IS NOT NULL AND c.closed_on + to_months($max_months) < $as_of::DATE
+),
+points AS (
+    SELECT case_id, closed_on AS on_date FROM terminated
+    UNION ALL
+    SELECT t.case_id, ev.occurred_at::DATE
+    FROM events ev JOIN terminated t ON t.case_id = ev.case_id
+    WHERE ev.event = 'post_termination_inquiry'
+      AND ev.occurred_at::DATE >= t.closed_on AND ev.occurred_at::DATE <= t.duty_until
+    UNION ALL
+    SELECT case_id, duty_until FROM terminated
+),
+gaps AS (
+    SELECT case_id, on_date AS gap_from,
+           lead(on_date) OVER (PARTITION BY case_id ORDER BY on_date) AS gap_to
+    FROM points
+),
+ranked AS (
+    -- the longest gap, the earliest of equally long ones: both ends come from one gap,
+    -- and the choice does not depend on scan order (the two engines must agree)
+    SELECT *, row_number() OVER (PARTITION BY case_id
+                                 ORDER BY date_diff('day', gap_from, gap_to) DESC, gap_from) AS longest_rank
+    FROM gaps WHERE gap_to IS NOT NULL
+),
+worst AS (
+    SELECT case_id,
+           max(date_diff('day', gap_from, gap_to)) AS longest_gap_days,
+           max(gap_from) FILTER (WHERE longest_rank = 1) AS longest_gap_from,
+           max(gap_to) FILTER (WHERE longest_rank = 1) AS longest_gap_to,
+           count(*) - 1 AS inquiries_after_termination,
+           bool_or(gap_to > gap_from + to_months($max_months)) AS gap_late
+    FROM ranked
+    GROUP BY case_id
+),
+court_log AS (  -- per court: cases whose duty ran over six months, and those with no inquiry logged at all
+    SELECT t.court_id, count(*) AS due_cases,
+           count(*) FILTER (WHERE w.inquiries_after_termination = 0) AS unlogged_cases
+    FROM terminated t JOIN worst w ON w.case_id = t.case_id
+    WHERE t.duty_until > t.closed_on + to_months($max_months)
+    GROUP BY t.court_id
+),
+log_incomplete AS (
+    SELECT court_id, due_cases, unlogged_cases,
+           due_cases >= $log_min_cases AND unlogged_cases >= $log_incomplete_share * due_cases AS incomplete
+    FROM court_log
+)
+SELECT court_id AS subject_id, CAST(NULL AS VARCHAR) AS case_id, CAST(NULL AS VARCHAR) AS judge_id, court_id,
+       due_cases, unlogged_cases, TRUE AS violated, 0.5 AS score
+FROM log_incomplete
+WHERE incomplete
+ORDER BY court_id
