@@ -432,3 +432,40 @@ def test_an_online_inquiry_long_before_termination(tmp_path):
     assert stale.flagged == {"(2023)浙0102执1号"} and stale.skipped == {"(2023)浙0102执4号"}
     assert BY_NAME["zb_online_inquiry_stale"].kind == "heuristic" and "六个月" in stale.text("(2023)浙0102执1号")
     assert out["zb_no_online_inquiry"].flagged == {"(2023)浙0102执3号"}
+
+
+# ---- item 11: interference records — recording is the duty; the risk is under-recording -----------------------
+
+def test_a_recorded_interference_alone_is_lawful_a_change_after_it_is_noted(tmp_path):
+    cid = lambda n: f"(2023)浙0102民初{n}号"  # noqa: E731
+    cases = [case(cid(n), cause="民间借贷纠纷", closed_on="2023-06-01", close_method="judgment",
+                  assignment="designated" if n == 3 else "random") for n in range(1, 6)]
+    events = [event(cid(n), "interference_record", "2023-02-01T10:00:00") for n in range(1, 5)]
+    events += [event(cid(2), "reassignment", "2023-02-10T10:00:00"),         # judge changed after the record
+               event(cid(4), "post_close_edit", "2023-09-01T10:00:00"),      # closing record edited long after
+               event(cid(5), "reassignment", "2023-02-10T10:00:00")]         # no record: not this rule's concern
+    out = run(tmp_path, ("interference_followed_by_change",), cases=cases, events=events)
+    rule = out["interference_followed_by_change"]
+    assert rule.flagged == {cid(2), cid(3), cid(4)}
+    assert "变更承办人" in rule.text(cid(2)) and "指定分案" in rule.text(cid(3))
+    assert "如实登记过问是规定要求的做法" in rule.text(cid(2))
+    detector = BY_NAME["interference_followed_by_change"]
+    assert detector.kind == "heuristic" and "中办发〔2015〕23号" in detector.legal_basis
+    assert "司法机关内部人员过问案件的记录和责任追究规定" in detector.legal_basis
+
+
+def test_a_court_that_records_no_interference_where_its_province_does(tmp_path):
+    courts = COURTS + [{"court_id": "浙0103", "name": "杭州市下城区人民法院", "province": "浙江", "level": "basic",
+                        "parent_id": "浙01"}]
+    judges = JUDGES + [{"judge_id": "J3", "court_id": "浙0103", "name": "王五", "role": "judge"}]
+    busy = [case(f"(2023)浙0102民初{n}号", cause="民间借贷纠纷") for n in range(1, 101)]
+    quiet = [case(f"(2023)浙0103民初{n}号", court_id="浙0103", judge_id="J3", cause="民间借贷纠纷") for n in range(1, 101)]
+    # 浙0102 records on 12 of its 100 cases: 12 of 200 in the province, so 6 expected at 浙0103
+    events = [event(f"(2023)浙0102民初{n}号", "interference_record", "2023-02-01T10:00:00") for n in range(1, 13)]
+    out = run(tmp_path, ("interference_records_absent",), cases=busy + quiet, events=events, courts=courts, judges=judges)
+    rule = out["interference_records_absent"]
+    assert rule.flagged == {"浙0103"} and "可能是漏记" in rule.text("浙0103")
+    # a province that records few (4 of 200: 2 expected) shows nothing about the quiet court
+    out = run(tmp_path / "few", ("interference_records_absent",), cases=busy + quiet, events=events[:4],
+              courts=courts, judges=judges)
+    assert out["interference_records_absent"].flagged == set()

@@ -383,7 +383,20 @@ def rule_flags(d) -> dict[str, set]:
     edits = ev[ev.event == "post_close_edit"].join(cases.closed_on, on="case_id")
     late = edits.occurred_at.dt.normalize() > edits.closed_on + pd.Timedelta(days=rules["post_close_edit_grace_days"])
     flags["late_post_close_edit"] = set(edits.case_id[late])
-    flags["interference_recorded"] = set(ev.case_id[ev.event == "interference_record"])
+    # recording is the duty: a record is flagged only when handling changed after it (a change of judge, designated
+    # assignment, an edit long after closing); a court recording none where its province records them is noted
+    rec_ev = ev[ev.event == "interference_record"].groupby("case_id").occurred_at.min()
+    after = ev.join(rec_ev.rename("first"), on="case_id", how="inner")
+    after = after[after.occurred_at >= after["first"]].join(cases.closed_on, on="case_id")
+    changed = set(after.case_id[after.event == "reassignment"]) | set(after.case_id[
+        (after.event == "post_close_edit") & (after.occurred_at.dt.normalize()
+                                              > after.closed_on + pd.Timedelta(days=rules["post_close_edit_grace_days"]))])
+    changed |= set(rec_ev.index[cases.assignment.reindex(rec_ev.index) == "designated"])
+    flags["interference_followed_by_change"] = changed
+    per_court = cases.assign(recorded=cases.index.isin(rec_ev.index)).groupby("court_id").recorded
+    expected = per_court.size() * per_court.sum().sum() / len(cases)
+    flags["interference_records_absent"] = set(expected.index[(per_court.sum() == 0)
+                                                              & (expected >= rules["interference_absent_min_expected"])])
     return flags
 
 

@@ -12,7 +12,8 @@ from . import (
     fine_records_incomplete,
     fixed_term_below_6_months,
     funds_not_disbursed_30_days,
-    interference_recorded,
+    interference_followed_by_change,
+    interference_records_absent,
     late_post_close_edit,
     missing_mandatory_fine,
     probation_for_recidivist,
@@ -57,7 +58,8 @@ RULES: list[Rule] = [
     fine_records_incomplete.RULE,
     funds_not_disbursed_30_days.RULE,
     late_post_close_edit.RULE,
-    interference_recorded.RULE,
+    interference_followed_by_change.RULE,
+    interference_records_absent.RULE,
 ]
 
 RULE_DETECTORS = [RuleDetector(rule) for rule in RULES]
