@@ -332,37 +332,64 @@ def test_pdf_is_chinese_with_embedded_noto_cjk(brief_env):
     assert all(line.split()[-5] == "yes" for line in cjk), "Noto CJK must be embedded:\n" + fonts
 
 
-def test_render_pdf_pages_for_people(brief_env):
-    """Renders the first pages of the intermediate court's 2024 briefing to docs/briefing-samples/.
+@pytest.fixture(scope="module")
+def sample_province(tmp_path_factory):
+    """The province of docs/briefing-samples/: generated at scale 1 (seed 55), imported, detected; then an
+    earlier run 45 days before is simulated (the flags of cases counted before 2024-11-01, and the standing
+    ones, copied under an older run id), so warnings first seen then are overdue, and a few dispositions are
+    recorded. Its 2024-Q4 briefing for every court is written in Chinese and English as PDF."""
+    from courtwatch.pipeline.ingest import ingest
+    from courtwatch.pipeline.runs import detect
+    from courtwatch.reporting.briefing import write_brief
+    from courtwatch.sample_data import generate
+    from courtwatch.storage.opsstore import OpsStore
 
-    Looked at (seed 55: 宁波市中级人民法院 and its 8 basic courts). Page 1, the cover: 司法监督预警通报 in
-    red, the court's name, 2024年, a rule, the cover facts (通报期间 2024年（2024-01-01 — 2024-12-31）,
-    对比期间 2023年, 数据截至 and 数据导出日期 2024-12-31, run id, code version, generation time), the scope
-    line (…及其下辖法院（共9个法院）) and the boxed red notice 本通报所列均为供人工审查的预警，不构成任何认定。
-    Page 2, 一、总体情况: the summary sentence, the headline table (本期 / 上期 / signed 变化, 审查率 33.3%
-    with +33.3个百分点 — the two dispositions recorded by the fixture), the grouped bar chart of warnings by
-    category (2023 grey, 2024 blue, counts above the bars), then 二、预警分布 by category × strength.
-    Page 3: by rule/model, by court (court codes unbroken, all 9 courts, zero rows included), by judge —
-    pseudonymous J-ids only — and by month. Page 4: the month table continued under a repeated header,
-    三、重点预警 with each warning's case number and cause (the hostile causes print as literal text
-    `=cmd|' /C calc'!A0` and `<script>…`), court, rule, strength, score, plain explanation and review
-    status (排除 / 确认存在问题 / 待审查). Page 5: 四、常设预警 (none here), 五、审查处理情况, 六、终本与量刑情况
-    with the horizontal bar chart of 终本 share per basic court (share and k/n at each bar). Page 6: the
-    monthly 终本-share line, the by-charge chart's "(本期无数据)" placeholder, 七、量刑差别对待审计 (no
-    significant disparity, with its caveat), 八、数据质量 (the two quarantined rows of this scope: cases
-    filed_on "not a date", defendants case_id "refers to a case that is not loaded") and the start of
-    九、方法说明与局限. Every page but the cover has the court and period in the header and 第 N 页，共 M 页
-    below; all Chinese text is drawn in Noto CJK (no boxes).
-    """
-    pdf = brief_env["files"]["pdf"]
+    root = tmp_path_factory.mktemp("samples")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COURTWATCH_OPS_URL", f"sqlite:///{root / 'ops.sqlite'}")
+        generate(root / "import", scale=1, seed=55)
+        db = root / "cw.duckdb"
+        ingest(root / "import", db=db, export_date=dt.date(2024, 12, 31))
+        run = detect(db)
+        with store.open_for_write(db) as con:
+            con.execute("""INSERT INTO runs SELECT * REPLACE (run_id || '-earlier' AS run_id,
+                               started_at - INTERVAL 45 DAY AS started_at, finished_at - INTERVAL 45 DAY AS finished_at)
+                           FROM runs WHERE run_id = ?""", [run.run_id])
+            con.execute("""INSERT INTO flags SELECT * REPLACE (run_id || '-earlier' AS run_id) FROM flags
+                           WHERE run_id = ? AND flag_id IN (
+                               SELECT f.flag_id FROM flags f LEFT JOIN cases c ON c.case_id = f.case_id
+                               WHERE f.run_id = ? AND (c.case_id IS NULL OR f.subject_type IN ('judge', 'court', 'judge_lawyer')
+                                                       OR coalesce(c.closed_on, c.filed_on) < DATE '2024-11-01'))""",
+                        [run.run_id, run.run_id])
+            reviewed = con.execute("""SELECT f.flag_id FROM flags f JOIN cases c ON c.case_id = f.case_id
+                                      WHERE f.run_id = ? AND coalesce(c.closed_on, c.filed_on) >= DATE '2024-07-01'
+                                      ORDER BY f.flag_id""", [run.run_id]).df()["flag_id"].tolist()[::3]
+        ops = OpsStore.open()
+        for n, flag_id in enumerate(reviewed):
+            ops.record_disposition(flag_id, ("dismiss", "needs_information", "confirm_concern")[n % 3], "核查后记录",
+                                   "reviewer-1", run_id=run.run_id)
+        files = {lang: write_brief(db, "2024-Q4", None, "pdf", root / f"province-{lang}.pdf", lang=lang)[0]
+                 for lang in ("zh", "en")}
+        yield {"db": db, "files": files, "run": run}
+
+
+def test_render_pdf_pages_for_people(sample_province):
+    """Renders the sample province's 2024-Q4 briefing (every court) to docs/briefing-samples/: the Chinese
+    pages 1–6 and the English pages 1–2. What was seen is in docs/briefings.md ("Sample pages")."""
     SAMPLES.mkdir(parents=True, exist_ok=True)
-    for old in SAMPLES.glob("briefing-zh-*.png"):
-        old.unlink()
-    subprocess.run(["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", str(SAMPLE_PAGES), str(pdf),
-                    str(SAMPLES / "briefing-zh")], check=True)
-    pages = sorted(SAMPLES.glob("briefing-zh-*.png"))
-    assert len(pages) == SAMPLE_PAGES
-    assert all(p.stat().st_size > 20_000 for p in pages)
+    for lang, pages in (("zh", SAMPLE_PAGES), ("en", 2)):
+        for old in SAMPLES.glob(f"briefing-{lang}-*.png"):
+            old.unlink()
+        subprocess.run(["pdftoppm", "-r", "90", "-png", "-f", "1", "-l", str(pages), str(sample_province["files"][lang]),
+                        str(SAMPLES / f"briefing-{lang}")], check=True)
+        written = sorted(SAMPLES.glob(f"briefing-{lang}-*.png"))
+        assert len(written) == pages
+        assert all(p.stat().st_size > 20_000 for p in written)
+    first = re.sub(r"\s+", "", _pdf_page_text(sample_province["files"]["zh"], 1))
+    assert "超过30天仍未审查的预警" in first  # the simulated earlier run makes warnings overdue
+    assert "主要问题和建议" not in _pdf_page_text(sample_province["files"]["zh"], 2)
+    english = _pdf_page_text(sample_province["files"]["en"], 1)
+    assert "Main problems and suggestions" in english and "waiting more than 30 days for review" in english
 
 
 def test_one_court_briefing_holds_no_other_court(brief_env):
@@ -474,3 +501,249 @@ def test_all_courts_writes_one_file_per_court(brief_env, tmp_path, monkeypatch):
     assert all(p.parent == tmp_path / "all" and p.stat().st_size > 0 for p in paths)
     with pytest.raises(UserError):
         write_brief(brief_env["db"], "2024-Q2", None, "odt", tmp_path / "x.odt")
+
+
+# ----------------------------------------------------------------------------------------------- the first page
+
+def _pdf_page_text(path: Path, page: int) -> str:
+    return subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", str(page), "-l", str(page), str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def _html_part(path: Path, part: str) -> str:
+    """The text of the first page (`front`) or of the appendix of an HTML briefing."""
+    import html
+    raw = path.read_text(encoding="utf-8")
+    start = raw.index(f'<section class="{part}"')
+    end = raw.index('<section class="appendix"') if part == "front" else len(raw)
+    return html.unescape(re.sub(r"<[^>]+>", "\n", raw[start:end]))
+
+
+def test_first_page_holds_problems_trend_and_backlog(brief_env):
+    from courtwatch.reporting.briefing.summary import trend_quarters
+    from courtwatch.reporting.figures import Period
+    figures, con = _figures(brief_env, brief_env["intermediate"])
+    con.close()
+    first = re.sub(r"\s+", "", _pdf_page_text(brief_env["files"]["pdf"], 1))
+    for heading in ("司法监督预警通报", "主要问题和建议", "主要问题", "建议", "季度趋势", "未审查和超期预警（按责任法院）",
+                    "本通报所列均为供人工审查的预警，不构成任何认定"):
+        assert heading in first, heading
+    head = figures.headline_dict()
+    assert f"本期共产生预警{head['flags']['current']}条，上期{head['flags']['previous']}条" in first
+    assert f"审查率{head['reviewed_share']['current'] * 100:.1f}%" in first  # the two fixture dispositions
+    assert "预警只是供人工审查的提示" in first  # the closing caution is always the last suggestion
+    for quarter in trend_quarters(Period.parse(PERIOD)):
+        assert f"{quarter.year}年{'一二三四'[quarter.number - 1]}季度" in first
+    by_court = figures.by_court()
+    busiest = by_court[by_court["flags"] > 0]["name"].iloc[0]
+    assert busiest in first  # the court with most warnings is on the by-court table of page 1
+    second = re.sub(r"\s+", "", _pdf_page_text(brief_env["files"]["pdf"], 2))
+    assert "附录" in second and "详细数据" in second and "主要问题和建议" not in second  # the first page is one page
+    # the same first page in Word and HTML
+    docx_text = _docx_text(brief_env["files"]["docx"])
+    assert docx_text.index("主要问题和建议") < docx_text.index("季度趋势") < docx_text.index("未审查和超期预警") \
+        < docx_text.index("附录　详细数据") < docx_text.index("一、总体情况")
+    front = re.sub(r"\s+", "", _html_part(brief_env["files"]["html"], "front"))
+    assert "主要问题和建议" in front and "季度趋势" in front and "一、总体情况" not in front
+
+
+def test_first_page_rules_name_their_figures(brief_env):
+    """Each problem sentence carries the figure it rests on; suggestions are steps for people."""
+    from courtwatch.reporting.briefing.content import action_text, point_text
+    from courtwatch.reporting.briefing.summary import BriefingSettings, Point, actions_for
+    settings = BriefingSettings.load()
+    assert settings.review_deadline_days == 30
+    points = [Point("volume", {"flags": 40, "previous": 20, "change": 20, "high": 6, "high_share": 0.15}),
+              Point("rise", {"flags": 40, "previous": 20, "change": 20, "share": 1.0, "category": "enforcement",
+                             "category_flags": 30, "category_previous": 12}),
+              Point("high_category", {"high": 6, "category": "sentencing", "n": 4, "share": 4 / 6,
+                                      "detector": "sentence_deviation", "detector_n": 3}),
+              Point("review_share", {"reviewed": 8, "flags": 40, "share": 0.2, "target": 0.8, "previous_share": 0.5}),
+              Point("overdue", {"total": 9, "period": 7, "standing": 2, "high": 1, "days": 30,
+                                "courts": [{"court_id": "浙0102", "name": "甲法院", "n": 5}]})]
+    zh = [point_text(p, "zh", {}) for p in points]
+    assert zh[0] == "本期共产生预警40条，上期20条，增加20条；其中高强度预警6条，占15.0%。"
+    assert "上升100.0%（20条→40条）" in zh[1] and "执行（终本）类（12条→30条）" in zh[1]
+    assert "量刑类4条，占66.7%" in zh[2]
+    assert "审查率20.0%（上期50.0%），低于80%" in zh[3]
+    assert "超过30天仍未审查的预警9条（本期7条，常设预警2条），其中高强度1条；较多的是甲法院5条" in zh[4]
+    actions = actions_for(points)
+    assert [a.rule for a in actions] == ["overdue", "high_category", "rise", "review_share", "caution"]
+    for lang in ("zh", "en"):
+        words = [action_text(a, lang) for a in actions]
+        assert "甲法院" in words[0]
+        for text in words:  # actions for people, never a finding
+            assert not re.search(r"存在问题|违法|违纪|确认|is a finding|found that|violat", text), text
+    en = [point_text(p, "en", {}) for p in points]
+    assert en[0] == "40 warnings this period (previous period: 20, 20 more); 6 high-strength (15.0%)."
+    assert not re.search(r"[\u4e00-\u9fff]", " ".join(en[:4]))
+
+
+HAND_TODAY = dt.datetime(2025, 2, 20, 9, 0)
+HOSTILE_COURT = "<script>alert('court')</script>中级人民法院"
+FORMULA_COURT = "=cmd|' /C calc'!A0乙法院"
+
+
+@pytest.fixture(scope="module")
+def handmade(tmp_path_factory):
+    """A database written by hand: three runs, five flags whose review state is known.
+
+    R0 finished 2025-01-05 (46 days before HAND_TODAY), R1 2025-01-21 (exactly 30 days before), R2 2025-02-19
+    (the run reported). fA (R0, R2, no disposition) is overdue; fB (R0, R2) has a disposition, so it is not;
+    fC appears first in R2 (unreviewed, not overdue); fD first in R1 (deadline today: not yet overdue);
+    fJ is a standing warning on a judge of 浙9902 since R0, with no disposition: overdue.
+    """
+    db = tmp_path_factory.mktemp("handmade") / "hand.duckdb"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("COURTWATCH_OPS_URL", f"sqlite:///{db.parent / 'ops.sqlite'}")
+        with store.open_for_write(db) as con:
+            con.executemany("INSERT INTO courts (court_id, name, province, level, parent_id) VALUES (?, ?, '浙江', ?, ?)", [
+                ("浙99", HOSTILE_COURT, "intermediate", None), ("浙9901", "甲法院", "basic", "浙99"),
+                ("浙9902", FORMULA_COURT, "basic", "浙99")])
+            con.executemany("INSERT INTO cases (case_id, court_id, cause, filed_on, closed_on, case_type, case_kind) "
+                            "VALUES (?, ?, '借款合同纠纷', DATE '2024-09-01', DATE '2024-11-15', '执', 'enforcement')", [
+                                ("(2024)浙9901执1号", "浙9901"), ("(2024)浙9901执2号", "浙9901"),
+                                ("(2024)浙9901执3号", "浙9901"), ("(2024)浙9902执1号", "浙9902")])
+            for run_id, finished in (("R0", "2025-01-05 10:00"), ("R1", "2025-01-21 10:00"), ("R2", "2025-02-19 10:00")):
+                con.execute("INSERT INTO runs (run_id, started_at, finished_at, as_of, code_version, config, "
+                            "data_fingerprint, flag_count, mode) VALUES (?, CAST(? AS TIMESTAMP) - INTERVAL 1 HOUR, "
+                            "CAST(? AS TIMESTAMP), DATE '2024-12-31', 'test', '{}', 'x', 0, 'full')",
+                            [run_id, finished, finished])
+            flags = {"fA": ("case", "(2024)浙9901执1号", "浙9901", "high", ("R0", "R2")),
+                     "fB": ("case", "(2024)浙9901执2号", "浙9901", "medium", ("R0", "R2")),
+                     "fC": ("case", "(2024)浙9901执3号", "浙9901", "low", ("R2",)),
+                     "fD": ("case", "(2024)浙9902执1号", "浙9902", "medium", ("R1", "R2")),
+                     "fJ": ("judge", None, "浙9902", "medium", ("R0", "R1", "R2"))}
+            for flag_id, (subject_type, case_id, court_id, level, runs) in flags.items():
+                for run_id in runs:
+                    con.execute("INSERT INTO flags VALUES (?, ?, 'enforcement', 'zb_no_inquiry', ?, ?, ?, ?, ?, 0.9, ?, "
+                                "'终本前未查询财产', '{}')",
+                                [flag_id, run_id, subject_type, case_id or "J-1", case_id,
+                                 "J-1" if subject_type == "judge" else None, court_id, level])
+        dispositions = {"fB": {"flag_id": "fB", "decision": "dismiss", "decided_at": dt.datetime(2025, 2, 1)}}
+        yield {"db": db, "dispositions": dispositions}
+
+
+def _hand_brief(handmade, lang="zh", court_id="浙99"):
+    from courtwatch.reporting.briefing import build_brief
+    con = store.open_for_read(handmade["db"])
+    try:
+        return build_brief(con, "2024-Q4", court_id, lang, dispositions=handmade["dispositions"], charts=False,
+                           generated_at=HAND_TODAY)
+    finally:
+        con.close()
+
+
+def test_overdue_counted_on_a_hand_made_case(handmade):
+    from courtwatch.reporting.briefing.summary import first_page, first_seen
+    from courtwatch.reporting.figures import Figures
+    con = store.open_for_read(handmade["db"])
+    try:
+        figures = Figures(con, "2024-Q4", "浙99", dispositions=handmade["dispositions"])
+        seen = first_seen(figures)
+        page = first_page(figures, HAND_TODAY.date())
+    finally:
+        con.close()
+    assert figures.run["run_id"] == "R2"
+    assert seen["fA"] == pd.Timestamp("2025-01-05 10:00") and seen["fC"] == pd.Timestamp("2025-02-19 10:00")
+    assert seen["fD"] == pd.Timestamp("2025-01-21 10:00")
+    backlog = page.backlog.set_index("court_id")
+    # 甲法院: fA overdue (46 days, no disposition); fB older still but reviewed; fC new
+    assert backlog.loc["浙9901", ["flags", "reviewed", "unreviewed", "overdue"]].tolist() == [3, 1, 2, 1]
+    # the other court: fD first seen exactly 30 days ago (due today, not overdue); fJ standing since R0: overdue
+    assert backlog.loc["浙9902", ["flags", "unreviewed", "overdue", "standing_unreviewed", "standing_overdue"]].tolist() \
+        == [1, 1, 0, 1, 1]
+    assert page.backlog_total["overdue"] == 1 and page.backlog_total["standing_overdue"] == 1
+    overdue = next(p for p in page.points if p.rule == "overdue")
+    assert (overdue.values["total"], overdue.values["period"], overdue.values["standing"], overdue.values["high"]) \
+        == (2, 1, 1, 1)
+    trend = page.trend.set_index("quarter")
+    assert trend.loc["2024-Q4", ["flags", "unreviewed", "overdue"]].tolist() == [4, 3, 1]
+    assert trend.index.tolist() == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+    # a day later fD is overdue too
+    con = store.open_for_read(handmade["db"])
+    try:
+        later = first_page(Figures(con, "2024-Q4", "浙99", dispositions=handmade["dispositions"]),
+                           HAND_TODAY.date() + dt.timedelta(days=1))
+    finally:
+        con.close()
+    assert later.backlog.set_index("court_id").loc["浙9902", "overdue"] == 1
+
+
+def test_html_escapes_a_court_named_script(handmade):
+    from courtwatch.reporting.briefing.render_html import render
+    brief = _hand_brief(handmade)
+    html = render(brief)
+    assert "<script" not in html.lower()
+    assert "&lt;script&gt;alert(" in html  # printed as text: masthead, title, running header
+    text = _html_part_from_string(html, "front")
+    assert HOSTILE_COURT in text and "甲法院" in text
+
+
+def _html_part_from_string(raw: str, part: str) -> str:
+    import html
+    start = raw.index(f'<section class="{part}"')
+    end = raw.index('<section class="appendix"') if part == "front" else len(raw)
+    return html.unescape(re.sub(r"<[^>]+>", " ", raw[start:end]))
+
+
+def test_first_page_sheets_pass_the_formula_guard(handmade, tmp_path):
+    import openpyxl
+
+    from courtwatch.reporting.briefing import render
+    path = render(_hand_brief(handmade), "xlsx", tmp_path / "hand.xlsx")
+    workbook = openpyxl.load_workbook(str(path))
+    assert workbook.sheetnames[:4] == ["概要", "主要问题和建议", "季度趋势", "未审查和超期预警（按责任法院）"]
+    backlog = workbook["未审查和超期预警（按责任法院）"]
+    names = [r[1] for r in backlog.iter_rows(min_row=2, values_only=True)]
+    assert "'" + FORMULA_COURT in names and FORMULA_COURT not in names
+    cells = [c for sheet in workbook.worksheets for row in sheet.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert not [c for c in cells if isinstance(c.value, str) and c.value[:1] in ("=", "+", "@", "-")]
+    points = list(workbook["主要问题和建议"].iter_rows(min_row=2, values_only=True))
+    assert {"overdue", "caution"} <= {r[3] for r in points}
+
+
+def test_appendix_has_no_all_zero_row(brief_env, handmade):
+    """No table of the appendix prints a row whose figures are all zero, and the by-court table lists only
+    courts with a warning; the XLSX keeps every court."""
+    import openpyxl
+    zero = {"0", "—", "0.0%", "0.00", "0.0个百分点", "0.0 pp"}
+    for raw in (brief_env["files"]["html"].read_text(encoding="utf-8"), brief_env["files"]["en_html"].read_text(encoding="utf-8"),
+                __import__("courtwatch.reporting.briefing.render_html", fromlist=["render"]).render(_hand_brief(handmade))):
+        appendix = raw[raw.index('<section class="appendix"'):]
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", appendix, re.S)
+        checked = 0
+        for row in rows:
+            numbers = re.findall(r'<td class="num">([^<]*)</td>', row)
+            if numbers:
+                checked += 1
+                assert set(numbers) - zero, f"an all-zero row: {re.sub(r'<[^>]+>', ' ', row)}"
+        assert checked > 5
+    figures, con = _figures(brief_env, brief_env["intermediate"])
+    con.close()
+    by_court = figures.by_court()
+    active = by_court[(by_court["flags"] > 0) | (by_court["standing"] > 0)]
+    html = brief_env["files"]["html"].read_text(encoding="utf-8")
+    table = re.search(r'<table data-table="by_court">.*?</table>', html, re.S).group(0)
+    shown = re.findall(r'<td class="code">([^<]+)</td>', table)
+    assert set(shown) == set(active["court_id"]) and len(active) < len(by_court)
+    sheet = openpyxl.load_workbook(str(brief_env["files"]["xlsx"]))["按法院"]
+    assert sheet.max_row - 1 == len(by_court)  # the spreadsheet keeps every court
+
+
+def test_english_first_page(brief_env, handmade):
+    figures, con = _figures(brief_env, brief_env["intermediate"])
+    con.close()
+    text = _html_part(brief_env["files"]["en_html"], "front")
+    for heading in ("Main problems and suggestions", "Main problems", "Suggestions", "Quarterly trend",
+                    "Unreviewed and overdue warnings by responsible court", "Q1 2024", "Q4 2024", "Bold: this period"):
+        assert heading in text, heading
+    for name in figures.scope.names.values():  # names are data; everything else is English
+        text = text.replace(name, "")
+    assert not re.findall(r"[\u4e00-\u9fff]+", text)
+    brief = _hand_brief(handmade, "en")
+    front = " ".join(" ".join(b.items) for s in brief.front for b in s.blocks if hasattr(b, "items"))
+    assert "waiting more than 30 days for review" in front
+    assert not re.findall(r"[\u4e00-\u9fff]+", front.replace(HOSTILE_COURT, "").replace("甲法院", "")
+                          .replace(FORMULA_COURT, ""))

@@ -13,7 +13,7 @@ import pandas as pd
 # The one formula guard (courtwatch/core/cells.py), re-exported for the renderers.
 from courtwatch.core.cells import FORMULA_PREFIXES, neutralise_formula
 
-__all__ = ["FORMULA_PREFIXES", "neutralise_formula", "is_missing", "kind_of", "fmt", "as_number", "as_datetime"]
+__all__ = ["FORMULA_PREFIXES", "neutralise_formula", "is_missing", "kind_of", "fmt", "LOCALES", "as_number", "as_datetime"]
 
 
 def is_missing(value) -> bool:
@@ -35,26 +35,38 @@ def kind_of(column_kind: str, row: dict) -> str:
     return column_kind
 
 
+LOCALES = {"zh": "zh_CN", "en": "en"}
+# CLDR patterns (Babel): grouped counts, one decimal in shares, signed changes with a real minus sign (U+2212).
+_PATTERNS = {"int": "#,##0", "float": "#,##0.00", "score": "0.00", "change": "+#,##0;\u2212#,##0",
+             "pct": "#,##0.0%", "pct0": "#,##0%", "pp": "+#,##0.0;\u2212#,##0.0"}
+
+
 def fmt(value, kind: str, lang: str = "zh") -> str:
-    """A cell as text: counts plain, shares as percentages, changes signed, dates ISO."""
+    """A cell as text: counts grouped, shares as percentages, changes signed, dates ISO (as courts write them).
+
+    Numbers go through Babel with the briefing's locale (zh_CN or en), so a share reads 33.3% and a count
+    12,345 in both, the way either language's readers expect.
+    """
+    from babel.numbers import format_decimal, format_percent
+
     if is_missing(value):
         return "—"
+    locale = LOCALES.get(lang, "zh_CN")
     if kind == "int":
-        return str(int(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
-    if kind == "float":
-        return f"{float(value):.2f}"
-    if kind == "score":
-        return f"{float(value):.2f}"
-    if kind == "pct":
-        return f"{100 * float(value):.1f}%"
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return str(value)
+        return format_decimal(int(value), _PATTERNS["int"], locale=locale)
+    if kind in ("float", "score"):
+        return format_decimal(float(value), _PATTERNS[kind], locale=locale)
+    if kind in ("pct", "pct0"):  # pct0: a whole-number share, for targets (80%)
+        return format_percent(float(value), _PATTERNS[kind], locale=locale)
     if kind == "change":
         value = int(value)
-        return f"+{value}" if value > 0 else ("0" if value == 0 else f"−{abs(value)}")
+        return "0" if value == 0 else format_decimal(value, _PATTERNS["change"], locale=locale)
     if kind == "pp_change":
-        points = 100 * float(value)
+        points = round(100 * float(value), 1)
         unit = "个百分点" if lang == "zh" else " pp"
-        sign = "+" if points > 0 else ("−" if points < 0 else "")
-        return f"{sign}{abs(points):.1f}{unit}"
+        return ("0.0" if points == 0 else format_decimal(points, _PATTERNS["pp"], locale=locale)) + unit
     if kind == "date":
         return pd.Timestamp(value).strftime("%Y-%m-%d")
     if kind == "month":

@@ -148,3 +148,30 @@ def charge_bars(frame: pd.DataFrame, lang: str = "zh") -> go.Figure | None:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=t("c_flags", lang), range=[0, max(1, frame["flags"].max()) * 1.15])
     return _layout(fig, 110 + 30 * len(frame))
+
+
+def trend_bars(trend: pd.DataFrame, lang: str = "zh") -> go.Figure | None:
+    """Warnings per quarter (the first page's trend): high-strength part in red, the rest blue, totals on top.
+
+    Drawn narrow and with large type, since it sits beside the trend table at a third of the page's width.
+    """
+    if not trend["flags"].astype(int).any():
+        return None
+    labels = [f"{q[:4]}年<br>{'一二三四'[int(q[-1]) - 1]}季度" if lang == "zh" else f"Q{q[-1]}<br>{q[:4]}"
+              for q in trend["quarter"]]
+    high = trend["high"].astype(int)
+    other = trend["flags"].astype(int) - high
+    opacity = [1.0 if p else 0.55 for p in trend["in_period"]]
+    fig = go.Figure([
+        go.Bar(name=t("c_high", lang), x=labels, y=high, marker=dict(color=ACCENT, opacity=opacity)),
+        go.Bar(name=f"{t('c_medium', lang)}/{t('c_low', lang)}", x=labels, y=other,
+               marker=dict(color=CURRENT, opacity=opacity), text=trend["flags"].astype(int), textposition="outside",
+               cliponaxis=False),
+    ])
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(range=[0, max(1, int(trend["flags"].max())) * 1.3], title=None, nticks=4)
+    fig = _layout(fig, 245)
+    fig.update_layout(width=460, font=dict(family=FONT, size=24, color="#222"), margin=dict(l=8, r=8, t=54, b=8),
+                      legend=dict(orientation="h", y=1.08, yanchor="bottom", x=0), bargap=0.3)
+    fig.update_xaxes(tickangle=0)
+    return fig

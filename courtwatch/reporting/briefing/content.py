@@ -1,8 +1,11 @@
-"""What a briefing says, independent of its file format: sections of paragraphs, tables and charts.
+"""What a briefing says, independent of its file format: a first page, then the appendix's sections of
+paragraphs, tables and charts.
 
-Flow: courtwatch.reporting.figures.Figures (every number) → `build(...)` → Brief → the renderers
-(render_html / render_pdf / render_docx / render_xlsx). Renderers only lay out what is here, so every
-format carries the same figures. Tables keep typed values (ints, floats, dates); renderers format them.
+Flow: courtwatch.reporting.figures.Figures (every number) and summary.first_page (the first page's counts and
+rules) → `build(...)` → Brief → the renderers (render_html / render_pdf / render_docx / render_xlsx).
+Renderers only lay out what is here, so every format carries the same figures. Tables keep typed values
+(ints, floats, dates); renderers format them. Documents leave out all-zero rows (`Table.hide_zero_rows`);
+the XLSX keeps every row.
 """
 from __future__ import annotations
 
@@ -15,6 +18,8 @@ import pandas as pd
 from courtwatch.core.vocabulary import CATEGORIES, LEVELS_STRONGEST_FIRST
 from courtwatch.reporting.figures import Figures, explanation
 
+from . import summary as summary_module
+from .cells import fmt, is_missing, kind_of
 from .labels import notice, t
 
 DOCUMENT_TOP_FLAGS = 15
@@ -29,6 +34,20 @@ class Column:
     kind: str = "text"  # text | int | float | score | pct | date | datetime | change | pp_change
     width: float = 1.0  # relative width in documents
     nowrap: bool = False  # codes and short labels: never broken across lines in documents
+    optional: bool = False  # left out of documents when every shown row has 0 here (a category with no warning)
+
+
+NUMERIC_KINDS = {"int", "float", "score", "pct", "change", "pp_change"}
+
+
+def _zero(value) -> bool:
+    return is_missing(value) or (not isinstance(value, str) and value == 0)
+
+
+def is_zero_row(row: dict, columns: list[Column]) -> bool:
+    """True when a row has numbers and every one of them is 0 or missing (nothing to read in it)."""
+    numbers = [row.get(c.key) for c in columns if kind_of(c.kind, row) in NUMERIC_KINDS]
+    return bool(numbers) and all(_zero(v) for v in numbers)
 
 
 @dataclass
@@ -43,14 +62,34 @@ class Table:
     in_documents: bool = True
     document_keys: list[str] | None = None  # columns shown in PDF/DOCX/HTML (XLSX: every column)
     in_xlsx: bool = True  # False for tables the XLSX holds elsewhere (headline → summary sheet)
+    hide_zero_rows: bool = False  # documents leave out rows whose figures are all zero (the XLSX keeps them)
 
-    def document_columns(self) -> list[Column]:
+    def _shown_columns(self) -> list[Column]:
         if self.document_keys is None:
             return self.columns
         return [c for c in self.columns if c.key in self.document_keys]
 
+    def hidden_rows(self) -> int:
+        """How many rows documents leave out for being all zero."""
+        return len(self.frame) - len(self._nonzero_frame())
+
+    def _nonzero_frame(self) -> pd.DataFrame:
+        if not self.hide_zero_rows or self.frame.empty:
+            return self.frame
+        columns = self._shown_columns()
+        keep = [not is_zero_row(row, columns) for row in self.frame.to_dict("records")]
+        return self.frame[keep].reset_index(drop=True)
+
     def document_frame(self) -> pd.DataFrame:
-        return self.frame if self.document_rows is None else self.frame.head(self.document_rows)
+        frame = self._nonzero_frame()
+        return frame if self.document_rows is None else frame.head(self.document_rows)
+
+    def document_columns(self) -> list[Column]:
+        columns = self._shown_columns()
+        frame = self.document_frame()
+        if frame.empty:
+            return columns
+        return [c for c in columns if not c.optional or not frame[c.key].map(_zero).all()]
 
 
 @dataclass
@@ -65,6 +104,23 @@ class Chart:
 class Paragraph:
     text: str
     style: str = "body"  # body | note | notice
+
+
+@dataclass
+class Points:
+    """A numbered list of sentences under a short title (the first page's problems and suggestions)."""
+
+    title: str
+    items: list[str]
+    dense: bool = False  # set a size smaller, so that a long list still leaves the page room
+
+
+@dataclass
+class Row:
+    """Blocks printed side by side where the format allows (HTML, PDF); one after another in DOCX."""
+
+    blocks: list
+    widths: tuple[float, ...] = ()  # relative widths
 
 
 @dataclass
@@ -91,15 +147,20 @@ class Brief:
     period_label: str
     cover: list[tuple[str, str]]
     notice: str
-    sections: list[Section]
+    sections: list[Section]  # the appendix (一、… 九、), after the first page
     summary: Table  # the cover facts and headline figures, first sheet of the XLSX
     run_id: str
     generated_at: dt.datetime
+    front: list[Section] = field(default_factory=list)  # the first page: 主要问题和建议, trend, backlog
+    masthead: str = ""  # the first page's line under the title: data date, run, generation time
+    appendix_title: str = ""
 
     def tables(self) -> list[Table]:
         out = [self.summary]
-        for section in self.sections:
-            out.extend(b for b in section.blocks if isinstance(b, Table))
+        for section in [*self.front, *self.sections]:
+            for block in section.blocks:
+                inner = block.blocks if isinstance(block, Row) else [block]
+                out.extend(b for b in inner if isinstance(b, Table))
         return out
 
     def sheets(self) -> list[Table]:
@@ -169,8 +230,8 @@ class Redactor:
 
 # ----------------------------------------------------------------------------------------------- building
 
-def _pct(value) -> str:
-    return "—" if value is None or pd.isna(value) else f"{100 * value:.1f}%"
+def _pct(value, lang: str = "zh") -> str:
+    return fmt(value, "pct", lang)
 
 
 def _detector_titles(lang: str) -> dict[str, str]:
@@ -269,7 +330,17 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
         (T("generated"), f"{generated_at:%Y-%m-%d %H:%M}"),
     ]
 
-    sections: list[Section] = []
+    sections: list[Section] = [Section("facts", T("facts"), [
+        table("facts", T("facts"), [Column("k", T("c_indicator"), "text", 1.0), Column("v", T("c_value"), "text", 3.0)],
+              pd.DataFrame({"k": [k for k, _ in cover] + [T("c_scope")],
+                            "v": [v for _, v in cover] + [scope_line.split("：" if lang == "zh" else ": ", 1)[-1]]}),
+              document_rows=None, in_xlsx=False)])]
+
+    # ---------------------------------------------------------------- first page
+    page = summary_module.first_page(figures, generated_at.date())
+    front, backlog_all = _front_sections(figures, page, lang, titles, table, render_chart)
+    masthead = T("masthead_meta", as_of=f"{run['as_of']:%Y-%m-%d}", run=str(run["run_id"]),
+                 generated=f"{generated_at:%Y-%m-%d %H:%M}")
 
     # ---------------------------------------------------------------- 1. headline
     head = figures.headline()
@@ -284,10 +355,10 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     headline = table("headline", T("s_headline"), [
         Column("indicator", T("h_indicator"), "text", 2.2), Column("current", T("h_current"), "auto"),
         Column("previous", T("h_previous"), "auto"), Column("change", T("h_change"), "auto_change")],
-        headline_frame, document_rows=None, in_xlsx=False)
+        headline_frame, document_rows=None, in_xlsx=False, hide_zero_rows=True)
     summary_text = T("headline_text", period=period.label(lang), scope=scope_word, flags=h["flags"]["current"],
                      prev=h["flags"]["previous"], cases=h["cases"]["current"], high=h["flags_high"]["current"],
-                     reviewed=h["reviewed"]["current"], share=_pct(h["reviewed_share"]["current"]),
+                     reviewed=h["reviewed"]["current"], share=_pct(h["reviewed_share"]["current"], lang),
                      standing=h["standing"]["current"])
     category_chart_data = head[head["indicator"].isin([f"flags_{c}" for c in CATEGORIES])]
     sections.append(Section("headline", T("s_headline"), [
@@ -310,23 +381,26 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     by_judge = figures.by_judge()
     judge_note = T("t_judge_note", n=len(by_judge), k=DOCUMENT_MAX_ROWS) if len(by_judge) > DOCUMENT_MAX_ROWS \
         else T("t_judge_note_all")
-    category_cols = [Column(c, T(f"short_{c}"), "int") for c in CATEGORIES]
+    category_cols = [Column(c, T(f"short_{c}"), "int", 0.85, optional=True) for c in CATEGORIES]
     blocks = [
-        table("by_category_level", T("t_category_level"), level_cols, by_cl, document_rows=None),
+        table("by_category_level", T("t_category_level"), level_cols, by_cl, document_rows=None, hide_zero_rows=True),
         table("by_detector", T("t_detector"), [
             Column("category", T("c_category"), "text", 1.4), Column("detector", T("c_detector"), "text", 3.5),
             Column("flags", T("c_flags"), "int"), Column("high", T("c_high"), "int"),
             Column("cases", T("c_cases"), "int")], by_det_frame, document_rows=None),
     ]
+    court_counts = ["flags", *CATEGORIES, "high", "cases", "reviewed", "standing"]
+    active_courts = int((by_court_frame[court_counts] != 0).any(axis=1).sum())  # the rows documents show
     if not single:
         blocks.append(table("by_court", T("t_court"), [
-            Column("court_id", T("c_court_id"), "text", 1.1, nowrap=True), Column("name", T("c_court"), "text", 2.6),
-            Column("level", T("c_level_court"), "text", 1.0), Column("flags", T("c_flags"), "int"),
-            *category_cols, Column("high", T("c_high"), "int"), Column("cases", T("c_cases"), "int"),
-            Column("reviewed", T("c_reviewed"), "int"), Column("standing", T("c_standing"), "int")],
-            by_court_frame, document_rows=None if len(by_court_frame) <= 2 * DOCUMENT_MAX_ROWS else DOCUMENT_MAX_ROWS,
+            Column("court_id", T("c_court_id"), "text", 1.25, nowrap=True), Column("name", T("c_court"), "text", 3.5),
+            Column("level", T("c_level_court"), "text", 1.0), Column("flags", T("c_flags"), "int", 0.95),
+            *category_cols, Column("high", T("c_high"), "int", 0.85), Column("cases", T("c_cases"), "int", 0.95),
+            Column("reviewed", T("c_reviewed"), "int", 0.95), Column("standing", T("c_standing"), "int", 0.95)],
+            by_court_frame, document_rows=None if active_courts <= 2 * DOCUMENT_MAX_ROWS else DOCUMENT_MAX_ROWS,
             document_keys=["court_id", "name", "flags", *CATEGORIES, "high", "cases", "reviewed", "standing"],
-            note=None if len(by_court_frame) <= 2 * DOCUMENT_MAX_ROWS else
+            hide_zero_rows=True,
+            note=None if active_courts <= 2 * DOCUMENT_MAX_ROWS else
             ("列出预警最多的20个法院；完整名单见XLSX版本。" if lang == "zh" else
              "The 20 courts with most warnings; the XLSX version lists all.")))
     blocks.append(table("by_judge", T("t_judge"), [
@@ -338,7 +412,7 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     if len(month) > 1:
         blocks.append(table("by_month", T("t_month"), [Column("month", T("c_month"), "month"),
                                                        Column("flags", T("c_flags"), "int"), *category_cols],
-                            month, document_rows=None))
+                            month, document_rows=None, hide_zero_rows=True))
     sections.append(Section("distribution", T("s_distribution"), blocks))
 
     # ---------------------------------------------------------------- 3. top flags, and the full list for XLSX
@@ -346,9 +420,9 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     top = figures.top_flags(DOCUMENT_TOP_FLAGS)
     flag_columns_doc = [
         Column("rank", T("c_rank"), "int", 0.65), Column("subject", T("c_subject"), "text", 2.4),
-        Column("detector", T("c_detector"), "text", 2.0), Column("level", T("c_level"), "text", 0.8, nowrap=True),
-        Column("score", T("c_score"), "score", 0.8), Column("explanation", T("c_explanation"), "text", 5.0),
-        Column("status", T("c_status"), "text", 1.1)]
+        Column("detector", T("c_detector"), "text", 2.0), Column("level", T("c_level"), "text", 0.95, nowrap=True),
+        Column("score", T("c_score"), "score", 0.95), Column("explanation", T("c_explanation"), "text", 4.6),
+        Column("status", T("c_status"), "text", 1.45)]
     if not single:
         flag_columns_doc.insert(2, Column("court", T("c_court"), "text", 1.6))
     top_rows = _flag_rows(top, lang, titles, names)
@@ -377,9 +451,9 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     if len(standing):
         blocks.append(table("standing", T("sh_standing"), [
             Column("rank", T("c_rank"), "int", 0.65), Column("subject", T("c_subject"), "text", 2.2),
-            Column("detector", T("c_detector"), "text", 2.0), Column("level", T("c_level"), "text", 0.8, nowrap=True),
-            Column("score", T("c_score"), "score", 0.8), Column("explanation", T("c_explanation"), "text", 5.0),
-            Column("status", T("c_status"), "text", 1.1), Column("flag_id", T("c_flag_id"), "text", 1.2),
+            Column("detector", T("c_detector"), "text", 2.0), Column("level", T("c_level"), "text", 0.95, nowrap=True),
+            Column("score", T("c_score"), "score", 0.95), Column("explanation", T("c_explanation"), "text", 4.6),
+            Column("status", T("c_status"), "text", 1.45), Column("flag_id", T("c_flag_id"), "text", 1.2),
             Column("judge_id", T("c_judge_id"), "text", 1.0, nowrap=True), Column("court_id", T("c_court_id"), "text", 1.0, nowrap=True)],
             standing_rows, sheet=T("sh_standing"),
             document_keys=["rank", "subject", "detector", "level", "score", "explanation", "status"],
@@ -394,7 +468,8 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
         table("review", T("s_review"), [
             Column("decision", T("c_decision"), "text", 1.6), Column("flags", T("h_current"), "int"),
             Column("share", T("c_share"), "pct"), Column("previous", T("h_previous"), "int"),
-            Column("standing", T("c_standing"), "int")], review_frame, document_rows=None),
+            Column("standing", T("c_standing"), "int")], review_frame, document_rows=None, hide_zero_rows=True),
+        *([backlog_all] if backlog_all is not None else []),
     ]))
 
     # ---------------------------------------------------------------- 6. 终本 and sentencing
@@ -403,7 +478,7 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     term_month = figures.termination_share_by_month()
     charge = figures.sentencing_by_charge()
     blocks = [Paragraph(T("termination_text", closed=term_total["closed_cases"],
-                          terminated=term_total["terminated_this_round"], share=_pct(term_total["terminated_share"])))]
+                          terminated=term_total["terminated_this_round"], share=_pct(term_total["terminated_share"], lang)))]
     if not single:
         title = T("ch_termination_court") + (T("chart_cut", k=CHART_MAX_BARS) if len(term_court) > CHART_MAX_BARS else "")
         blocks.append(render_chart("termination_court", title, chart_module.termination_by_court,
@@ -436,9 +511,9 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
         blocks.append(Paragraph(T("disp_flags")))
         audit_rows = _flag_rows(audit["flags"], lang, titles, names)
         blocks.append(table("disparity", T("s_disparity"), [
-            Column("subject", T("c_subject"), "text", 2.0), Column("level", T("c_level"), "text", 0.8, nowrap=True),
-            Column("score", T("c_score"), "score", 0.8), Column("explanation", T("c_explanation"), "text", 6.0),
-            Column("status", T("c_status"), "text", 1.1)], audit_rows, document_rows=None))
+            Column("subject", T("c_subject"), "text", 2.0), Column("level", T("c_level"), "text", 0.95, nowrap=True),
+            Column("score", T("c_score"), "score", 0.95), Column("explanation", T("c_explanation"), "text", 6.0),
+            Column("status", T("c_status"), "text", 1.45)], audit_rows, document_rows=None))
     elif status == "none_found":
         blocks.append(Paragraph(T("disp_none")))
         blocks.append(Paragraph(T("disp_caveat"), "note"))
@@ -481,10 +556,23 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
                                              "previous": None, "change": None, "_kind": "text"}),
                                headline_frame], ignore_index=True), document_rows=None)
 
+    for section in sections:  # say so where documents leave all-zero rows out
+        for block in section.blocks:
+            if isinstance(block, Table) and block.hide_zero_rows and block.hidden_rows():
+                block.note = f"{block.note} {T('zero_rows_hidden')}" if block.note else T("zero_rows_hidden")
+
     return Brief(lang=lang, title=T("title"), court_id=scope.court_id, court_name=redactor.text(court_name),
                  period_code=period.code, period_label=period.label(lang), cover=cover + [("", scope_line)],
                  notice=notice(lang), sections=sections, summary=summary, run_id=str(run["run_id"]),
-                 generated_at=generated_at)
+                 generated_at=generated_at, front=[_redacted(s, redactor) for s in front], masthead=masthead,
+                 appendix_title=T("appendix"))
+
+
+def _redacted(section: Section, redactor: Redactor) -> Section:
+    """The first page's sentences through the redactor too (their tables already went through `table`)."""
+    blocks = [Points(b.title, [redactor.text(x) for x in b.items], b.dense) if isinstance(b, Points) else b
+              for b in section.blocks]
+    return Section(section.key, section.title, blocks)
 
 
 def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[str, str], table) -> list:
@@ -501,6 +589,7 @@ def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[st
                   T("method_scope_single" if len(figures.scope.court_ids) == 1 else "method_scope", court=court_name)),
         Paragraph(T("method_termination")),
         Paragraph(T("method_review")),
+        Paragraph(_front_rules(lang)),
         Paragraph(T("method_registry_note"), "note"),
     ]
     status = figures.detector_status().set_index("detector")
@@ -522,20 +611,20 @@ def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[st
     # A text several detectors share (the rules' false-alarm control, their common limitation) is printed
     # once above the list instead of in every entry: the notes stay complete and half as long.
     shared = {}
-    for field in ("false_alarm_control", "limitations"):
-        counts = pd.Series([r[field] for r in rows]).value_counts()
-        shared[field] = {text: n for text, n in counts.items() if n >= 3 and text != "—"}
+    for name in ("false_alarm_control", "limitations"):
+        counts = pd.Series([r[name] for r in rows]).value_counts()
+        shared[name] = {text: n for text, n in counts.items() if n >= 3 and text != "—"}
     labels = {"false_alarm_control": T("c_false_alarm"), "limitations": T("c_limitations")}
     common = []
-    for field, texts in shared.items():
+    for name, texts in shared.items():
         for k, text in enumerate(texts, start=1):
-            mark = f"{labels[field]} {'ABCDEFG'[k - 1]}" if len(texts) > 1 else labels[field]
-            users = [r["title"] for r in rows if r[field] == text]
+            mark = f"{labels[name]} {'ABCDEFG'[k - 1]}" if len(texts) > 1 else labels[name]
+            users = [r["title"] for r in rows if r[name] == text]
             common.append((mark, f"{text}（{T('shared_by', n=len(users))}）" if lang == "zh"
                            else f"{text} ({T('shared_by', n=len(users))})"))
             for r in rows:
-                if r[field] == text:
-                    r[f"_{field}"] = T("see_shared", mark=mark)
+                if r[name] == text:
+                    r[f"_{name}"] = T("see_shared", mark=mark)
     items = [(T("shared_notes"), common)] if common else []
     for r in rows:
         line = (f"{T('c_category')}：{r['category']}｜{T('c_run_status')}：{r['status']}｜{T('c_period_flags')}："
@@ -559,3 +648,195 @@ def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[st
 
 
 _STATUS_KEYS = {"status_ok", "status_skipped", "status_failed", "status_incremental", "status_carried"}
+
+
+# ----------------------------------------------------------------------------------------------- the first page
+
+def _courts_text(courts: list[dict], lang: str) -> str:
+    sep = "、" if lang == "zh" else ", "
+    return sep.join(t("court_count", lang, name=c["name"], n=fmt(c["n"], "int", lang)) for c in courts)
+
+
+def _category_word(category: str, lang: str) -> str:
+    word = t(category, lang)
+    return word if lang == "zh" else word.lower()
+
+
+def point_text(point: summary_module.Point, lang: str, titles: dict[str, str]) -> str:
+    """One problem of the first page in words, with the figures it rests on."""
+    v, rule = point.values, point.rule
+
+    def n(x):
+        return fmt(x, "int", lang)
+
+    def pct(x):
+        return fmt(x, "pct", lang)
+
+    if rule == "volume":
+        if not v["flags"]:
+            return t("p_volume_none", lang, previous=n(v["previous"]))
+        change = v["change"]
+        word = t("change_up", lang, n=n(change)) if change > 0 else \
+            t("change_down", lang, n=n(-change)) if change < 0 else t("change_same", lang)
+        return t("p_volume", lang, flags=n(v["flags"]), previous=n(v["previous"]), change=word, high=n(v["high"]),
+                 high_share=pct(v["high_share"]))
+    if rule == "rise":
+        category = _category_word(v.get("category", ""), lang) if v.get("category") else ""
+        if not v["previous"]:
+            return t("p_rise_from_none", lang, flags=n(v["flags"]), category=category,
+                     category_flags=n(v.get("category_flags", 0)))
+        return t("p_rise", lang, share=pct(v["share"]), previous=n(v["previous"]), flags=n(v["flags"]),
+                 category=category, category_previous=n(v.get("category_previous", 0)),
+                 category_flags=n(v.get("category_flags", 0)))
+    if rule == "category_rise":
+        category = _category_word(v["category"], lang)
+        if lang == "en":
+            category = category[:1].upper() + category[1:]
+        if not v["previous"]:
+            return t("p_category_rise_from_none", lang, category=category, flags=n(v["flags"]))
+        return t("p_category_rise", lang, category=category, share=pct(v["share"]), previous=n(v["previous"]),
+                 flags=n(v["flags"]))
+    if rule == "high_category":
+        return t("p_high_category", lang, high=n(v["high"]), category=_category_word(v["category"], lang),
+                 n=n(v["n"]), share=pct(v["share"]), detector=titles.get(v["detector"], v["detector"]),
+                 detector_n=n(v["detector_n"]))
+    if rule == "high_courts":
+        return t("p_high_courts", lang, courts=_courts_text(v["courts"], lang))
+    if rule == "review_share":
+        return t("p_review_share", lang, reviewed=n(v["reviewed"]), share=pct(v["share"]),
+                 previous_share=pct(v["previous_share"]), target=fmt(v["target"], "pct0", lang))
+    if rule == "overdue":
+        courts = t("p_overdue_courts", lang, courts=_courts_text(v["courts"], lang)) if v["courts"] else ""
+        return t("p_overdue", lang, days=n(v["days"]), total=n(v["total"]), period=n(v["period"]),
+                 standing=n(v["standing"]), high=n(v["high"]), courts=courts)
+    if rule == "standing":
+        if v["unreviewed"] == v["standing"]:
+            return t("p_standing_all", lang, standing=n(v["standing"]))
+        return t("p_standing", lang, standing=n(v["standing"]), unreviewed=n(v["unreviewed"]))
+    if rule == "quiet":
+        return t("p_quiet", lang, target=fmt(v["target"], "pct0", lang), days=n(v["days"]))
+    raise ValueError(f"no words for rule {rule!r}")
+
+
+def action_text(action: summary_module.Point, lang: str) -> str:
+    """One suggestion of the first page: a step for people to take, never a finding."""
+    v, rule = action.values, action.rule
+    sep = "、" if lang == "zh" else ", "
+    if rule == "overdue":
+        courts = sep.join(c["name"] for c in v.get("courts") or []) or t("a_overdue_scope", lang)
+        return t("a_overdue", lang, courts=courts, days=fmt(v["days"], "int", lang), total=fmt(v["total"], "int", lang))
+    if rule == "high_category":
+        return t("a_high_category", lang, category=_category_word(v["category"], lang), n=fmt(v["n"], "int", lang))
+    if rule in ("rise", "category_rise"):
+        if v.get("category"):
+            return t("a_rise", lang, category=_category_word(v["category"], lang))
+        return t("a_rise_any", lang)
+    if rule == "review_share":
+        return t("a_review_share", lang, target=fmt(v["target"], "pct0", lang))
+    if rule == "standing":
+        return t("a_standing", lang, unreviewed=fmt(v["unreviewed"], "int", lang))
+    if rule in ("quiet", "caution"):
+        return t(f"a_{rule}", lang)
+    raise ValueError(f"no words for suggestion {rule!r}")
+
+
+# What the first page holds besides the fixed parts (masthead, headings, trend, notes): printed lines of
+# problems and suggestions plus rows of the by-court table — measured on the A4 PDF (10 pt, 169 mm lines).
+FIRST_PAGE_LINES = {"zh": 20, "en": 22}
+_LINE_CHARACTERS = {"zh": 45, "en": 88}
+
+
+def _lines(texts: list[str], lang: str) -> int:
+    width = _LINE_CHARACTERS.get(lang, 45)
+    return sum(-(-len(text) // width) for text in texts)
+
+
+def _quarter_label(row: dict, lang: str, as_of: dt.date) -> str:
+    year, quarter = int(row["quarter"][:4]), int(row["quarter"][-1])
+    label = f"{year}年{'一二三四'[quarter - 1]}季度" if lang == "zh" else f"Q{quarter} {year}"  # short: a narrow column
+    if row["partial"]:  # the period's own quarter is printed in bold (trend_note says so)
+        label += t("trend_partial", lang, as_of=f"{as_of:%Y-%m-%d}")
+    return label
+
+
+def _front_sections(figures: Figures, page: summary_module.FirstPage, lang: str, titles: dict[str, str],
+                    table, chart) -> tuple[list[Section], Table | None]:
+    """The first page's sections, and the full by-court table for the appendix when the page shows a part."""
+    from . import charts as chart_module
+
+    def T(key, **values):
+        return t(key, lang, **values)
+
+    today, days = f"{page.today:%Y-%m-%d}", page.settings.review_deadline_days
+    problems = [point_text(p, lang, titles) for p in page.points]
+    actions = [action_text(a, lang) for a in page.actions]
+    # the page must hold: every printed line of problems and suggestions costs the by-court table a court;
+    # when they leave fewer than four courts, they are set a size smaller (dense), which gives back a sixth
+    lines = _lines(problems + actions, lang)
+    dense = FIRST_PAGE_LINES[lang] - lines < 4
+    if dense:
+        lines = -(-lines * 5 // 6)
+    points_frame = pd.DataFrame({
+        "rank": [*range(1, len(problems) + 1), *range(1, len(actions) + 1)],
+        "kind": [T("kind_problem")] * len(problems) + [T("kind_action")] * len(actions),
+        "text": problems + actions,
+        "rule": [p.rule for p in page.points] + [a.rule for a in page.actions]})
+    sections = [Section("points", T("s_points"), [
+        Points(T("points_problems"), problems, dense), Points(T("points_actions"), actions, dense),
+        Paragraph(T("points_note"), "note"),
+        table("points", T("sh_points"), [Column("kind", T("c_kind")), Column("rank", T("c_rank"), "int"),
+                                         Column("text", T("c_text")), Column("rule", T("c_rule"))],
+              points_frame, in_documents=False, sheet=T("sh_points")),
+    ])]
+
+    trend = page.trend
+    trend_frame = trend.assign(label=[_quarter_label(r, lang, figures.run["as_of"]) for r in trend.to_dict("records")],
+                               _emph=trend["in_period"].to_numpy())
+    trend_table = table("trend", T("s_trend"), [
+        Column("label", T("c_quarter"), "text", 1.7), Column("flags", T("c_flags"), "int", 1.2),
+        Column("high", T("c_of_high"), "int", 1.1), Column("reviewed", T("c_reviewed"), "int", 1.0),
+        Column("reviewed_share", T("c_reviewed_share"), "pct", 1.0), Column("unreviewed", T("c_unreviewed"), "int", 1.0),
+        Column("overdue", T("c_overdue"), "int", 1.0)], trend_frame, document_rows=None,
+        document_keys=["label", "flags", "high", "reviewed_share", "unreviewed", "overdue"])
+    trend_chart = chart("trend", T("ch_trend"), chart_module.trend_bars, trend_frame)
+    trend_chart.width_cm = 7.5
+    sections.append(Section("trend", T("s_trend"), [
+        Row([trend_table, trend_chart], (2.0, 1.0)),
+        Paragraph(T("trend_note", today=today, days=days), "note")]))
+
+    backlog = page.backlog
+    columns = [Column("name", T("c_court"), "text", 2.8), Column("flags", T("c_period_flags_short"), "int", 1.1),
+               Column("unreviewed", T("c_unreviewed_period"), "int", 1.1),
+               Column("overdue", T("c_overdue_period"), "int", 1.0),
+               Column("standing_unreviewed", T("c_standing_unreviewed"), "int", 1.1),
+               Column("standing_overdue", T("c_standing_overdue"), "int", 1.0)]
+    xlsx_columns = [Column("court_id", T("c_court_id"), "text", 1.0, nowrap=True), *columns[:1],
+                    Column("flags", T("c_period_flags_short"), "int"), Column("high", T("c_of_high"), "int"),
+                    Column("reviewed", T("c_reviewed"), "int"), *columns[2:4],
+                    Column("standing", T("c_standing"), "int"), *columns[4:]]
+    several = len(figures.scope.court_ids) > 1
+    total = pd.DataFrame([{"court_id": None, "name": T("backlog_total"), **page.backlog_total, "_emph": True}])
+    frame = pd.concat([total, backlog.assign(_emph=False)], ignore_index=True) if several and len(backlog) > 1 \
+        else backlog.assign(_emph=False)
+    k = max(2, min(summary_module.FIRST_PAGE_COURTS, FIRST_PAGE_LINES[lang] - lines))
+    has_total = len(frame) > len(backlog)
+    shown = k + has_total if len(backlog) > k + 1 else None  # cutting one court would save nothing
+    notes = [T("backlog_note", days=days, today=today)]
+    if shown:
+        notes.insert(0, T("backlog_cut", k=k, n=len(backlog)))
+    blocks = [Paragraph(T("backlog_none"))] if backlog.empty else []
+    blocks.append(table("backlog", T("s_backlog"), xlsx_columns, frame, document_rows=shown,
+                        document_keys=[c.key for c in columns], in_documents=not backlog.empty,
+                        note=" ".join(notes) if not backlog.empty else None, sheet=T("s_backlog")))
+    if backlog.empty:
+        blocks.append(Paragraph(T("backlog_note", days=days, today=today), "note"))
+    sections.append(Section("backlog", T("s_backlog"), blocks))
+    appendix_copy = table("backlog_all", T("t_backlog_all"), xlsx_columns, frame, document_rows=None,
+                          document_keys=[c.key for c in columns], in_xlsx=False) if shown else None
+    return sections, appendix_copy
+
+
+def _front_rules(lang: str) -> str:
+    settings = summary_module.BriefingSettings.load()
+    return t("method_front", lang, rise_min=settings.rise_min, rise_share=fmt(settings.rise_share, "pct0", lang),
+             target=fmt(settings.review_share_target, "pct0", lang), days=settings.review_deadline_days)

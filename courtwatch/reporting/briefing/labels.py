@@ -28,7 +28,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "s_top": ("三、重点预警", "3. The strongest warnings"),
     "s_standing": ("四、常设预警（法官、法院层面）", "4. Standing warnings (judges and courts)"),
     "s_review": ("五、审查处理情况", "5. Review progress"),
-    "s_charts": ("六、终本与量刑情况", "6. 终本 and sentencing"),
+    "s_charts": ("六、终本与量刑情况", "6. Enforcement terminated for now, and sentencing"),
     "s_disparity": ("七、量刑差别对待审计", "7. Sentencing disparity audit"),
     "s_quality": ("八、数据质量", "8. Data quality"),
     "s_method": ("九、方法说明与局限", "9. Method and limitations"),
@@ -39,7 +39,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "h_change": ("变化", "Change"),
     "i_flags": ("预警总数", "Warnings raised"),
     "i_flags_sentencing": ("其中：量刑", "of which sentencing"),
-    "i_flags_enforcement": ("其中：执行（终本）", "of which enforcement (终本)"),
+    "i_flags_enforcement": ("其中：执行（终本）", "of which enforcement"),
     "i_flags_integrity": ("其中：廉洁风险", "of which integrity"),
     "i_flags_data_quality": ("其中：数据质量", "of which data quality"),
     "i_flags_high": ("高强度预警", "High-strength warnings"),
@@ -55,6 +55,101 @@ CATALOG: dict[str, tuple[str, str]] = {
     "scope_self": ("本院及下辖法院", "this court and the courts under it"),
     "scope_self_single": ("本院", "this court"),
     "scope_all": ("全部法院", "all courts"),
+    # first page (courtwatch/reporting/briefing/summary.py: the rules behind each sentence)
+    "masthead_meta": ("数据截至 {as_of}　｜　检测运行 {run}　｜　生成于 {generated}",
+                      "Data as of {as_of}  |  detection run {run}  |  generated {generated}"),
+    "s_points": ("主要问题和建议", "Main problems and suggestions"),
+    "points_problems": ("主要问题", "Main problems"),
+    "points_actions": ("建议", "Suggestions"),
+    "points_note": ('问题按固定规则从本期数字列出，每句写明所依据的数字（规则见附录“九、方法说明与局限”）；建议是组织审查的工作安排，不是对任何预警的认定。', 'Problems follow fixed rules (appendix, section 9); suggestions organise the review and conclude nothing.'),
+    "p_volume": ('本期共产生预警{flags}条，上期{previous}条，{change}；其中高强度预警{high}条，占{high_share}。', '{flags} warnings this period (previous period: {previous}, {change}); {high} high-strength ({high_share}).'),
+    "p_volume_none": ("本期无预警（上期{previous}条）。", "No warnings were raised this period (previous period: {previous})."),
+    "change_up": ("增加{n}条", "{n} more"),
+    "change_down": ("减少{n}条", "{n} fewer"),
+    "change_same": ("与上期持平", "the same number"),
+    "p_rise": ("预警数较上期上升{share}（{previous}条→{flags}条），增加最多的是{category}类（{category_previous}条→{category_flags}条）。",
+               "Warnings rose by {share} on the previous period ({previous} → {flags}); most of the rise is in "
+               "{category} ({category_previous} → {category_flags})."),
+    "p_rise_from_none": ("上期无预警，本期{flags}条，其中{category}类{category_flags}条。",
+                         "The previous period had no warnings; this one has {flags}, {category_flags} of them in {category}."),
+    "p_category_rise": ("{category}类预警较上期上升{share}（{previous}条→{flags}条）。",
+                        "{category} warnings rose by {share} on the previous period ({previous} → {flags})."),
+    "p_category_rise_from_none": ("{category}类预警上期为0条，本期{flags}条。",
+                                  "{category} warnings went from none in the previous period to {flags}."),
+    "p_high_category": ('高强度预警{high}条中，{category}类{n}条，占{share}；其中最多的是“{detector}”（{detector_n}条）。', 'Of the {high} high-strength warnings, {n} ({share}) are in {category}, most often “{detector}” ({detector_n}).'),
+    "p_high_courts": ("高强度预警较多的法院：{courts}。", "Courts with the most high-strength warnings: {courts}."),
+    "p_review_share": ('本期预警已审查{reviewed}条，审查率{share}（上期{previous_share}），低于{target}的审查目标。', "{reviewed} of this period's warnings reviewed ({share}; previous period {previous_share}), below the {target} target."),
+    "p_overdue": ('超过{days}天仍未审查的预警{total}条（本期{period}条，常设预警{standing}条），其中高强度{high}条{courts}。', '{total} warnings waiting more than {days} days for review ({period} of this period, {standing} standing), {high} high-strength{courts}.'),
+    "p_overdue_courts": ('；较多的是{courts}', '; most at {courts}'),
+    "p_standing": ('法官、法院层面的常设预警{standing}条，其中{unreviewed}条尚未审查。', '{standing} standing warnings on judges and courts, {unreviewed} not yet reviewed.'),
+    "p_standing_all": ('法官、法院层面的常设预警{standing}条，均未审查。', '{standing} standing warnings on judges and courts, none reviewed yet.'),
+    "p_quiet": ("本期预警未较上期明显上升，审查率不低于{target}，没有超过{days}天未审查的预警。",
+                "Warnings did not rise markedly on the previous period, the share reviewed is at least {target}, "
+                "and no warning has waited more than {days} days for review."),
+    "court_count": ("{name}{n}条", "{name} ({n})"),
+    "a_overdue": ('请{courts}明确审查责任人，对超过{days}天未审查的{total}条预警逐条调阅卷宗、作出处理，并在系统中记录处理意见和理由。', 'Ask {courts} to name a person responsible and review the {total} warnings waiting over {days} days one by one: read the file, decide, record the decision and its reason.'),
+    "a_overdue_scope": ("各相关法院", "the courts concerned"),
+    "a_high_category": ("请分管院领导牵头，优先审查{category}类高强度预警{n}条，核实卷宗后记录处理意见。", "Ask the responsible vice-president to lead a first review of the {n} high-strength {category} warnings against the files, recording each decision."),
+    "a_rise": ("请{category}类相关业务部门分析预警上升的原因（收结案数量、数据录入或办案环节的变化），在下期通报前书面说明。",
+               "Ask the divisions handling {category} cases to explain in writing, before the next briefing, why these "
+               "warnings rose (caseload, data entry or a change in how cases are handled)."),
+    "a_rise_any": ("请相关业务部门分析预警上升的原因（收结案数量、数据录入或办案环节的变化），在下期通报前书面说明。",
+                   "Ask the divisions concerned to explain in writing, before the next briefing, why warnings rose "
+                   "(caseload, data entry or a change in how cases are handled)."),
+    "a_review_share": ('请将预警审查列入每月工作安排，审查率达到{target}以上，每条预警都记录处理理由。', "Put the review of warnings on each month's work plan: at least {target} reviewed, each decision with its reason."),
+    "a_standing": ('请院领导审阅法官、法院层面尚未审查的常设预警{unreviewed}条，结合抽查相关案件了解情况后再作判断。', 'Ask court leaders to read the {unreviewed} unreviewed standing warnings on judges and courts, with a sample of the cases behind them, before forming a view.'),
+    "a_quiet": ("请继续按月审查新增预警，保持处理记录完整。",
+                "Keep reviewing new warnings every month and recording each decision."),
+    "a_caution": ("预警只是供人工审查的提示，须经审查核实后方可作出判断，不得仅凭预警认定问题或追究责任。",
+                  "A warning only asks for a person's review: nothing may be concluded, and no one held "
+                  "responsible, on a warning alone."),
+    "s_trend": ("季度趋势", "Quarterly trend"),
+    "trend_note": ('粗体为本期。按同一次检测运行、同一计入规则统计；“超期”为截至{today}超过{days}天未审查的预警。', 'Bold: this period. Same run, same counting rule; overdue = over {days} days without review on {today}.'),
+    "ch_trend": ("各季度预警数", "Warnings per quarter"),
+    "trend_partial": ("（截至{as_of}）", " (to {as_of})"),
+    "c_quarter": ("季度", "Quarter"),
+    "c_of_high": ("高强度", "High"),
+    "c_reviewed_share": ('审查率', 'Reviewed'),
+    "c_unreviewed": ('未审查', 'Pending'),
+    "c_overdue": ("超期", "Overdue"),
+    "c_period_flags_short": ("本期预警", "This period"),
+    "c_standing_unreviewed": ("常设未审查", "Standing unreviewed"),
+    "c_unreviewed_period": ('本期未审查', 'Not reviewed'),
+    "c_overdue_period": ("本期超期", "Overdue"),
+    "s_backlog": ("未审查和超期预警（按责任法院）", "Unreviewed and overdue warnings by responsible court"),
+    "backlog_note": ('超期：预警首次出现后超过{days}天仍无处理记录，按{today}计算。无本期预警、无未审查常设预警的法院不列。', 'Overdue: no decision more than {days} days after the warning first appeared, on {today}. Courts with nothing to review are left out.'),
+    "c_standing_overdue": ("常设超期", "Standing overdue"),
+    "backlog_cut": ('列出超期和未审查最多的{k}个法院，全部{n}个见附录“五、审查处理情况”。', 'The {k} courts with most to review; all {n} are in the appendix, section 5.'),
+    "backlog_none": ("本期无预警，也没有未审查的常设预警。", "No warnings this period and no unreviewed standing warning."),
+    "backlog_total": ("合计", "Total"),
+    "sh_points": ("主要问题和建议", "Problems and suggestions"),
+    "c_kind": ("类型", "Kind"),
+    "c_text": ("内容", "Text"),
+    "c_rule": ("规则", "Rule"),
+    "kind_problem": ("问题", "problem"),
+    "kind_action": ("建议", "suggestion"),
+    "appendix": ("附录　详细数据", "Appendix: the detailed tables"),
+    "facts": ("本通报基本信息", "About this briefing"),
+    "zero_rows_hidden": ("数字全为零的行未列出（XLSX版本列出全部）。",
+                         "Rows whose figures are all zero are left out (the XLSX version has every row)."),
+    "t_backlog_all": ("各法院未审查和超期预警（全部）", "Unreviewed and overdue warnings, every court"),
+    "method_front": ("首页“主要问题”的规则：（1）总量：本期与上期预警数、高强度预警数及占比，始终列出；"
+                     "（2）上升：预警数比上期增加不少于{rise_min}条且不少于上期的{rise_share}（上期为0时只看条数），"
+                     "列出增加最多的类别；总量未上升时，单一类别达到同一标准的，列出增加最多的类别；"
+                     "（3）高强度集中：有高强度预警时，列出高强度预警最多的类别、该类别中最多的检测规则/模型，"
+                     "以及高强度预警不少于2条的法院（至多3个）；（4）审查率低于{target}时列出；"
+                     "（5）超期：无处理记录且首次出现已超过{days}天的预警（本期和常设；设置项 [briefing] review_deadline_days）；（6）有未审查的常设预警时列出。"
+                     "每条问题对应一条建议；建议只安排审查工作，不对任何预警作出认定。预警强度按各预警记录的强度。",
+                     "The rules behind “main problems” on the first page: (1) volume — warnings this and last period, "
+                     "high-strength warnings and their share, always; (2) rise — warnings up by at least {rise_min} "
+                     "and at least {rise_share} of the previous count (from none: the count alone), naming the "
+                     "category that rose most; without an overall rise, a single category meeting the same test; "
+                     "(3) high strength — the category with most high-strength warnings, its most frequent rule or "
+                     "model, and the courts with two or more (at most three); (4) share reviewed below {target}; "
+                     "(5) overdue — no decision more than {days} days after the warning first appeared (this "
+                     "period's and standing; setting [briefing] review_deadline_days); (6) unreviewed standing warnings. Each problem leads to one "
+                     "suggestion, which organises the review and never concludes anything about a warning. "
+                     "Strength is each warning's recorded level."),
     # distribution
     "t_category_level": ("按类别和预警强度", "By category and strength"),
     "t_detector": ("按检测规则/模型", "By rule or model"),
@@ -98,9 +193,9 @@ CATALOG: dict[str, tuple[str, str]] = {
     "c_decision": ("处理结果", "Decision"),
     "c_share": ("占比", "Share"),
     "c_previous": ("上期", "Previous period"),
-    "c_closed_cases": ("执结案件数（执/执恢）", "Enforcement cases closed (执/执恢)"),
-    "c_terminated": ("其中终本", "of which 终本"),
-    "c_terminated_share": ("终本率", "终本 share"),
+    "c_closed_cases": ("执结案件数（执/执恢）", "Enforcement cases closed"),
+    "c_terminated": ("其中终本", "of which terminated for now"),
+    "c_terminated_share": ("终本率", "Share terminated for now"),
     "c_table": ("数据表", "Table"),
     "c_column": ("字段", "Column"),
     "c_reason": ("原因", "Reason"),
@@ -136,16 +231,16 @@ CATALOG: dict[str, tuple[str, str]] = {
                      "Review status is each warning's latest disposition when this briefing was generated."),
     # charts
     "ch_category": ("本期与上期预警数（按类别）", "Warnings by category, this and previous period"),
-    "ch_termination_court": ("各法院终本率（本期执结的执/执恢案件）", "终本 share by court (执/执恢 cases closed in the period)"),
-    "ch_termination_month": ("终本率月度趋势", "终本 share by month"),
+    "ch_termination_court": ("各法院终本率（本期执结的执/执恢案件）", "Share terminated for now, by court (enforcement cases closed in the period)"),
+    "ch_termination_month": ("终本率月度趋势", "Share terminated for now, by month"),
     "ch_charge": ("量刑预警（按罪名）", "Sentencing warnings by charge"),
     "chart_cut": ("（前{k}项；完整数据见XLSX版本）", " (first {k}; the XLSX version has all)"),
     "rows_cut": ("共{n}行，列出前{k}行；完整数据见XLSX版本。", "{n} rows; the first {k} are shown, the XLSX version has all."),
     "ch_none": ("（本期无数据）", "(no data this period)"),
     "termination_text": ("本期共执结执行实施案件（执/执恢）{closed}件，其中终结本次执行程序{terminated}件，终本率{share}。"
                          "终本率是工作量指标，不是预警。",
-                         "In the period {closed} enforcement cases (执/执恢) were closed, {terminated} of them by "
-                         "终本: a 终本 share of {share}. The share is a workload figure, not a warning."),
+                         "In the period {closed} enforcement cases were closed, {terminated} of them by terminating "
+                         "enforcement for now: a share of {share}. The share is a workload figure, not a warning."),
     # disparity
     "disp_flags": ("差别对待审计在本通报范围内提示以下差异，需人工核查是否存在不当差别对待：",
                    "The disparity audit reports the following differences in this briefing's scope, to be checked "
@@ -193,8 +288,8 @@ CATALOG: dict[str, tuple[str, str]] = {
                             "This briefing covers {court} (no courts under it) and holds no data of any other court."),
     "method_scope_all": ("本通报的范围为数据库中全部法院。", "This briefing covers every court in the database."),
     "method_termination": ("终本率 = 本期结案的执行实施案件（案号类型为“执”“执恢”）中以终结本次执行程序结案的比例。",
-                           "终本 share = of the enforcement cases (case types 执 and 执恢) closed in the period, the "
-                           "share closed by terminating enforcement for now (终结本次执行程序)."),
+                           "Share terminated for now = of the enforcement cases closed in the period (case numbers of "
+                           "type 执 or 执恢), the share closed by terminating enforcement for now."),
     "method_review": ("审查率 = 已有处理记录的预警 ÷ 预警总数；处理记录取自运维库中各预警的最新处理，截至本通报生成时。",
                       "Share reviewed = warnings with a recorded disposition ÷ warnings; each warning's latest "
                       "disposition in the operational store when the briefing was generated."),
@@ -212,7 +307,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "status_absent": ("未包含在本次运行中", "not in this run"),
     # categories, levels, subject types
     "sentencing": ("量刑", "Sentencing"),
-    "enforcement": ("执行（终本）", "Enforcement (终本)"),
+    "enforcement": ("执行（终本）", "Enforcement"),
     "integrity": ("廉洁风险", "Integrity"),
     "data_quality": ("数据质量", "Data quality"),
     "short_sentencing": ("量刑", "Sentencing"),

@@ -11,11 +11,11 @@ import io
 from pathlib import Path
 
 from .cells import fmt, kind_of
-from .content import Brief, Chart, Notes, Paragraph, Table
+from .content import NUMERIC_KINDS as NUMERIC
+from .content import Brief, Chart, Notes, Paragraph, Points, Row, Table
 from .labels import t
 
 BODY_EA, HEAD_EA, LATIN = "宋体", "黑体", "Times New Roman"
-NUMERIC = {"int", "float", "score", "pct", "change", "pp_change"}
 
 
 def _fonts(style_or_run, east_asian: str, latin: str = LATIN) -> None:
@@ -127,7 +127,7 @@ def _shade(cell, colour: str) -> None:
     tc_pr.append(shading)
 
 
-def _table(document, table: Table, lang: str) -> None:
+def _table(document, table: Table, lang: str, gap: bool = True) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
 
@@ -158,78 +158,62 @@ def _table(document, table: Table, lang: str) -> None:
             cell.width = width
             paragraph = cell.paragraphs[0]
             paragraph._p.style = style_id
-            paragraph.add_run(fmt(row.get(column.key), kind, lang))
+            run = paragraph.add_run(fmt(row.get(column.key), kind, lang))
+            if row.get("_emph"):
+                run.bold = True
             if kind in NUMERIC:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if table.note:
         document.add_paragraph(table.note, style="BriefNote")
-    else:
+    elif gap:
         document.add_paragraph("", style="BriefNote")
 
 
-def render(brief: Brief, out: Path) -> Path:
-    import docx
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+def _blocks(document, section, lang: str, front: bool = False) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    document = docx.Document()
-    _setup(document, brief)
-    core = document.core_properties
-    core.title = f"{brief.title} {brief.court_name} {brief.period_label}"
-    core.author = "courtwatch"
-    core.comments = brief.notice
-
-    # cover
-    for _ in range(3):
-        document.add_paragraph("")
-    title = document.add_paragraph(brief.title, style="Title")
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for text, size in ((brief.court_name, 16), (brief.period_label, 14)):
-        paragraph = document.add_paragraph()
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = paragraph.add_run(text)
-        run.font.size = Pt(size)
-        _fonts(run, "黑体")
-    document.add_paragraph("")
-    facts = document.add_table(rows=0, cols=2)
-    for key, value in brief.cover:
-        if not key:
-            continue
-        cells = facts.add_row().cells
-        cells[0].width, cells[1].width = Cm(5), Cm(11)
-        for cell, text, align in ((cells[0], key, WD_ALIGN_PARAGRAPH.RIGHT), (cells[1], value, WD_ALIGN_PARAGRAPH.LEFT)):
-            paragraph = cell.paragraphs[0]
-            paragraph.add_run(text)
-            paragraph.alignment = align
-    for key, value in brief.cover:
-        if not key:
-            paragraph = document.add_paragraph(value)
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    notice = document.add_paragraph(brief.notice, style="BriefNotice")
-    notice.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    notice.runs[0].add_break(WD_BREAK.PAGE)
-
-    for section in brief.sections:
-        document.add_heading(section.title, level=1)
-        for block in section.blocks:
+    # the first page is set tighter (10 pt, single-and-a-bit spacing) so that it stays one page in Word too
+    heading = document.add_heading(section.title, level=2 if front else 1)
+    if front:
+        heading.paragraph_format.space_before = Pt(6)
+        heading.paragraph_format.space_after = Pt(2)
+    for block in section.blocks:
+        inner = block.blocks if isinstance(block, Row) else [block]  # side by side on paper: one after another here
+        for block in inner:
             if isinstance(block, Paragraph):
                 style = {"note": "BriefNote", "notice": "BriefNotice"}.get(block.style)
                 document.add_paragraph(block.text, style=style) if style else document.add_paragraph(block.text)
+            elif isinstance(block, Points):
+                title = document.add_paragraph()
+                run = title.add_run(block.title)
+                run.bold = True
+                _fonts(run, HEAD_EA)
+                title.paragraph_format.space_after = Cm(0.05)
+                for n, item in enumerate(block.items, start=1):
+                    line = document.add_paragraph()
+                    run = line.add_run(f"{n}. {item}")
+                    run.font.size = Pt(9.5 if block.dense else 10)
+                    line.paragraph_format.left_indent = Cm(0.6)
+                    line.paragraph_format.first_line_indent = Cm(-0.5)
+                    line.paragraph_format.space_after = Pt(0)
+                    line.paragraph_format.line_spacing = 1.1
             elif isinstance(block, Table):
                 if not block.in_documents:
                     continue
                 if block.title != section.title:
                     document.add_heading(block.title, level=2)
-                if len(block.frame):
-                    _table(document, block, brief.lang)
+                if len(block.document_frame()):
+                    _table(document, block, lang, gap=not front)
                 else:
-                    document.add_paragraph(t("empty_table", brief.lang), style="BriefNote")
+                    document.add_paragraph(t("empty_table", lang), style="BriefNote")
             elif isinstance(block, Chart):
-                document.add_heading(block.title, level=2)
+                if not front:
+                    document.add_heading(block.title, level=2)
                 if block.png is None:
-                    document.add_paragraph(t("ch_none", brief.lang), style="BriefNote")
+                    document.add_paragraph(t("ch_none", lang), style="BriefNote")
                 else:
-                    document.add_picture(io.BytesIO(block.png), width=Cm(block.width_cm))
+                    document.add_picture(io.BytesIO(block.png), width=Cm(6.0 if front else block.width_cm))
                     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             elif isinstance(block, Notes):
                 for title_text, pairs in block.items:
@@ -241,7 +225,45 @@ def render(brief: Brief, out: Path) -> Path:
                         line = document.add_paragraph(style="BriefNote")
                         line.paragraph_format.left_indent = Cm(0.6)
                         if key:
-                            line.add_run(f"{key}：" if brief.lang == "zh" else f"{key}: ").bold = True
+                            line.add_run(f"{key}：" if lang == "zh" else f"{key}: ").bold = True
                         line.add_run(value)
+
+
+def render(brief: Brief, out: Path) -> Path:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.shared import Pt
+
+    document = docx.Document()
+    _setup(document, brief)
+    core = document.core_properties
+    core.title = f"{brief.title} {brief.court_name} {brief.period_label}"
+    core.author = "courtwatch"
+    core.comments = brief.notice
+
+    # first page: masthead, notice, 主要问题和建议, trend, backlog
+    title = document.add_paragraph(brief.title, style="Title")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.runs[0].font.size = Pt(20)
+    title.paragraph_format.space_after = Pt(2)
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = paragraph.add_run(f"{brief.court_name}　{brief.period_label}" if brief.lang == "zh"
+                            else f"{brief.court_name} — {brief.period_label}")
+    run.font.size = Pt(13)
+    _fonts(run, HEAD_EA)
+    meta = document.add_paragraph(brief.masthead, style="BriefNote")
+    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    notice = document.add_paragraph(brief.notice, style="BriefNotice")
+    notice.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for section in brief.front:
+        _blocks(document, section, brief.lang, front=True)
+    document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+
+    # appendix
+    appendix = document.add_paragraph(brief.appendix_title, style="Title")
+    appendix.runs[0].font.size = Pt(16)
+    for section in brief.sections:
+        _blocks(document, section, brief.lang)
     document.save(str(out))
     return out
