@@ -83,7 +83,7 @@ def category_level_figure(counts: pd.DataFrame) -> go.Figure:
         fig.add_bar(name=level_label(level), x=[category_label(c) for c in part.index], y=part["n"],
                     marker_color=LEVEL_COLOURS[level], customdata=[[c, level] for c in part.index],
                     hovertemplate="%{x} · " + level_label(level) + ": %{y}<extra></extra>")
-    return _layout(fig, barmode="stack", title=tr("chart_by_category"))
+    return _layout(fig, barmode="stack", title=tr("chart_by_category"), xaxis=dict(tickangle=0))
 
 
 def month_axis(months) -> dict:
@@ -159,12 +159,13 @@ def funnel_figure(officers: pd.DataFrame, summary: dict, title: str | None = Non
                     marker=dict(color=colours, size=10 if few else 8, line=dict(color="white", width=1)),
                     textposition="top center", textfont=dict(size=11),
                     customdata=shown[["judge_id", "court_id", "terminated"]].to_numpy(),
-                    text=shown["judge_label"],
+                    # the highlighted officer is named once, under its star
+                    text=shown["judge_label"].where(~shown["highlight"].astype(bool), ""),
                     hovertemplate="%{text} · %{customdata[1]}<br>" + tr("funnel_hover") + "<extra></extra>")
     mark = officers[officers["highlight"]]
     if not mark.empty:
         fig.add_scatter(x=mark["closed"], y=mark["share"], mode="markers+text", name=tr("this_judge"),
-                        text=mark["judge_label"], textposition="top center",
+                        text=mark["judge_label"], textposition="bottom center",
                         marker=dict(color="#c0392b", size=16, symbol="star", line=dict(color="black", width=1)))
     return _layout(fig, height=380, title=title or tr("chart_funnel"), xaxis_title=tr("axis_closed_enforcement"),
                    yaxis_title=tr("axis_zb_share"), yaxis=dict(tickformat=".0%"))

@@ -13,8 +13,17 @@ from courtwatch.core import vocabulary
 from courtwatch.detectors import law
 from courtwatch.reporting import figures
 
-from .data import (courts, db_version, expand_scope, latest_run_id, load, peer_load, period_dates, query_in_scope,
-                   scope_key)
+from .data import (
+    courts,
+    db_version,
+    expand_scope,
+    latest_run_id,
+    load,
+    peer_load,
+    period_dates,
+    query_in_scope,
+    scope_key,
+)
 from .data_ops import current_dispositions
 from .data_people import judge_label
 from .state import lang

@@ -9,8 +9,7 @@ import streamlit as st
 
 from courtwatch.reporting import figures
 
-from .data import (courts, db_version, expand_scope, load, peer_load, period_dates, query_in_scope, scope_key,
-                   user_scope)
+from .data import courts, db_version, expand_scope, load, peer_load, period_dates, query_in_scope, scope_key, user_scope
 from .state import lang
 
 

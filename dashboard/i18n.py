@@ -96,7 +96,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "no_match": ("没有符合筛选条件的预警。", "No flags match the filters."),
     "select_hint": ("点击表格中的一行打开该预警；点击表头排序。", "Click a row to open the flag; click a column header to sort."),
     "cat_sentencing": ("量刑", "Sentencing"),
-    "cat_enforcement": ("执行（终本）", "Enforcement (termination for now)"),
+    "cat_enforcement": ("执行（终本）", "Enforcement"),
     "cat_integrity": ("廉洁风险", "Integrity"),
     "cat_data_quality": ("数据质量", "Data quality"),
     "level_high": ("高", "high"),

@@ -114,7 +114,7 @@ def chinese_number(text: str) -> int:
 
 def _document_number(match: re.Match) -> str:
     """法释〔2013〕8号 → Fa Shi [2013] No. 8 (how Chinese document numbers are cited in English)."""
-    prefix = {"法释": "Fa Shi", "法发": "Fa Fa", "法": "Fa"}.get(match.group(1), match.group(1))
+    prefix = {"法释": "Fa Shi", "法发": "Fa Fa", "中办发": "Zhong Ban Fa", "法": "Fa"}.get(match.group(1), match.group(1))
     return f"{prefix} [{match.group(2)}] No. {match.group(3)}"
 
 
@@ -131,31 +131,135 @@ def _standard(match: re.Match) -> str:
     return f"the {province} provincial amount standard"
 
 
+_NUMBER = "[一二三四五六七八九十百零]+"
+# 第一百三十三条之一, 第九条第二款, 第一条第（三）项
+_ONE_ARTICLE = rf"第({_NUMBER})条(?:之({_NUMBER}))?(?:第({_NUMBER})款)?(?:第（({_NUMBER})）项)?"
+_ARTICLES = re.compile(rf"{_ONE_ARTICLE}(?:、{_ONE_ARTICLE})*")
+
+
+def _one_article_en(number, sub, paragraph, item) -> str:
+    text = str(chinese_number(number)) + (f"-{chinese_number(sub)}" if sub else "")
+    if item:
+        text += f"({chinese_number(item)})"
+    if paragraph:
+        text += f", para. {chinese_number(paragraph)}"
+    return text
+
+
+def _articles(match: re.Match) -> str:
+    """第三十八条、第六十九条 → arts. 38 and 69; 第一条第（三）项 → art. 1(3); 第九条第二款 → art. 9, para. 2."""
+    numbers = [_one_article_en(*parts) for parts in re.findall(_ONE_ARTICLE, match.group(0))]
+    listed = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+    return ("art. " if len(numbers) == 1 else "arts. ") + listed
+
+
+_STATUTES_EN = {"中华人民共和国刑法": "Criminal Law of the People's Republic of China",
+                "中华人民共和国刑事诉讼法": "Criminal Procedure Law of the People's Republic of China",
+                "中华人民共和国民事诉讼法": "Civil Procedure Law of the People's Republic of China",
+                "中华人民共和国行政诉讼法": "Administrative Procedure Law of the People's Republic of China",
+                "中华人民共和国宪法": "Constitution of the People's Republic of China"}
+# Documents the detectors cite, by their Chinese title (a document number after it is rendered on its own).
+_DOCUMENTS_EN = {
+    "最高人民法院关于严格规范终结本次执行程序的规定（试行）":
+        "Supreme People's Court Provisions on Strictly Regulating the Termination of the Current Round of Enforcement (trial)",
+    "最高人民法院关于严格执行案件审理期限制度的若干规定":
+        "Supreme People's Court Provisions on Strictly Enforcing the Time Limits for Trying Cases",
+    "最高人民法院关于人民法院办理执行案件若干期限的规定":
+        "Supreme People's Court Provisions on Time Limits for Handling Enforcement Cases",
+    "最高人民法院关于适用《中华人民共和国民事诉讼法》的解释":
+        "Supreme People's Court Interpretation on Applying the Civil Procedure Law of the People's Republic of China",
+    "最高人民法院关于执行案件立案、结案若干问题的意见":
+        "Supreme People's Court Opinions on Certain Issues of Filing and Closing Enforcement Cases",
+    "最高人民法院关于执行款物管理工作的规定":
+        "Supreme People's Court Provisions on the Administration of Enforcement Funds and Property",
+    "最高人民法院关于完善人民法院司法责任制的若干意见":
+        "Supreme People's Court Opinions on Improving the Judicial Responsibility System of the People's Courts",
+    "人民法院落实《领导干部干预司法活动、插手具体案件处理的记录、通报和责任追究规定》的实施办法":
+        "Measures of the People's Courts Implementing the Provisions on Recording, Reporting and Holding Accountable "
+        "Leading Officials Who Interfere in Judicial Activities or in the Handling of Specific Cases",
+    "领导干部干预司法活动、插手具体案件处理的记录、通报和责任追究规定":
+        "Provisions on Recording, Reporting and Holding Accountable Leading Officials Who Interfere in Judicial "
+        "Activities or in the Handling of Specific Cases",
+    "司法机关内部人员过问案件的记录和责任追究规定":
+        "Provisions on Recording and Holding Accountable Judicial Insiders Who Inquire into Cases",
+    "关于进一步规范司法人员与当事人、律师、特殊关系人、中介组织接触交往行为的若干规定":
+        "Several Provisions on Further Regulating Contacts between Judicial Personnel and Parties, Lawyers, Persons "
+        "with Special Relationships and Intermediary Organisations",
+}
+# Phrases around the citations, as the detectors write them.
+_PHRASES_EN = {
+    "启发式规则（非法定规则）：": "A heuristic, not a statutory rule: ",
+    "数据质量提示：": "Data-quality warning: ",
+    "（文号未查得）": " (document number not found)",
+    "年，文号未查得）": ", document number not found)",
+    "：人民法院工作人员均应当全面、如实、及时地予以记录": ": every court employee shall record it fully, truthfully and promptly",
+    "（非违法认定）": " (not a finding of unlawfulness)",
+    "（网络执行查控；条文未规定期限）": " (online enforcement inquiries; the article sets no interval)",
+    "（发现的财产不能处置）": " (property found that cannot be disposed of)",
+    "例外情形见": "exceptions: see ",
+    "审理、执行期限见": "time limits for trial and enforcement: see ",
+    "：有特殊情况需要延长审理、执行期限的，经本院院长（或上级人民法院）批准":
+        ": in special circumstances the time limit for trial or enforcement may be extended with the approval of the "
+        "court's president (or of the court above)",
+    "：审判权力运行监督管理（审限延长）": ": supervision of how adjudicative power is exercised (extensions of time limits)",
+    "：执行款到账通知之日起三十日内发放；需要分配、被保全冻结、经通知未领取、中止或暂缓执行等情形经批准可以延缓发放（条文序号未查得）":
+        ": enforcement funds are paid out within 30 days of the notice of receipt; with approval, payment may be "
+        "deferred where funds must be distributed, are frozen for preservation, are not collected after notice, or "
+        "enforcement is suspended or deferred (article number not found)",
+    "最高人民法院审判管理办公室2021年长期未结案件专项清理：以立案一年以上未结的诉讼案件、执行案件为长期未结案件"
+    "（法律和司法解释未定义长期未结案件）":
+        "Supreme People's Court Trial Management Office, 2021 campaign on long-pending cases: litigation and "
+        "enforcement cases still pending a year after filing count as long pending (no statute or judicial "
+        "interpretation defines the term)",
+}
+
+
+def _statute(match: re.Match) -> str:
+    amended = f" ({match.group(2)} amendment)" if match.group(2) else ""
+    return _STATUTES_EN[match.group(1)] + amended
+
+
+def _ascii_punctuation(text: str) -> str:
+    """Chinese punctuation left between English words (not inside a charge name: 走私、贩卖…) in ASCII."""
+    ideograph = "\u4e00-\u9fff"
+    pairs = {"，": ", ", "、": ", ", "；": "; ", "：": ": ", "（": " (", "）": ")", "《": "", "》": ""}
+    return re.sub(rf"(?<![{ideograph}])[，、；：（）《》]|[，、；：（）《》](?![{ideograph}])",
+                  lambda m: pairs[m.group(0)], text).replace("  ", " ").replace(" )", ")").replace("( ", "(")
+
+
 # In order: each rewrites a phrase the detectors leave in Chinese inside their English sentences.
 _ENGLISH_TERMS = [
     (re.compile(r"未配置该省标准，按全国最低数额标准" + _BRACKETED), "the national lowest amount thresholds (no provincial standard configured)"),
     (re.compile(r"按全国统一标准（(刑法第[0-9一二三四五六七八九十百]+条(?:之[一二三四五六七八九])?)）"),
      lambda m: f"the national standard ({_ARTICLE.sub(_article, m.group(1))})"),
     (re.compile(r"按(" + "|".join(_PROVINCES) + r")省标准" + _BRACKETED), _standard),
-    (re.compile(r"(法释|法发|法)〔(\d{4})〕(\d+)号"), _document_number),
+    *[(re.compile(re.escape(zh)), en) for zh, en in sorted(_PHRASES_EN.items(), key=lambda kv: -len(kv[0]))],
+    *[(re.compile(re.escape(zh)), en) for zh, en in sorted(_DOCUMENTS_EN.items(), key=lambda kv: -len(kv[0]))],
+    (re.compile(r"《?(" + "|".join(_STATUTES_EN) + r")》?(?:（(\d{4})年修正）)?"), _statute),
+    (re.compile(r"(法释|法发|中办发|法)〔(\d{4})〕(\d+)号"), _document_number),
+    (re.compile(r"(?<=[A-Za-z)\]）])\s*(?=第[一二三四五六七八九十百零]+条)"), ", "),
+    (_ARTICLES, _articles),
     # a Chinese term glossing the English one just before it: public surveillance (管制) → public surveillance
-    (re.compile(r"\s*[（(](?:终本|管制|拘役|有期徒刑|缓刑|罚金|认罪认罚)[）)]"), ""),
+    (re.compile(r"\s*[（(](?:终本|管制|拘役|有期徒刑|缓刑|罚金|认罪认罚|速裁|总对总)[）)]"), ""),
     (re.compile(r"数罪并罚"), "several charges"),
     (re.compile(r"终本(?= cases?\b)"), "termination-for-now"),
     (re.compile(r"post-终本"), "post-termination"),
     (re.compile(r"终本"), "termination for now"),
     (re.compile(r"认罪认罚"), "the guilty-plea leniency system"),
+    (re.compile(r"速裁"), "fast-track procedure"),
 ]
 _ARTICLE = re.compile(r"刑法第([0-9一二三四五六七八九十百]+)条(?:之([一二三四五六七八九]))?")
 
 
 def english(text: str) -> str:
-    """An English text from a detector with the Chinese terms of art it keeps put into English."""
+    """An English text from a detector with the Chinese it keeps put into English: terms of art (终本, 认罪认罚),
+    statute and document citations (中华人民共和国民事诉讼法（2023年修正）第一百五十二条, 法释〔2000〕29号), articles
+    (刑法第266条), amount standards. Names, case numbers, courts and charges stay."""
     if not isinstance(text, str) or not _CJK.search(text):
         return text
     for pattern, replacement in _ENGLISH_TERMS:
         text = pattern.sub(replacement, text)
-    return _ARTICLE.sub(_article, text)
+    return _ascii_punctuation(_ARTICLE.sub(_article, text))
 
 
 _ZB_RULES = ("Supreme People's Court Provisions on Strictly Regulating the Termination of the Current Round of "
@@ -167,18 +271,11 @@ _NO_INTERFERENCE_INSIDERS = "Provisions on Recording and Holding Accountable Jud
 _RESPONSIBILITY = ("Supreme People's Court Opinions on Improving the Judicial Responsibility System of the People's "
                    "Courts (Fa Fa [2015] No. 13): cases are assigned at random as the rule, by designation only as "
                    "the exception")
-# The legal bases the detectors cite, part by part (a basis is parts joined by ；); a plain statute citation
-# (《中华人民共和国刑法》第三十八条、第六十九条) is rendered by _statute_citation_en. A basis with a part neither
-# covers is shown as 'cited in Chinese only', never half translated; tests/test_dashboard.py checks every
-# registered detector's basis is covered.
+# The legal bases' citations that carry explanations in Chinese (a basis is citations joined by ；); a citation
+# of statutes, documents and articles alone is rendered by `english`. A basis with a citation neither covers is
+# shown as 'cited in Chinese only', never half translated; tests/test_dashboard.py checks every registered
+# detector's basis is covered.
 LEGAL_BASIS_PARTS_EN = {
-    _ZB_RULES_ZH + "第一条第（一）项": _ZB_RULES + ", art. 1(1)",
-    _ZB_RULES_ZH + "第一条第（二）项": _ZB_RULES + ", art. 1(2)",
-    _ZB_RULES_ZH + "第一条第（三）项": _ZB_RULES + ", art. 1(3)",
-    _ZB_RULES_ZH + "第一条第（四）项": _ZB_RULES + ", art. 1(4)",
-    _ZB_RULES_ZH + "第一条第（五）项": _ZB_RULES + ", art. 1(5)",
-    _ZB_RULES_ZH + "第五条": _ZB_RULES + ", art. 5",
-    _ZB_RULES_ZH + "第九条": _ZB_RULES + ", art. 9",
     _ZB_RULES_ZH + "第一条（终本须同时满足全部条件，财产调查须穷尽）":
         _ZB_RULES + ", art. 1 (every condition must be met before enforcement is terminated for now, and the "
                     "investigation of property must be exhausted)",
@@ -198,9 +295,12 @@ LEGAL_BASIS_PARTS_EN = {
     "数据质量提示：《中华人民共和国刑法》相应条文规定必须并处罚金的判决（非违法认定）":
         "Data-quality warning: judgments for which the articles of the Criminal Law of the People's Republic of China "
         "require a fine to be added (not a finding of unlawfulness)",
-    "最高人民法院关于执行款物管理工作的规定（法发〔2017〕6号）第十五条":
-        "Supreme People's Court Provisions on the Administration of Enforcement Funds and Property "
-        "(Fa Fa [2017] No. 6), art. 15",
+    "《中华人民共和国刑法》第六十九条（第七十条、第七十一条依照第六十九条）":
+        "Criminal Law of the People's Republic of China, art. 69 (arts. 70 and 71 apply it)",
+    "《中华人民共和国刑法》第一百三十三条之一、第二百六十四条、第二百六十六条、第二百八十七条之二、第三百零三条、"
+    "第三百四十七条（并处罚金／并处或者单处罚金）":
+        "Criminal Law of the People's Republic of China, arts. 133-1, 264, 266, 287-2, 303 and 347 (a fine is "
+        "added, or added or imposed alone)",
     "人民法院案件质量评查与审判流程管理规定：结案信息非经审批不得修改":
         "People's court rules on case-quality review and the management of trial processes: closing information "
         "may not be changed without approval",
@@ -237,47 +337,20 @@ LEGAL_BASIS_PARTS_EN = {
 }
 
 
-_STATUTES_EN = {"中华人民共和国刑法": "Criminal Law of the People's Republic of China",
-                "中华人民共和国刑事诉讼法": "Criminal Procedure Law of the People's Republic of China",
-                "中华人民共和国宪法": "Constitution of the People's Republic of China"}
-_ARTICLE_NUMBER = r"第([一二三四五六七八九十百零]+)条(?:之([一二三四五六七八九]))?"
-_ARTICLE_LIST = r"第[一二三四五六七八九十百零]+条(?:之[一二三四五六七八九])?(?:、第[一二三四五六七八九十百零]+条(?:之[一二三四五六七八九])?)*"
-# 《statute》 articles, and a note in brackets: 《中华人民共和国刑法》第六十九条（第七十条、第七十一条依照第六十九条）
-_STATUTE_CITATION = re.compile(rf"^《({'|'.join(_STATUTES_EN)})》({_ARTICLE_LIST})(?:（(.+)）)?$")
-# notes a statute citation carries in brackets
-_CITATION_NOTES_EN = {"第七十条、第七十一条依照第六十九条": "arts. 70 and 71 apply it",
-                      "并处罚金／并处或者单处罚金": "a fine is added, or added or imposed alone"}
-
-
-def _articles_en(text: str) -> str:
-    """第一百三十三条之一、第二百六十四条 → arts. 133-1 and 264."""
-    numbers = [f"{chinese_number(n)}" + (f"-{chinese_number(sub)}" if sub else "")
-               for n, sub in re.findall(_ARTICLE_NUMBER, text)]
-    if len(numbers) == 1:
-        return f"art. {numbers[0]}"
-    return f"arts. {', '.join(numbers[:-1])} and {numbers[-1]}"
-
-
-def _statute_citation_en(part: str) -> str | None:
-    """《中华人民共和国刑法》第三十八条、第六十九条 → Criminal Law of the People's Republic of China, arts. 38 and 69."""
-    match = _STATUTE_CITATION.match(part)
-    if not match:
-        return None
-    text = f"{_STATUTES_EN[match.group(1)]}, {_articles_en(match.group(2))}"
-    if match.group(3):
-        note = _CITATION_NOTES_EN.get(match.group(3))
-        if note is None:
-            return None
-        text += f" ({note})"
-    return text
-
-
 def legal_basis_en(basis: str) -> str | None:
-    """A detector's legal basis in English; None when a part of it has no English rendering here."""
+    """A legal basis in English; None when a citation of it has no English rendering here."""
     if not _CJK.search(basis):
         return basis
-    parts = [LEGAL_BASIS_PARTS_EN.get(part) or _statute_citation_en(part) for part in _citations(basis)]
-    return "; ".join(parts) if all(parts) else None
+    whole = LEGAL_BASIS_PARTS_EN.get(basis) or english(basis)
+    if not _CJK.search(whole):
+        return whole
+    parts = []
+    for part in _citations(basis):
+        rendered = LEGAL_BASIS_PARTS_EN.get(part) or english(part)
+        if _CJK.search(rendered):
+            return None
+        parts.append(rendered)
+    return "; ".join(parts)
 
 
 def _citations(basis: str) -> list[str]:
@@ -345,10 +418,20 @@ def plain_value(value) -> str:
     return english(str(value)) if lang() == "en" else str(value)
 
 
+# the case-type part of a case number (案号: (2023)浙0102刑初1号), for English pages
+_CASE_TYPES_EN = {"刑初": "criminal, first instance", "刑终": "criminal, second instance", "民初": "civil, first instance",
+                  "民终": "civil, second instance", "行初": "administrative, first instance",
+                  "行终": "administrative, second instance", "执": "enforcement", "执恢": "resumed enforcement",
+                  "执异": "enforcement objection", "执复": "enforcement review"}
+
+
 def evidence_value(key: str, value) -> str:
-    """An evidence figure in words: codes (a sentence kind, an injury level, a measure) by their label."""
-    if isinstance(value, str) and key == "standard_province" and lang() == "en":
-        return _PROVINCES.get(value, value)
+    """An evidence figure in words: codes (a sentence kind, an injury level, a measure, a case type) by their label."""
+    if isinstance(value, str) and lang() == "en":
+        if key == "standard_province":
+            return _PROVINCES.get(value, value)
+        if key == "case_type":
+            return f"{_CASE_TYPES_EN[value]}" if value in _CASE_TYPES_EN else value
     if isinstance(value, str) and key in ("sentence_kind", "injury_level", "measure"):
         prefix = {"sentence_kind": "sentence", "injury_level": "injury", "measure": "field"}[key]
         text = tr(f"{prefix}_{value}")

@@ -1,8 +1,10 @@
 """What a person does, in a real browser: `courtwatch serve` on a free port, headless Chromium via Playwright.
 
-The walk: overview → click a bar → flag list (filtered) → click a row → flag detail → record a disposition →
-back to the list → reopen and reload the flag: the disposition is still shown. Screenshots (1400×900) go to
-docs/screenshots/; see test_walk_from_overview_to_a_disposition for what each shows.
+The walk: overview → click a bar → flag list (filtered) → click a row → flag detail → record a disposition
+(no decision chosen beforehand, a reason required, a second submission in the same view refused) → back to
+the list → reopen and reload the flag: the disposition is still shown. Then a one-court inspector's pages (the
+court against its anonymised peers) and the English pages (no Chinese outside names, case numbers, court
+names and charges). Screenshots (1400×900) go to docs/screenshots/; each test's docstring says what they show.
 """
 from __future__ import annotations
 
@@ -30,6 +32,11 @@ REVIEWER = "reviewer.jia"          # a president of the high court 浙: sees eve
 REVIEWER_NAME = "审查员甲"
 PASSWORD = "correct horse battery staple"
 REASON = "已抽查相关卷宗，情况需执行局进一步核实，提请复核。"
+INSPECTOR = "inspector.li"         # an inspector of one basic court
+INSPECTOR_NAME = "李检查"
+CJK = re.compile(r"[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
+CASE_NUMBER = re.compile(r"[(（]\d{4}[)）][\u4e00-\u9fff]\d{0,4}[\u4e00-\u9fff]{1,3}\d+号")
+MASKED_NAME = re.compile(r"[\u4e00-\u9fff]{1,2}\*\*")
 
 
 def _free_port() -> int:
@@ -62,9 +69,22 @@ def server(tmp_path_factory):
     db = shared_province(tmp_path_factory)
     root = tmp_path_factory.mktemp("browser")
     ops_url = f"sqlite:///{root / 'ops.sqlite'}"
+    import duckdb
+
     from courtwatch.access import auth
     from courtwatch.storage.opsstore import OpsStore
-    auth.add_user(OpsStore.open(url=ops_url), REVIEWER, REVIEWER_NAME, "president", ["浙"], PASSWORD)
+    con = duckdb.connect(str(db), read_only=True)
+    # the basic court with the most flags: its inspector sees one court
+    court = con.execute("SELECT f.court_id FROM flags f JOIN courts c USING (court_id) WHERE c.level = 'basic' "
+                        "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()[0]
+    courts = dict(con.execute("SELECT court_id, name FROM courts").fetchall())
+    recorded = {w for (w,) in con.execute("SELECT court_id FROM courts UNION SELECT name FROM courts UNION "
+                                          "SELECT charge FROM defendants UNION SELECT cause FROM cases UNION "
+                                          "SELECT note FROM events").fetchall() if w}
+    con.close()
+    ops = OpsStore.open(url=ops_url)
+    auth.add_user(ops, REVIEWER, REVIEWER_NAME, "president", ["浙"], PASSWORD)
+    auth.add_user(ops, INSPECTOR, INSPECTOR_NAME, "inspector", [court], PASSWORD)
     port = _free_port()
     env = dict(os.environ, COURTWATCH_DB=str(db), COURTWATCH_OPS_URL=ops_url)
     log = open(root / "serve.log", "w")
@@ -73,7 +93,8 @@ def server(tmp_path_factory):
                             env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         _wait_healthy(port, proc)
-        yield {"url": f"http://127.0.0.1:{port}", "ops_url": ops_url, "root": root, "pid": proc.pid}
+        yield {"url": f"http://127.0.0.1:{port}", "ops_url": ops_url, "root": root, "pid": proc.pid,
+               "court": court, "courts": courts, "recorded": recorded | {REVIEWER_NAME, INSPECTOR_NAME}}
     finally:
         proc.terminate()
         try:
@@ -102,14 +123,42 @@ def page(server):
             browser.close()
 
 
-def sign_in(tab) -> None:
-    """Fill the sign-in form as REVIEWER."""
-    tab.get_by_role("textbox", name="用户名").fill(REVIEWER)
+def sign_in(tab, username: str = REVIEWER) -> None:
+    """Fill the sign-in form; return once the signed-in page has run (its sign-out button is there)."""
+    tab.get_by_role("textbox", name="用户名").fill(username)
     tab.get_by_role("textbox", name="密码").fill(PASSWORD)
     tab.get_by_role("button", name="登录").click()
     from playwright.sync_api import expect
     expect(tab.get_by_role("heading", name="courtwatch 司法监督预警 · 登录")).to_be_hidden(timeout=WAIT_MS)
+    tab.get_by_role("button", name=re.compile("退出登录|Sign out")).wait_for(state="visible")
     settle(tab)
+
+
+def main_text(tab) -> str:
+    """What the page's main area shows as text (charts' SVG labels included; tables are drawn on canvas)."""
+    return tab.locator("[data-testid=stMain]").inner_text()
+
+
+def chinese_left(text: str, allowed: set[str]) -> list[str]:
+    """The Chinese an English page shows beyond names, case numbers, court names and ids, charges and causes,
+    and the record's own notes (tests/test_dashboard.py checks the same through AppTest, tables included)."""
+    text = MASKED_NAME.sub(" ", CASE_NUMBER.sub(" ", text))
+    for word in sorted(allowed, key=len, reverse=True):
+        text = text.replace(word, " ")
+    return sorted({line.strip() for line in text.splitlines() if CJK.search(line)})
+
+
+def scroll_to(tab, text: str) -> None:
+    """Bring the element showing `text` to the top of the viewport (Streamlit's main area scrolls, not the page)."""
+    # Streamlit's header covers the top of the main area: leave room for it above the element
+    tab.get_by_text(text, exact=False).first.evaluate("""e => {
+      e.scrollIntoView({block: 'start'});
+      let box = e.parentElement;
+      while (box && !(["auto", "scroll"].includes(getComputedStyle(box).overflowY)
+                      && box.scrollHeight > box.clientHeight)) box = box.parentElement;
+      if (box) box.scrollBy(0, -70);
+    }""")
+    tab.wait_for_timeout(300)
 
 
 def settle(tab) -> None:
@@ -165,6 +214,8 @@ def remote_peers(pid: int) -> set[str]:
 def shot(tab, name: str) -> Path:
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / name
+    tab.mouse.move(2, 2)  # no hover tooltip left over from the last click
+    tab.wait_for_timeout(200)
     tab.screenshot(path=str(path))
     return path
 
@@ -185,13 +236,18 @@ def test_walk_from_overview_to_a_disposition(server, page):
     03_flag_detail.png — 预警详情 of the first flag in that list: detector title and subject, level and score,
         category / court / masked judge / review status 未审查, the plain explanation, the legal basis, links to
         the judge and court profiles, and the start of the comparison section.
+    04a_disposition_needs_a_decision.png — the disposition form with a reason but no decision: none of the four
+        decisions is chosen beforehand, and 请选择处理意见。 refuses the submission.
     04_disposition.png — the same flag after the signed-in reviewer (reviewer.jia, president of 浙) chose 上报 with a reason:
-        the success line 已记录：上报。 under the disposition form and the history table (when, who, decision,
-        reason, run).
+        the success line 已记录：上报。 under the disposition form and the history table (when, who — the reviewer's
+        name 审查员甲, not the login — decision, reason, run).
+    04b_second_submission_refused.png — the same decision and reason sent again in the same view: refused
+        (本次查看中已提交过处理意见…), with the deliberate way to add another (再提交一条处理意见).
     05_after_reload.png — the flag reopened by URL and reloaded after going back to the list: the header shows
         审查状态: 上报, i.e. the disposition came from the operational store, not from the browser session.
-    06_flag_detail_en.png — the same page after switching the language to English: titles, labels, the notice
-        and the flag's explanation in English; Chinese terms of art such as 终本 kept.
+    06_flag_detail_en.png — the same page after switching the language to English: titles, labels, the notice,
+        the flag's explanation and its legal basis in English; the only Chinese left is names, case numbers,
+        court names and charges.
     """
     from playwright.sync_api import expect
 
@@ -239,9 +295,17 @@ def test_walk_from_overview_to_a_disposition(server, page):
     wait_drawn(page)
     shot(page, "03_flag_detail.png")
 
-    # record a disposition: the signed-in reviewer decides, with a reason
+    # record a disposition: nothing is chosen beforehand, and a reason alone is refused
     form = page.locator("[data-testid=stForm]")
     form.scroll_into_view_if_needed()
+    assert form.locator("input[type=radio]").count() == 4
+    assert form.locator("input[type=radio]:checked").count() == 0, "no decision is preselected"
+    form.get_by_role("textbox", name="理由（必填）").fill(REASON)
+    form.get_by_role("button", name="提交处理意见").click()
+    settle(page)
+    expect(page.get_by_text("请选择处理意见。")).to_be_visible()
+    shot(page, "04a_disposition_needs_a_decision.png")
+    # the signed-in reviewer decides, with a reason
     form.get_by_text("上报", exact=True).click()
     form.get_by_role("textbox", name="理由（必填）").fill(REASON)
     form.get_by_role("button", name="提交处理意见").click()
@@ -253,6 +317,17 @@ def test_walk_from_overview_to_a_disposition(server, page):
     page.wait_for_selector("[data-testid=stDataFrame] canvas")
     wait_drawn(page)
     shot(page, "04_disposition.png")
+    # the same form sent again in the same view: refused, nothing recorded twice
+    form.get_by_text("上报", exact=True).click()
+    form.get_by_role("textbox", name="理由（必填）").fill(REASON)
+    form.get_by_role("button", name="提交处理意见").click()
+    settle(page)
+    refused = page.get_by_text("本次查看中已提交过处理意见")
+    expect(refused).to_be_visible()
+    expect(page.get_by_role("button", name="再提交一条处理意见")).to_be_visible()
+    refused.scroll_into_view_if_needed()
+    wait_drawn(page)
+    shot(page, "04b_second_submission_refused.png")
 
     # back to the list, then reopen the flag by its URL and reload: the disposition is still there
     page.get_by_role("link", name="返回预警列表").click()
@@ -285,3 +360,88 @@ def test_walk_from_overview_to_a_disposition(server, page):
     expect(page.get_by_text("a flag is a warning for human review").first).to_be_visible()
     wait_drawn(page)
     shot(page, "06_flag_detail_en.png")
+    assert not chinese_left(main_text(page), server["recorded"]), chinese_left(main_text(page), server["recorded"])
+
+
+def test_a_one_court_inspector_sees_the_court_against_its_peers(server, page):
+    """Screenshots:
+
+    07_inspector_overview.png — 总览 for an inspector of one basic court: the freshness line and the metrics
+        labelled 数据日期（截至） and 检测运行日期 (the data date and the run date are not confused), the counts
+        of that court's flags, and the charts by category and by month (month axis as 2023-01, horizontal).
+    08_inspector_peers.png — instead of a one-bar court chart: the court's flags per 100 closed cases among
+        the courts of its level, highest first, the court in red and named, the others grey and anonymous
+        (同级法院 k), with its rank in words under the chart; beside it the court's judges with most flags.
+    09_inspector_funnel.png — the 终本 funnel: limits over every officer of the province, the other courts'
+        officers as small grey anonymous dots, this court's officers named and coloured by the limit they pass.
+    10_inspector_sentencing.png — instead of a one-column heat map: per charge, the court's sentencing
+        warnings per 100 defendants (red open diamond) among the courts of its level (grey dots and box).
+    """
+    from playwright.sync_api import expect
+
+    page.goto(server["url"] + "/")
+    settle(page)
+    sign_in(page, INSPECTOR)
+    expect(page.get_by_role("heading", name="总览")).to_be_visible()
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6")
+    wait_drawn(page)
+    expect(page.get_by_text("数据日期（截至）")).to_be_visible()
+    expect(page.get_by_text("检测运行日期")).to_be_visible()
+    shot(page, "07_inspector_overview.png")
+    text = main_text(page)
+    for title in ("本院与同级法院：每百件结案的预警数", "量刑预警：本院与同级法院", "终本率漏斗图"):
+        assert title in text, title
+    assert "预警最多的法院" not in text and "量刑预警热力图" not in text, "no one-bar chart, no one-column heat map"
+    own = server["court"]
+    others = [name for court, name in server["courts"].items() if court != own and name and name in text]
+    assert not others, f"other courts named: {others[:3]}"
+    assert server["courts"][own] in text, "the court itself is named in its charts"
+    assert re.search(r"同级法院 \d+", page.content()), "the others are numbered, not named"
+    scroll_to(page, "本院与同级法院：每百件结案的预警数")
+    shot(page, "08_inspector_peers.png")
+    scroll_to(page, "终本率漏斗图")
+    shot(page, "09_inspector_funnel.png")
+    scroll_to(page, "量刑预警：本院与同级法院")
+    shot(page, "10_inspector_sentencing.png")
+
+
+def test_english_pages_hold_no_chinese_outside_names_and_case_numbers(server, page):
+    """Screenshots:
+
+    11_overview_en.png — the overview in English for the one-court inspector: Data date (as of), Run date,
+        the counts, and the charts' titles, axes and legends in English (categories such as Enforcement).
+    12_flags_en.png — the flag list in English: filters, count line and the table (detector titles and
+        explanations in English; court names, masked judge names and case numbers as recorded).
+    13_flag_detail_en.png — a flag's detail in English for the inspector: explanation, legal basis, the
+        comparison, the case timeline, related flags and the disposition form in English.
+    """
+    from playwright.sync_api import expect
+
+    page.goto(server["url"] + "/")
+    settle(page)
+    sign_in(page, INSPECTOR)
+    page.get_by_text("English", exact=True).click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    page.wait_for_function("document.querySelectorAll('.js-plotly-plot').length >= 6")
+    wait_drawn(page)
+    shot(page, "11_overview_en.png")
+    assert not chinese_left(main_text(page), server["recorded"]), chinese_left(main_text(page), server["recorded"])
+    page.get_by_role("link", name="Flags").click()
+    page.wait_for_url(re.compile(r".*/flags$"))
+    settle(page)
+    expect(page.get_by_role("heading", name="Flags")).to_be_visible()
+    page.wait_for_selector("[data-testid=stDataFrame] canvas")
+    wait_drawn(page)
+    shot(page, "12_flags_en.png")
+    assert not chinese_left(main_text(page), server["recorded"]), chinese_left(main_text(page), server["recorded"])
+    grid = page.locator("[data-testid=stDataFrame]").first
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    page.wait_for_url(re.compile(r".*/flag\?flag=F[0-9a-f]{15}$"))
+    settle(page)
+    expect(page.get_by_role("heading", name="Flag detail")).to_be_visible()
+    expect(page.get_by_text("Legal basis").first).to_be_visible()
+    wait_drawn(page)
+    shot(page, "13_flag_detail_en.png")
+    assert not chinese_left(main_text(page), server["recorded"]), chinese_left(main_text(page), server["recorded"])

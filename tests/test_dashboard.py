@@ -658,7 +658,7 @@ def test_english_flag_pages_hold_no_chinese_outside_names_and_case_numbers(provi
         left = chinese_left(shown_everywhere(at), allowed)
         if left:
             leaks[flag["detector"]] = left[:5]
-    assert not leaks, leaks
+    assert not leaks, "\n".join(f"{d}: {v}" for d, v in leaks.items())
     at = english_page()
     at.switch_page(page_path("flags")).run()
     no_exception(at)
