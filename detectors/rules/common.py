@@ -161,6 +161,9 @@ class Rule:
     # "statute": a flag means the record breaks the written rule; "heuristic": a pattern the rule's
     # exceptions can explain (the export cannot show them); "data_quality": the record cannot be right.
     kind: str = "statute"
+    # "all": re-check every case in every run; "carry": a court-level rule compares whole caseloads, so an
+    # incremental run carries its flags until the next full run (detectors/base.py Detector.incremental)
+    incremental: str = "all"
 
 
 # What a flag of each kind of rule means, for the model card and the evidence.
@@ -197,6 +200,7 @@ class RuleDetector(SqlDetector):
         self.title_en = rule.title_en
         self.legal_basis = rule.legal_basis
         self.kind = rule.kind
+        self.incremental = rule.incremental
         self.method = f"Deterministic rule: queries/{rule.name}.sql"
         self.false_alarm_control = RULE_KIND_CONTROL[rule.kind]
         self.limitations = rule.limitations or "Checks the record as exported; a wrong record gives a wrong warning."

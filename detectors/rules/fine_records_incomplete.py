@@ -28,4 +28,5 @@ RULE = Rule("fine_records_incomplete", "data_quality", "court",
                          "court or over its province's whole export (a small court cannot show the habit alone); each "
                          "court with a zero fine in such an export is named once. The same definition as "
                          "missing_mandatory_fine's abstention."),
-            kind="data_quality")
+            kind="data_quality",
+            incremental="carry")

@@ -30,4 +30,5 @@ RULE = Rule("interference_records_absent", "integrity", "court",
                          "province's recorded share; flagged from interference_absent_min_expected, about e^-5 ≈ 0.7% by "
                          "chance); a court may truly have had none, and an export in which no court records any gives no "
                          "flag."),
-            kind="heuristic")
+            kind="heuristic",
+            incremental="carry")

@@ -22,4 +22,5 @@ RULE = Rule("zb_inquiry_log_incomplete", "data_quality", "court",
             limitations=("A data-quality note: thresholds [rules] zb_inquiry_log_min_cases and "
                          "zb_inquiry_log_incomplete_share; the same definition as zb_no_inquiry_after_termination's "
                          "abstention."),
-            kind="data_quality")
+            kind="data_quality",
+            incremental="carry")

@@ -4,7 +4,8 @@
 -- known to comply: violated = TRUE when fine_yuan is 0; NULL when fine_yuan is unknown, when 没收财产 could
 -- stand in the fine's place (confiscation_possible), or when the court's export evidently does not record
 -- fines (records_incomplete: fine_records_incomplete.sql says so once for the court, with the same
--- definition). Multi-charge rows are not checked (one row holds one fine for several charges).
+-- definition). Multi-charge rows are not checked (one row holds one fine for several charges). The row shows
+-- no court-wide figure, so an unchanged case's warning stays the same when other cases arrive.
 -- The charges (fine_rules, registered from detectors/law.py MANDATORY_FINE): 盗窃罪 §264, 诈骗罪 §266,
 -- 危险驾驶罪 §133-1, 走私、贩卖、运输、制造毒品罪 §347, 帮助信息网络犯罪活动罪 §287-2, 赌博罪 / 开设赌场罪 §303 —
 -- 并处罚金 or 并处或者单处罚金 in every frame, except where 没收财产 may stand in the fine's place, which the
@@ -68,8 +69,7 @@ incomplete AS (
     JOIN province_records p ON p.province = c.province
 )
 SELECT j.defendant_id AS subject_id, j.case_id, j.judge_id, j.court_id, j.charge, j.article, j.sentence_kind,
-       j.term_months, j.amount_involved, j.fine_yuan, j.confiscation_possible, i.records_incomplete,
-       i.sentences AS court_sentences, i.zero_fines AS court_zero_fines,
+       j.term_months, j.amount_involved, j.fine_yuan, j.confiscation_possible,
        CASE WHEN j.fine_yuan IS NULL THEN NULL
             WHEN j.fine_yuan > 0 THEN FALSE
             WHEN j.confiscation_possible OR i.records_incomplete THEN NULL
