@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from courtwatch.detectors import law
 
-from . import civil, criminal, enforcement, integrity, representations
+from . import civil, criminal, enforcement, integrity, patrol, representations
 from . import courts as C
 from .common import (
     APPEALS,
@@ -76,6 +76,14 @@ RULE_DETECTORS = {
     "zb_online_inquiry_stale": "zb_online_inquiry_stale",
     "zb_inquiry_log_incomplete": "zb_inquiry_log_incomplete",
 }
+# The patrol of irregular conduct (sample_data/patrol.py; checked in tests/test_patrol.py, not in
+# test_sample_data's pandas re-implementation of RULE_KINDS).
+PATROL_DETECTORS = {
+    "case_past_time_limit": "case_past_time_limit",
+    "case_long_pending": "case_long_pending",
+    "extension_concentrated_judge": "extension_approval_concentration",
+    "extension_concentrated_approver": "extension_approval_concentration",
+}
 MODEL_DETECTORS = {
     "sentence_outlier": "sentence_deviation",
     "judge_sentencing_bias": "judge_sentencing_deviation",
@@ -87,7 +95,7 @@ MODEL_DETECTORS = {
     "judge_extension_rate": "judge_rate_outlier",
     "judge_reversal_rate": "judge_rate_outlier",
 }
-DETECTORS = {**RULE_DETECTORS, **MODEL_DETECTORS}
+DETECTORS = {**RULE_DETECTORS, **MODEL_DETECTORS, **PATROL_DETECTORS}
 RULE_KINDS = list(RULE_DETECTORS)
 KINDS = list(DETECTORS)
 # Lawful exceptions (lawful_exceptions.csv, same columns as ground_truth.csv): records that look like a
@@ -97,7 +105,8 @@ COLUMNS = {
     "courts": ["court_id", "name", "province", "level", "parent_id"],
     "judges": ["judge_id", "court_id", "name", "role"],
     "cases": ["case_id", "court_id", "cause", "filed_on", "closed_on", "judge_id", "assignment",
-              "close_method", "prevailing_side", "appeal_outcome", "extensions", "claim_amount"],
+              "close_method", "prevailing_side", "appeal_outcome", "extensions", "claim_amount",
+              "procedure", "deducted_days"],
     "defendants": ["defendant_id", "case_id", "gender", "age", "ethnicity", "local_resident", "charge",
                    "amount_involved", "injury_level", "drug_grams", "blood_alcohol", "surrender",
                    "confession", "guilty_plea", "meritorious", "recidivist", "prior_record", "minor",
@@ -108,7 +117,7 @@ COLUMNS = {
                     "last_online_inquiry_on", "onsite_investigation_on", "assets_found_value",
                     "applicant_informed_on", "respondent_missing", "search_done_on", "termination_basis",
                     "assets_undisposable"],
-    "events": ["case_id", "event", "occurred_at", "actor_id", "amount", "note"],
+    "events": ["case_id", "event", "occurred_at", "actor_id", "amount", "note", "approver_id"],
     "representations": ["case_id", "side", "lawyer_id", "firm_id"],
     "ground_truth": ["kind", "detector", "subject_type", "subject_id", "case_id", "judge_id", "court_id",
                      "magnitude", "note"],
@@ -171,7 +180,7 @@ def generate(out_dir, scale: float = 1.0, seed: int = 20240601, noise: float = 0
     thresholds = cfg["law"]["provinces"][province]
     # appended names leave the earlier parts' draws unchanged (SeedSequence children are independent)
     rngs = child_rngs(int(seed), ["staff", "bar", "criminal", "civil", "enforcement", "integrity",
-                                  "representations", "output", "audit"])
+                                  "representations", "output", "audit", "patrol"])
     courts = C.load_courts()
     n_def = max(50, int(round(DEFENDANTS_PER_SCALE * scale)))
     n_enf = max(50, int(round(ENFORCEMENT_PER_SCALE * scale)))
@@ -190,6 +199,7 @@ def generate(out_dir, scale: float = 1.0, seed: int = 20240601, noise: float = 0
     offsets = {"criminal": 0, "civil": n_crim, "enforcement": n_crim + n_civ_all, "all": 0}
     cases = {k: np.concatenate([crim_cases[k], civ_cases[k], enf_cases[k]]) for k in crim_cases}
     n_cases = len(cases["filed"])
+    patrol.generate(ctx, cases, offsets, logs)  # procedures, time limits kept, approvers; the patrol plants
 
     # cases already carrying a planted anomaly take no integrity plant
     excluded = np.zeros(n_cases, dtype=bool)
@@ -201,7 +211,7 @@ def generate(out_dir, scale: float = 1.0, seed: int = 20240601, noise: float = 0
     reps = representations.generate(ctx, cases, (forced[0] + offsets["civil"], forced[1], forced[2]))
 
     events = {k: np.concatenate([logs[name].concat(offsets[name])[k] for name in logs])
-              for k in ("case", "event", "ts", "actor", "amount", "note")}
+              for k in ("case", "event", "ts", "actor", "amount", "note", "approver")}
     order = np.lexsort((events["event"], events["ts"], events["case"]))
     events = {k: v[order] for k, v in events.items()}
     _check_invariants(cases, events, E)
@@ -264,6 +274,8 @@ def _write_folder(out: Path, ctx: Context, fmt: Formatter, cases, D, E, events, 
         "appeal_outcome": fmt.enum(cases["appeal"], APPEALS),
         "extensions": fmt.integer(cases["extensions"]),
         "claim_amount": fmt.number(cases["claim"]),
+        "procedure": fmt.enum(cases["procedure"], patrol.PROCEDURES),
+        "deducted_days": fmt.integer(cases["deducted"], cases["deducted"] == MISSING),
     })
     rows["defendants"] = submit(out / "defendants.csv", {
         "defendant_id": defendant_ids,
@@ -317,6 +329,7 @@ def _write_folder(out: Path, ctx: Context, fmt: Formatter, cases, D, E, events, 
         "actor_id": fmt.labels(events["actor"], judge_ids),
         "amount": fmt.number(events["amount"]),
         "note": fmt.labels(events["note"], NOTES),
+        "approver_id": fmt.labels(events["approver"], judge_ids),
     })
     rows["representations"] = submit(out / "representations.csv", {
         "case_id": case_ids.take(pa.array(reps["case"])),

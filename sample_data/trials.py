@@ -2,7 +2,9 @@
 
 A first-instance case closes after a base duration plus its approved
 extensions (审限延长); an appealed judgment opens a 终 case at the court above
-whose outcome is also written on the first-instance case (appeal_outcome).
+whose outcome is also written on the first-instance case (appeal_outcome) and
+which closes within its statutory limit (sample_data/patrol.py keeps the
+first-instance and enforcement cases within theirs).
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ class EventLog:
     def __init__(self):
         self.parts: list[dict[str, np.ndarray]] = []
 
-    def add(self, case, event, ts, actor, amount=None, note=None):
+    def add(self, case, event, ts, actor, amount=None, note=None, approver=None):
         case = np.asarray(case, dtype=np.int64)
         n = len(case)
         if n == 0:
@@ -52,10 +54,13 @@ class EventLog:
             amount=np.full(n, np.nan) if amount is None else np.asarray(amount, dtype=np.float64),
             note=np.full(n, -1, dtype=np.int64) if note is None
             else np.broadcast_to(np.asarray(note, dtype=np.int64), n).copy(),
+            # who approved the event (events.approver_id, contract extension E6); MISSING when not recorded
+            approver=np.full(n, MISSING, dtype=np.int64) if approver is None
+            else np.broadcast_to(np.asarray(approver, dtype=np.int64), n).copy(),
         ))
 
     def concat(self, offset: int = 0) -> dict[str, np.ndarray]:
-        keys = ["case", "event", "ts", "actor", "amount", "note"]
+        keys = ["case", "event", "ts", "actor", "amount", "note", "approver"]
         if not self.parts:
             return {k: np.zeros(0, dtype=np.float64 if k == "amount" else np.int64) for k in keys}
         out = {k: np.concatenate([p[k] for p in self.parts]) for k in keys}
@@ -123,7 +128,10 @@ def appeals(rng, first: dict, p_appeal, reversal_factor, appeal_court, appeal_ty
     u = rng.random(len(idx))
     outcome = codes[(u[:, None] > np.cumsum(probs, axis=1)).sum(axis=1).clip(0, 3)]
     filed_a = a_filed[idx]
-    closed_a = filed_a + lognormal_days(rng, len(idx), 60, 0.5, 20, 240)
+    # Within the appeal's time limit: 刑诉法 §243 two months, 民诉法 §183 three months (the shortest month
+    # lengths: 59 and 89 days), so no appeal needs an extension the sample does not record. Same draws as before.
+    closed_a = filed_a + (lognormal_days(rng, len(idx), 42, 0.3, 15, 57) if criminal
+                          else lognormal_days(rng, len(idx), 55, 0.35, 20, 87))
     pending = closed_a > EXPORT
     closed_a = np.where(pending, MISSING, closed_a)
     outcome = np.where(pending, MISSING, outcome)

@@ -293,10 +293,12 @@ def test_profile_flags_a_judge_high_on_several_rates_at_once(province, editable)
     for case_id in ids[10:20]:
         editable.execute("UPDATE cases SET assignment = 'designated' WHERE case_id = ?", [case_id])
     for case_id in ids[20:26]:
-        editable.execute("INSERT INTO events SELECT case_id, 'post_close_edit', closed_on::TIMESTAMP + INTERVAL 3 DAY, "
+        editable.execute("INSERT INTO events (case_id, event, occurred_at, actor_id, amount, note) "
+                         "SELECT case_id, 'post_close_edit', closed_on::TIMESTAMP + INTERVAL 3 DAY, "
                          "judge_id, NULL, 'test' FROM cases WHERE case_id = ?", [case_id])
     for case_id in ids[26:28]:
-        editable.execute("INSERT INTO events SELECT case_id, 'interference_record', filed_on::TIMESTAMP + "
+        editable.execute("INSERT INTO events (case_id, event, occurred_at, actor_id, amount, note) "
+                         "SELECT case_id, 'interference_record', filed_on::TIMESTAMP + "
                          "INTERVAL 3 DAY, judge_id, NULL, 'test' FROM cases WHERE case_id = ?", [case_id])
     _, flags = _run(editable, _detector("judge_profile_outlier"))
     mine = flags[flags["subject_id"] == judge]

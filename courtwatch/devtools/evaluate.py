@@ -41,6 +41,9 @@ EXPORT_DATE = dt.date(2024, 12, 31)
 DEFAULT_NOISES = (0.35, 0.2, 0.5)
 # Defendant-level sentencing flags on sentences the generator altered wholesale count as correct.
 ALTERING_KINDS = {"judge_sentencing_bias": "judge_id", "sentencing_disparity": "court_id"}
+# Lawful exceptions that are ordinary records, not made unlike their peers (a case within its time limit
+# thanks to an extension or a deduction, sample_data/patrol.py): they excuse no model's flag.
+ORDINARY_LAWFUL_PREFIXES = ("lawful_time_limit_",)
 # Appealed cases behind a planted reversal rate (real civil judges see 20–40 appeals a year).
 VOLUME_BINS = [0, 20, 30, 40, 10**9]
 VOLUME_LABELS = ["under 20", "20–29", "30–39", "40 or more"]
@@ -112,7 +115,8 @@ class SeedResult:
         planted_pairs = set(zip(truth["detector"].astype(str), truth["subject_id"].astype(str)))
         planted_subjects = set(zip(truth["subject_type"].astype(str), truth["subject_id"].astype(str)))
         if self.lawful is not None:  # made unusual on purpose (lawful, but unlike its peers): a model may say so
-            planted_subjects |= set(zip(self.lawful["subject_type"].astype(str), self.lawful["subject_id"].astype(str)))
+            unusual = self.lawful[~self.lawful["kind"].astype(str).str.startswith(ORDINARY_LAWFUL_PREFIXES)]
+            planted_subjects |= set(zip(unusual["subject_type"].astype(str), unusual["subject_id"].astype(str)))
         altered = {kind: set(truth.loc[truth["kind"] == kind, "subject_id"].astype(str)) for kind in ALTERING_KINDS}
         pairs = truth.loc[truth["subject_type"] == "judge_lawyer", "subject_id"].astype(str)
         pair_judges = {pair.split("|")[0] for pair in pairs}

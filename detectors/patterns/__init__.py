@@ -10,6 +10,7 @@ false-discovery rate at [stats] false_discovery_rate.
 from __future__ import annotations
 
 from ..base import Detector
+from .extension_approval_concentration import ExtensionApprovalConcentration
 from .judge_lawyer_affinity import JudgeLawyerAffinity
 from .judge_profile_outlier import JudgeProfileOutlier
 from .judge_rate_outlier import JudgeRateOutlier
@@ -17,7 +18,7 @@ from .termination_procedure_outlier import TerminationProcedureOutlier
 from .termination_rate import TerminationRate
 
 DETECTORS: list[Detector] = [TerminationRate(), TerminationProcedureOutlier(), JudgeLawyerAffinity(),
-                             JudgeRateOutlier(), JudgeProfileOutlier()]
+                             JudgeRateOutlier(), JudgeProfileOutlier(), ExtensionApprovalConcentration()]
 
 __all__ = ["DETECTORS", "JudgeLawyerAffinity", "JudgeProfileOutlier", "JudgeRateOutlier",
            "TerminationProcedureOutlier", "TerminationRate"]

@@ -6,6 +6,8 @@ machinery is in common.py, each rule's wording and parameters in detectors/rules
 from __future__ import annotations
 
 from . import (
+    case_long_pending,
+    case_past_time_limit,
     combined_sentence_over_cap,
     control_out_of_range,
     detention_out_of_range,
@@ -60,8 +62,12 @@ RULES: list[Rule] = [
     late_post_close_edit.RULE,
     interference_followed_by_change.RULE,
     interference_records_absent.RULE,
+    case_past_time_limit.RULE,  # the patrol of irregular conduct (不规范司法行为巡查)
+    case_long_pending.RULE,
 ]
 
-RULE_DETECTORS = [RuleDetector(rule) for rule in RULES]
+# A rule whose rows carry their own kind (statute or heuristic) brings its own RuleDetector.
+_OWN_DETECTOR = {case_past_time_limit.RULE.name: case_past_time_limit.DETECTOR}
+RULE_DETECTORS = [_OWN_DETECTOR.get(rule.name) or RuleDetector(rule) for rule in RULES]
 
 __all__ = ["RULES", "RULE_DETECTORS", "RULE_KIND_CONTROL", "RULE_KIND_PEERS", "Rule", "RuleDetector", "RuleSettings"]

@@ -1,0 +1,330 @@
+"""extension_approval_concentration: deadline extensions (审限延长) concentrated on one judge of a court, or
+one approver's approvals concentrated on one judge (issue 15, 不规范司法行为巡查).
+
+Two families of one-sided tests, Benjamini–Hochberg across both at [stats] false_discovery_rate:
+- judge: the share of a judge's cases with an approved extension against the other judges of the same
+  court and case type (leave-one-out, shrunk toward the province rate of the case type), an over-dispersed
+  funnel across the province's judges (Spiegelhalter, Stat Med 2005; detectors/stats.funnel) and the exact
+  binomial tail, the larger p-value;
+- approver: whether one approver (events.approver_id, contract extension E6) approves a larger share of
+  one judge's extensions than it usually does for the court's other judges of the same case kind: the
+  larger p of a beta-binomial test (the spread of the other judges' shares sets the over-dispersion) and
+  Fisher's exact test (which carries how few approvals the baseline rests on).
+Extensions need 特殊情况 and the president's (or the court above's) approval (法释〔2000〕29号); a judge who
+needs them far more often than colleagues, or a judge whose extensions one leader always signs, is a
+pattern for the court's supervision of adjudicative power (法发〔2015〕13号) to look at, not a breach.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from courtwatch import queries
+
+from ..base import DETECTOR_COLUMNS, NOTICE_EN, NOTICE_ZH, DetectContext, Detection, Detector, Settings, level_for
+from ..stats import benjamini_hochberg, score_from_q
+
+BASIS = ("最高人民法院关于严格执行案件审理期限制度的若干规定（法释〔2000〕29号）：有特殊情况需要延长审理、执行期限的，经本院院长"
+         "（或上级人民法院）批准；最高人民法院关于完善人民法院司法责任制的若干意见（法发〔2015〕13号）：审判权力运行监督管理（审限延长）")
+NOTICE = f"{NOTICE_ZH} {NOTICE_EN}"
+KIND_ZH = {"criminal": "刑事", "civil": "民事", "administrative": "行政", "enforcement": "执行"}
+KIND_EN = {"criminal": "criminal", "civil": "civil", "administrative": "administrative", "enforcement": "enforcement"}
+
+
+@dataclass(frozen=True)
+class ExtensionSettings(Settings):
+    """The keys of `[patterns]` (and the `[stats]` false-discovery target) this detector reads."""
+
+    section = "patterns"
+
+    false_discovery_rate: float = field(metadata={"section": "stats"})
+    standardisation_prior_cases: float
+    extension_min_cases: int
+    extension_min_pair_approvals: int
+    extension_min_ratio: float
+
+
+# ----------------------------------------------------------------------------------------------
+# statistics
+
+
+def _sum_of_hypergeometric_sf(parts) -> float:
+    """P(S ≥ x) for S a sum of independent hypergeometric counts, parts = [(x, N, K, n), ...] per stratum
+    (N cases of which K extended, n of them the judge's; x the judge's extended): the exact conditional test."""
+    pmf = np.ones(1)
+    observed = 0
+    for x, total, extended, drawn in parts:
+        support = np.arange(0, min(drawn, extended) + 1)
+        pmf = np.convolve(pmf, sps.hypergeom.pmf(support, total, extended, drawn))
+        observed += x
+    return float(min(1.0, pmf[observed:].sum())) if observed < len(pmf) else 0.0
+
+
+def judge_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
+    """One row per tested judge: cases, extended cases, the count expected were the court's extended cases of
+    each case type spread over its judges' cases at random, and the one-sided p-value — the larger of the
+    exact conditional (hypergeometric) test and the over-dispersed normal one (φ across the province's judges).
+
+    Conditioning on the court's own extensions of each type is what "concentrated on one judge" means, and it
+    carries the uncertainty of a small court's peer rate; a case type only this judge hears in the court
+    tells nothing and is left out."""
+    if rows.empty:
+        return pd.DataFrame()
+    rows = rows.copy()
+    stratum = rows.groupby(["court_id", "case_type"])[["n", "extended"]].transform("sum")
+    rows["stratum_n"], rows["stratum_extended"] = stratum["n"], stratum["extended"]
+    rows["peer_n"] = rows["stratum_n"] - rows["n"]
+    rows["peer_extended"] = rows["stratum_extended"] - rows["extended"]
+    rows = rows[(rows["peer_n"] > 0) & (rows["n"] > 0)].copy()
+    share = rows["n"] / rows["stratum_n"]
+    rows["expected"] = rows["stratum_extended"] * share
+    # hypergeometric variance: K (n/N) (1 − n/N) (N − K)/(N − 1)
+    rows["variance"] = (rows["stratum_extended"] * share * (1 - share)
+                        * (rows["stratum_n"] - rows["stratum_extended"]) / (rows["stratum_n"] - 1).clip(lower=1))
+    rows["peer_rate"] = rows["peer_extended"] / rows["peer_n"]
+    judges = rows.groupby(["court_id", "judge_id"], sort=True).agg(
+        n=("n", "sum"), extended=("extended", "sum"), expected=("expected", "sum"), variance=("variance", "sum"),
+        peer_n=("peer_n", "sum"), peer_extended=("peer_extended", "sum")).reset_index()
+    judges = judges[(judges["n"] >= int(s.extension_min_cases)) & (judges["variance"] > 0)].reset_index(drop=True)
+    if judges.empty:
+        return judges
+    z = ((judges["extended"] - judges["expected"]) / np.sqrt(judges["variance"])).to_numpy()
+    # over-dispersion: mean of winsorised z², never below 1 (Spiegelhalter, Stat Med 2005), as stats.funnel
+    if len(z) >= 10:
+        lo, hi = np.quantile(z, [0.1, 0.9])
+        phi = max(1.0, float(np.mean(np.clip(z, lo, hi) ** 2)))
+    else:
+        phi = 1.0
+    parts = {key: list(zip(g["extended"], g["stratum_n"], g["stratum_extended"], g["n"]))
+             for key, g in rows.groupby(["court_id", "judge_id"], sort=False)}
+    exact = np.array([_sum_of_hypergeometric_sf(parts[(c, j)]) for c, j in zip(judges["court_id"], judges["judge_id"])])
+    peer_rate = judges["peer_extended"] / judges["peer_n"]
+    judges = judges.assign(observed_rate=judges["extended"] / judges["n"], peer_rate=peer_rate,
+                           expected_rate=judges["expected"] / judges["n"],
+                           ratio=np.where(judges["expected"] > 0, judges["extended"] / judges["expected"].clip(lower=1e-9),
+                                          np.inf),
+                           z=z / np.sqrt(phi), phi=phi, p_exact=exact,
+                           p=np.maximum(exact, sps.norm.sf(z / np.sqrt(phi))))
+    breakdown = {key: grp for key, grp in rows.groupby(["court_id", "judge_id"], sort=False)}
+    judges["by_case_type"] = [
+        [{"case_type": str(r.case_type), "cases": int(r.n), "extended": int(r.extended),
+          "peer_cases": int(r.peer_n), "peer_extended": int(r.peer_extended), "peer_rate": _r4(r.peer_rate)}
+         for r in breakdown[(c, j)].itertuples()] for c, j in zip(judges["court_id"], judges["judge_id"])]
+    return judges
+
+
+def _usual_share(approvals: np.ndarray, totals: np.ndarray, floor: float) -> tuple[float, float]:
+    """An approver's usual share of a judge's extensions from the other judges' (approvals of theirs, their
+    extensions): the pooled share, and the beta-binomial over-dispersion ρ of the judges' shares around it by the
+    method of moments (Kleinman, JASA 1973). ρ carries what varies between judges — divisions, and any other
+    concentrated pair in the court — into the test, so that one concentrated pair does not make others look so."""
+    n = totals.astype(float)
+    m = float(np.clip(approvals.sum() / n.sum(), floor, 1 - 1e-6))
+    shares = approvals / n
+    spread = float(np.sum(n * (shares - m) ** 2) / n.sum())
+    k_over_n = len(n) / n.sum()
+    rho = (spread / (m * (1 - m)) - k_over_n) / (1 - k_over_n) if k_over_n < 1 else 0.0
+    return m, float(np.clip(rho, 0.0, 0.99))
+
+
+def pair_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
+    """One row per tested (approver, judge) pair of a court and case kind with at least two approvers: is the
+    approver's share of the judge's extensions above its usual share of the court's other judges' extensions of
+    that kind? The larger one-sided p of two exact tests: beta-binomial around the usual share (binomial where the
+    other judges' shares vary no more than chance), and Fisher's against the other judges' approvals (which
+    carries how few they are). A judge who is an approver in the stratum is neither tested nor a baseline: nobody approves their
+    own extensions, so the other approvers' shares of theirs are higher by rule."""
+    rows = rows[rows["approver_id"].notna()]
+    out = []
+    for (court, kind), grp in rows.groupby(["court_id", "case_kind"], sort=True):
+        approvers = sorted(set(grp["approver_id"]))
+        if len(approvers) < 2:
+            continue
+        table = grp.pivot_table(index="judge_id", columns="approver_id", values="approvals", aggfunc="sum",
+                                fill_value=0)
+        table = table[~table.index.isin(approvers)]
+        totals = table.sum(axis=1)
+        table, totals = table[totals > 0], totals[totals > 0]
+        if len(table) < 3:  # the judge and at least two others to set the baseline
+            continue
+        floor = 1.0 / (2 * len(approvers))
+        for judge in table.index:
+            n = int(totals[judge])
+            if n < int(s.extension_min_pair_approvals):
+                continue
+            others = table.index != judge
+            for approver in table.columns:
+                x = int(table.at[judge, approver])
+                if x < int(s.extension_min_pair_approvals):
+                    continue
+                usual, rho = _usual_share(table.loc[others, approver].to_numpy(), totals[others].to_numpy(), floor)
+                if rho > 1e-6:
+                    a, b = usual * (1 / rho - 1), (1 - usual) * (1 / rho - 1)
+                    p = float(sps.betabinom.sf(x - 1, n, a, b))
+                else:
+                    p = float(sps.binom.sf(x - 1, n, usual))
+                # and Fisher's exact test against the others' approvals, which carries how few they are
+                others_x = int(table.loc[others, approver].sum())
+                others_n = int(totals[others].sum())
+                _, fisher = sps.fisher_exact([[x, n - x], [others_x, others_n - others_x]], alternative="greater")
+                p = max(p, float(fisher))
+                out.append({"court_id": court, "case_kind": kind, "approver_id": approver, "judge_id": judge,
+                            "approvals": x, "by_judge": n, "by_approver": int(table[approver].sum()),
+                            "total": int(totals.sum()), "approvers": len(approvers), "other_judges": int(others.sum()),
+                            "share": x / n, "usual_share": usual, "rho": rho, "p": p})
+    pairs = pd.DataFrame(out)
+    if not pairs.empty:
+        pairs["ratio"] = pairs["share"] / pairs["usual_share"]
+    return pairs
+
+
+def _r4(x):
+    if x is None:
+        return None
+    x = float(x)
+    return None if not np.isfinite(x) else round(x, 4)
+
+
+# ----------------------------------------------------------------------------------------------
+# wording
+
+
+def _pct(x) -> str:
+    x = float(x)
+    if not np.isfinite(x):
+        return "?"
+    return f"{100 * x:.1f}%" if abs(x) < 0.1 else f"{100 * x:.0f}%"
+
+
+def judge_text(r) -> tuple[str, str]:
+    zh = (f"法官{r.judge_id}承办的{int(r.n)}件案件中{int(r.extended)}件经批准延长审限（{_pct(r.observed_rate)}），"
+          f"约为本院同类案件其他承办人比例（{_pct(r.expected_rate)}）的{r.ratio:.1f}倍，超出漏斗图控制限，"
+          f"经多重比较校正后仍显著。")
+    en = (f"Judge {r.judge_id} had an approved deadline extension on {int(r.extended)} of {int(r.n)} cases "
+          f"({_pct(r.observed_rate)}), {r.ratio:.1f}× the share of the court's other judges on cases of the same types "
+          f"({_pct(r.expected_rate)}); beyond the funnel plot's control limit and significant after multiple-testing "
+          f"correction.")
+    return zh, en
+
+
+def pair_text(r) -> tuple[str, str]:
+    kind_zh, kind_en = KIND_ZH.get(r.case_kind, r.case_kind), KIND_EN.get(r.case_kind, r.case_kind)
+    zh = (f"法官{r.judge_id}的{int(r.by_judge)}次延长审限中{int(r.approvals)}次由{r.approver_id}批准（{_pct(r.share)}），"
+          f"而{r.approver_id}在本院其他{int(r.other_judges)}名承办人{kind_zh}案件的延长中通常只批准{_pct(r.usual_share)}"
+          f"，经多重比较校正后仍显著。")
+    en = (f"{int(r.approvals)} of judge {r.judge_id}'s {int(r.by_judge)} deadline extensions were approved by "
+          f"{r.approver_id} ({_pct(r.share)}), who usually approves {_pct(r.usual_share)} of the extensions of the "
+          f"court's {int(r.other_judges)} other judges on {kind_en} cases; significant after "
+          f"multiple-testing correction.")
+    return zh, en
+
+
+JUDGE_PEERS = ("同院同案件类型的其他承办人，样本少时向全省同类案件借力 (the court's other judges on cases of the same type, "
+               "borrowing from the province where they are few)")
+PAIR_PEERS = ("该批准人对同院同类案件其他承办人延长审限的批准比例 (the approver's usual share of the court's other "
+              "judges' extensions of the same case kind)")
+
+
+# ----------------------------------------------------------------------------------------------
+# the detector
+
+
+class ExtensionApprovalConcentration(Detector):
+    """审限延长集中 — extensions concentrated on one judge, or one approver's approvals on one judge."""
+
+    name = "extension_approval_concentration"
+    category = "integrity"
+    subject_type = "judge"
+    needs = ("cases",)
+    title_zh = "审限延长集中于个别法官或个别批准人"
+    title_en = "Deadline extensions concentrated on one judge or one approver"
+    method = ("Judges: cases with an approved extension against the court's extensions of the same case types spread "
+              "over its judges at random (exact conditional hypergeometric test, and an over-dispersed normal one; "
+              "the larger one-sided p). Approvers: the approver's share of one judge's extensions against its median "
+              "share of the court's other judges' (the larger p of an exact beta-binomial test, over-dispersion from the other "
+              "judges, and Fisher's exact test). "
+              "Benjamini–Hochberg across both families.")
+    legal_basis = BASIS
+    false_alarm_control = ("BH at [stats] false_discovery_rate across every judge and approver–judge test; "
+                           "over-dispersion φ estimated across the province's judges; a flag also needs the rate "
+                           "(or the approver's share) at least [patterns] extension_min_ratio × the peers'. Judges "
+                           "with fewer than [patterns] extension_min_cases cases, and pairs with fewer than "
+                           "extension_min_pair_approvals approvals, abstain; so do a court and case kind with one "
+                           "approver or fewer than three judges with extensions, and a judge who is an approver there.")
+    limitations = ("Case difficulty within a case type is not adjusted for: a judge given the hard cases by policy "
+                   "needs more extensions. Approvals follow divisions (a vice-president signs for the divisions they "
+                   "supervise), so an approver–judge concentration within one case kind can be the court's "
+                   "organisation; the approver test needs events.approver_id (contract extension E6) and abstains "
+                   "without it. cases.extensions counts approvals, not their length or lawfulness "
+                   "(case_past_time_limit judges that).")
+
+    def detect(self, ctx: DetectContext) -> Detection:
+        s = ExtensionSettings.from_config(ctx.config)
+        by_judge = queries.run(ctx.con, "pattern_extension_by_judge", as_of=ctx.as_of)
+        by_approver = queries.run(ctx.con, "pattern_extension_by_approver", as_of=ctx.as_of)
+        skipped = int(by_judge["unknown"].sum()) if not by_judge.empty else 0
+        judges = judge_tests(by_judge, s)
+        pairs = pair_tests(by_approver, s) if not by_approver.empty else pd.DataFrame()
+        no_approver = int(by_approver.loc[by_approver["approver_id"].isna(), "approvals"].sum()) \
+            if not by_approver.empty else 0
+        p = np.concatenate([judges["p"].to_numpy() if not judges.empty else np.zeros(0),
+                            pairs["p"].to_numpy() if not pairs.empty else np.zeros(0)])
+        note = (f"{len(judges)} judge test(s), {len(pairs)} approver–judge test(s)"
+                + (f"; {no_approver} extension(s) without a recorded approver" if no_approver else "")
+                + (f"; {skipped} case(s) with an unknown extension count left out" if skipped else ""))
+        if p.size == 0:
+            return Detection(pd.DataFrame(columns=DETECTOR_COLUMNS), skipped, note + " (abstained)")
+        reject, q = benjamini_hochberg(p, float(s.false_discovery_rate))
+        floor = float(s.extension_min_ratio)
+        nj = len(judges)
+        subjects: dict[str, dict] = {}
+        if nj:
+            judges = judges.assign(q=q[:nj], reject=reject[:nj])
+            for r in judges[judges["reject"] & (judges["ratio"] >= floor)].itertuples():
+                zh, en = judge_text(r)
+                approvers = by_approver[(by_approver["judge_id"] == r.judge_id) & by_approver["approver_id"].notna()]
+                subjects.setdefault(str(r.judge_id), {"court_id": str(r.court_id), "parts": []})["parts"].append({
+                    "q": float(r.q), "zh": zh, "en": en, "peers": JUDGE_PEERS,
+                    "evidence": {"test": "judge", "court_id": str(r.court_id), "cases": int(r.n),
+                                 "extended": int(r.extended), "observed_rate": _r4(r.observed_rate),
+                                 "expected_extended": _r4(r.expected), "expected_rate": _r4(r.expected_rate),
+                                 "peer_cases": int(r.peer_n), "peer_extended": int(r.peer_extended),
+                                 "peer_rate": _r4(r.peer_rate), "ratio": _r4(r.ratio),
+                                 "overdispersion_phi": _r4(r.phi), "z": _r4(r.z), "p_exact": float(r.p_exact),
+                                 "p_value": float(r.p),
+                                 "q_value": float(r.q), "by_case_type": r.by_case_type,
+                                 "approvers": {str(a): int(n) for a, n in approvers.groupby("approver_id")["approvals"]
+                                               .sum().sort_values(ascending=False).items()}}})
+        if len(pairs):
+            pairs = pairs.assign(q=q[nj:], reject=reject[nj:])
+            for r in pairs[pairs["reject"] & (pairs["ratio"] >= floor)].itertuples():
+                zh, en = pair_text(r)
+                subjects.setdefault(str(r.approver_id), {"court_id": str(r.court_id), "parts": []})["parts"].append({
+                    "q": float(r.q), "zh": zh, "en": en, "peers": PAIR_PEERS,
+                    "evidence": {"test": "approver", "court_id": str(r.court_id), "case_kind": str(r.case_kind),
+                                 "approver_id": str(r.approver_id), "judge_id": str(r.judge_id),
+                                 "approvals_for_judge": int(r.approvals), "extensions_of_judge": int(r.by_judge),
+                                 "approvals_by_approver": int(r.by_approver), "extensions_in_court_kind": int(r.total),
+                                 "approvers_in_court_kind": int(r.approvers), "other_judges": int(r.other_judges),
+                                 "share": _r4(r.share), "usual_share": _r4(r.usual_share), "ratio": _r4(r.ratio),
+                                 "overdispersion_rho": _r4(r.rho),
+                                 "p_value": float(r.p), "q_value": float(r.q)}})
+        out = []
+        for subject, found in sorted(subjects.items()):
+            parts = sorted(found["parts"], key=lambda part: part["q"])
+            qmin = parts[0]["q"]
+            score = float(score_from_q([qmin])[0])
+            out.append({
+                "subject_type": "judge", "subject_id": subject, "case_id": None, "judge_id": subject,
+                "court_id": found["court_id"], "score": score, "level": level_for(score),
+                "explanation": "".join(part["zh"] for part in parts),
+                "evidence": {"explanation_en": " ".join(part["en"] for part in parts), "legal_basis": self.legal_basis,
+                             "method": self.method, "peer_comparison": "；".join(dict.fromkeys(part["peers"] for part in parts)),
+                             "tests": [part["evidence"] for part in parts], "q_value": qmin,
+                             "tests_in_family": int(p.size), "notice": NOTICE},
+            })
+        flags = pd.DataFrame(out, columns=DETECTOR_COLUMNS) if out else pd.DataFrame(columns=DETECTOR_COLUMNS)
+        return Detection(flags, skipped, note)
