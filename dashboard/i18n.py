@@ -94,6 +94,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     "search": ("搜索（案号、说明、对象）", "Search (case number, explanation, subject)"),
     "count": ("符合条件 {n} 条（本次运行共 {total} 条）", "{n} flags match (of {total} in the run)"),
     "no_match": ("没有符合筛选条件的预警。", "No flags match the filters."),
+    "flags_high_help": ("高级别预警占全部预警的{share}。级别按预警种类和统计强度统一确定（见模型说明「预警级别」），"
+                        "高级别应为少数，供优先阅看；级别不构成任何认定。",
+                        "{share} of all warnings are high. Levels follow one mapping from the kind of warning and its "
+                        "statistical strength (model cards, \"Warning levels\"), so high stays a minority to read first; "
+                        "a level is not a finding."),
     "select_hint": ("点击表格中的一行打开该预警；点击表头排序。", "Click a row to open the flag; click a column header to sort."),
     "cat_sentencing": ("量刑", "Sentencing"),
     "cat_enforcement": ("执行（终本）", "Enforcement"),

@@ -54,6 +54,16 @@ def detector_title(name: str, language: str | None = None) -> str:
     return title[:1].upper() + title[1:]
 
 
+def score_meaning(record) -> str:
+    """What a flag's 0–1 score means, in the page's language (detectors/triage.py)."""
+    from courtwatch.detectors import triage
+    from courtwatch.detectors.registry import by_name
+    detector = by_name().get(record.get("detector"))
+    kind = triage.kind_of(detector) if detector is not None else "statistical"
+    zh, en = triage.score_words(kind, float(record.get("score") or 0.0))
+    return en if lang() == "en" else zh
+
+
 def fixed(label_fn):
     """A label function for `format_func`, with the current language fixed: Streamlit may call a
     format_func outside the script run, where the user's choices cannot be read."""

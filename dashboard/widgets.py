@@ -9,6 +9,8 @@ import json
 import pandas as pd
 import streamlit as st
 
+from courtwatch.core.vocabulary import LEVELS_STRONGEST_FIRST
+
 from . import data
 from .charts import caseload_figure, chart
 from .labels import category_label, detector_title, explanation_en, level_label, rates_table, review_label, short, tr
@@ -132,6 +134,9 @@ def flag_table(flags: pd.DataFrame, key: str, height: int | None = None) -> str 
         # one label per distinct code, not per row: the list can hold tens of thousands of flags
         return flags[column].map({code: label_fn(code) for code in flags[column].dropna().unique()})
 
+    # priority first (detectors/triage.py: level, then statistical strength); a header click re-sorts
+    flags = flags.assign(_priority=flags["level"].map({lv: i for i, lv in enumerate(LEVELS_STRONGEST_FIRST)})) \
+        .sort_values(["_priority", "score"], ascending=[True, False], kind="stable")
     if lang() == "en" and "explanation_en" in flags:
         sentences = [explanation_en(e, z) for e, z in zip(flags["explanation_en"], flags["explanation"])]
     else:

@@ -213,6 +213,28 @@ def test_flags_table_filters_by_category_and_level(province, use_db):
     assert set(table["flag_id"]) == set(expected["flag_id"])
 
 
+def test_flags_list_opens_sorted_by_priority(province, use_db):
+    """Level first (detectors/triage.py), then statistical strength: a president reads from the top."""
+    use_db(province["db"])
+    at = open_page("flags")
+    table = at.dataframe[0].value
+    order = {t(f"level_{lv}", "zh"): i for i, lv in enumerate(("high", "medium", "low"))}
+    ranks = table[t("col_level", "zh")].map(order).tolist()
+    assert ranks == sorted(ranks) and ranks[0] == 0
+    first_high = table[table[t("col_level", "zh")] == t("level_high", "zh")][t("col_score", "zh")].tolist()
+    assert first_high == sorted(first_high, reverse=True)
+
+
+def test_flag_detail_says_what_the_score_means(province, use_db):
+    use_db(province["db"])
+    model = some_flag(province, "sentence_deviation")
+    at = open_page(flag=model["flag_id"])
+    assert "统计强度" in texts(at)
+    rule = some_flag(province, "zb_no_online_inquiry")
+    at = open_page(flag=rule["flag_id"])
+    assert "分数不表示程度" in texts(at)
+
+
 def test_flags_free_text_finds_a_case_and_no_match_says_so(province, use_db):
     use_db(province["db"])
     flag = some_flag(province, "zb_no_online_inquiry")

@@ -39,6 +39,7 @@ st.subheader(f"{labels.detector_title(record['detector'])} · {record['subject_i
 cols = st.columns([1, 1, 4])
 cols[0].metric(tr("level"), labels.level_label(record["level"]))
 cols[1].metric(tr("score"), f"{record['score']:.2f}")
+cols[1].caption(labels.score_meaning(record))  # what the number means, beside it
 status_slot = cols[2].empty()  # filled at the end, after a disposition submitted below is stored
 
 st.markdown(f"**{tr('explanation')}**")
