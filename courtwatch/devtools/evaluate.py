@@ -43,7 +43,12 @@ DEFAULT_NOISES = (0.35, 0.2, 0.5)
 ALTERING_KINDS = {"judge_sentencing_bias": "judge_id", "sentencing_disparity": "court_id"}
 # Lawful exceptions that are ordinary records, not made unlike their peers (a case within its time limit
 # thanks to an extension or a deduction, sample_data/patrol.py): they excuse no model's flag.
-ORDINARY_LAWFUL_PREFIXES = ("lawful_time_limit_",)
+# Likewise the law audit's ordinary records (sample_data/criminal.py, enforcement.py, integrity.py): a term combined
+# with an earlier judgment's (E2 only), §73's edges, a court's fines or inquiry log not exported, a resumption, payouts,
+# interference recorded with nothing after it.
+ORDINARY_LAWFUL_PREFIXES = ("lawful_time_limit_", "lawful_combined_", "lawful_probation_period_edges",
+                            "lawful_fine_records_not_exported", "lawful_zb_inquiry_log_not_exported",
+                            "lawful_zb_duty_moved_by_resumption", "lawful_funds_", "lawful_interference_recorded")
 # Appealed cases behind a planted reversal rate (real civil judges see 20–40 appeals a year).
 VOLUME_BINS = [0, 20, 30, 40, 10**9]
 VOLUME_LABELS = ["under 20", "20–29", "30–39", "40 or more"]
