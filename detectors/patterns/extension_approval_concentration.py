@@ -45,6 +45,7 @@ class ExtensionSettings(Settings):
     extension_min_cases: int
     extension_min_pair_approvals: int
     extension_min_ratio: float
+    extension_min_pair_share: float
 
 
 # ----------------------------------------------------------------------------------------------
@@ -130,15 +131,35 @@ def _usual_share(approvals: np.ndarray, totals: np.ndarray, floor: float) -> tup
     return m, float(np.clip(rho, 0.0, 0.99))
 
 
+def _pair_p(x: int, n: int, base_x: np.ndarray, base_n: np.ndarray, floor: float) -> tuple[float, float, float]:
+    """(p, usual share, ρ) of x of a judge's n extensions approved by one approver, against the approvals of
+    theirs (base_x) among the other judges' extensions (base_n)."""
+    usual, rho = _usual_share(base_x, base_n, floor)
+    if rho > 1e-6:
+        a, b = usual * (1 / rho - 1), (1 - usual) * (1 / rho - 1)
+        p = float(sps.betabinom.sf(x - 1, n, a, b))
+    else:
+        p = float(sps.binom.sf(x - 1, n, usual))
+    # and Fisher's exact test against the others' approvals, which carries how few they are
+    others_x, others_n = int(base_x.sum()), int(base_n.sum())
+    _, fisher = sps.fisher_exact([[x, n - x], [others_x, others_n - others_x]], alternative="greater")
+    return max(p, float(fisher)), usual, rho
+
+
 def pair_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
     """One row per tested (approver, judge) pair of a court and case kind with at least two approvers: is the
     approver's share of the judge's extensions above its usual share of the court's other judges' extensions of
     that kind? The larger one-sided p of two exact tests: beta-binomial around the usual share (binomial where the
     other judges' shares vary no more than chance), and Fisher's against the other judges' approvals (which
-    carries how few they are). A judge who is an approver in the stratum is neither tested nor a baseline: nobody approves their
-    own extensions, so the other approvers' shares of theirs are higher by rule."""
+    carries how few they are).
+
+    The baseline needs at least two other judges. A judge who is an approver in the stratum is neither tested
+    nor a baseline (nobody approves their own extensions, so the others' shares of theirs are higher by rule),
+    and nor is, in a second pass, a judge whose extensions one approver was found to sign (Benjamini–Hochberg
+    over the first pass): one concentrated pair would otherwise lower that approver's colleagues' usual share
+    and make their pairs look concentrated."""
     rows = rows[rows["approver_id"].notna()]
-    out = []
+    strata = []
     for (court, kind), grp in rows.groupby(["court_id", "case_kind"], sort=True):
         approvers = sorted(set(grp["approver_id"]))
         if len(approvers) < 2:
@@ -148,34 +169,40 @@ def pair_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
         table = table[~table.index.isin(approvers)]
         totals = table.sum(axis=1)
         table, totals = table[totals > 0], totals[totals > 0]
-        if len(table) < 3:  # the judge and at least two others to set the baseline
-            continue
-        floor = 1.0 / (2 * len(approvers))
-        for judge in table.index:
-            n = int(totals[judge])
-            if n < int(s.extension_min_pair_approvals):
-                continue
-            others = table.index != judge
-            for approver in table.columns:
-                x = int(table.at[judge, approver])
-                if x < int(s.extension_min_pair_approvals):
+        if len(table) >= 3:  # the judge and at least two others to set the baseline
+            strata.append((court, kind, approvers, table, totals))
+
+    def run(excluded: set) -> list[dict]:
+        out = []
+        for court, kind, approvers, table, totals in strata:
+            floor = 1.0 / (2 * len(approvers))
+            for judge in table.index:
+                n = int(totals[judge])
+                if n < int(s.extension_min_pair_approvals):
                     continue
-                usual, rho = _usual_share(table.loc[others, approver].to_numpy(), totals[others].to_numpy(), floor)
-                if rho > 1e-6:
-                    a, b = usual * (1 / rho - 1), (1 - usual) * (1 / rho - 1)
-                    p = float(sps.betabinom.sf(x - 1, n, a, b))
-                else:
-                    p = float(sps.binom.sf(x - 1, n, usual))
-                # and Fisher's exact test against the others' approvals, which carries how few they are
-                others_x = int(table.loc[others, approver].sum())
-                others_n = int(totals[others].sum())
-                _, fisher = sps.fisher_exact([[x, n - x], [others_x, others_n - others_x]], alternative="greater")
-                p = max(p, float(fisher))
-                out.append({"court_id": court, "case_kind": kind, "approver_id": approver, "judge_id": judge,
-                            "approvals": x, "by_judge": n, "by_approver": int(table[approver].sum()),
-                            "total": int(totals.sum()), "approvers": len(approvers), "other_judges": int(others.sum()),
-                            "share": x / n, "usual_share": usual, "rho": rho, "p": p})
-    pairs = pd.DataFrame(out)
+                others = (table.index != judge) & ~table.index.isin([j for c, k, j in excluded if (c, k) == (court, kind)])
+                if others.sum() < 2:
+                    continue
+                for approver in table.columns:
+                    x = int(table.at[judge, approver])
+                    if x < int(s.extension_min_pair_approvals):
+                        continue
+                    p, usual, rho = _pair_p(x, n, table.loc[others, approver].to_numpy(), totals[others].to_numpy(),
+                                            floor)
+                    out.append({"court_id": court, "case_kind": kind, "approver_id": approver, "judge_id": judge,
+                                "approvals": x, "by_judge": n, "by_approver": int(table[approver].sum()),
+                                "total": int(totals.sum()), "approvers": len(approvers),
+                                "other_judges": int(others.sum()), "share": x / n, "usual_share": usual, "rho": rho,
+                                "p": p})
+        return out
+
+    first = run(set())
+    if first:
+        reject, _ = benjamini_hochberg([r["p"] for r in first], float(s.false_discovery_rate))
+        concentrated = {(r["court_id"], r["case_kind"], r["judge_id"]) for r, hit in zip(first, reject) if hit}
+        pairs = pd.DataFrame(run(concentrated) if concentrated else first)
+    else:
+        pairs = pd.DataFrame()
     if not pairs.empty:
         pairs["ratio"] = pairs["share"] / pairs["usual_share"]
     return pairs
@@ -250,7 +277,8 @@ class ExtensionApprovalConcentration(Detector):
     legal_basis = BASIS
     false_alarm_control = ("BH at [stats] false_discovery_rate across every judge and approver–judge test; "
                            "over-dispersion φ estimated across the province's judges; a flag also needs the rate "
-                           "(or the approver's share) at least [patterns] extension_min_ratio × the peers'. Judges "
+                           "(or the approver's share) at least [patterns] extension_min_ratio × the peers', and an approver "
+                           "to have signed at least extension_min_pair_share of the judge's extensions. Judges "
                            "with fewer than [patterns] extension_min_cases cases, and pairs with fewer than "
                            "extension_min_pair_approvals approvals, abstain; so do a court and case kind with one "
                            "approver or fewer than three judges with extensions, and a judge who is an approver there.")
@@ -300,7 +328,8 @@ class ExtensionApprovalConcentration(Detector):
                                                .sum().sort_values(ascending=False).items()}}})
         if len(pairs):
             pairs = pairs.assign(q=q[nj:], reject=reject[nj:])
-            for r in pairs[pairs["reject"] & (pairs["ratio"] >= floor)].itertuples():
+            share_floor = float(s.extension_min_pair_share)
+            for r in pairs[pairs["reject"] & (pairs["ratio"] >= floor) & (pairs["share"] >= share_floor)].itertuples():
                 zh, en = pair_text(r)
                 subjects.setdefault(str(r.approver_id), {"court_id": str(r.court_id), "parts": []})["parts"].append({
                     "q": float(r.q), "zh": zh, "en": en, "peers": PAIR_PEERS,
