@@ -1,7 +1,8 @@
 """The patrol of irregular conduct in the sample (不规范司法行为巡查, issue 15): procedures, time limits
 kept, who approved each extension, and the planted overdue, long-pending and extension-concentrated records.
 
-Called once from generator.py, after every case exists and before the integrity events:
+Called from generator.py after every case exists and before the integrity events (the lawful exceptions are
+recorded after them, by the callable it returns):
 - `cases["procedure"]`: the procedure each first-instance trial was tried under (contract extension E6), the
   short procedures only where the case fits their limit (速裁 and 简易 for quick criminal cases, 小额 and
   简易 for civil ones; a case that needs longer is tried under 普通程序, as a court converts it);
@@ -22,6 +23,8 @@ Nothing here changes a filing or closing date the other detectors read, except t
 made long pending (no appeal, no other plant).
 """
 from __future__ import annotations
+
+from typing import Callable
 
 import numpy as np
 
@@ -131,6 +134,7 @@ class Patrol:
         cases["deducted"] = np.zeros(n, dtype=np.int64)
         self.deduction_needed = np.zeros(n, dtype=bool)  # the case is lawful only because of its deducted days
         self.patrol_plants = np.zeros(n, dtype=bool)     # this module's own plants (left as planted)
+        self.lawful: list[tuple[str, dict]] = []          # lawful exceptions, recorded by the returned callable
         self.grace = int(ctx.rules["time_limit_grace_days"])
 
     # ---- helpers ------------------------------------------------------------------------
@@ -161,8 +165,8 @@ class Patrol:
             return
         c = self.cases
         ids = dict(case=idx, judge=c["judge"][idx], court=c["court"][idx], magnitude=magnitude, note=note)
-        if lawful:
-            self.ctx.lawful(kind, ("case_past_time_limit",), "case", "all", **ids)
+        if lawful:  # recorded after the integrity events (see generate): they are ordinary cases, open to any plant
+            self.lawful.append((kind, ids))
         else:
             self.ctx.plant(kind, "case", "all", **ids)
             self.patrol_plants[idx] = True
@@ -181,8 +185,12 @@ class Patrol:
         self.logs["all"].add(idx, EV_EXTENSION, timestamps(self.rng, when), c["judge"][idx], note=NOTE_EXTENSION)
 
 
-def generate(ctx: Context, cases: dict, offsets: dict, logs: dict[str, EventLog]) -> None:
-    """Procedures, lawful time limits, approvers and the patrol plants (see the module docstring)."""
+def generate(ctx: Context, cases: dict, offsets: dict, logs: dict[str, EventLog]) -> Callable[[], None]:
+    """Procedures, lawful time limits, approvers and the patrol plants (see the module docstring).
+
+    Returns what records the lawful exceptions: generator.py calls it after the integrity events, so that
+    these ordinary cases (most cases past a base period, made lawful) do not change which cases the
+    integrity part draws from."""
     p = Patrol(ctx, cases, offsets, logs)
     _procedures(p)
     overdue = _plant_overdue(p)
@@ -192,6 +200,11 @@ def generate(ctx: Context, cases: dict, offsets: dict, logs: dict[str, EventLog]
     _label_long_pending(p)
     _approvers(p)
     _unknown_deductions(p)
+
+    def record_lawful() -> None:
+        for kind, ids in p.lawful:
+            ctx.lawful(kind, ("case_past_time_limit",), "case", "all", **ids)
+    return record_lawful
 
 
 # ---- procedures ----------------------------------------------------------------------------
