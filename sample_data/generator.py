@@ -199,7 +199,7 @@ def generate(out_dir, scale: float = 1.0, seed: int = 20240601, noise: float = 0
     offsets = {"criminal": 0, "civil": n_crim, "enforcement": n_crim + n_civ_all, "all": 0}
     cases = {k: np.concatenate([crim_cases[k], civ_cases[k], enf_cases[k]]) for k in crim_cases}
     n_cases = len(cases["filed"])
-    record_patrol_lawful = patrol.generate(ctx, cases, offsets, logs)  # procedures, time limits, approvers, plants
+    record_patrol = patrol.generate(ctx, cases, offsets, logs)  # procedures, time limits, approvers, plants
 
     # cases already carrying a planted anomaly take no integrity plant
     excluded = np.zeros(n_cases, dtype=bool)
@@ -208,7 +208,7 @@ def generate(out_dir, scale: float = 1.0, seed: int = 20240601, noise: float = 0
         c = t["case"][t["case"] >= 0]
         excluded[c + offsets[t["domain"]]] = True
     integrity.generate(ctx, cases, excluded, logs["all"])
-    record_patrol_lawful()
+    record_patrol()
     reps = representations.generate(ctx, cases, (forced[0] + offsets["civil"], forced[1], forced[2]))
 
     events = {k: np.concatenate([logs[name].concat(offsets[name])[k] for name in logs])

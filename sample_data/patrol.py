@@ -1,8 +1,8 @@
 """The patrol of irregular conduct in the sample (不规范司法行为巡查, issue 15): procedures, time limits
 kept, who approved each extension, and the planted overdue, long-pending and extension-concentrated records.
 
-Called from generator.py after every case exists and before the integrity events (the lawful exceptions are
-recorded after them, by the callable it returns):
+Called from generator.py after every case exists and before the integrity events (the plants and lawful
+exceptions are recorded after them, by the callable it returns):
 - `cases["procedure"]`: the procedure each first-instance trial was tried under (contract extension E6), the
   short procedures only where the case fits their limit (速裁 and 简易 for quick criminal cases, 小额 and
   简易 for civil ones; a case that needs longer is tried under 普通程序, as a court converts it);
@@ -134,7 +134,9 @@ class Patrol:
         cases["deducted"] = np.zeros(n, dtype=np.int64)
         self.deduction_needed = np.zeros(n, dtype=bool)  # the case is lawful only because of its deducted days
         self.patrol_plants = np.zeros(n, dtype=bool)     # this module's own plants (left as planted)
-        self.lawful: list[tuple[str, dict]] = []          # lawful exceptions, recorded by the returned callable
+        # recorded by the callable generate returns, after the integrity events
+        self.lawful: list[tuple[str, dict]] = []
+        self.plants: list[tuple[str, str, dict]] = []
         self.grace = int(ctx.rules["time_limit_grace_days"])
 
     # ---- helpers ------------------------------------------------------------------------
@@ -165,12 +167,16 @@ class Patrol:
             return
         c = self.cases
         ids = dict(case=idx, judge=c["judge"][idx], court=c["court"][idx], magnitude=magnitude, note=note)
-        if lawful:  # recorded after the integrity events (see generate): they are ordinary cases, open to any plant
+        if lawful:
             self.lawful.append((kind, ids))
         else:
-            self.ctx.plant(kind, "case", "all", **ids)
+            self.plant(kind, "case", **ids)
             self.patrol_plants[idx] = True
         self.taken[idx] = True
+
+    def plant(self, kind: str, subject_type: str, **ids) -> None:
+        """A plant of this module, recorded after the integrity events (see generate)."""
+        self.plants.append((kind, subject_type, ids))
 
     def add_extension(self, idx, due) -> None:
         """One more approved extension on the cases idx, approved 5–15 days before `due` (法发〔2006〕35号
@@ -188,9 +194,10 @@ class Patrol:
 def generate(ctx: Context, cases: dict, offsets: dict, logs: dict[str, EventLog]) -> Callable[[], None]:
     """Procedures, lawful time limits, approvers and the patrol plants (see the module docstring).
 
-    Returns what records the lawful exceptions: generator.py calls it after the integrity events, so that
-    these ordinary cases (most cases past a base period, made lawful) do not change which cases the
-    integrity part draws from."""
+    Returns what records the plants and the lawful exceptions: generator.py calls it after the integrity
+    events, so that the integrity part draws from the same cases as without this module (its figures stay as
+    they were); that call also drops the integrity part's random suspensions on the cases planted past their
+    limit (a suspension would make them lawful)."""
     p = Patrol(ctx, cases, offsets, logs)
     _procedures(p)
     overdue = _plant_overdue(p)
@@ -201,10 +208,23 @@ def generate(ctx: Context, cases: dict, offsets: dict, logs: dict[str, EventLog]
     _approvers(p)
     _unknown_deductions(p)
 
-    def record_lawful() -> None:
+    own_parts = len(logs["all"].parts)
+    overdue_cases = set()
+    for kind, _, ids in p.plants:
+        if kind == "case_past_time_limit":
+            overdue_cases |= set(np.asarray(ids["case"]).tolist())
+
+    def record() -> None:
+        for part in logs["all"].parts[own_parts:]:  # the integrity part's events
+            drop = (part["event"] == EV_SUSPENSION) & np.isin(part["case"], list(overdue_cases))
+            if drop.any():
+                for key in part:
+                    part[key] = part[key][~drop]
+        for kind, subject_type, ids in p.plants:
+            ctx.plant(kind, subject_type, "all", **ids)
         for kind, ids in p.lawful:
             ctx.lawful(kind, ("case_past_time_limit",), "case", "all", **ids)
-    return record_lawful
+    return record
 
 
 # ---- procedures ----------------------------------------------------------------------------
@@ -321,8 +341,8 @@ def _plant_long_pending(p: Patrol) -> None:
     p.record("case_long_pending", idx, [f"民事一审立案{int(d)}天未结" + ("（中止审理中）" if i in set(suspended) else "")
                                         for i, d in zip(idx, days)], magnitude=days.astype(np.float64))
     over = p.over()[overdue]
-    p.ctx.plant("case_past_time_limit", "case", "all", case=overdue, judge=c["judge"][overdue],
-                court=c["court"][overdue], magnitude=over,
+    p.plant("case_past_time_limit", "case", case=overdue, judge=c["judge"][overdue],
+            court=c["court"][overdue], magnitude=over,
                 note=[f"民初 普通程序立案{int(d)}天未结，超过六个月审限{int(o)}天且未经批准延长" for d, o in
                       zip(EXPORT - c["filed"][overdue], over)])
 
@@ -402,9 +422,9 @@ def _plant_extension_judge(p: Patrol) -> None:
     n, k = int(mine_all.sum()), int((mine_all & (c["extensions"] > 0)).sum())
     peer_share = float((peers & (c["extensions"] > 0)).sum()) / max(int(peers.sum()), 1)
     ratio = f"约为同院同行（{100 * peer_share:.0f}%）的{k / max(n, 1) / peer_share:.1f}倍" if peer_share > 0 else "同院同行无延长"
-    ctx.plant("extension_concentrated_judge", "judge", "all", judge=np.array([judge]),
-              court=np.array([court_of[judge]]), magnitude=np.array([k / max(n, 1)]),
-              note=[f"刑事案件{n}件中{k}件经批准延长审限 {ratio}"])
+    p.plant("extension_concentrated_judge", "judge", judge=np.array([judge]),
+            court=np.array([court_of[judge]]), magnitude=np.array([k / max(n, 1)]),
+            note=[f"刑事案件{n}件中{k}件经批准延长审限 {ratio}"])
     p.taken[extend] = True
 
 
@@ -415,14 +435,14 @@ def _label_long_pending(p: Patrol) -> None:
     months = int(p.ctx.rules["long_pending_months"])
     limit_day = add_months(np.array([EXPORT]), -months)[0]
     planted = set()
-    for t in p.ctx.truth:
-        if t["kind"] == "case_long_pending":
-            planted |= set((t["case"] + p.offsets[t["domain"]]).tolist())
+    for kind, _, ids in p.plants:
+        if kind == "case_long_pending":
+            planted |= set(np.asarray(ids["case"]).tolist())
     natural = np.flatnonzero((c["closed"] == MISSING) & (c["filed"] < limit_day) & (c["filed"] >= 0))
     natural = natural[~np.isin(natural, list(planted))]
     days = EXPORT - c["filed"][natural]
-    p.ctx.plant("case_long_pending", "case", "all", case=natural, judge=c["judge"][natural], court=c["court"][natural],
-                magnitude=days.astype(np.float64),
+    p.plant("case_long_pending", "case", case=natural, judge=c["judge"][natural], court=c["court"][natural],
+            magnitude=days.astype(np.float64),
                 note=[f"{CASE_TYPES[t]}立案{int(d)}天未结（未另行设置）" for t, d in zip(c["ctype"][natural], days)])
 
 
@@ -481,8 +501,8 @@ def _approvers(p: Patrol) -> None:
         approver[mine] = leader
         in_court = enf & (court == court_of[officer])
         others = in_court & ~mine
-        ctx.plant("extension_concentrated_approver", "judge", "all", judge=np.array([leader]),
-                  court=np.array([court_of[leader]]), magnitude=np.array([float(mine.sum())]),
+        p.plant("extension_concentrated_approver", "judge", judge=np.array([leader]),
+                court=np.array([court_of[leader]]), magnitude=np.array([float(mine.sum())]),
                   note=[f"批准执行员J{int(jt.code.iat[officer]):06d}的全部{int(mine.sum())}次延长审限（本院其他执行案件延长"
                         f"{int(others.sum())}次由{len(leaders[court_of[officer]])}名院领导分别批准）"])
     for k, (name, part) in enumerate(ext_parts):
