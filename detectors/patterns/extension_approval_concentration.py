@@ -2,15 +2,16 @@
 one approver's approvals concentrated on one judge (issue 15, 不规范司法行为巡查).
 
 Two families of one-sided tests, Benjamini–Hochberg across both at [stats] false_discovery_rate:
-- judge: the share of a judge's cases with an approved extension against the other judges of the same
-  court and case type (leave-one-out, shrunk toward the province rate of the case type), an over-dispersed
-  funnel across the province's judges (Spiegelhalter, Stat Med 2005; detectors/stats.funnel) and the exact
-  binomial tail, the larger p-value;
+- judge: a judge's cases with an approved extension against the court's extended cases of the same case
+  types spread over its judges' cases at random — the exact conditional (hypergeometric) test and an
+  over-dispersed normal one (φ across the province's judges, as the funnel of Spiegelhalter, Stat Med 2005),
+  the larger p-value;
 - approver: whether one approver (events.approver_id, contract extension E6) approves a larger share of
   one judge's extensions than it usually does for the court's other judges of the same case kind: the
   larger p of a beta-binomial test (the spread of the other judges' shares sets the over-dispersion) and
-  Fisher's exact test (which carries how few approvals the baseline rests on).
-Extensions need 特殊情况 and the president's (or the court above's) approval (法释〔2000〕29号); a judge who
+  Fisher's exact test (which carries how few approvals the baseline rests on); a judge found concentrated
+  on one approver leaves the other approvers' baselines (a second pass).
+BH and the score come from detectors/stats.py. Extensions need 特殊情况 and the president's (or the court above's) approval (法释〔2000〕29号); a judge who
 needs them far more often than colleagues, or a judge whose extensions one leader always signs, is a
 pattern for the court's supervision of adjudicative power (法发〔2015〕13号) to look at, not a breach.
 """
@@ -270,10 +271,10 @@ class ExtensionApprovalConcentration(Detector):
     title_en = "Deadline extensions concentrated on one judge or one approver"
     method = ("Judges: cases with an approved extension against the court's extensions of the same case types spread "
               "over its judges at random (exact conditional hypergeometric test, and an over-dispersed normal one; "
-              "the larger one-sided p). Approvers: the approver's share of one judge's extensions against its median "
-              "share of the court's other judges' (the larger p of an exact beta-binomial test, over-dispersion from the other "
-              "judges, and Fisher's exact test). "
-              "Benjamini–Hochberg across both families.")
+              "the larger one-sided p). Approvers: the approver's share of one judge's extensions against its share "
+              "of the court's other judges' of the same case kind (the larger p of an exact beta-binomial test, "
+              "over-dispersion from the other judges, and Fisher's exact test; judges found concentrated on one "
+              "approver leave the others' baselines). Benjamini–Hochberg across both families.")
     legal_basis = BASIS
     false_alarm_control = ("BH at [stats] false_discovery_rate across every judge and approver–judge test; "
                            "over-dispersion φ estimated across the province's judges; a flag also needs the rate "
