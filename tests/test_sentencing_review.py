@@ -207,9 +207,12 @@ def test_the_review_list_is_hidden_when_assistance_is_off(sample, use_db):
 
 
 def test_a_one_court_inspector_sees_only_that_courts_list(sample, use_db):
-    use_db(sample["db"])
+    ops = use_db(sample["db"])
     court = sample["review"]["court_id"].value_counts().index[0]
     user = {"username": "li.test", "display_name": "李", "role": "inspector", "scope": [court]}
+    # every rerun re-reads the signed-in account, so the inspector needs one in the store
+    from courtwatch.access import auth
+    auth.add_user(ops, user["username"], user["display_name"], user["role"], [court], None)
     at = open_page("review_list", user=user)
     no_exception(at)
     con = duckdb.connect(str(sample["db"]), read_only=True)
