@@ -269,7 +269,8 @@ def finish_flags(detector: Detector, flags: pd.DataFrame, run_id: str) -> pd.Dat
         raise ValueError(f"detector {detector.name} returned invalid flags "
                          f"(subject_type {bad_subject.sum()}, score {bad_score.sum()})")
     # the level is a reading order set in one place for every detector (detectors/triage.py)
-    flags["level"] = [triage_level(detector, s) for s in scores]
+    flag_kinds = [e.get("rule_kind") if isinstance(e, dict) else None for e in flags["evidence"]]
+    flags["level"] = [triage_level(detector, s, k) for s, k in zip(scores, flag_kinds)]
     if flags["subject_id"].isna().any() or (flags["explanation"].fillna("") == "").any():
         raise ValueError(f"detector {detector.name} returned a flag without subject or explanation")
     if flags["subject_id"].duplicated().any():

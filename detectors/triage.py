@@ -51,9 +51,16 @@ def statistical_level(score: float) -> str:
     return "low"
 
 
-def triage_level(detector, score: float) -> str:
-    """The level of one warning of `detector` with `score` (see the table above)."""
-    kind = kind_of(detector)
+def triage_level(detector, score: float, flag_kind: str | None = None) -> str:
+    """The level of one warning of `detector` with `score` (see the table above).
+
+    `flag_kind` is the kind one warning states for itself (its evidence's `rule_kind`), where a rule's rows
+    differ: case_past_time_limit measures a case whose procedure is not recorded against the longest limit
+    of its kind, and says so — that warning is a heuristic and is read as one.
+    """
+    kind = flag_kind or kind_of(detector)
+    if kind not in KINDS:
+        raise ValueError(f"detector {detector.name} returned a warning of unknown kind {kind!r}")
     if kind in ("heuristic", "data_quality"):
         return "low"
     if kind == "statute":

@@ -18,7 +18,7 @@ from helpers import COURTS, case, small_import, write_table
 
 from courtwatch.core.config import load_config
 from courtwatch.core.contract import TABLES
-from courtwatch.detectors.base import DetectContext
+from courtwatch.detectors.base import DetectContext, finish_flags
 from courtwatch.detectors.patterns.extension_approval_concentration import ExtensionApprovalConcentration
 from courtwatch.detectors.rules import RULE_DETECTORS, RuleDetector, case_long_pending, case_past_time_limit
 from courtwatch.pipeline.ingest import ingest
@@ -171,6 +171,15 @@ def test_unknown_procedure_uses_the_longest_limit_and_says_it_is_a_heuristic(edg
     assert "heuristic" in evidence["explanation_en"] and "longest limit" in evidence["explanation_en"]
     assert unknown.score <= 0.7  # never a high warning: the limit the case was bound by is not known
     assert _ev(flags.loc["(2024)浙0102刑初1号"].evidence)["rule_kind"] == "statute"
+
+
+def test_a_heuristic_time_limit_warning_is_read_as_one(edge_db):
+    """The level follows the kind each warning states (detectors/triage.py), not only the detector's."""
+    _, db = edge_db
+    detection = TIME_LIMIT.flags_from_rows(_rows(db, TIME_LIMIT))
+    levels = finish_flags(TIME_LIMIT, detection.flags, "run-1").set_index("subject_id")["level"]
+    assert levels["(2024)浙0102刑初7号"] == "low"  # procedure not recorded: a heuristic
+    assert levels["(2024)浙0102刑初1号"] == "medium"  # the written limit: a statute rule of the patrol
 
 
 def test_long_pending_cases_are_listed_as_a_heuristic(edge_db):
