@@ -3,6 +3,7 @@ did in that run, and its quality on planted cases (docs/quality.md and docs/qual
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import inspect
 import json
@@ -30,22 +31,35 @@ def _cards_from_registry() -> list[dict]:
                  "limitations": d.limitations} for d in DETECTORS]
 
 
-def _flatten(values: dict, prefix: str = "") -> dict:
-    out = {}
-    for key, value in values.items():
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
+def settings_classes(detector) -> list[type]:
+    """The typed settings (detectors/base.py Settings subclasses) a detector's code uses: those its class, and
+    the classes it inherits from, have in their modules' namespace (e.g. PatternSettings, SentencingSettings)."""
+    from courtwatch.detectors.base import Settings
+    found: list[type] = []
+    for cls in type(detector).__mro__:
+        module = inspect.getmodule(cls)
+        for value in vars(module).values() if module is not None else ():
+            if isinstance(value, type) and issubclass(value, Settings) and value is not Settings \
+                    and dataclasses.is_dataclass(value) and value not in found:
+                found.append(value)
+    return found
+
+
+def _source(cls) -> str:
+    try:
+        return inspect.getsource(cls)
+    except (OSError, TypeError):
+        return ""
 
 
 def detector_thresholds(detector, config) -> dict:
     """The configuration values a detector reads, as the run used them.
 
-    A rule's own parameters are asked from the rule; a statistical detector's are the [stats] and
-    [patterns] keys its class (or, failing that, its module) names in its source, plus the
-    false-discovery target every statistical detector shares.
+    A rule's own parameters are asked from the rule. A statistical detector's are the fields of its typed
+    settings (settings_classes) that its class names in its source (or, failing that, its module), plus the
+    false-discovery target every statistical detector shares; each read from its section of the run's
+    configuration as Settings.from_config reads it. A key that configuration lacks (a run stored before the
+    key existed) is shown as None, not filled from today's file: the card states what the run used.
     """
     rule = getattr(detector, "rule", None)
     if rule is not None:
@@ -54,24 +68,19 @@ def detector_thresholds(detector, config) -> dict:
         except Exception:  # a rule whose parameters need more than config: show none rather than fail the page
             params = {}
         return {k: v for k, v in params.items() if isinstance(v, (int, float)) and k != "as_of"}
-    sections = {k: v for section in ("stats", "patterns") for k, v in _flatten(config.section(section)).items()}
-    module = inspect.getmodule(type(detector))
-    settings = getattr(module, "settings", None)  # a detector family's [stats] keys with documented defaults
-    if callable(settings):
-        try:
-            sections = {**settings(SimpleNamespace(config=config, as_of=dt.date.today(), con=None)), **sections}
-        except Exception:  # defaults unavailable: the configured values alone are still right
-            pass
-    try:
-        source = inspect.getsource(type(detector))
-        module_source = inspect.getsource(inspect.getmodule(type(detector)))
-    except (OSError, TypeError):
-        source = module_source = ""
-    named = {k: v for k, v in sections.items() if re.search(rf"\b{re.escape(k)}\b", source)}
+    values: dict = {}
+    for settings in settings_classes(detector):
+        for f in dataclasses.fields(settings):
+            table = config.section(f.metadata.get("section", settings.section))
+            values.setdefault(f.name, table.get(f.name))
+    classes = [c for c in type(detector).__mro__ if c.__module__.startswith(("courtwatch.detectors", "detectors"))]
+    source = "\n".join(_source(c) for c in classes)
+    named = {k: v for k, v in values.items() if re.search(rf"\b{re.escape(k)}\b", source)}
     if not set(named) - {"false_discovery_rate"}:
-        named.update({k: v for k, v in sections.items() if re.search(rf"\b{re.escape(k)}\b", module_source)})
-    if "false_discovery_rate" in sections:
-        named.setdefault("false_discovery_rate", sections["false_discovery_rate"])
+        module_source = "\n".join(_source(inspect.getmodule(c)) for c in classes)
+        named.update({k: v for k, v in values.items() if re.search(rf"\b{re.escape(k)}\b", module_source)})
+    if "false_discovery_rate" in values:
+        named.setdefault("false_discovery_rate", values["false_discovery_rate"])
     return named
 
 

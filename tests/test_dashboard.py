@@ -519,6 +519,39 @@ def test_model_cards_cover_every_registered_detector(province, use_db):
     assert t("card_thresholds", "zh") in texts(at)
 
 
+def test_model_card_thresholds_are_the_typed_settings_the_run_used():
+    """A statistical card lists fields of the Settings dataclasses its detector's code uses, with the values of
+    the run's configuration; a key that configuration lacks (a run stored before the key existed) is shown
+    as unknown, neither dropped nor filled from today's config.toml."""
+    import copy
+    import dataclasses
+
+    from courtwatch.core.config import Config, load_config
+    from courtwatch.dashboard.data_cards import detector_thresholds, settings_classes
+
+    config = load_config()
+    statistical = [d for d in DETECTORS if getattr(d, "rule", None) is None]
+    assert statistical
+    for detector in statistical:
+        classes = settings_classes(detector)
+        assert classes, f"{detector.name}: no typed settings found"
+        expected = {}
+        for cls in classes:
+            expected.update(dataclasses.asdict(cls.from_config(config)))
+        shown = detector_thresholds(detector, config)
+        assert len(shown) >= 2 and "false_discovery_rate" in shown, (detector.name, shown)
+        for key, value in shown.items():
+            assert key in expected, (detector.name, key)
+            assert value == (list(expected[key]) if isinstance(expected[key], tuple) else expected[key]), (detector.name, key)
+    sentencing = next(d for d in statistical if d.name == "sentence_deviation")
+    older = copy.deepcopy(config.values)
+    older["stats"]["sentencing_similar_cases"] = 9  # what this run used, not today's 5
+    del older["stats"]["sentencing_max_leverage"]  # a run stored before the key existed
+    shown = detector_thresholds(sentencing, Config(older, source="run R1"))
+    assert shown["sentencing_similar_cases"] == 9
+    assert "sentencing_max_leverage" in shown and shown["sentencing_max_leverage"] is None
+
+
 # ---------------------------------------------------------------- empty states
 
 

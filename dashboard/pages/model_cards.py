@@ -34,6 +34,8 @@ for tab, category in zip(st.tabs([labels.category_label(c) for c in categories])
                                   tr("col_value"): [labels.plain_value(v) for v in card["thresholds"].values()],
                                   tr("col_key"): list(card["thresholds"])},
                                  hide_index=True, width="stretch")
+                    if any(v is None for v in card["thresholds"].values()):
+                        st.caption(tr("card_setting_missing"))
                 else:
                     st.caption(tr("card_no_thresholds"))
                 st.markdown(f"**{tr('card_false_alarms')}**: {card['false_alarm_control']}")
