@@ -1,9 +1,11 @@
 """The batched similar-case search (detectors/sentencing/similar.py) gives exactly what the
 straightforward per-flag scan gives: the slow reference lives here, not in the product (issue 16).
 
-The reference is the code the batched pass replaced: for each flagged defendant, the distance to
-every row of its peer group (factor vectors weighted by the model's coefficients), co-defendants
-excluded, sorted by (distance, defendant id), the first k kept.
+The reference is a full scan per flagged defendant of the rule similar.py states (类案检索 guidance,
+法发〔2020〕24号 item 4): the distance to every row of its peer group (factor vectors weighted by the
+model's coefficients), co-defendants and deviant peers excluded; reach = max(TOLERANCE, k-th smallest
+distance); the rows within reach sorted by (precedence of their court, last three years first, distance,
+defendant id), the first k kept. Court, province, level and judgment year are read here by their own SQL.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pytest
 from courtwatch.core.config import load_config
 from courtwatch.detectors import law
 from courtwatch.detectors.base import DetectContext
+from courtwatch.detectors.sentencing import similar_text
 from courtwatch.detectors.sentencing.design import CIRCUMSTANCES, POOLED_GROUP, build_design, is_na
 from courtwatch.detectors.sentencing.fit import (
     SentencingSettings,
@@ -24,11 +27,45 @@ from courtwatch.detectors.sentencing.fit import (
     peer_group_features,
     staged_features,
 )
-from courtwatch.detectors.sentencing.similar import flag_context, nearest_peers
+from courtwatch.detectors.sentencing.similar import (
+    RECENT_YEARS,
+    TOLERANCE,
+    deviant_defendants,
+    flag_context,
+    nearest_peers,
+)
 from courtwatch.detectors.sentencing.text import factors_zh, sentence_zh
 
 AS_OF = dt.date(2024, 12, 31)
 K = 5
+PRECEDENCE = list(similar_text.PRECEDENCE)
+
+
+def _scope(con):
+    """case_id → (court, judgment year, province, level, parent), straight from the tables."""
+    rows = con.execute("SELECT c.case_id, c.court_id, coalesce(year(c.closed_on), c.case_year), "
+                       "coalesce(co.province, ''), coalesce(co.level, ''), coalesce(co.parent_id, '') "
+                       "FROM cases c LEFT JOIN courts co USING (court_id)").fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def _precedence(peer, target) -> int:
+    """Class of a peer for a target: 2 × (0 SPC, 1 the province's high court, 2 superior or own court,
+    3 the province's other courts, 4 elsewhere) + (0 last three years, 1 otherwise)."""
+    court, year, province, level, _ = peer
+    t_court, t_year, t_province, _, t_parent = target
+    if level == "supreme":
+        ring = 0
+    elif level == "high" and t_province and province == t_province:
+        ring = 1
+    elif court in {t_court, t_parent}:
+        ring = 2
+    elif t_province and province == t_province:
+        ring = 3
+    else:
+        ring = 4
+    recent = year is not None and t_year is not None and t_year - RECENT_YEARS < year <= t_year
+    return 2 * ring + (0 if recent else 1)
 
 
 def reference_flag_context(ctx, model, defendant_ids, k):
@@ -36,6 +73,11 @@ def reference_flag_context(ctx, model, defendant_ids, k):
     settings = SentencingSettings.from_config(ctx.config)
     frames = law.frames(law.province_thresholds(ctx.config), ctx.config.province)
     wanted = model.rows[model.rows["defendant_id"].isin(defendant_ids)]
+    deviant = deviant_defendants(ctx, model)
+    scope = _scope(ctx.con)
+    fdr = settings.false_discovery_rate
+    rule = {"similar_rule": similar_text.rule_zh(TOLERANCE, model.clip_z, fdr),
+            "similar_rule_en": similar_text.rule_en(TOLERANCE, model.clip_z, fdr)}
     out = {}
     with staged_features(ctx):
         for group, targets in wanted.groupby("peer_group"):
@@ -49,6 +91,8 @@ def reference_flag_context(ctx, model, defendant_ids, k):
             records = rows.to_dict("records")
             ids = rows["defendant_id"].to_numpy()
             cases = rows["case_id"].to_numpy()
+            where = [scope[c] for c in cases]
+            excluded = rows["defendant_id"].isin(deviant).to_numpy()
             position = {d: i for i, d in enumerate(ids)}
             weighted = X * fit.params if X is not None else None
             fitted = X @ fit.params if X is not None else None
@@ -67,10 +111,13 @@ def reference_flag_context(ctx, model, defendant_ids, k):
                 }
                 if weighted is not None:
                     distance = np.sqrt(((weighted - weighted[i]) ** 2).sum(axis=1))
-                    distance[cases == cases[i]] = np.inf
-                    for j in np.lexsort((ids, distance))[:k]:
-                        if not np.isfinite(distance[j]):
-                            continue
+                    distance[(cases == cases[i]) | excluded] = np.inf
+                    finite = np.sort(distance[np.isfinite(distance)])
+                    reach = max(TOLERANCE, finite[k - 1]) if len(finite) >= k else np.inf
+                    within = np.flatnonzero(np.isfinite(distance) & (distance <= reach))
+                    classes = np.array([_precedence(where[j], where[i]) for j in within], dtype=np.int64)
+                    order = np.lexsort((ids[within], distance[within], classes))[:k]
+                    for j, cls in zip(within[order], classes[order]):
                         peer = records[j]
                         entry["similar_cases"].append({
                             "case_id": peer["case_id"], "defendant_id": peer["defendant_id"],
@@ -80,7 +127,19 @@ def reference_flag_context(ctx, model, defendant_ids, k):
                             "expected_months": round(float(np.exp(fitted[j])), 1),
                             "factors": factors_zh(peer, measures),
                             "factor_distance": round(float(distance[j]), 3),
+                            "judgment_year": int(where[j][1]),
+                            "precedence": PRECEDENCE[cls // 2],
+                            "precedence_zh": similar_text.PRECEDENCE[PRECEDENCE[cls // 2]][0],
+                            "recent": bool(cls % 2 == 0),
                         })
+                terms = sorted(p["term_months"] for p in entry["similar_cases"])
+                spread = None if not terms else {
+                    "n": len(terms), "min_months": round(terms[0], 1),
+                    "q25_months": round(float(np.quantile(terms, 0.25)), 1),
+                    "median_months": round(float(np.median(terms)), 1),
+                    "q75_months": round(float(np.quantile(terms, 0.75)), 1), "max_months": round(terms[-1], 1)}
+                entry.update({"similar_spread": spread, "similar_spread_zh": similar_text.spread_zh(spread),
+                              "similar_spread_en": similar_text.spread_en(spread), **rule})
                 out[defendant] = entry
     return out
 
@@ -113,6 +172,15 @@ def test_batched_similar_cases_equal_the_per_flag_scan(low_noise):
     reference = reference_flag_context(low_noise, model, ids, K)
     assert len(batched) == len(reference) == len(ids)
     assert sum(len(e["similar_cases"]) for e in batched.values()) == K * len(ids)
+    # the test means something only if the rule is exercised: deviant peers exist, and the order is not
+    # simply the nearest first (a same-court or recent case ahead of a nearer other one)
+    deviant = deviant_defendants(low_noise, model)
+    assert deviant and not {p["defendant_id"] for e in batched.values() for p in e["similar_cases"]} & deviant
+    classes = [[p["precedence"] for p in e["similar_cases"]] for e in batched.values()]
+    assert all(c == sorted(c, key=PRECEDENCE.index) for c in classes)
+    assert any(len(set(c)) > 1 for c in classes)
+    assert any([p["factor_distance"] for p in e["similar_cases"]] != sorted(p["factor_distance"] for p in e["similar_cases"])
+               for e in batched.values())
     batched_json = as_json(batched)
     differ = [d for d, text in as_json(reference).items() if batched_json.get(d) != text]
     assert not differ, differ[:5]
@@ -144,7 +212,8 @@ def test_nearest_peers_exact_with_ties_duplicates_and_codefendants():
 
 
 def test_similar_cases_need_no_pass_over_the_group_per_flag(low_noise, monkeypatch):
-    """The peers come from the design the model kept when it was fitted: flag_context runs no query."""
+    """The peers come from the design the model kept when it was fitted: flag_context runs one query per
+    call (where and when the candidate cases were decided), not one per group or flag."""
     from courtwatch import queries
     model = fit_model(low_noise)
     ids = list(model.rows.loc[model.rows["testable"].astype(bool), "defendant_id"][:50])
@@ -152,4 +221,4 @@ def test_similar_cases_need_no_pass_over_the_group_per_flag(low_noise, monkeypat
     original = queries.run
     monkeypatch.setattr(queries, "run", lambda con, name, **params: calls.append(name) or original(con, name, **params))
     context = flag_context(low_noise, model, ids, K)
-    assert len(context) == len(ids) and calls == []
+    assert len(context) == len(ids) and calls == ["similar_case_scope"]

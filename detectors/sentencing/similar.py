@@ -1,16 +1,47 @@
-"""The legally most similar other cases behind a sentencing warning (and the review list's top entries).
+"""The legally most similar other cases behind a sentencing warning (and the review list's top entries),
+chosen in the order the 2020 类案检索 guidance gives.
 
-Reads the fitted model (fit.py) and its design (design.py); the factors are worded by text.py.
+Reads the fitted model (fit.py) and its design (design.py); the factors are worded by text.py, the ordering
+rule and the spread of the chosen cases by similar_text.py.
+
+Which cases (similar_text.rule_zh says it in one line on every warning). 《最高人民法院关于统一法律适用加强类案
+检索的指导意见（试行）》(法发〔2020〕24号) item 4 orders the search: (二) cases of the Supreme People's Court,
+(三) of the province's high court, (四) of the superior court and the same court, and, except for guiding cases
+(an export holds none), the last three years first. So, for a flagged defendant:
+1. the candidates are the other cases of its peer group (co-defendants excluded) that do not themselves
+   deviate: not rejected by Benjamini–Hochberg at [stats] false_discovery_rate over the model's testable
+   sentences (sentence_deviation's family) and |z| not above [stats] sentencing_clip_z (the Huber fit's own
+   clip: a sentence the model down-weights as an outlier is no precedent);
+2. of those, the legally similar ones: factor distance (the factor vectors weighted by the model's
+   coefficients, i.e. how differently the legal factors alone would sentence them, in log units) at most
+   `TOLERANCE` (≈10% in the expected sentence), or up to the k-th nearest when fewer are that close;
+3. they are taken in the guidance's order — SPC, the province's high court, the superior court and the same
+   court, then the province's other courts and other provinces (beyond the guidance's list, so last) —
+   within each the last three years (judgment year Y−2 … Y of the flagged judgment) before the others, then
+   by distance, then by defendant id; the first k are shown.
+The judgment year is cases.closed_on's year (the case number's where none is recorded): a year, not a day,
+so a case decided later in the flagged judgment's own year counts as recent too.
+
+Cost. The candidates are indexed per (court, judgment year) and per (province, judgment year), one k-d tree
+over the distinct factor vectors of each (`nearest_rows`), and every flag asks each cell it needs for its k
+nearest (2k for a province cell, whose rows of the earlier scopes it skips: fewer than k of them lie within
+reach whenever that scope matters). So the cost grows with flags × cells × k log n, never with flags × cases;
+one query per call reads where and when the cases were decided (queries/similar_case_scope.sql).
 """
 from __future__ import annotations
+
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from courtwatch import queries
 from courtwatch.detectors import law
 
 from ..base import DetectContext
+from ..stats import benjamini_hochberg
+from . import similar_text
 from .design import CIRCUMSTANCES, POOLED_GROUP, build_design, is_na
 from .fit import SentencingModel, SentencingSettings, peer_group_features, staged_features
 from .text import factors_zh, sentence_zh
@@ -18,46 +49,90 @@ from .text import factors_zh, sentence_zh
 # Relative slack on a k-d tree radius: the tree's distances and ours are the same sums of squares in
 # a different order, so they may differ in the last bits; the slack only widens the candidate set.
 _RADIUS_SLACK = 1e-9
+# Legally similar: factors whose weighted difference is at most this, in log units of the expected
+# sentence (0.10 ≈ 10%); with fewer than k that close, the k nearest are the similar ones.
+TOLERANCE = 0.10
+# judgment years counted as 近三年: the flagged judgment's year and the two before it
+RECENT_YEARS = 3
+PRECEDENCE = list(similar_text.PRECEDENCE)
+
+
+def deviant_defendants(ctx: DetectContext, model: SentencingModel) -> set:
+    """Defendants whose own sentence deviates, left out as precedents: rejected by Benjamini–Hochberg over
+    the model's testable sentences (the family sentence_deviation tests) or |z| above the Huber clip."""
+    settings = SentencingSettings.from_config(ctx.config)
+    rows = model.rows
+    if rows.empty:
+        return set()
+    out: set = set()
+    testable = rows[rows["testable"].astype(bool)] if "testable" in rows else rows
+    if len(testable) and "p" in testable:
+        reject, _ = benjamini_hochberg(testable["p"].to_numpy(dtype=float), settings.false_discovery_rate)
+        out |= set(testable["defendant_id"].to_numpy()[reject])
+    if "z" in rows:
+        z = pd.to_numeric(rows["z"], errors="coerce").to_numpy(dtype=float)
+        out |= set(rows["defendant_id"].to_numpy()[np.abs(np.nan_to_num(z)) > float(model.clip_z)])
+    return out
+
+
+def case_scope(ctx: DetectContext, case_ids) -> pd.DataFrame:
+    """case_id → court_id, judgment_year, province, level, parent_id (one query for every case asked)."""
+    wanted = pd.DataFrame({"case_id": pd.unique(pd.Series(list(case_ids), dtype=object))})
+    ctx.con.register("similar_scope_cases", wanted)
+    try:
+        return queries.run(ctx.con, "similar_case_scope").set_index("case_id")
+    finally:
+        ctx.con.unregister("similar_scope_cases")
 
 
 def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list[str], k: int) -> dict[str, dict]:
-    """For each flagged defendant: its legal factors and the k legally most similar peers (other cases).
+    """For each flagged defendant: its legal factors, the k similar peers (other cases) in the guidance's
+    order (module docstring), the spread of their sentences and the rule that chose them.
 
-    Similarity is measured where it matters to the sentence: the distance between two defendants
-    is the distance between their factor vectors weighted by the model's coefficients, i.e. how
-    differently the legal factors alone would sentence them; ties go to the smaller defendant id.
     The peers are the group's rows as the model was fitted on them (the design it keeps,
-    fit.GroupFit.design), and all of a group's flags are answered in one batched pass
-    (`nearest_peers`), so the cost grows with flags × k, not flags × peers.
+    fit.GroupFit.design), and all of a group's flags are answered in one batched pass.
     """
+    settings = SentencingSettings.from_config(ctx.config)
     wanted = model.rows[model.rows["defendant_id"].isin(defendant_ids)]
+    wanted = wanted[wanted["peer_group"] != POOLED_GROUP]  # never tested one by one, so never behind a warning
     out: dict[str, dict] = {}
-    for group, targets in wanted.groupby("peer_group"):
-        if group == POOLED_GROUP:  # never tested one by one, so never behind a warning
-            continue
+    if wanted.empty:
+        return out
+    deviant = deviant_defendants(ctx, model)
+    designs = {}
+    for group in wanted["peer_group"].unique():
         fit = model.groups[group]
         if fit.design is None:  # a model assembled without its designs (tests): read and build it again
-            rows, X, names, measures = _design_again(ctx, model, group)
+            designs[group] = _design_again(ctx, model, group)
         else:
-            rows, X, measures, names = fit.design.rows, fit.design.X, fit.design.measures, fit.columns
+            designs[group] = (fit.design.rows, fit.design.X, fit.columns, fit.design.measures)
+    scope = case_scope(ctx, pd.concat([d[0]["case_id"] for d in designs.values()]))
+    rule = {"similar_rule": similar_text.rule_zh(TOLERANCE, float(model.clip_z), settings.false_discovery_rate),
+            "similar_rule_en": similar_text.rule_en(TOLERANCE, float(model.clip_z), settings.false_discovery_rate)}
+    for group, targets in wanted.groupby("peer_group"):
+        fit = model.groups[group]
+        rows, X, names, measures = designs[group]
         if names != fit.columns:  # the data changed under us: give the factors without peers
             X = None
         ids = rows["defendant_id"].to_numpy()
-        cases = rows["case_id"].to_numpy()
         position = {d: i for i, d in enumerate(ids)}
         found = [(d, position[d]) for d in targets["defendant_id"] if d in position]
         if not found:
             continue
         target_rows = np.array([i for _, i in found], dtype=np.int64)
+        where = _where(rows, scope)
         if X is not None:
             fitted = X @ fit.params
-            peers, distances = nearest_peers(X * fit.params, ids, cases, target_rows, k)
+            eligible = ~rows["defendant_id"].isin(deviant).to_numpy()
+            peers, distances, classes = ordered_peers(X * fit.params, ids, rows["case_id"].to_numpy(), where,
+                                                      eligible, target_rows, k)
         else:
-            fitted, peers, distances = None, [[] for _ in found], [[] for _ in found]
+            fitted, peers, distances, classes = None, [[] for _ in found], [[] for _ in found], [[] for _ in found]
         # records only for the rows a warning shows (the targets and their peers), not the whole group
         shown = np.unique(np.concatenate([target_rows] + [np.asarray(p, dtype=np.int64) for p in peers]))
         records = dict(zip(shown.tolist(), rows.iloc[shown].to_dict("records")))
-        for (defendant, i), peer_rows, peer_distances in zip(found, peers, distances):
+        years = where["year"]
+        for (defendant, i), peer_rows, peer_distances, peer_classes in zip(found, peers, distances, classes):
             record = records[i]
             entry = {
                 "factors_zh": factors_zh(record, measures),
@@ -66,8 +141,9 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
                 "circumstances": {c: (None if is_na(record.get(c)) else bool(record.get(c))) for c in CIRCUMSTANCES},
                 "similar_cases": [],
             }
-            for j, distance in zip(peer_rows, peer_distances):
+            for j, distance, cls in zip(peer_rows, peer_distances, peer_classes):
                 peer = records[j]
+                precedence = PRECEDENCE[cls // 2]
                 entry["similar_cases"].append({
                     "case_id": peer["case_id"],
                     "defendant_id": peer["defendant_id"],
@@ -77,7 +153,14 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
                     "expected_months": round(float(np.exp(fitted[j])), 1),
                     "factors": factors_zh(peer, measures),
                     "factor_distance": round(float(distance), 3),
+                    "judgment_year": None if years[j] < 0 else int(years[j]),
+                    "precedence": precedence,
+                    "precedence_zh": similar_text.PRECEDENCE[precedence][0],
+                    "recent": cls % 2 == 0,
                 })
+            spread = similar_text.spread([p["term_months"] for p in entry["similar_cases"]])
+            entry.update({"similar_spread": spread, "similar_spread_zh": similar_text.spread_zh(spread),
+                          "similar_spread_en": similar_text.spread_en(spread), **rule})
             out[defendant] = entry
     return out
 
@@ -90,6 +173,113 @@ def _design_again(ctx: DetectContext, model: SentencingModel, group: str):
     rows, X, names, measures, _ = build_design(group, features, frames, settings.sentencing_min_not_recorded,
                                                model.charge_measures)
     return rows, X, names, measures
+
+
+def _where(rows: pd.DataFrame, scope: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per row: court, judgment year (−1 unknown), province, level and supervising court ('' unknown)."""
+    s = scope.reindex(rows["case_id"].to_numpy())
+    court = rows["court_id"].astype(object).to_numpy()
+
+    def text(column: str) -> np.ndarray:
+        return np.array(["" if is_na(v) else str(v) for v in s[column].to_numpy(dtype=object)], dtype=object)
+
+    year = pd.to_numeric(s["judgment_year"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+    return {"court": np.array([str(c) for c in court], dtype=object), "year": year, "province": text("province"),
+            "level": text("level"), "parent": text("parent_id")}
+
+
+def _rings(court: str, courts: dict) -> tuple[list[list[str]], str]:
+    """The flagged court's scopes 0–2 (lists of courts, each court in its first scope) and its province.
+
+    `courts`: court → (province, level, supervising court), '' where unknown."""
+    province, _, parent = courts.get(court, ("", "", ""))
+    supreme = sorted(c for c, (_, level, _) in courts.items() if level == "supreme")
+    high = sorted(c for c, (p, level, _) in courts.items() if level == "high" and province and p == province
+                  and c not in supreme)
+    own = [c for c in dict.fromkeys([parent, court]) if c and c not in supreme and c not in high]
+    return [supreme, high, own], province
+
+
+def ordered_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, where: dict, eligible: np.ndarray,
+                  targets: np.ndarray, k: int) -> tuple[list[list[int]], list[list[float]], list[list[int]]]:
+    """For each target row: up to k candidate rows in the guidance's order (module docstring), their
+    distances and their class (2·precedence + 0 for the last three years, + 1 otherwise).
+
+    The order is exactly what one full scan per target gives (tests/test_perf_equivalence.py): distances to
+    every eligible row of another case; reach = max(TOLERANCE, the k-th smallest distance); rows within reach
+    sorted by (class, distance, id); the first k.
+    """
+    empty = ([[] for _ in targets], [[] for _ in targets], [[] for _ in targets])
+    pool = np.flatnonzero(eligible)
+    if len(pool) == 0 or k <= 0 or len(targets) == 0:
+        return empty
+    queries_ = weighted[targets]
+    target_cases = cases[targets]
+    # reach: the k-th nearest eligible row of another case, at least TOLERANCE
+    _, kth = nearest_rows(weighted[pool], ids[pool], cases[pool], queries_, target_cases, k)
+    reach = np.array([max(TOLERANCE, d[-1]) if len(d) == k else np.inf for d in kth])
+    limit = reach * (1 + _RADIUS_SLACK) + 1e-12  # the tree's rounding; the exact test below decides
+    court, year, province = where["court"], where["year"], where["province"]
+    courts: dict[str, tuple[str, str, str]] = {}
+    for c, p, lv, up in zip(court, province, where["level"], where["parent"]):
+        courts.setdefault(c, (p, lv, up))
+    # cells of candidates: (court, year) and (province, year)
+    by_court: dict[tuple, np.ndarray] = {}
+    by_province: dict[tuple, np.ndarray] = {}
+    frame = pd.DataFrame({"row": pool, "court": court[pool], "province": province[pool], "year": year[pool]})
+    for key, index in frame.groupby(["court", "year"]).indices.items():
+        by_court[key] = pool[index]
+    for key, index in frame.groupby(["province", "year"]).indices.items():
+        by_province[key] = pool[index]
+    court_years: dict[str, list[int]] = defaultdict(list)
+    for c, y in by_court:
+        court_years[c].append(y)
+    provinces = sorted({p for p, _ in by_province})
+    province_years: dict[str, list[int]] = defaultdict(list)
+    for p, y in by_province:
+        province_years[p].append(y)
+    # what each target asks: (cell kind, key) → list of (target, class, fetch, excluded courts)
+    asks: dict[tuple, list] = defaultdict(list)
+    for t, i in enumerate(targets):
+        rings, home = _rings(court[i], courts)
+        y0 = int(year[i])
+        earlier: set = set()
+        for r, members in enumerate(rings):
+            for c in members:
+                for y in court_years.get(c, []):
+                    asks[("court", (c, y))].append((t, 2 * r + (0 if _recent(y, y0) else 1), k, None))
+            earlier |= set(members)
+        for p in provinces:
+            r = 3 if (home and p == home) else 4
+            for y in province_years[p]:
+                asks[("province", (p, y))].append((t, 2 * r + (0 if _recent(y, y0) else 1), 2 * k, earlier))
+    found: list[list[tuple]] = [[] for _ in targets]  # (class, distance, id, row)
+    for (kind, key), wants in asks.items():
+        cell = by_court[key] if kind == "court" else by_province[key]
+        ts = np.array([w[0] for w in wants], dtype=np.int64)
+        fetch = max(w[2] for w in wants)
+        rows_, dists = nearest_rows(weighted[cell], ids[cell], cases[cell], queries_[ts], target_cases[ts], fetch)
+        for (t, cls, n, excluded), local, dist in zip(wants, rows_, dists):
+            for j, d in zip(local[:n], dist[:n]):
+                if d > limit[t]:
+                    break
+                row = int(cell[j])
+                if excluded and court[row] in excluded:
+                    continue
+                found[t].append((cls, d, ids[row], row))
+    peers, distances, classes = [], [], []
+    for t, i in enumerate(targets):
+        chosen = sorted(found[t], key=lambda x: (x[0], x[1], x[2]))
+        # the exact distance decides what is within reach (the tree's was only the candidate bound)
+        chosen = [c for c in chosen if c[1] <= reach[t]][:k]
+        peers.append([c[3] for c in chosen])
+        distances.append([c[1] for c in chosen])
+        classes.append([c[0] for c in chosen])
+    return peers, distances, classes
+
+
+def _recent(year: int, flagged_year: int) -> bool:
+    return flagged_year >= 0 and year >= 0 and flagged_year - RECENT_YEARS < year <= flagged_year
 
 
 def _distinct_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,18 +299,28 @@ def _distinct_rows(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def nearest_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, targets: np.ndarray,
                   k: int) -> tuple[list[list[int]], list[list[float]]]:
     """For each target row: the k rows of other cases nearest in `weighted` (Euclidean), nearest first,
-    ties by id; and their distances.
+    ties by id; and their distances (`nearest_rows` with the targets' own vectors as queries)."""
+    if len(targets) == 0:
+        return [], []
+    targets = np.asarray(targets, dtype=np.int64)
+    return nearest_rows(weighted, ids, cases, weighted[targets], cases[targets], k)
 
-    Exactly what one full scan per target gives (distance to every row, own case excluded, sorted by
+
+def nearest_rows(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, queries_: np.ndarray,
+                 query_cases: np.ndarray, k: int) -> tuple[list[list[int]], list[list[float]]]:
+    """For each query vector: the k rows of `weighted` of another case than its own, nearest first, ties by
+    id; and their distances.
+
+    Exactly what one full scan per query gives (distance to every row, own case excluded, sorted by
     (distance, id)), found through a k-d tree over the distinct vectors: a peer cell holds few distinct
-    factor combinations compared with its rows. For each target the tree bounds a radius that holds at
+    factor combinations compared with its rows. For each query the tree bounds a radius that holds at
     least k rows of other cases (the k + c nearest distinct vectors, c = the largest case, since only
     the own case's rows are excluded); every distinct vector within it contributes its first k + c rows
     by id, and only those candidates are measured exactly and sorted. Cost: O((n + t·(k + c)) log n).
     """
     n = len(weighted)
-    if n == 0 or k <= 0 or len(targets) == 0:
-        return [[] for _ in targets], [[] for _ in targets]
+    if n == 0 or k <= 0 or len(queries_) == 0:
+        return [[] for _ in queries_], [[] for _ in queries_]
     # rows in id order (the query returns them so; sort if not), then grouped by distinct vector
     by_id = np.arange(n)
     if not all(a <= b for a, b in zip(ids[:-1], ids[1:])):
@@ -133,23 +333,21 @@ def nearest_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, targ
     per_vector = k + largest_case  # enough rows of one vector to leave k after removing the own case
     m = min(k + largest_case, len(distinct))
     tree = cKDTree(distinct)
-    _, nearest = tree.query(weighted[targets], k=m) if m > 1 else (None, None)
-    # radius from our own exact distances to the m-th nearest vector, so that the slack covers the tree's rounding
+    # radius from our own exact distances to the m-th nearest vector, so that the slack covers the tree's
+    # rounding; with a single vector, every query takes it
     if m > 1:
-        reach = np.sqrt(((distinct[nearest[:, -1]] - weighted[targets]) ** 2).sum(axis=1))
+        _, nearest = tree.query(queries_, k=m)
+        reach = np.sqrt(((distinct[nearest[:, -1]] - queries_) ** 2).sum(axis=1))
+        radii = reach * (1 + _RADIUS_SLACK) + 1e-12
     else:
-        reach = np.full(len(targets), np.inf) if len(distinct) > 1 else np.zeros(len(targets))
-    radii = np.where(np.isfinite(reach), reach * (1 + _RADIUS_SLACK) + 1e-12, np.inf)
+        radii = np.full(len(queries_), np.inf)
     peers, distances = [], []
-    for t, i in enumerate(targets):
-        if np.isfinite(radii[t]):
-            vectors = tree.query_ball_point(weighted[i], radii[t])
-        else:
-            vectors = range(len(distinct))
+    for t, q in enumerate(queries_):
+        vectors = tree.query_ball_point(q, radii[t]) if np.isfinite(radii[t]) else range(len(distinct))
         candidates = np.concatenate([members_order[starts[v]:min(starts[v] + per_vector, starts[v + 1])]
                                      for v in vectors]) if len(vectors) else np.zeros(0, dtype=np.int64)
-        candidates = candidates[cases[candidates] != cases[i]]  # co-defendants are not 'other similar cases'
-        distance = np.sqrt(((weighted[candidates] - weighted[i]) ** 2).sum(axis=1))
+        candidates = candidates[cases[candidates] != query_cases[t]]  # co-defendants are not 'other similar cases'
+        distance = np.sqrt(((weighted[candidates] - q) ** 2).sum(axis=1))
         order = np.lexsort((ids[candidates], distance))[:k]
         peers.append(candidates[order].tolist())
         distances.append(distance[order].tolist())

@@ -1,0 +1,106 @@
+"""The similar cases behind a sentencing warning, chosen as the 2020 类案检索 guidance orders them
+(detectors/sentencing/similar.py): superior/own court and the last three years first among legally similar
+cases, deviant peers left out, the spread of the chosen cases' sentences stated.
+
+The full-scan equivalence on a generated province is tests/test_perf_equivalence.py; these are the rules
+on hand-made rows where the right answer is known.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from courtwatch.core.config import load_config
+from courtwatch.detectors.sentencing import similar_text
+from courtwatch.detectors.sentencing.fit import SentencingModel
+from courtwatch.detectors.sentencing.similar import TOLERANCE, deviant_defendants, ordered_peers
+
+COURTS = {  # court → (province, level, parent)
+    "浙": ("浙江", "high", ""), "浙01": ("浙江", "intermediate", "浙"), "浙0102": ("浙江", "basic", "浙01"),
+    "浙0103": ("浙江", "basic", "浙01"), "苏0102": ("江苏", "basic", "苏01"),
+}
+
+
+def _rows(spec):
+    """spec: (defendant id, case id, court, judgment year, weighted factor value)."""
+    ids = np.array([s[0] for s in spec], dtype=object)
+    cases = np.array([s[1] for s in spec], dtype=object)
+    courts = [s[2] for s in spec]
+    where = {"court": np.array(courts, dtype=object), "year": np.array([s[3] for s in spec], dtype=np.int64),
+             "province": np.array([COURTS[c][0] for c in courts], dtype=object),
+             "level": np.array([COURTS[c][1] for c in courts], dtype=object),
+             "parent": np.array([COURTS[c][2] for c in courts], dtype=object)}
+    weighted = np.array([[s[4]] for s in spec], dtype=float)
+    return weighted, ids, cases, where
+
+
+def _choose(spec, k, eligible=None):
+    weighted, ids, cases, where = _rows(spec)
+    eligible = np.ones(len(ids), dtype=bool) if eligible is None else eligible
+    peers, distances, classes = ordered_peers(weighted, ids, cases, where, eligible, np.array([0]), k)
+    return [ids[j] for j in peers[0]], distances[0], classes[0]
+
+
+def test_a_recent_case_beats_an_older_one_at_equal_distance():
+    spec = [("T", "C0", "浙0102", 2024, 0.0),
+            ("A_old", "C1", "浙0103", 2019, 0.0),   # same province, same factors, decided five years earlier
+            ("B_new", "C2", "浙0103", 2023, 0.0)]   # larger id, but within the last three years
+    chosen, _, classes = _choose(spec, 1)
+    assert chosen == ["B_new"]
+    chosen, _, classes = _choose(spec, 2)
+    assert chosen == ["B_new", "A_old"] and classes[0] % 2 == 0 and classes[1] % 2 == 1
+
+
+def test_the_same_province_before_another_province_and_own_court_first():
+    spec = [("T", "C0", "浙0102", 2024, 0.0),
+            ("A_jiangsu", "C1", "苏0102", 2024, 0.0),   # nearest id, recent, but another province
+            ("B_sibling", "C2", "浙0103", 2024, 0.0),   # the province's other court
+            ("C_own", "C3", "浙0102", 2024, 0.05),      # own court, a little farther but within TOLERANCE
+            ("D_far_own", "C4", "浙0102", 2024, 0.5)]   # own court but not legally similar: not chosen
+    chosen, distances, _ = _choose(spec, 3)
+    assert chosen == ["C_own", "B_sibling", "A_jiangsu"]
+    assert distances[0] == 0.05 and 0.05 < TOLERANCE
+
+
+def test_the_nearest_are_kept_when_too_few_are_within_tolerance():
+    # only one case within TOLERANCE: the pool widens to the k nearest, so the farther own-court case leads
+    spec = [("T", "C0", "浙0102", 2024, 0.0), ("A", "C1", "浙0103", 2024, 0.01),
+            ("B", "C2", "浙0102", 2024, 0.3), ("C", "C3", "浙0102", 2024, 0.9)]
+    chosen, _, _ = _choose(spec, 2)
+    assert chosen == ["B", "A"], "pool = the 2 nearest (A, B); the own court's B first"
+
+
+def test_a_deviant_peer_is_left_out():
+    spec = [("T", "C0", "浙0102", 2024, 0.0), ("A", "C1", "浙0102", 2024, 0.0), ("B", "C2", "浙0103", 2020, 0.2)]
+    eligible = np.array([True, False, True])  # A's own sentence deviates
+    chosen, _, _ = _choose(spec, 2, eligible)
+    assert chosen == ["B"], "A (nearer, own court, recent) deviates; B is the only precedent left"
+
+
+def test_deviant_defendants_are_the_rejected_and_the_clipped():
+    n = 200
+    rows = pd.DataFrame({"defendant_id": [f"D{i:03d}" for i in range(n)], "testable": [True] * n,
+                         "p": [0.5] * n, "z": [0.1] * n})
+    rows.loc[3, ["p", "z"]] = [1e-9, 6.0]     # rejected by Benjamini–Hochberg and clipped
+    rows.loc[4, ["p", "z"]] = [0.01, 2.6]     # not rejected among 200 at 5%, but beyond the clip 2.5
+    rows.loc[5, ["p", "z"]] = [0.02, -2.4]    # neither
+    model = SentencingModel(rows=rows, groups={}, skipped={}, clip_z=2.5)
+    assert deviant_defendants(SimpleNamespace(config=load_config()), model) == {"D003", "D004"}
+
+
+def test_the_spread_of_the_similar_sentences():
+    s = similar_text.spread([10, 2, 6, 8, 4])
+    assert s == {"n": 5, "min_months": 2.0, "q25_months": 4.0, "median_months": 6.0, "q75_months": 8.0,
+                 "max_months": 10.0}
+    assert similar_text.spread([3, 9]) == {"n": 2, "min_months": 3.0, "q25_months": 4.5, "median_months": 6.0,
+                                            "q75_months": 7.5, "max_months": 9.0}
+    assert similar_text.spread([]) is None
+    assert similar_text.spread_zh(s) == "5件类案刑期2–10个月，中位数6个月（四分位4–8个月）"
+    assert np.isclose(s["q25_months"], np.quantile([10, 2, 6, 8, 4], 0.25))
+
+
+def test_the_rule_names_its_document_and_item():
+    line = similar_text.rule_zh(TOLERANCE, 2.5, 0.05)
+    assert "法发〔2020〕24号" in line and "第四条" in line and "近三年" in line and "\n" not in line
