@@ -427,6 +427,7 @@ def generate(ctx: Context, n_def: int, log: EventLog):
     D["age"][blank(0.02)] = MISSING
     D["fine"][blank(0.03)] = np.nan
     _plant_law_audit(ctx, D, frame, sentenced & ~in_bias & ~in_disp & ~used, cases)
+    _plant_probation_favour(ctx, D, frame, score, sentenced & basic_mask & ~in_bias & ~in_disp, bias_judges)
 
     # ---- appeals (刑终) ------------------------------------------------------------
     parent = courts.parent.to_numpy()[court]
@@ -745,3 +746,45 @@ def _plant_law_audit(ctx: Context, D, frame, pool, cases):
     # an export that does not always say whether a term was combined: E2 blank on a few other rows
     blank = pool & ~taken & (rng.random(len(kind)) < 0.02)
     D["combined"][blank] = np.nan
+
+
+# A favour judge grants probation as if the case's log-odds were this much higher: the first planted judge by the
+# first value (odds ×7.4), the next by the second (×4.5), and so on in turn, so `make eval` shows two strengths.
+PROBATION_FAVOUR_LOGODDS = (2.0, 1.5)
+
+
+def _plant_probation_favour(ctx: Context, D, frame, score, pool, bias_judges):
+    """Judges who grant probation (缓刑) where peers give prison (judge_probation_deviation, issue 15): among their
+    sentences §§72, 74 leave probation open for, probation is drawn with the log-odds raised by
+    PROBATION_FAVOUR_LOGODDS. From a generator spawned off the criminal one (spawning draws nothing from it) and
+    applied after every other plant, on defendants no other plant uses, so the rest of the sample stays identical."""
+    rng = ctx.rngs["criminal"].spawn(1)[0]
+    kind, term, probation = D["kind"], D["term"], D["probation"]
+    planted = np.zeros(len(kind), dtype=bool)
+    for t in ctx.truth + ctx.exceptions:
+        if t["domain"] == "criminal":
+            d = t["defendant"][t["defendant"] >= 0]
+            planted[d] = True
+    eligible = (pool & ~planted & np.isin(kind, [SK_DETENTION, SK_FIXED_TERM]) & (term <= 36)
+                & ~D["recidivist"].astype(bool) & (probation != MISSING))
+    judge = frame["judge"]
+    per_judge = np.bincount(judge[eligible], minlength=len(ctx.staff.judges))
+    per_judge[bias_judges] = 0
+    candidates = np.flatnonzero(per_judge >= 40)
+    if len(candidates) == 0:
+        candidates = np.argsort(-per_judge, kind="stable")[:1]
+    judges = choose(rng, candidates, plant_count(2, ctx.scale))
+    shift = np.resize(np.asarray(PROBATION_FAVOUR_LOGODDS), len(judges))
+    by_judge = np.zeros(len(ctx.staff.judges))
+    by_judge[judges] = shift
+    mine = eligible & np.isin(judge, judges)
+    idx = np.flatnonzero(mine)
+    p0 = 1 / (1 + np.exp(-score[idx]))
+    p1 = 1 / (1 + np.exp(-(score[idx] + by_judge[judge[idx]])))
+    flip = idx[(probation[idx] == 0) & (rng.random(len(idx)) < (p1 - p0) / np.maximum(1 - p0, 1e-9))]
+    probation[flip] = 1
+    D["prob_months"][flip] = probation_period(rng, kind[flip], term[flip])
+    notes = [f"缓刑几率×{np.exp(b):.1f}（可缓刑被告人{int((mine & (judge == j)).sum())}名，"
+             f"缓刑{int(((probation == 1) & mine & (judge == j)).sum())}名）" for j, b in zip(judges, shift)]
+    ctx.plant("judge_probation_favour", "judge", "criminal", judge=judges,
+              court=ctx.staff.judges.court.to_numpy()[judges], magnitude=np.round(np.exp(shift), 3), note=notes)

@@ -12,7 +12,9 @@ Precision (written into the report too):
   kind or is a planted lawful exception (lawful_exceptions.csv: made unlike its peers on purpose), or — for defendant-level sentencing flags — the defendant's judge is a planted biased
   judge (judge_sentencing_bias) or its court the planted disparity court (sentencing_disparity):
   those sentences really were altered — or, for judge-level flags, the judge is the judge of a
-  planted judge–lawyer pair (those cases really were designated to that judge).
+  planted judge–lawyer pair (those cases really were designated to that judge) — or, for court-level
+  probation flags, the court holds a planted probation-favour judge (judge_probation_favour: its
+  probations really were altered).
 A false flag is therefore one the generator did not cause; the sample's natural variation is
 noise, so its flags count against precision.
 
@@ -41,6 +43,9 @@ EXPORT_DATE = dt.date(2024, 12, 31)
 DEFAULT_NOISES = (0.35, 0.2, 0.5)
 # Defendant-level sentencing flags on sentences the generator altered wholesale count as correct.
 ALTERING_KINDS = {"judge_sentencing_bias": "judge_id", "sentencing_disparity": "court_id"}
+# A planted probation-favour judge alters the probations of its court too: a court-level probation flag there is correct.
+PROBATION_FAVOUR_KIND = "judge_probation_favour"
+PROBATION_DETECTORS = {"court_probation_deviation"}
 # Lawful exceptions that are ordinary records, not made unlike their peers (a case within its time limit
 # thanks to an extension or a deduction, sample_data/patrol.py): they excuse no model's flag.
 # Likewise the law audit's ordinary records (sample_data/criminal.py, enforcement.py, integrity.py): a term combined
@@ -123,6 +128,7 @@ class SeedResult:
             unusual = self.lawful[~self.lawful["kind"].astype(str).str.startswith(ORDINARY_LAWFUL_PREFIXES)]
             planted_subjects |= set(zip(unusual["subject_type"].astype(str), unusual["subject_id"].astype(str)))
         altered = {kind: set(truth.loc[truth["kind"] == kind, "subject_id"].astype(str)) for kind in ALTERING_KINDS}
+        favour_courts = set(truth.loc[truth["kind"] == PROBATION_FAVOUR_KIND, "court_id"].astype(str))
         pairs = truth.loc[truth["subject_type"] == "judge_lawyer", "subject_id"].astype(str)
         pair_judges = {pair.split("|")[0] for pair in pairs}
         flags = self.flags.copy()
@@ -137,6 +143,8 @@ class SeedResult:
                       or str(f.court_id) in altered["sentencing_disparity"])
             if not ok and f.subject_type == "judge":
                 ok = str(f.subject_id) in pair_judges
+            if not ok and f.subject_type == "court" and f.detector in PROBATION_DETECTORS:
+                ok = str(f.subject_id) in favour_courts
             correct.append(ok)
         flags["correct"] = correct
         return flags
@@ -324,7 +332,8 @@ def render(report: dict) -> str:
         "on purpose), or — for defendant-level sentencing flags — the "
         "defendant's judge is a planted biased judge or its court the planted disparity court (those sentences "
         "really were altered), or — for judge-level flags — the judge of a planted judge–lawyer pair (those "
-        "cases really were designated to that judge). Everything else counts as a false flag.",
+        "cases really were designated to that judge), or — for court-level probation flags — the court of a planted "
+        "probation-favour judge (its probations really were altered). Everything else counts as a false flag.",
         "",
     ]
     noises = sorted(report["by_noise"], key=float)

@@ -10,6 +10,8 @@ Detectors (category `sentencing`), one file each:
 - judge_sentencing_deviation / court_sentencing_deviation — a judge's / court's mean residual,
   with empirical-Bayes shrinkage and a robustly estimated between-unit spread (caseload.py);
 - plea_recommendation_deviation — a guilty-plea judgment against the prosecutor's recommendation;
+- judge_probation_deviation / court_probation_deviation — a judge's / court's probations (缓刑) among the
+  sentences §72 leaves it open for, against a logistic model of the legal factors (probation.py);
 - sentencing_disparity_audit — within-court differences by gender, ethnicity and residence after
   legal factors. It is the ONLY reader of those three attributes (tests/test_fairness.py).
 
@@ -23,14 +25,17 @@ Sources: 最高人民法院、最高人民检察院《关于常见犯罪的量�
 from __future__ import annotations
 
 from ..base import Detector
+from .court_probation_deviation import CourtProbationDeviation
 from .court_sentencing_deviation import CourtSentencingDeviation
+from .judge_probation_deviation import JudgeProbationDeviation
 from .judge_sentencing_deviation import JudgeSentencingDeviation
 from .plea_recommendation_deviation import PleaRecommendationDeviation
 from .sentence_deviation import SentenceDeviation
 from .sentencing_disparity_audit import SentencingDisparityAudit
 
 DETECTORS: list[Detector] = [SentenceDeviation(), JudgeSentencingDeviation(), CourtSentencingDeviation(),
-                             PleaRecommendationDeviation(), SentencingDisparityAudit()]
+                             PleaRecommendationDeviation(), JudgeProbationDeviation(), CourtProbationDeviation(),
+                             SentencingDisparityAudit()]
 
-__all__ = ["DETECTORS", "CourtSentencingDeviation", "JudgeSentencingDeviation", "PleaRecommendationDeviation",
-           "SentenceDeviation", "SentencingDisparityAudit"]
+__all__ = ["DETECTORS", "CourtProbationDeviation", "CourtSentencingDeviation", "JudgeProbationDeviation",
+           "JudgeSentencingDeviation", "PleaRecommendationDeviation", "SentenceDeviation", "SentencingDisparityAudit"]

@@ -177,3 +177,43 @@ def disparity_text(clauses: list[str], clauses_en: list[str], fdr: float) -> tup
     en = (f"After legal factors, in this court {'; '.join(clauses_en)}; significant with the "
           f"false-discovery rate held at {fdr:.0%}. To be reviewed for unequal treatment.")
     return zh, en
+
+
+# ----------------------------------------------------------------------------------------------
+# probation (缓刑): judge_probation_deviation / court_probation_deviation
+
+BASIS_PROBATION = ("《中华人民共和国刑法》第七十二条（对被判处拘役、三年以下有期徒刑，犯罪情节较轻、有悔罪表现、没有再犯罪的危险、"
+                   "宣告缓刑对所居住社区没有重大不良影响的犯罪分子，可以宣告缓刑）；第七十四条（对于累犯和犯罪集团的首要分子，"
+                   f"不适用缓刑）；{GUIDANCE}（确定宣告刑后，依法决定是否适用缓刑）")
+METHOD_PROBATION = ("Among sentences §72 leaves probation open for, as recorded (拘役, or 有期徒刑 ≤ 36 months — the "
+                    "决定执行刑 where recorded — and not a recidivist, §74), one logistic model of probation granted "
+                    "(statsmodels GLM Binomial, ridge-penalised) on the charge, its statutory tier, log(term) with a "
+                    "slope per charge, 拘役 vs 有期徒刑, the eleven circumstances (blank = not recorded), the judgment "
+                    "year and the court's level. A unit's observed probations against the sum of its cases' "
+                    "predicted probabilities (Poisson-binomial variance, normal approximation, over-dispersion between "
+                    "units estimated from the units' winsorised z²); Benjamini–Hochberg across units; a minimum "
+                    "effect ([stats] probation_min_effect).")
+REFERENCE_PROBATION_COURT = ("the model's prediction shifted by the court's own probation level (log-odds), estimated "
+                             "from its other judges and shrunk toward the province (nested empirical Bayes)")
+
+
+def probation_text(unit_zh: str, unit_en: str, n: int, observed: int, expected: float, reference_expected: float,
+                   fdr: float, against_court: bool) -> tuple[str, str]:
+    """A judge's or court's probations against what the legal factors predict for its cases."""
+    rate, exp_rate, ref_rate = observed / n, expected / n, reference_expected / n
+    more = observed > expected
+    if against_court:
+        tail_zh = f"，按本院整体缓刑水平调整后预期约{ref_rate * 100:.0f}%"
+        tail_en = f"; {ref_rate:.0%} after the court's own probation level"
+    else:
+        tail_zh = tail_en = ""
+    direction_zh = "明显偏多：同类案件中他人多判处实刑，请核查是否存在不当从宽" if more else \
+        "明显偏少：同类案件中他人多宣告缓刑，请核查是否存在不当从严"
+    zh = (f"该{unit_zh}{n}件依法可以宣告缓刑的拘役/三年以下有期徒刑判决（非累犯）中，宣告缓刑{observed}件（{rate * 100:.0f}%），"
+          f"按法定量刑情节对同类案件的预期约{exp_rate * 100:.0f}%{tail_zh}，缓刑适用{direction_zh}"
+          f"（{fdr_text(fdr)}）。")
+    en = (f"Of this {unit_en}'s {n} sentences eligible for probation under 刑法 §72 (拘役 or up to three years, not a "
+          f"recidivist), {observed} ({rate:.0%}) were suspended, against {exp_rate:.0%} expected from the legal factors "
+          f"of these cases{tail_en}: {'more' if more else 'fewer'} probations than legally similar cases receive; "
+          f"significant with the false-discovery rate held at {fdr:.0%}.")
+    return zh, en

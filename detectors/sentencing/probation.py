@@ -1,0 +1,446 @@
+"""The probation (缓刑) choice model shared by judge_probation_deviation and court_probation_deviation.
+
+Flow: fit.staged_features stages every sentence's legal factors once (queries/sentencing_features_stage.sql);
+queries/sentencing_probation_features.sql adds whether probation was granted, the judgment year and the
+court's level; this module keeps the sentences for which 刑法 §72 leaves probation open, as recorded
+(拘役, or 有期徒刑 of at most 36 months — the 决定执行刑 where recorded — and not a recidivist, §74),
+fits one logistic model of "probation granted" on the legal factors alone, and tests whether a
+judge's (a court's) caseload has more or fewer probations than the model predicts for its cases.
+
+Method. The 量刑指导意见 (法发〔2021〕21号) decides probation last, after the term. So the model is
+conditional on the sentence: logit P(probation) ~ charge (one intercept per charge with at least
+`probation_min_charge_rows` eligible sentences; all 数罪并罚 defendants one more; rarer charges one
+pooled intercept) + the charge's statutory tier + log(term) with a slope per charge + 拘役 vs 有期徒刑
++ the eleven circumstances (a blank is "not recorded", its own indicator, as in design.py) + the
+judgment year (policy shifts move probation rates province-wide) + the court's level. It is fitted
+by ridge-penalised maximum likelihood (statsmodels GLM Binomial, fit_regularized with L1_wt=0): a
+normal prior of sd `probation_prior_sd` on every log-odds coefficient but the intercept keeps a thin
+charge or a perfectly separated factor finite (Gelman et al. 2008's weakly informative prior).
+
+Caseload test. For a unit with eligible sentences i: observed O = Σ yᵢ, expected E = Σ pᵢ and, with
+no unit effect, O is Poisson-binomial with variance V = Σ pᵢ(1−pᵢ): z = (O − E)/√(φV), normal
+approximation. φ ≥ 1 is the over-dispersion between units, the mean of the units' winsorised z²
+(Spiegelhalter 2005, as detectors/stats.funnel), so ordinary differences among judges are not read
+as favour. A judge is also compared with the level of his or her court, estimated from the court's
+other judges as a shift of the log-odds shrunk toward the province by the between-court variance
+(nested empirical Bayes); the larger of the two p-values counts (intersection–union), so a court
+that grants probation freely as a whole is not charged to each of its judges. Benjamini–Hochberg at
+`[stats] false_discovery_rate` across units, and a minimum effect (`probation_min_effect`, the
+observed minus the expected probation rate).
+
+No case is flagged: one binary outcome with a predicted probability of, say, 0.2 is not unusual on
+its own; only a caseload can show a pattern.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from courtwatch import queries
+
+from ..base import DETECTOR_COLUMNS, DetectContext, Detection, Detector, Settings, level_for
+from ..stats import benjamini_hochberg, robust_scale, score_from_q, two_sided_p
+from . import text
+from .design import CIRCUMSTANCES, MULTI_GROUP, _independent_columns
+from .fit import fit_sample, staged_features
+
+POOLED = "少见罪名（合并）"
+# §72: probation only for 拘役 or 有期徒刑 of at most three years
+PROBATION_MAX_TERM = 36
+
+
+@dataclass(frozen=True)
+class ProbationSettings(Settings):
+    """The [stats] keys of the probation model (config.toml says what each means)."""
+
+    section = "stats"
+
+    false_discovery_rate: float
+    sentencing_min_not_recorded: int
+    sentencing_fit_sample_max: int
+    probation_min_rows: int
+    probation_min_charge_rows: int
+    probation_prior_sd: float
+    probation_min_judge_cases: int
+    probation_min_court_cases: int
+    probation_min_effect: float
+
+
+@dataclass
+class ProbationModel:
+    """Eligible sentences with their predicted probation probability, and what the fit rests on.
+
+    rows: defendant_id, case_id, judge_id, court_id, charge, group, sentence_kind, term, granted (0/1),
+    p (predicted), logit. status: fitted | abstained (note says why).
+    """
+
+    rows: pd.DataFrame
+    status: str
+    note: str
+    skipped: dict[str, int] = field(default_factory=dict)
+    columns: list[str] = field(default_factory=list)
+    params: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    n_fit: int = 0
+
+    @property
+    def rows_skipped(self) -> int:
+        return int(sum(self.skipped.values()))
+
+    def summary(self) -> dict:
+        return {"n": int(len(self.rows)), "n_fit": self.n_fit,
+                "probation_rate": round(float(self.rows["granted"].mean()), 4) if len(self.rows) else None,
+                "coefficients": {c: round(float(b), 4) for c, b in zip(self.columns, self.params)}}
+
+
+def eligible(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], int]:
+    """The sentences §§72, 74 leave probation open for, as recorded; skip counts; how many had probation recorded
+    at all (before eligibility), so an export without the column is told apart from one without eligible cases."""
+    skipped: dict[str, int] = {}
+    frame = frame.copy()
+    combined = pd.to_numeric(frame["combined_term_months"], errors="coerce")
+    term = pd.to_numeric(frame["term_months"], errors="coerce")
+    frame["term"] = combined.where(combined.notna(), term)
+    recorded = int(frame["probation"].notna().sum())
+
+    def drop(mask, reason: str | None) -> None:
+        nonlocal frame
+        mask = np.asarray(mask, dtype=bool)
+        if reason and mask.sum():
+            skipped[reason] = skipped.get(reason, 0) + int(mask.sum())
+        frame = frame.loc[~mask]
+
+    drop(frame["term"].isna() | (frame["term"] <= 0), "term unknown")
+    # out of §72's reach: not a skip, simply not a sentence probation could follow
+    drop((frame["sentence_kind"] == "fixed_term") & (frame["term"] > PROBATION_MAX_TERM), None)
+    drop(frame["recidivist"].isna(), "recidivism not recorded (§74 cannot be checked)")
+    drop(frame["recidivist"].astype("boolean").fillna(False).astype(bool), None)  # §74: never a recidivist
+    drop(frame["probation"].isna(), "probation not recorded")
+    frame = frame.reset_index(drop=True)
+    frame["granted"] = frame["probation"].astype("boolean").astype(bool).astype(float)
+    return frame, skipped, recorded
+
+
+def build_probation_design(frame: pd.DataFrame, settings: ProbationSettings
+                           ) -> tuple[pd.DataFrame, np.ndarray, list[str], dict[str, int]]:
+    """The rows kept, their design matrix (legal factors, year, court level) and its column names, skip counts."""
+    skipped: dict[str, int] = {}
+    min_rows = int(settings.probation_min_charge_rows)
+    min_blank = int(settings.sentencing_min_not_recorded)
+    counts = frame["peer_group"].value_counts()
+    frame = frame.assign(group=frame["peer_group"].where(frame["peer_group"].map(counts) >= min_rows, POOLED))
+    blank_cols: list[str] = []
+    for c in CIRCUMSTANCES:
+        blanks = frame[c].isna()
+        if 0 < blanks.sum() < min_blank:
+            skipped["circumstance not recorded (too rare to model)"] = \
+                skipped.get("circumstance not recorded (too rare to model)", 0) + int(blanks.sum())
+            frame = frame.loc[~blanks]
+        elif blanks.sum() >= min_blank:
+            blank_cols.append(c)
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    cols: dict[str, np.ndarray] = {"const": np.ones(n)}
+    log_term = np.log(frame["term"].astype(float).to_numpy())
+    centre = float(np.mean(log_term)) if n else 0.0
+    cols["log_term"] = log_term - centre
+    cols["detention"] = (frame["sentence_kind"] == "detention").to_numpy().astype(float)
+    groups = frame["group"].value_counts()
+    reference_group = groups.index[0] if len(groups) else None
+    for g in sorted(groups.index):
+        in_g = (frame["group"] == g).to_numpy()
+        if g != reference_group:
+            cols[f"group_{g}"] = in_g.astype(float)
+        cols[f"log_term_{g}"] = np.where(in_g, log_term - centre, 0.0)
+        if g in (POOLED, MULTI_GROUP):
+            continue
+        tiers = frame.loc[in_g, "tier"].fillna(0)
+        levels = tiers.value_counts()
+        for t in sorted(levels.index)[1:]:
+            if levels[t] >= min_blank:
+                cols[f"tier_{g}_{int(t)}"] = (in_g & (frame["tier"].fillna(0) == t).to_numpy()).astype(float)
+    for c in CIRCUMSTANCES:
+        values = frame[c].astype("boolean")
+        cols[c] = values.fillna(False).astype(bool).to_numpy().astype(float)
+        if c in blank_cols:
+            cols[f"{c}_not_recorded"] = values.isna().to_numpy().astype(float)
+    # the judgment year: policy shifts (e.g. 醉驾 after 2023) move probation rates province-wide
+    years = frame["judgment_year"].value_counts()
+    common_year = years.index[0] if len(years) else None
+    for y in sorted(years.index):
+        if y != common_year and years[y] >= min_rows:
+            cols[f"year_{int(y)}"] = (frame["judgment_year"] == y).to_numpy().astype(float)
+    levels = frame["court_level"].fillna("unknown").value_counts()
+    for level in sorted(levels.index):
+        if level != "basic" and levels[level] >= min_rows:
+            cols[f"court_{level}"] = (frame["court_level"].fillna("unknown") == level).to_numpy().astype(float)
+    names = list(cols)
+    X = np.column_stack([cols[k] for k in names]) if n else np.zeros((0, len(names)))
+    X, names = _independent_columns(X, names)
+    return frame, X, names, skipped
+
+
+def fit_probation(frame: pd.DataFrame, settings: ProbationSettings) -> ProbationModel:
+    """Eligibility, design and the ridge-penalised logistic fit (see the module docstring)."""
+    if frame.empty or frame["probation"].notna().sum() == 0:
+        return ProbationModel(frame.iloc[0:0], "abstained",
+                              "probation (缓刑) is not recorded in this export: the probation model abstains")
+    rows, skipped, _ = eligible(frame)
+    if len(rows) < int(settings.probation_min_rows):
+        return ProbationModel(rows.iloc[0:0], "abstained",
+                              f"{len(rows)} sentences eligible for probation with probation recorded, fewer than "
+                              f"[stats] probation_min_rows = {settings.probation_min_rows}: abstains", skipped)
+    rows, X, names, more = build_probation_design(rows, settings)
+    for k, v in more.items():
+        skipped[k] = skipped.get(k, 0) + v
+    y = rows["granted"].to_numpy()
+    if len(rows) < int(settings.probation_min_rows) or y.min() == y.max():
+        return ProbationModel(rows.iloc[0:0], "abstained",
+                              "too few eligible sentences, or every one decided alike: the probation model abstains",
+                              skipped)
+    idx = fit_sample("probation", np.arange(len(rows)), settings)  # type: ignore[arg-type]
+    alpha = np.full(X.shape[1], 1.0 / (float(settings.probation_prior_sd) ** 2 * len(idx)))
+    alpha[names.index("const")] = 0.0
+    model = sm.GLM(y[idx], X[idx], family=sm.families.Binomial())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = model.fit_regularized(alpha=alpha, L1_wt=0.0)
+    params = np.asarray(result.params, dtype=float)
+    eta = X @ params
+    p = 1.0 / (1.0 + np.exp(-eta))
+    out = rows[["defendant_id", "case_id", "judge_id", "court_id", "charge", "group", "sentence_kind", "term",
+                "granted"]].copy()
+    out["logit"] = eta
+    out["p"] = np.clip(p, 1e-6, 1 - 1e-6)
+    return ProbationModel(out, "fitted", f"{len(out)} sentences eligible for probation modelled", skipped,
+                          names, params, len(idx))
+
+
+_CACHE: dict = {}
+
+
+def probation_model(ctx: DetectContext) -> ProbationModel:
+    """The run's probation model (fitted once, shared by the judge and court detectors of one run)."""
+    settings = ProbationSettings.from_config(ctx.config)
+    fingerprint = ctx.con.execute(
+        "SELECT count(*), coalesce(sum(hash(defendant_id, probation, term_months, sentence_kind)::HUGEINT), 0) "
+        "FROM defendants").fetchall()[0]
+    key = (id(ctx.con), ctx.as_of, settings, fingerprint, ctx.config.province)
+    if _CACHE.get("key") == key:
+        return _CACHE["model"]
+    with staged_features(ctx):
+        frame = queries.run(ctx.con, "sentencing_probation_features")
+    model = fit_probation(frame, settings)
+    _CACHE.clear()
+    _CACHE.update(key=key, model=model)
+    return model
+
+
+# ----------------------------------------------------------------------------------------------
+# caseload tests
+
+
+def _overdispersion(z: np.ndarray, winsor: float = 0.1) -> float:
+    """Mean winsorised z² across units, at least 1 (Spiegelhalter 2005)."""
+    if z.size < 10:
+        return 1.0
+    lo, hi = np.quantile(z, [winsor, 1 - winsor])
+    return max(1.0, float(np.mean(np.clip(z, lo, hi) ** 2)))
+
+
+def _sums(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    return rows.assign(v=rows["p"] * (1 - rows["p"])).groupby(unit, sort=True).agg(
+        n=("granted", "size"), observed=("granted", "sum"), expected=("p", "sum"), var=("v", "sum")).reset_index()
+
+
+def probation_test(model: ProbationModel, unit: str, min_cases: int, reference: str | None = None,
+                   exclude: dict[str, set] | None = None) -> pd.DataFrame:
+    """Per unit with at least `min_cases` eligible sentences: observed vs expected probations, z and p.
+
+    `reference` (court_id for judges): the intersection–union test against the unit's court level too
+    (module docstring). Columns: unit, n, observed, expected, var, z, p (and the court-level figures).
+    """
+    rows = model.rows.dropna(subset=[unit])
+    for column, ids in (exclude or {}).items():
+        rows = rows[~rows[column].isin(ids)]
+    if rows.empty:
+        return pd.DataFrame()
+    if reference:
+        # a judge belongs to the court holding most of his or her eligible sentences
+        home = (rows.groupby([unit, reference]).size().reset_index(name="k")
+                .sort_values([unit, "k", reference], ascending=[True, False, True]).drop_duplicates(unit))
+        rows = rows.drop(columns=[reference]).merge(home[[unit, reference]], on=unit, how="left")
+    g = _sums(rows, unit)
+    tested = g[g["n"] >= min_cases].copy()
+    if tested.empty:
+        return tested
+    z_raw = (tested["observed"] - tested["expected"]).to_numpy() / np.sqrt(np.maximum(tested["var"].to_numpy(), 1e-9))
+    phi = _overdispersion(z_raw)
+    tested["phi"] = phi
+    tested["z_province"] = z_raw / math.sqrt(phi)
+    tested["p_province"] = two_sided_p(tested["z_province"])
+    tested["z"], tested["p"] = tested["z_province"], tested["p_province"]
+    tested["reference_shift"] = 0.0
+    tested["reference_expected"] = tested["expected"]
+    if reference:
+        tested = tested.merge(rows[[unit, reference]].drop_duplicates(unit), on=unit, how="left")
+        courts = _sums(rows, reference).rename(columns={"n": "ref_n", "observed": "ref_o", "expected": "ref_e",
+                                                        "var": "ref_v"})
+        # between-court variance of the log-odds shift, robustly: MAD of the courts' one-step estimates
+        # (O−E)/V minus their typical sampling variance 1/V
+        big = courts[courts["ref_n"] >= min_cases]
+        shift: np.ndarray = ((big["ref_o"] - big["ref_e"]) / np.maximum(big["ref_v"], 1e-9)).to_numpy()
+        tau2 = (max(0.0, robust_scale(shift) ** 2 - float(np.median(1.0 / np.maximum(big["ref_v"], 1e-9))))
+                if len(big) >= 10 else 0.0)
+        tested = tested.merge(courts, on=reference, how="left")
+        other_v = (tested["ref_v"] - tested["var"]).to_numpy()
+        other_d = (tested["ref_o"] - tested["observed"] - tested["ref_e"] + tested["expected"]).to_numpy()
+        has_other = other_v > 1e-6
+        loo = np.where(has_other, other_d / np.maximum(other_v, 1e-9), 0.0)
+        weight = np.where(has_other & (tau2 > 0), tau2 / (tau2 + 1.0 / np.maximum(other_v, 1e-9)), 0.0)
+        delta = weight * loo
+        delta_var = np.where(has_other, weight / np.maximum(other_v, 1e-9), 0.0)
+        by_unit = dict(zip(tested[unit], delta))
+        shifted = 1.0 / (1.0 + np.exp(-(rows["logit"] + rows[unit].map(by_unit).fillna(0.0))))
+        sums = rows.assign(ps=shifted, vs=shifted * (1 - shifted)).groupby(unit).agg(es=("ps", "sum"),
+                                                                                     vs=("vs", "sum"))
+        e_court = tested[unit].map(sums["es"]).to_numpy()
+        v_court = tested[unit].map(sums["vs"]).to_numpy()
+        # the court level is itself estimated: its variance, carried to the expected count (dE/dδ ≈ V);
+        # over-dispersion of its own, what remains between judges once the courts' levels are taken out
+        total_var = v_court + tested["var"].to_numpy() ** 2 * delta_var
+        z_court = (tested["observed"].to_numpy() - e_court) / np.sqrt(np.maximum(total_var, 1e-9))
+        phi_court = _overdispersion(z_court)
+        z_court = z_court / math.sqrt(phi_court)
+        tested["phi_court"] = phi_court
+        p_court = two_sided_p(z_court)
+        same_side = np.sign(z_court) == np.sign(tested["z_province"].to_numpy())
+        tested["z_court"], tested["p_court"] = z_court, p_court
+        tested["reference_shift"], tested["reference_weight"] = delta, weight
+        tested["reference_expected"] = e_court
+        tested["reference_n"] = (tested["ref_n"] - tested["n"]).to_numpy()
+        tested["tau2_court"] = tau2
+        tested["p"] = np.where(same_side, np.maximum(tested["p_province"], p_court), 1.0)
+        tested["z"] = np.where(p_court > tested["p_province"], z_court, tested["z_province"])
+    return tested.reset_index(drop=True)
+
+
+def flagged_units(tested: pd.DataFrame, fdr: float, min_effect: float) -> tuple[pd.DataFrame, np.ndarray]:
+    """Benjamini–Hochberg across the units tested, then the minimum effect; (flagged rows with q, every q)."""
+    reject, q = benjamini_hochberg(tested["p"].to_numpy(), fdr)
+    tested = tested.assign(q=q)
+    gap = (tested["observed"] - tested["reference_expected"]) / tested["n"]
+    gap_province = (tested["observed"] - tested["expected"]) / tested["n"]
+    large = (np.abs(gap) >= min_effect) & (np.abs(gap_province) >= min_effect)
+    return tested.loc[reject & np.asarray(large, dtype=bool)], q
+
+
+# ----------------------------------------------------------------------------------------------
+# the detectors' shared body (judge_probation_deviation.py, court_probation_deviation.py)
+
+
+def _quantiles(values: np.ndarray) -> dict:
+    if values.size == 0:
+        return {}
+    q = np.quantile(values, [0.05, 0.25, 0.5, 0.75, 0.95])
+    return {f"p{k}": round(float(v) * 100, 1) for k, v in zip((5, 25, 50, 75, 95), q)}
+
+
+class ProbationDeviation(Detector):
+    """A unit's (`unit`) probations against the model; `min_key` the ProbationSettings field of its minimum."""
+
+    category = "sentencing"
+    needs = ("cases", "defendants")
+    kind = "statistical"
+    legal_basis = text.BASIS_PROBATION
+    unit: ClassVar[str]
+    unit_zh: ClassVar[str]
+    min_key: ClassVar[str]
+    reference: ClassVar[str | None] = None
+
+    def excluded(self, model: ProbationModel, settings: ProbationSettings) -> dict[str, set]:
+        return {}
+
+    def detect(self, ctx: DetectContext) -> Detection:
+        settings = ProbationSettings.from_config(ctx.config)
+        model = probation_model(ctx)
+        skip_note = "; ".join(f"{v} {k}" for k, v in sorted(model.skipped.items()) if v)
+        if model.status != "fitted":
+            return Detection(pd.DataFrame(columns=DETECTOR_COLUMNS), model.rows_skipped,
+                             model.note + (f"; {skip_note}" if skip_note else ""), status="skipped")
+        min_cases = int(getattr(settings, self.min_key))
+        tested = probation_test(model, self.unit, min_cases, self.reference, self.excluded(model, settings))
+        label = self.unit.split("_")[0]
+        note = (f"{model.note}; {len(tested)} {label}s with at least {min_cases} tested"
+                + (f"; {skip_note}" if skip_note else ""))
+        if tested.empty:
+            return Detection(pd.DataFrame(columns=DETECTOR_COLUMNS), model.rows_skipped, note)
+        fdr = float(settings.false_discovery_rate)
+        flagged, _ = flagged_units(tested, fdr, float(settings.probation_min_effect))
+        gaps = ((tested["observed"] - tested["expected"]) / tested["n"]).to_numpy()
+        records = []
+        for r in flagged.sort_values(self.unit).to_dict("records"):
+            subject = str(r[self.unit])
+            n, observed = int(r["n"]), int(round(r["observed"]))
+            explanation, explanation_en = text.probation_text(self.unit_zh, label, n, observed, r["expected"],
+                                                              r["reference_expected"], fdr, bool(self.reference))
+            score = float(score_from_q([r["q"]])[0])
+            own = model.rows[model.rows[self.unit] == r[self.unit]]
+            more = r["observed"] > r["expected"]
+            # the cases a reviewer reads first: granted where the model expected prison (or the reverse)
+            surprising = (own[own["granted"] == 1].nsmallest(5, "p") if more
+                          else own[own["granted"] == 0].nlargest(5, "p"))
+            evidence = {
+                "explanation_en": explanation_en,
+                "legal_basis": self.legal_basis,
+                "method": self.method,
+                "n_eligible_sentences": n,
+                "probations_observed": observed,
+                "probations_expected": round(float(r["expected"]), 2),
+                "probation_rate_observed": round(observed / n, 4),
+                "probation_rate_expected": round(float(r["expected"]) / n, 4),
+                "z": round(float(r["z"]), 3), "p": float(r["p"]), "q": float(r["q"]),
+                "false_discovery_rate": fdr,
+                "overdispersion_phi": round(float(r["phi"]), 3),
+                **({"overdispersion_phi_within_court": round(float(r["phi_court"]), 3)} if self.reference else {}),
+                "peer_comparison": {
+                    "reference": text.REFERENCE_PROBATION_COURT if self.reference else text.REFERENCE_PROVINCE,
+                    "province_probation_rate": round(float(model.rows["granted"].mean()), 4),
+                    "units_tested": int(len(tested)),
+                    "unit_rate_gap_pct_quantiles": _quantiles(gaps),
+                    "against_province_z": round(float(r["z_province"]), 3),
+                    "against_province_p": float(r["p_province"]),
+                    **({"court_level_probation_rate_expected": round(float(r["reference_expected"]) / n, 4),
+                        "court_level_shift_logodds": round(float(r["reference_shift"]), 4),
+                        "court_level_weight": round(float(r["reference_weight"]), 3),
+                        "court_other_eligible_sentences": int(r["reference_n"]),
+                        "against_court_z": round(float(r["z_court"]), 3),
+                        "against_court_p": float(r["p_court"]),
+                        "test": text.INTERSECTION_UNION} if self.reference else {}),
+                    "model": model.summary(),
+                },
+                "charges": own["charge"].value_counts().head(8).to_dict(),
+                "cases_to_read_first": [{"case_id": c, "defendant_id": d, "charge": ch,
+                                         "sentence": text.sentence_zh(k, t), "probation": bool(g),
+                                         "predicted_probation_probability": round(float(p), 3)}
+                                        for c, d, ch, k, t, g, p in zip(surprising["case_id"],
+                                                                        surprising["defendant_id"],
+                                                                        surprising["charge"],
+                                                                        surprising["sentence_kind"],
+                                                                        surprising["term"], surprising["granted"],
+                                                                        surprising["p"])],
+                "notice": text.notice(),
+            }
+            judge_id = subject if self.unit == "judge_id" else None
+            court_id = r.get("court_id") if self.unit == "judge_id" else subject
+            records.append({"subject_type": self.subject_type, "subject_id": subject, "case_id": None,
+                            "judge_id": judge_id, "court_id": court_id, "score": score, "level": level_for(score),
+                            "explanation": explanation, "evidence": evidence})
+        return Detection(pd.DataFrame(records, columns=DETECTOR_COLUMNS), model.rows_skipped,
+                         note + f"; {len(records)} flagged")
