@@ -13,7 +13,9 @@ set per configured province plus the national-lowest set (NATIONAL), used for
 a court whose province has none configured: the lowest lawful thresholds put
 every amount in the highest tier any province could give it, so a legality
 warning never rests on a threshold the court was not bound by. Drug quantities
-and injury levels are national (刑法 §§234, 347).
+and injury levels are national (刑法 §§234, 347); the drug frames are in heroin/methamphetamine
+grams, and a quantity recorded with its drug type (contract extension E7) is converted by
+`DRUG_TYPES` (法释〔2016〕8号 arts. 1–2).
 
 `reach_lower` is the lowest recorded severity at which a frame can still apply
 through a circumstance the export cannot show (其他严重情节, 特别残忍手段,
@@ -62,6 +64,58 @@ MANDATORY_FINE = (
     ("开设赌场罪", "刑法第303条", "none"),
 )
 CONFISCATION_TERM_FROM = {"tier3_amount": 36, "drug_para2": 84}
+
+
+# Drug-type conversion (contract extension E7, defendants.drug_type; docs/import.md). 刑法 §347 sets its tiers
+# for 鸦片 (1,000 g / 200 g) and 海洛因、甲基苯丙胺 (50 g / 10 g); 最高人民法院关于审理毒品犯罪案件适用法律若干问题的
+# 解释 (法释〔2016〕8号) 第一条 (其他毒品数量大, §347 ¶2 (1)) and 第二条 (数量较大, §347 ¶3, one fifth of art. 1 for every
+# drug listed) set them for the others. The frames below (`frames`) are in heroin/methamphetamine grams, so a
+# recorded quantity of drug X is read as grams × 50 / (X's 数量大 threshold): both thresholds of every listed
+# drug then fall exactly on 50 g and 10 g. A drug type outside this table (`other`) has no scale: its quantity
+# is unknown to the rules, which abstain where the quantity decides. drug_type empty: drug_grams is already the
+# heroin/methamphetamine equivalent (contract v1), as before E7.
+# code → (name, 数量大 threshold in grams, 数量较大 threshold in grams, source)
+DRUG_TYPES = {
+    "heroin": ("海洛因", 50, 10, "刑法第347条第2款第1项、第3款"),
+    "methamphetamine": ("甲基苯丙胺", 50, 10, "刑法第347条第2款第1项、第3款"),
+    "opium": ("鸦片", 1000, 200, "刑法第347条第2款第1项、第3款"),
+    "cocaine": ("可卡因", 50, 10, "法释〔2016〕8号第一条第（一）项、第二条第（一）项"),
+    "mdma": ("3,4-亚甲二氧基甲基苯丙胺（MDMA）等苯丙胺类毒品（甲基苯丙胺除外）", 100, 20,
+             "法释〔2016〕8号第一条第（二）项、第二条第（二）项"),
+    "morphine": ("吗啡", 100, 20, "法释〔2016〕8号第一条第（二）项、第二条第（二）项"),
+    "fentanyl": ("芬太尼", 125, 25, "法释〔2016〕8号第一条第（三）项、第二条第（三）项"),
+    "methcathinone": ("甲卡西酮", 200, 40, "法释〔2016〕8号第一条第（四）项、第二条第（四）项"),
+    "pethidine": ("哌替啶（度冷丁）", 250, 50, "法释〔2016〕8号第一条第（六）项、第二条第（六）项"),
+    "ketamine": ("氯胺酮", 500, 100, "法释〔2016〕8号第一条第（七）项、第二条第（七）项"),
+    "methadone": ("美沙酮", 1000, 200, "法释〔2016〕8号第一条第（八）项、第二条第（八）项"),
+    "cannabis_oil": ("大麻油", 5000, 1000, "法释〔2016〕8号第一条第（十）项、第二条第（十）项"),
+    "cannabis_resin": ("大麻脂", 10000, 2000, "法释〔2016〕8号第一条第（十）项、第二条第（十）项"),
+    "cannabis_leaf": ("大麻叶及大麻烟", 150000, 30000, "法释〔2016〕8号第一条第（十）项、第二条第（十）项"),
+}
+DRUG_TYPE_OTHER = "other"  # recorded, but not on the table: no scale
+HEROIN_LARGE_GRAMS = 50
+
+
+def drug_equivalents() -> pd.DataFrame:
+    """The law_drug_equivalents table the frame rules join on defendants.drug_type (E7).
+
+    Columns: drug_type, drug_name, to_heroin (heroin/methamphetamine grams per gram), large_grams,
+    relatively_large_grams, source. `other` has no row: its quantity is unknown to the rules."""
+    rows = [(code, name, HEROIN_LARGE_GRAMS / large, float(large), float(relatively), source)
+            for code, (name, large, relatively, source) in DRUG_TYPES.items()]
+    return pd.DataFrame(rows, columns=["drug_type", "drug_name", "to_heroin", "large_grams",
+                                       "relatively_large_grams", "source"])
+
+
+def heroin_equivalent_grams(drug_grams, drug_type) -> float | None:
+    """A recorded quantity in heroin/methamphetamine grams (None when unknown or of a drug without a scale)."""
+    if drug_grams is None or (isinstance(drug_grams, float) and math.isnan(drug_grams)) or drug_grams is pd.NA:
+        return None
+    if drug_type is None or drug_type is pd.NA or (isinstance(drug_type, float) and math.isnan(drug_type)) \
+            or str(drug_type) == "":
+        return float(drug_grams)
+    known = DRUG_TYPES.get(str(drug_type))
+    return None if known is None else float(drug_grams) * HEROIN_LARGE_GRAMS / known[1]
 
 
 def fine_rules() -> pd.DataFrame:
@@ -204,6 +258,8 @@ def severity_value(row: dict | pd.Series, measure: str | None) -> float | None:
         return None
     if measure == "injury_level":
         return float(INJURY_ORDER.get(str(value), -1)) if str(value) in INJURY_ORDER else None
+    if measure == "drug_grams":  # E7: a recorded drug type is converted to the heroin scale of the frames
+        return heroin_equivalent_grams(value, row.get("drug_type"))
     return float(value)
 
 

@@ -14,12 +14,15 @@
 -- Frame set: as in term_above_statutory_max.sql (telecom fraud: $telecom_frames where cases.cause matches
 -- $telecom_cause; else the court's province, $default_frames, $national).
 -- Multi-charge defendants (数罪并罚) are never held to one charge's frame.
--- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
+-- law_frames and law_drug_equivalents (E7) are registered by the detector from detectors/law.py + config (Config.law_frames).
 -- Params: $separator, $default_frames, $national, $telecom_frames, $telecom_cause.
 -- Read by: detectors/rules/record_facts_inconsistent.py. Twin: queries/spark/record_facts_inconsistent.sql.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (
     SELECT d.*, c.judge_id, c.court_id,
+           -- E7: a quantity recorded with its drug type is read on the heroin/methamphetamine scale of the frames
+           -- (law_drug_equivalents, 法释〔2016〕8号 arts. 1–2); a type without a scale leaves it unknown (NULL)
+           CASE WHEN d.drug_type IS NULL THEN d.drug_grams ELSE d.drug_grams * e.to_heroin END AS drug_equivalent_grams,
            CASE WHEN d.charge = '诈骗罪' AND coalesce(regexp_matches(c.cause, $telecom_cause), FALSE) THEN $telecom_frames
                 WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
                 WHEN nullif(trim(ct.province), '') IS NULL THEN $default_frames
@@ -27,6 +30,7 @@ single AS (
     FROM defendants d
     JOIN cases c USING (case_id)
     LEFT JOIN courts ct ON ct.court_id = c.court_id
+    LEFT JOIN law_drug_equivalents e ON e.drug_type = d.drug_type
     WHERE d.sentence_kind = 'fixed_term' AND NOT contains(d.charge, $separator)
 ),
 measured AS (
@@ -35,7 +39,7 @@ measured AS (
            f.tier = min(f.tier) OVER (PARTITION BY s.defendant_id) AS bottom, f.reach_lower,
            CASE f.measure
                WHEN 'amount_involved' THEN s.amount_involved
-               WHEN 'drug_grams' THEN s.drug_grams
+               WHEN 'drug_grams' THEN s.drug_equivalent_grams
                WHEN 'blood_alcohol' THEN s.blood_alcohol
                WHEN 'injury_level' THEN CASE s.injury_level WHEN 'none' THEN 0 WHEN 'minor_2' THEN 1
                    WHEN 'minor_1' THEN 2 WHEN 'serious_2' THEN 3 WHEN 'serious_1' THEN 4 WHEN 'death' THEN 5 END
@@ -46,7 +50,7 @@ measured AS (
 ),
 judged AS (
     SELECT subject_id, case_id, judge_id, court_id, charge, article, measure,
-           amount_involved, injury_level, drug_grams, blood_alcohol, sentence_kind, term_months,
+           amount_involved, injury_level, drug_grams, drug_type, drug_equivalent_grams, blood_alcohol, sentence_kind, term_months,
            combined_term_months, frame_province, standard, severity,
            max(CASE WHEN severity >= lower AND severity < upper THEN tier END) AS tier,
            max(CASE WHEN severity >= lower AND severity < upper THEN max_months END) AS tier_max_months,
@@ -67,7 +71,7 @@ verdict AS (
     LEFT JOIN measured f ON f.defendant_id = j.subject_id AND f.tier = j.term_tier
 )
 SELECT subject_id, case_id, judge_id, court_id, charge, article, measure,
-       amount_involved, injury_level, drug_grams, blood_alcohol, sentence_kind, term_months, combined_term_months,
+       amount_involved, injury_level, drug_grams, drug_type, drug_equivalent_grams, blood_alcohol, sentence_kind, term_months, combined_term_months,
        tier, tier_max_months, reach_max_months, term_tier, needed_lower, needed_reach, max_months,
        frame_province AS standard_province, standard,
        violated,

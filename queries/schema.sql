@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS defendants (
     probation_months   DOUBLE,
     fine_yuan          DOUBLE,
     recommended_months DOUBLE,
-    combined_term_months DOUBLE  -- E2 (optional): 决定执行刑 after 刑法 §§69–71, 77, 86; = term_months if not combined
+    combined_term_months DOUBLE,  -- E2 (optional): 决定执行刑 after 刑法 §§69–71, 77, 86; = term_months if not combined
+    drug_type          VARCHAR    -- E7 (optional): the drug drug_grams is of (heroin, opium, ketamine, …); NULL = v1 heroin equivalent
 );
 
 CREATE TABLE IF NOT EXISTS enforcement (
@@ -211,6 +212,8 @@ ALTER TABLE enforcement ADD COLUMN IF NOT EXISTS assets_undisposable BOOLEAN;
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS procedure VARCHAR;       -- ordinary | simplified | summary | small_claims | private_prosecution
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS deducted_days INTEGER;   -- 扣除审限 days; NULL = not recorded
 ALTER TABLE events ADD COLUMN IF NOT EXISTS approver_id VARCHAR;    -- staff code of the approver (extensions)
+-- E7 (docs/import.md): the drug a quantity is of.
+ALTER TABLE defendants ADD COLUMN IF NOT EXISTS drug_type VARCHAR;  -- NULL: drug_grams is the heroin equivalent (v1)
 
 -- Added with incremental runs and engines (databases made earlier gain them here).
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS mode VARCHAR;           -- full | incremental

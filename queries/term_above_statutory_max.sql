@@ -17,12 +17,15 @@
 -- province, else $national (the lowest lawful national thresholds); `standard` says which, and tier /
 -- tier_max_months give the frame the recorded severity selects under it (NULL when the severity is
 -- unknown or below every frame).
--- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
+-- law_frames and law_drug_equivalents (E7) are registered by the detector from detectors/law.py + config (Config.law_frames).
 -- Params: $separator, $default_frames, $national, $telecom_frames, $telecom_cause.
 -- Read by: detectors/rules/term_above_statutory_max.py. Twin: queries/spark/term_above_statutory_max.sql.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (
     SELECT d.*, c.judge_id, c.court_id,
+           -- E7: a quantity recorded with its drug type is read on the heroin/methamphetamine scale of the frames
+           -- (law_drug_equivalents, 法释〔2016〕8号 arts. 1–2); a type without a scale leaves it unknown (NULL)
+           CASE WHEN d.drug_type IS NULL THEN d.drug_grams ELSE d.drug_grams * e.to_heroin END AS drug_equivalent_grams,
            CASE WHEN d.charge = '诈骗罪' AND coalesce(regexp_matches(c.cause, $telecom_cause), FALSE) THEN $telecom_frames
                 WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
                 WHEN nullif(trim(ct.province), '') IS NULL THEN $default_frames
@@ -30,6 +33,7 @@ single AS (
     FROM defendants d
     JOIN cases c USING (case_id)
     LEFT JOIN courts ct ON ct.court_id = c.court_id
+    LEFT JOIN law_drug_equivalents e ON e.drug_type = d.drug_type
     WHERE d.sentence_kind = 'fixed_term' AND NOT contains(d.charge, $separator)
 ),
 measured AS (
@@ -38,7 +42,7 @@ measured AS (
            bool_and(f.detention_only) OVER (PARTITION BY s.defendant_id) AS detention_only,
            CASE f.measure
                WHEN 'amount_involved' THEN s.amount_involved
-               WHEN 'drug_grams' THEN s.drug_grams
+               WHEN 'drug_grams' THEN s.drug_equivalent_grams
                WHEN 'blood_alcohol' THEN s.blood_alcohol
                WHEN 'injury_level' THEN CASE s.injury_level WHEN 'none' THEN 0 WHEN 'minor_2' THEN 1
                    WHEN 'minor_1' THEN 2 WHEN 'serious_2' THEN 3 WHEN 'serious_1' THEN 4 WHEN 'death' THEN 5 END
@@ -63,7 +67,7 @@ judged AS (
 )
 SELECT defendant_id AS subject_id, case_id, judge_id, court_id, charge, article,
        CASE WHEN selects THEN frame_tier END AS tier,
-       amount_involved, injury_level, drug_grams, blood_alcohol,
+       amount_involved, injury_level, drug_grams, drug_type, drug_equivalent_grams, blood_alcohol,
        sentence_kind, term_months, combined_term_months, charge_max_months AS max_months,
        CASE WHEN selects THEN frame_max_months END AS tier_max_months,
        frame_province AS standard_province, standard, reason,

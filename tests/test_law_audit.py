@@ -114,6 +114,75 @@ def test_drug_para2_allows_fifteen_years_at_any_quantity(tmp_path):
     assert out["term_above_statutory_max"].flagged == {"ABOVE"}  # no fixed term for one charge exceeds 15 years
 
 
+# ---- item 2: drug type conversion (contract extension E7, 法释〔2016〕8号 arts. 1–2) ----------------------------
+
+def test_the_conversion_table_puts_every_listed_drug_on_the_heroin_tiers():
+    from courtwatch.detectors import law
+    assert law.heroin_equivalent_grams(1000, "opium") == 50 and law.heroin_equivalent_grams(200, "opium") == 10
+    assert law.heroin_equivalent_grams(500, "ketamine") == 50 and law.heroin_equivalent_grams(100, "ketamine") == 10
+    assert law.heroin_equivalent_grams(10, "cocaine") == 10 and law.heroin_equivalent_grams(30, "methamphetamine") == 30
+    # art. 2's 数量较大 is one fifth of art. 1's 数量大 for every listed drug, so one factor keeps both thresholds
+    assert all(large == 5 * relatively for _, large, relatively, _ in law.DRUG_TYPES.values())
+    assert law.heroin_equivalent_grams(300, "other") is None  # recorded, but no published scale: unknown
+    assert law.heroin_equivalent_grams(30, None) == 30        # no type: v1, already the heroin equivalent
+    thresholds = law.province_thresholds(load_config())
+    assert law.frame_for("走私、贩卖、运输、制造毒品罪", {"drug_grams": 600.0, "drug_type": "opium"}, thresholds)["tier"] == 2
+    assert law.frame_for("走私、贩卖、运输、制造毒品罪", {"drug_grams": 600.0}, thresholds)["tier"] == 3
+
+
+def test_drug_frames_read_the_recorded_type(tmp_path):
+    """§347 ¶2 (首要分子, 武装掩护, 暴力抗拒检查, 国际贩毒: ≥15 years at any quantity; not exported) means no fixed
+    term up to 15 years is unlawful for any quantity, so the quantity never decides a verdict: a lawful 鸦片
+    sentence is not flagged on either scale. What the type changes is the frame the record selects, which a
+    warning states: 600 g of opium is the 200–1,000 g tier (7–15 years), not the ≥50 g heroin tier."""
+    drug = dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="")
+    cases, defs = criminal({
+        "OPIUM_LAWFUL": dict(drug, drug_grams="600", drug_type="鸦片", term_months="96"),
+        "OPIUM_ABOVE": dict(drug, drug_grams="600", drug_type="opium", term_months="200"),
+        "HEROIN_ABOVE": dict(drug, drug_grams="600", drug_type="海洛因", term_months="200"),
+        "KETAMINE_ABOVE": dict(drug, drug_grams="40", drug_type="氯胺酮", term_months="200"),
+        "OTHER_ABOVE": dict(drug, drug_grams="300", drug_type="other", term_months="200"),
+        "UNTYPED_ABOVE": dict(drug, drug_grams="600", term_months="200"),
+    })
+    out = run(tmp_path, FRAME_RULES, cases=cases, defendants=defs)
+    above = out["term_above_statutory_max"]
+    assert above.flagged == {"OPIUM_ABOVE", "HEROIN_ABOVE", "KETAMINE_ABOVE", "OTHER_ABOVE", "UNTYPED_ABOVE"}
+    assert out["record_facts_inconsistent"].flagged == set()
+    tiers = above.rows.set_index("subject_id")["tier"]
+    assert tiers["OPIUM_ABOVE"] == 2 and tiers["HEROIN_ABOVE"] == 3 and tiers["UNTYPED_ABOVE"] == 3
+    assert tiers["KETAMINE_ABOVE"] == 1                       # 40 g ketamine = 4 g heroin: below 10 g
+    assert pd.isna(tiers["OTHER_ABOVE"])                      # no scale: the frame is not told
+    equivalent = above.rows.set_index("subject_id")["drug_equivalent_grams"]
+    assert equivalent["OPIUM_ABOVE"] == 30 and equivalent["KETAMINE_ABOVE"] == 4 and pd.isna(equivalent["OTHER_ABOVE"])
+    assert "第2档（上限180个月）" in above.text("OPIUM_ABOVE") and "第1档（上限84个月）" in above.text("KETAMINE_ABOVE")
+
+
+def test_an_export_without_the_drug_type_column_behaves_as_before(tmp_path):
+    drug = dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="")
+    cases, defs = criminal({"A": dict(drug, drug_grams="600", term_months="200"),
+                            "B": dict(drug, drug_grams="5", term_months="150")})
+    folder = tmp_path / "v1"
+    write_table(folder, "courts", COURTS)
+    write_table(folder, "judges", JUDGES)
+    write_table(folder, "cases", cases)
+    columns = [c for c in TABLES["defendants"].column_names if c != "drug_type"]
+    pd.DataFrame(defs)[columns].to_csv(folder / "defendants.csv", index=False)
+    ingest(folder, db=tmp_path / "v1.duckdb", export_date=EXPORT)
+    con = duckdb.connect(str(tmp_path / "v1.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM defendants WHERE drug_type IS NULL").fetchall() == [(2,)]
+        ctx = DetectContext(con=con, as_of=AS_OF, config=load_config())
+        v1 = {name: BY_NAME[name].query(ctx) for name in FRAME_RULES}
+    finally:
+        con.close()
+    typed_empty = run(tmp_path / "with_column", FRAME_RULES, cases=cases, defendants=defs)
+    for name in FRAME_RULES:
+        assert v1[name]["subject_id"].tolist() == typed_empty[name].rows["subject_id"].tolist()
+    rows = v1["term_above_statutory_max"].set_index("subject_id")
+    assert rows.loc["A", "tier"] == 3 and rows.loc["A", "drug_equivalent_grams"] == 600  # the v1 heroin scale
+    assert set(rows.index[rows["violated"].fillna(False).astype(bool)]) == {"A"}
+
+
 # ---- item 3: §234 ¶2 ---------------------------------------------------------------------------------------
 
 def test_injury_by_especially_cruel_means_from_serious_2(tmp_path):

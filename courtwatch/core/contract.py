@@ -99,6 +99,15 @@ PROCEDURE = _enum(("ordinary", "普通程序|普通"), ("simplified", "简易程
 # found, a claimant in special hardship who received judicial relief).
 TERMINATION_BASIS = _enum(("standard", "第一条终本|无财产可供执行"), ("instalment_settlement", "分期履行和解"),
                           ("applicant_consent", "申请执行人书面同意"), ("hardship_relief", "特困救助"))
+# E7: the drug a defendants.drug_grams quantity is of (docs/import.md). With a type, drug_grams is grams of that
+# drug and the rules convert it to the heroin/methamphetamine scale of 刑法 §347 (detectors/law.py DRUG_TYPES,
+# 法释〔2016〕8号 arts. 1–2); `other`: a drug without a published scale; empty: drug_grams is already the
+# heroin/methamphetamine equivalent (v1).
+DRUG_TYPE = _enum(("heroin", "海洛因"), ("methamphetamine", "甲基苯丙胺|冰毒"), ("opium", "鸦片"), ("cocaine", "可卡因"),
+                  ("mdma", "MDMA|摇头丸|3,4-亚甲二氧基甲基苯丙胺|苯丙胺类"), ("morphine", "吗啡"), ("fentanyl", "芬太尼"),
+                  ("methcathinone", "甲卡西酮"), ("pethidine", "哌替啶|度冷丁|杜冷丁"), ("ketamine", "氯胺酮|K粉"),
+                  ("methadone", "美沙酮"), ("cannabis_oil", "大麻油"), ("cannabis_resin", "大麻脂"),
+                  ("cannabis_leaf", "大麻叶|大麻烟|大麻叶及大麻烟"), ("other", "其他毒品|其他"))
 SIDE = _enum(("plaintiff", "原告"), ("defendant", "被告"), ("applicant", "申请人"), ("respondent", "被申请人"),
              ("defense", "辩护人|辩护"))
 
@@ -172,6 +181,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         # E2: 决定执行刑 — the term to serve after a combination (刑法 §§69, 70, 71, 77, 86); equal to
         # term_months for a sentence combined with nothing. Filled: term_months is the 宣告刑.
         Column("combined_term_months", "decimal", maximum=MAX_TERM, optional=True),
+        Column("drug_type", "enum", enum=DRUG_TYPE, optional=True),  # E7
     ), key="defendant_id", case_kind="criminal"),
     Table("enforcement", (
         Column("case_id", "str", required=True, references="cases.case_id"),

@@ -61,10 +61,24 @@ _INJURY_ZH = {"none": "无伤情", "minor_2": "轻伤二级", "minor_1": "轻伤
 _INJURY_BY_ORDER = {order: code for code, order in law.INJURY_ORDER.items()}
 
 
+def _drug_name(r: dict) -> str | None:
+    """The recorded drug type's name (E7) when the quantity was converted, else None (v1: heroin equivalent)."""
+    code = clean_value(r.get("drug_type"))
+    if code is None:
+        return None
+    known = law.DRUG_TYPES.get(str(code))
+    return known[0] if known else "未列明折算标准的毒品"
+
+
 def _severity_zh(r: dict) -> str:
     measure = r.get("measure")
     if measure == "injury_level":
         return _INJURY_ZH.get(str(r.get("injury_level")), "?")
+    if measure == "drug_grams" and _drug_name(r):
+        equivalent = clean_value(r.get("drug_equivalent_grams"))
+        converted = (f"，按法释〔2016〕8号折合海洛因{_n(equivalent, 2)}克" if equivalent is not None
+                     else "，无折算标准，数量档次不明")
+        return f"{_drug_name(r)}{_n(r.get('drug_grams'), 2)}克{converted}"
     unit = {"amount_involved": "元", "drug_grams": "克", "blood_alcohol": "mg/100ml"}.get(measure, "")
     return f"{_n(r.get(measure), 0 if measure == 'amount_involved' else 2)}{unit}"
 
@@ -73,6 +87,11 @@ def _severity_en(r: dict) -> str:
     measure = r.get("measure")
     if measure == "injury_level":
         return str(r.get("injury_level"))
+    if measure == "drug_grams" and clean_value(r.get("drug_type")) is not None:
+        equivalent = clean_value(r.get("drug_equivalent_grams"))
+        converted = (f", {_n(equivalent, 2)} g heroin equivalent (Fa Shi [2016] No. 8)" if equivalent is not None
+                     else ", a drug without a published scale: tier unknown")
+        return f"{_n(r.get('drug_grams'), 2)} g of {r.get('drug_type')}{converted}"
     unit = {"amount_involved": " yuan", "drug_grams": " g", "blood_alcohol": " mg/100ml"}.get(measure, "")
     return f"{_n(r.get(measure), 0 if measure == 'amount_involved' else 2)}{unit}"
 
@@ -85,6 +104,8 @@ def _needed_value(r: dict, key: str, zh: bool) -> str:
         code = _INJURY_BY_ORDER.get(int(value), "?")
         return _INJURY_ZH.get(code, code) if zh else code
     unit = {"amount_involved": "元" if zh else " yuan", "drug_grams": "克" if zh else " g"}.get(r.get("measure"), "")
+    if r.get("measure") == "drug_grams" and clean_value(r.get("drug_type")) is not None:
+        unit = "克（折合海洛因）" if zh else " g (heroin equivalent)"
     return f"{_n(value)}{unit}"
 
 

@@ -36,12 +36,14 @@ RULE = Rule("record_facts_inconsistent", "data_quality", "defendant",
                        "wrong: check the file. This is not a finding that the sentence is unlawful."),
             needs=("cases", "defendants"),
             params=lambda ctx: {"separator": law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config)},
-            register=lambda ctx: {"law_frames": law.frame_sets_for(ctx.config)},
+            register=lambda ctx: {"law_frames": law.frame_sets_for(ctx.config),
+                                  "law_drug_equivalents": law.drug_equivalents()},
             limitations=("A data-quality warning, never a legal one: some lawful reading exists (another amount, injury "
                          "or quantity), so the record is what to check. Circumstances the export cannot show are counted "
                          "in the sentence's favour: 其他严重情节 from 50% (theft, 法释〔2013〕8号 第六条) or 80% (fraud, "
                          "法释〔2011〕7号 第二条) of the higher threshold; §234's 特别残忍手段 from 重伤二级; §347 ¶2's "
-                         "首要分子 etc. at any quantity (so drug quantities never raise it); 多次盗窃/入户盗窃 for the "
+                         "首要分子 etc. at any quantity (so drug quantities never raise it; a quantity recorded with its drug type, "
+                         "contract extension E7, is stated on the heroin scale by 法释〔2016〕8号 arts. 1–2); 多次盗窃/入户盗窃 for the "
                          "bottom frame. Terms below a frame's minimum are not checked (§63 减轻处罚 allows them). "
                          "Telecom fraud is held to 法发〔2016〕32号's thresholds (3,000 / 30,000 / 500,000 yuan) where "
                          "cases.cause names it. Abstains (skipped) where defendants.combined_term_months (contract "

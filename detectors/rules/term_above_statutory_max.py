@@ -43,11 +43,15 @@ RULE = Rule("term_above_statutory_max", "sentencing", "defendant",
             _explain_zh, _explain_en,
             needs=("cases", "defendants"),
             params=lambda ctx: {"separator": law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config)},
-            register=lambda ctx: {"law_frames": law.frame_sets_for(ctx.config)},
+            register=lambda ctx: {"law_frames": law.frame_sets_for(ctx.config),
+                                  "law_drug_equivalents": law.drug_equivalents()},
             limitations=("Raised only when the term exceeds every frame of the charge (for drugs the ≥15-year frame, which "
                          "§347 ¶2 allows whatever the quantity for 首要分子/武装掩护/暴力抗拒检查/国际贩毒; for 故意伤害 the "
                          "≥10-year frame of §234 ¶2 特别残忍手段致人重伤造成严重残疾, from 重伤二级), so no lawful reading "
-                         "of the recorded facts allows it, or when a 危险驾驶 sentence is 有期徒刑 at all (§133-1: 拘役 "
+                         "of the recorded facts allows it (a drug quantity recorded with its type, contract extension E7, "
+                         "selects the frame the flag states after conversion to the heroin scale, 法释〔2016〕8号 arts. 1–2; "
+                         "the verdict does not depend on it, since §347 ¶2 reaches 15 years at any quantity), "
+                         "or when a 危险驾驶 sentence is 有期徒刑 at all (§133-1: 拘役 "
                          "only; the wrong kind, not a term above a maximum). A term above only the frame the recorded "
                          "severity selects is record_facts_inconsistent (data_quality). Abstains (skipped) where "
                          "defendants.combined_term_months (contract extension E2) is unknown: the term may then be a "

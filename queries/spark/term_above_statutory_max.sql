@@ -11,12 +11,15 @@
 -- of its court's province (:default_frames when none is recorded).
 -- Spark has no DISTINCT ON: row_number() keeps the frame the recorded severity selects, else the lowest;
 -- rlike for regexp_matches.
--- law_frames is registered by courtwatch/pipeline/spark_engine.py from detectors/law.py + config.
+-- law_frames and law_drug_equivalents (E7) are registered by courtwatch/pipeline/spark_engine.py from detectors/law.py + config.
 -- Params: :separator, :default_frames, :national, :telecom_frames, :telecom_cause.
 -- Read by: courtwatch/pipeline/spark_engine.py → detectors/rules/term_above_statutory_max.py.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 single AS (
     SELECT d.*, c.judge_id, c.court_id,
+           -- E7: a quantity recorded with its drug type is read on the heroin/methamphetamine scale of the frames
+           -- (law_drug_equivalents, 法释〔2016〕8号 arts. 1–2); a type without a scale leaves it unknown (NULL)
+           CASE WHEN d.drug_type IS NULL THEN d.drug_grams ELSE d.drug_grams * e.to_heroin END AS drug_equivalent_grams,
            CASE WHEN d.charge = '诈骗罪' AND coalesce(c.cause rlike :telecom_cause, FALSE) THEN :telecom_frames
                 WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
                 WHEN nullif(trim(ct.province), '') IS NULL THEN :default_frames
@@ -24,6 +27,7 @@ single AS (
     FROM defendants d
     JOIN cases c ON c.case_id = d.case_id
     LEFT JOIN courts ct ON ct.court_id = c.court_id
+    LEFT JOIN law_drug_equivalents e ON e.drug_type = d.drug_type
     WHERE d.sentence_kind = 'fixed_term' AND NOT contains(d.charge, :separator)
 ),
 measured AS (
@@ -32,7 +36,7 @@ measured AS (
            bool_and(f.detention_only) OVER (PARTITION BY s.defendant_id) AS detention_only,
            CASE f.measure
                WHEN 'amount_involved' THEN s.amount_involved
-               WHEN 'drug_grams' THEN s.drug_grams
+               WHEN 'drug_grams' THEN s.drug_equivalent_grams
                WHEN 'blood_alcohol' THEN s.blood_alcohol
                WHEN 'injury_level' THEN CASE s.injury_level WHEN 'none' THEN 0 WHEN 'minor_2' THEN 1
                    WHEN 'minor_1' THEN 2 WHEN 'serious_2' THEN 3 WHEN 'serious_1' THEN 4 WHEN 'death' THEN 5 END
@@ -56,7 +60,7 @@ judged AS (
 )
 SELECT defendant_id AS subject_id, case_id, judge_id, court_id, charge, article,
        CASE WHEN selects THEN frame_tier END AS tier,
-       amount_involved, injury_level, drug_grams, blood_alcohol,
+       amount_involved, injury_level, drug_grams, drug_type, drug_equivalent_grams, blood_alcohol,
        sentence_kind, term_months, combined_term_months, charge_max_months AS max_months,
        CASE WHEN selects THEN frame_max_months END AS tier_max_months,
        frame_province AS standard_province, standard, reason,
