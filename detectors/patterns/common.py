@@ -226,7 +226,19 @@ def bh_select(p_values, s: PatternSettings) -> tuple[np.ndarray, np.ndarray]:
     return benjamini_hochberg(p_values, float(s.false_discovery_rate))
 
 
+# A flag's `level` is set by detectors/base.finish_flags from detectors/triage.py, one mapping for every
+# detector; a detector leaves this placeholder in the column base.DETECTOR_COLUMNS requires.
+LEVEL_SET_BY_TRIAGE = None
+
+
+def flag_scores(q_values) -> np.ndarray:
+    """0–1 strength of flags from their Benjamini–Hochberg q-values (detectors/stats.score_from_q)."""
+    return score_from_q(q_values)
+
+
 def score_and_level(q_values) -> tuple[np.ndarray, list[str]]:
+    """Scores and a computed level that finish_flags overwrites: kept only for judge_profile_outlier and
+    termination_procedure_outlier until they use flag_scores and LEVEL_SET_BY_TRIAGE."""
     scores = score_from_q(q_values)
     return scores, [level_for(float(s)) for s in scores]
 

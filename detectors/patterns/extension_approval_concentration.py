@@ -25,8 +25,9 @@ from scipy import stats as sps
 
 from courtwatch import queries
 
-from ..base import DETECTOR_COLUMNS, NOTICE_EN, NOTICE_ZH, DetectContext, Detection, Detector, Settings, level_for
+from ..base import DETECTOR_COLUMNS, NOTICE_EN, NOTICE_ZH, DetectContext, Detection, Detector, Settings
 from ..stats import benjamini_hochberg, score_from_q
+from .common import LEVEL_SET_BY_TRIAGE
 
 BASIS = ("最高人民法院关于严格执行案件审理期限制度的若干规定（法释〔2000〕29号）：有特殊情况需要延长审理、执行期限的，经本院院长"
          "（或上级人民法院）批准；最高人民法院关于完善人民法院司法责任制的若干意见（法发〔2015〕13号）：审判权力运行监督管理（审限延长）")
@@ -349,7 +350,7 @@ class ExtensionApprovalConcentration(Detector):
             score = float(score_from_q([qmin])[0])
             out.append({
                 "subject_type": "judge", "subject_id": subject, "case_id": None, "judge_id": subject,
-                "court_id": found["court_id"], "score": score, "level": level_for(score),
+                "court_id": found["court_id"], "score": score, "level": LEVEL_SET_BY_TRIAGE,
                 "explanation": "".join(part["zh"] for part in parts),
                 "evidence": {"explanation_en": " ".join(part["en"] for part in parts), "legal_basis": self.legal_basis,
                              "method": self.method, "peer_comparison": "；".join(dict.fromkeys(part["peers"] for part in parts)),

@@ -13,7 +13,7 @@ from courtwatch import queries
 
 from ..base import DetectContext, Detection, Detector
 from . import text
-from .common import PatternSettings, bh_select, flags_frame, r4, score_and_level
+from .common import LEVEL_SET_BY_TRIAGE, PatternSettings, bh_select, flag_scores, flags_frame, r4
 
 
 class JudgeLawyerAffinity(Detector):
@@ -94,7 +94,7 @@ class JudgeLawyerAffinity(Detector):
         p_together = np.minimum(1.0, 2.0 * np.minimum(p_count, p_designated))
         p = np.maximum(p_together, p_win)
         reject, q = bh_select(p, s)
-        scores, levels = score_and_level(q)
+        scores = flag_scores(q)
         out = []
         for i in np.flatnonzero(reject):
             r = rows.iloc[i]
@@ -105,7 +105,7 @@ class JudgeLawyerAffinity(Detector):
             out.append({
                 "subject_type": "judge_lawyer", "subject_id": f"{r.judge_id}|{r.lawyer_id}", "case_id": None,
                 "judge_id": str(r.judge_id), "court_id": str(r.court_id),
-                "score": float(scores[i]), "level": levels[i], "explanation": zh,
+                "score": float(scores[i]), "level": LEVEL_SET_BY_TRIAGE, "explanation": zh,
                 "evidence": {
                     "explanation_en": en,
                     "legal_basis": self.legal_basis,

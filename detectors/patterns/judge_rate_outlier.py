@@ -13,7 +13,16 @@ from courtwatch import queries
 
 from ..base import DetectContext, Detection, Detector
 from . import text
-from .common import TRIAL_RATE_METRICS, PatternSettings, bh_select, flags_frame, judge_metric_tests, r4, score_and_level
+from .common import (
+    LEVEL_SET_BY_TRIAGE,
+    TRIAL_RATE_METRICS,
+    PatternSettings,
+    bh_select,
+    flag_scores,
+    flags_frame,
+    judge_metric_tests,
+    r4,
+)
 
 
 class JudgeRateOutlier(Detector):
@@ -59,7 +68,7 @@ class JudgeRateOutlier(Detector):
         for judge_id, grp in tests[tests["reject"]].groupby("judge_id", sort=True):
             grp = grp.sort_values("q")
             qmin = float(grp["q"].min())
-            scores, levels = score_and_level([qmin])
+            scores = flag_scores([qmin])
             parts_zh, parts_en, metrics = [], [], {}
             for r in grp.itertuples():
                 phrase_zh, phrase_en = text.rate_phrase(r.metric, r.observed_rate, r.expected_rate, int(r.n),
@@ -76,7 +85,7 @@ class JudgeRateOutlier(Detector):
             zh, en = text.rate_outlier_text(judge_id, parts_zh, parts_en)
             out.append({
                 "subject_type": "judge", "subject_id": str(judge_id), "case_id": None, "judge_id": str(judge_id),
-                "court_id": str(first.court_id), "score": float(scores[0]), "level": levels[0], "explanation": zh,
+                "court_id": str(first.court_id), "score": float(scores[0]), "level": LEVEL_SET_BY_TRIAGE, "explanation": zh,
                 "evidence": {
                     "explanation_en": en,
                     "legal_basis": self.legal_basis,

@@ -13,7 +13,7 @@ from courtwatch import queries
 
 from ..base import DetectContext, Detection, Detector
 from . import text
-from .common import PatternSettings, bh_select, flags_frame, r4, score_and_level, standardised_funnel
+from .common import LEVEL_SET_BY_TRIAGE, PatternSettings, bh_select, flag_scores, flags_frame, r4, standardised_funnel
 
 
 class TerminationRate(Detector):
@@ -63,7 +63,7 @@ class TerminationRate(Detector):
             return Detection(flags_frame([]), skipped, note)
         fun = standardised_funnel(tested["terminated"], tested["n"], tested["expected"])
         reject, q = bh_select(fun.p, s)
-        scores, levels = score_and_level(q)
+        scores = flag_scores(q)
         out = []
         for i in np.flatnonzero(reject):
             r = tested.iloc[i]
@@ -76,7 +76,7 @@ class TerminationRate(Detector):
             out.append({
                 "subject_type": "judge", "subject_id": str(r.judge_id), "case_id": None,
                 "judge_id": str(r.judge_id), "court_id": str(r.court_id),
-                "score": float(scores[i]), "level": levels[i], "explanation": zh,
+                "score": float(scores[i]), "level": LEVEL_SET_BY_TRIAGE, "explanation": zh,
                 "evidence": {
                     "explanation_en": en,
                     "legal_basis": self.legal_basis,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from courtwatch.detectors import law
 
-from ..base import NOTICE_EN, NOTICE_ZH, DetectContext, Detection, Settings, SqlDetector, clean_value, level_for
+from ..base import NOTICE_EN, NOTICE_ZH, DetectContext, Detection, Settings, SqlDetector, clean_value
 
 ZB_BASIS = "最高人民法院关于严格规范终结本次执行程序的规定（试行）（法〔2016〕373号）"
 # The grounds of 终本 that the three-month condition does not bind (contract extension E3).
@@ -241,7 +241,9 @@ class RuleDetector(SqlDetector):
             "judge_id": violated["judge_id"].to_numpy(),
             "court_id": violated["court_id"].to_numpy(),
             "score": violated["score"].astype(float).to_numpy(),
-            "level": [level_for(s) for s in violated["score"].astype(float)],
+            # set by base.finish_flags from detectors/triage.py (the rule's kind and the score); the column
+            # is required there, so it is left as a placeholder here rather than a level nobody reads
+            "level": None,
             "explanation": [self.rule.explain_zh(r) for r in records],
             "evidence": [self._evidence(r) for r in records],
         })
