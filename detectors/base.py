@@ -38,6 +38,12 @@ NOTICE_ZH = "本提示仅供人工审查参考，不构成任何认定。"
 NOTICE_EN = "This is a warning for human review, not a finding."
 
 
+def _members(case_ids, wanted: frozenset) -> np.ndarray:
+    """Which ids are in `wanted`, by set lookups: Series.isin copies the whole set into a new hash table
+    on every call (millions of reference ids at scale 100, once per group or partition)."""
+    return np.fromiter((i in wanted for i in case_ids), dtype=bool, count=len(case_ids))
+
+
 @dataclass(frozen=True)
 class DetectContext:
     """What a detector may read: the database, the as-of date and the configuration.
@@ -57,19 +63,17 @@ class DetectContext:
 
     def in_scope(self, case_ids) -> np.ndarray:
         """Which of these cases this run scores (all of them in a full run)."""
-        ids = pd.Series(case_ids, dtype=object)
         if self.scope is None:
-            return np.ones(len(ids), dtype=bool)
-        return ids.isin(self.scope).to_numpy()
+            return np.ones(len(case_ids), dtype=bool)
+        return _members(case_ids, self.scope)
 
     def in_reference(self, case_ids) -> np.ndarray:
         """Which of these cases a model is fitted on: all in a full run; in an incremental run the cases
         unchanged since the last full run and not being scored (cases scored by an earlier incremental
         run are in neither: their flags are carried)."""
-        ids = pd.Series(case_ids, dtype=object)
         if self.scope is None:
-            return np.ones(len(ids), dtype=bool)
-        return (ids.isin(self.reference or frozenset()) & ~ids.isin(self.scope)).to_numpy()
+            return np.ones(len(case_ids), dtype=bool)
+        return _members(case_ids, self.reference or frozenset()) & ~_members(case_ids, self.scope)
 
 
 class Settings:
