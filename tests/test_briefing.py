@@ -385,6 +385,17 @@ def test_render_pdf_pages_for_people(sample_province):
         written = sorted(SAMPLES.glob(f"briefing-{lang}-*.png"))
         assert len(written) == pages
         assert all(p.stat().st_size > 20_000 for p in written)
+    # the Chinese method notes (the last pages, from the heading of 九、方法说明与局限): seen like the first pages
+    zh = sample_province["files"]["zh"]
+    total = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(zh)], capture_output=True, text=True,
+                                                                check=True).stdout)[1])
+    method_page = next(p for p in range(2, total + 1) if "九、方法说明与局限\n" in _pdf_page_text(zh, p))
+    assert total - method_page + 1 <= 3, f"the method notes take {total - method_page + 1} pages"
+    for old in SAMPLES.glob("briefing-zh-method-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "90", "-png", "-f", str(method_page), "-l", str(total), str(zh),
+                    str(SAMPLES / "briefing-zh-method")], check=True)
+    assert len(list(SAMPLES.glob("briefing-zh-method-*.png"))) == total - method_page + 1
     first = re.sub(r"\s+", "", _pdf_page_text(sample_province["files"]["zh"], 1))
     assert "超过30天仍未审查的预警" in first  # the simulated earlier run makes warnings overdue
     assert "主要问题和建议" not in _pdf_page_text(sample_province["files"]["zh"], 2)
@@ -457,6 +468,74 @@ def test_english_briefing(brief_env):
     figures, con = _figures(brief_env, brief_env["intermediate"])
     con.close()
     assert f"had {figures.headline_dict()['flags']['current']} warnings" in text
+
+
+# Latin words a Chinese briefing may print: the names of methods and settings, and the XLSX version it refers to
+LATIN_ALLOWED = {"XLSX", "ECOD", "Huber", "M", "Benjamini", "Hochberg", "stats", "false_discovery_rate", "briefing",
+                 "review_deadline_days", "p"}
+
+
+def _english_words(text: str, data: tuple[str, ...] = ()) -> set[str]:
+    """Latin words outside ids (a run id, a judge's pseudonymous id, a case number hold digits), the import
+    contract's table and column names (the data-quality section names the field) and the words of the given
+    data values (the hostile causes)."""
+    from courtwatch.core.contract import TABLES
+    # the words of data values (a PDF's text interleaves table cells, so a value is not found whole)
+    from_data = {w for value in data for w in re.findall(r"[A-Za-z_]+", value)}
+    names = set(TABLES) | {c.name for table in TABLES.values() for c in table.columns}
+    tokens = re.findall(r"[A-Za-z0-9_.\-]+", text)
+    words = {w for tok in tokens if not re.search(r"\d", tok) for w in re.split(r"[.\-]", tok) if w}
+    return {w for w in words if re.search("[A-Za-z]", w)} - LATIN_ALLOWED - names - from_data
+
+
+def test_chinese_briefing_has_no_english_outside_names(brief_env):
+    """Issue 18: a Chinese briefing is Chinese throughout — the method notes come from method_notes.py, not the
+    registry's English, and the disparity audit's run note is put into Chinese."""
+    for key in ("pdf", "docx", "html"):
+        path = brief_env["files"][key]
+        if key == "html":  # what a reader sees: the body, not the style sheet in the head
+            import html
+            body = re.sub(r"(?s)<head>.*?</head>", "", path.read_text(encoding="utf-8"))
+            text = html.unescape(re.sub(r"<[^>]+>", "\n", body))
+        else:
+            text = {"pdf": _pdf_text, "docx": _docx_text}[key](path)
+        words = _english_words(re.sub(r"\s+", " ", text), data=(FORMULA, SCRIPT))
+        assert not words, f"{key}: English in the Chinese briefing: {sorted(words)[:30]}"
+    text = _pdf_text(brief_env["files"]["pdf"])
+    assert "各检测规则/模型" in text and "主要局限" in text
+    assert "Deterministic rule" not in text and "Benjamini–Hochberg across" not in text
+
+
+def test_missing_method_note_falls_back_to_the_chinese_title(brief_env, monkeypatch):
+    """A detector registered without a Chinese note (a new one) is printed with its Chinese title and a pointer
+    to the model cards — not its English text, and without failing the briefing."""
+    from courtwatch.detectors.registry import DETECTORS
+    from courtwatch.reporting.briefing import build_brief, method_notes
+    dropped = DETECTORS[0]
+    monkeypatch.setattr(method_notes, "NOTES", {k: v for k, v in method_notes.NOTES.items() if k != dropped.name})
+    con = store.open_for_read(brief_env["db"])
+    try:
+        brief = build_brief(con, PERIOD, brief_env["intermediate"], "zh", dispositions=brief_env["ops"].current(),
+                            charts=False)
+    finally:
+        con.close()
+    method = next(t for t in brief.tables() if t.key == "method")
+    row = method.frame[method.frame["detector"] == dropped.name].iloc[0]
+    assert row["title"].startswith(dropped.title_zh)
+    assert row["document_method"].endswith(method_notes.MISSING) and row["limitations"] == "—"
+    others = method.frame[method.frame["detector"] != dropped.name]
+    assert not others["document_method"].str.contains(method_notes.MISSING, regex=False).any()
+    assert len(method.frame) == len(DETECTORS)
+
+
+def test_disparity_audit_note_in_chinese():
+    from courtwatch.reporting.briefing.content import audit_note_zh
+    note = ("49 court × attribute tests in 37 courts, 1 court(s) flagged; 1512 defendant(s) with an attribute "
+            "unknown not used; province-wide: female +1.0% (p=0.464), minority +2.6% (p=0.103), non_local +1.6% (p=0.0955)")
+    zh = audit_note_zh(note)
+    assert zh.startswith("共49项检验（37个法院 × 属性），1个法院被提示；1512名被告人")
+    assert "女性 +1.0%（p=0.464）、少数民族 +2.6%（p=0.103）、非本地户籍 +1.6%（p=0.0955）" in zh
+    assert audit_note_zh("a note of another form") == "本次运行说明见系统“模型说明”页。"
 
 
 def test_disparity_audit_absent_is_said_so(brief_env, monkeypatch):

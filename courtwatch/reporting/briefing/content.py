@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from courtwatch.core.vocabulary import CATEGORIES, LEVELS_STRONGEST_FIRST
+from courtwatch.detectors import triage
 from courtwatch.reporting.figures import Figures, explanation
 
+from . import method_notes
 from . import summary as summary_module
 from .cells import fmt, is_missing, kind_of
 from .labels import notice, t
+from .quality_reasons import reason_zh
 
 DOCUMENT_TOP_FLAGS = 15
 DOCUMENT_MAX_ROWS = 20
@@ -522,7 +525,8 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     else:
         blocks.append(Paragraph(T(f"disp_{status}")))
     if audit["note"] and status in ("flags", "none_found"):
-        blocks.append(Paragraph(T("disp_note", note=audit["note"]), "note"))
+        note = audit["note"] if lang == "en" else audit_note_zh(audit["note"])
+        blocks.append(Paragraph(T("disp_note", note=note), "note"))
     sections.append(Section("disparity", T("s_disparity"), blocks))
 
     # ---------------------------------------------------------------- 8. data quality
@@ -530,6 +534,9 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     quality_frame = quality.assign(
         table_name=[T(f"t_{v}") for v in quality["table_name"]],
         column_name=[v if isinstance(v, str) and v else T("whole_row") for v in quality["column_name"]])
+    if lang == "zh":  # the import words its reasons in English: the Chinese briefing prints them in Chinese
+        quality_frame = quality_frame.assign(reason_original=quality_frame["reason"],
+                                             reason=[reason_zh(r) for r in quality_frame["reason"]])
     blocks = [Paragraph(T("quality_intro"), "note")]
     if not scope.all_courts:
         blocks.append(Paragraph(T("quality_scope"), "note"))
@@ -538,7 +545,10 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     blocks.append(table("data_quality", T("s_quality"), [
         Column("table_name", T("c_table"), "text", 1.5), Column("column_name", T("c_column"), "text", 1.3),
         Column("reason", T("c_reason"), "text", 4.0), Column("rows", T("c_rows"), "int"),
-        Column("problems", T("c_problems"), "int")], quality_frame, in_documents=not quality.empty,
+        Column("problems", T("c_problems"), "int"),
+        *([Column("reason_original", T("c_reason_original"))] if lang == "zh" else [])],
+        quality_frame, in_documents=not quality.empty,
+        document_keys=["table_name", "column_name", "reason", "rows", "problems"],
         document_rows=DOCUMENT_MAX_ROWS,
         note=T("rows_cut", n=len(quality_frame), k=DOCUMENT_MAX_ROWS) if len(quality_frame) > DOCUMENT_MAX_ROWS else None))
     sections.append(Section("quality", T("s_quality"), blocks))
@@ -566,6 +576,28 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
                  notice=notice(lang), sections=sections, summary=summary, run_id=str(run["run_id"]),
                  generated_at=generated_at, front=[_redacted(s, redactor) for s in front], masthead=masthead,
                  appendix_title=T("appendix"))
+
+
+_AUDIT_NOTE = re.compile(r"^(?P<tests>\d+) court × attribute tests in (?P<courts>\d+) courts, (?P<flagged>\d+) "
+                         r"court\(s\) flagged; (?P<skipped>\d+) defendant\(s\) with an attribute unknown not used;\s*"
+                         r"(?:province-wide: (?P<province>.*))?$")
+_AUDIT_EFFECT = re.compile(r"(?P<attribute>[a-z_]+) (?P<effect>[+-]\d+(?:\.\d+)?)% \(p=(?P<p>[0-9.e+-]+)\)")
+_AUDIT_ATTRIBUTES = {"female": "女性", "minority": "少数民族", "non_local": "非本地户籍"}
+
+
+def audit_note_zh(note: str) -> str:
+    """The disparity audit's run note (its detector writes English) in Chinese; a note of another form is not
+    printed in English in a Chinese briefing: it is referred to the model cards."""
+    match = _AUDIT_NOTE.match(note.strip())
+    if not match:
+        return t("disp_note_elsewhere", "zh")
+    text = t("disp_note_zh", "zh", tests=match["tests"], courts=match["courts"], flagged=match["flagged"],
+             skipped=match["skipped"])
+    effects = [f"{_AUDIT_ATTRIBUTES.get(e['attribute'], e['attribute'])} {e['effect']}%（p={e['p']}）"
+               for e in _AUDIT_EFFECT.finditer(match["province"] or "")]
+    if effects and all(e["attribute"] in _AUDIT_ATTRIBUTES for e in _AUDIT_EFFECT.finditer(match["province"])):
+        text += t("disp_note_province", "zh", effects="、".join(effects))
+    return text
 
 
 def _redacted(section: Section, redactor: Redactor) -> Section:
@@ -601,13 +633,63 @@ def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[st
         rows.append({
             "detector": detector.name, "title": titles.get(detector.name, detector.name),
             "category": T(detector.category), "status": run_status,
+            "ran": st is not None and st["status"] in ("ok", "incremental", "carried"),
+            "kind": triage.kind_of(detector),
             "period_flags": int(st["period_flags"]) if st is not None else 0,
             "standing_flags": int(st["standing_flags"]) if st is not None else 0,
             "legal_basis": detector.legal_basis or "—",
-            "method": getattr(detector, f"method_{lang}", None) or detector.method or "—",
-            "false_alarm_control": getattr(detector, f"false_alarm_control_{lang}", None)
-            or detector.false_alarm_control or "—",
-            "limitations": getattr(detector, f"limitations_{lang}", None) or detector.limitations or "—"})
+            "method": detector.method or "—", "false_alarm_control": detector.false_alarm_control or "—",
+            "limitations": detector.limitations or "—"})
+    if lang == "zh":
+        blocks += _method_notes_zh(rows, table)
+    else:
+        blocks += _method_notes_registry(rows, lang, table)
+    blocks.append(Paragraph(notice(lang), "notice"))
+    return blocks
+
+
+def _method_notes_zh(rows: list[dict], table) -> list:
+    """The Chinese briefing's notes: what each kind of warning means, then one line of method and one of limits
+    per detector (method_notes.py), not the registry's English model-card text."""
+    kinds = [k for k in method_notes.KIND_NOTES if any(r["kind"] == k for r in rows)]
+    kind_frame = pd.DataFrame({"kind": [method_notes.KIND_NOTES[k][0] for k in kinds],
+                               "text": [method_notes.KIND_NOTES[k][1] for k in kinds]})
+    entries = []
+    for r in rows:
+        found = method_notes.note(r["detector"])
+        method, limits = found if found else (method_notes.MISSING, "—")
+        title = r["title"] if r["ran"] else f"{r['title']}（{r['status']}）"
+        kind = method_notes.KIND_NOTES.get(r["kind"], (r["kind"], ""))[0]
+        # the kind leads the method text: a column of its own would cost the notes a third of their width
+        entries.append({"detector": r["detector"], "title": title, "category": r["category"], "kind": kind,
+                        "status": r["status"], "period_flags": r["period_flags"],
+                        "standing_flags": r["standing_flags"], "method": method, "limitations": limits,
+                        "document_method": f"【{kind}】{method}", "legal_basis": r["legal_basis"]})
+    frame = pd.DataFrame(entries)
+    return [
+        table("method_kinds", t("method_kinds", "zh"), [Column("kind", t("c_kind", "zh"), "text", 1.0, nowrap=True),
+                                                       Column("text", t("c_text", "zh"), "text", 7.0)],
+              kind_frame, document_rows=None, in_xlsx=False),
+        # documents: title, method, limits (the counts per detector are in 二、预警分布); the XLSX: everything
+        table("method", t("method_list", "zh"), [
+            Column("title", t("c_detector", "zh"), "text", 2.0),
+            Column("document_method", t("c_method_basis", "zh"), "text", 4.0),
+            Column("limitations", t("c_limits_main", "zh"), "text", 4.0),
+            Column("detector", "detector"), Column("category", t("c_category", "zh")),
+            Column("kind", t("c_kind", "zh")), Column("status", t("c_run_status", "zh")),
+            Column("period_flags", t("c_period_flags", "zh"), "int"),
+            Column("standing_flags", t("c_standing_flags", "zh"), "int"),
+            Column("method", t("c_method", "zh")), Column("legal_basis", t("c_legal_basis", "zh"))],
+            frame, document_rows=None, sheet=t("s_method", "zh"),
+            document_keys=["title", "document_method", "limitations"]),
+    ]
+
+
+def _method_notes_registry(rows: list[dict], lang: str, table) -> list:
+    """The registry's own method, false-alarm control and limitations per detector (the English briefing)."""
+    def T(key, **values):
+        return t(key, lang, **values)
+
     # A text several detectors share (the rules' false-alarm control, their common limitation) is printed
     # once above the list instead of in every entry: the notes stay complete and half as long.
     shared = {}
@@ -620,31 +702,27 @@ def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[st
         for k, text in enumerate(texts, start=1):
             mark = f"{labels[name]} {'ABCDEFG'[k - 1]}" if len(texts) > 1 else labels[name]
             users = [r["title"] for r in rows if r[name] == text]
-            common.append((mark, f"{text}（{T('shared_by', n=len(users))}）" if lang == "zh"
-                           else f"{text} ({T('shared_by', n=len(users))})"))
+            common.append((mark, f"{text} ({T('shared_by', n=len(users))})"))
             for r in rows:
                 if r[name] == text:
                     r[f"_{name}"] = T("see_shared", mark=mark)
     items = [(T("shared_notes"), common)] if common else []
     for r in rows:
-        line = (f"{T('c_category')}：{r['category']}｜{T('c_run_status')}：{r['status']}｜{T('c_period_flags')}："
-                f"{r['period_flags']}｜{T('c_standing_flags')}：{r['standing_flags']}" if lang == "zh" else
-                f"{T('c_category')}: {r['category']} | {T('c_run_status')}: {r['status']} | "
+        line = (f"{T('c_category')}: {r['category']} | {T('c_run_status')}: {r['status']} | "
                 f"{T('c_period_flags')}: {r['period_flags']} | {T('c_standing_flags')}: {r['standing_flags']}")
         pairs = [("", line), (T("c_legal_basis"), r["legal_basis"]), (T("c_method"), r["method"]),
                  (T("c_false_alarm"), r.get("_false_alarm_control", r["false_alarm_control"])),
                  (T("c_limitations"), r.get("_limitations", r["limitations"]))]
-        items.append((f"{r['title']}（{r['detector']}）" if lang == "zh" else f"{r['title']} ({r['detector']})", pairs))
-    rows = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
-    blocks.append(Notes(items))
-    blocks.append(table("method", T("s_method"), [
+        items.append((f"{r['title']} ({r['detector']})", pairs))
+    keep = ("detector", "title", "category", "status", "period_flags", "standing_flags", "legal_basis", "method",
+            "false_alarm_control", "limitations")
+    frame = pd.DataFrame([{k: r[k] for k in keep} for r in rows])
+    return [Notes(items), table("method", T("s_method"), [
         Column("detector", "detector"), Column("title", T("c_detector")), Column("category", T("c_category")),
         Column("status", T("c_run_status")), Column("period_flags", T("c_period_flags"), "int"),
         Column("standing_flags", T("c_standing_flags"), "int"), Column("legal_basis", T("c_legal_basis")),
         Column("method", T("c_method")), Column("false_alarm_control", T("c_false_alarm")),
-        Column("limitations", T("c_limitations"))], pd.DataFrame(rows), in_documents=False))
-    blocks.append(Paragraph(notice(lang), "notice"))
-    return blocks
+        Column("limitations", T("c_limitations"))], frame, in_documents=False)]
 
 
 _STATUS_KEYS = {"status_ok", "status_skipped", "status_failed", "status_incremental", "status_carried"}
