@@ -186,17 +186,40 @@ def similar_cases(record: dict) -> pd.DataFrame:
     """The legally similar cases a sentencing flag's evidence holds, plus the flagged sentence itself (is_this)."""
     evidence = record.get("evidence") or {}
     peers = evidence.get("similar_cases") or []
+    # precedence / judgment_year / recent: the 类案检索 order the peers were chosen in (similar.py); absent in
+    # evidence of runs before it, then shown as nothing
     rows = [{"case_id": p.get("case_id"), "term_months": p.get("term_months"), "expected_months": p.get("expected_months"),
-             "factors": p.get("factors"), "is_this": False} for p in peers if isinstance(p, dict) and p.get("term_months") is not None]
+             "factors": p.get("factors"), "precedence": p.get("precedence"), "judgment_year": p.get("judgment_year"),
+             "recent": p.get("recent"), "is_this": False}
+            for p in peers if isinstance(p, dict) and p.get("term_months") is not None]
     observed = evidence.get("observed_term_months")
     if observed is None and isinstance(evidence.get("observed"), dict):
         observed = evidence["observed"].get("term_months")
     if not rows or observed is None:
-        return pd.DataFrame(columns=["case_id", "term_months", "expected_months", "factors", "is_this"])
+        return pd.DataFrame(columns=["case_id", "term_months", "expected_months", "factors", "precedence",
+                                     "judgment_year", "recent", "is_this"])
     rows.append({"case_id": record.get("case_id"), "term_months": float(observed),
                  "expected_months": evidence.get("expected_term_months"),
-                 "factors": (evidence.get("factors") or {}).get("factors_zh"), "is_this": True})
+                 "factors": (evidence.get("factors") or {}).get("factors_zh"), "precedence": None,
+                 "judgment_year": None, "recent": None, "is_this": True})
     return pd.DataFrame(rows)
+
+
+def similar_cases_basis(record: dict) -> dict:
+    """Why a sentencing flag's similar cases were chosen and how their sentences spread: the evidence's
+    similar_rule(_en) and similar_spread (detectors/sentencing/similar.py; sentence_deviation keeps them
+    beside the defendant's factors), the spread counted from the listed peers for a run before them."""
+    evidence = record.get("evidence") or {}
+    holder = evidence if "similar_spread" in evidence else (evidence.get("factors") or {})
+    spread = holder.get("similar_spread")
+    if spread is None:
+        terms = sorted(float(p["term_months"]) for p in evidence.get("similar_cases") or []
+                       if isinstance(p, dict) and p.get("term_months") is not None)
+        if terms:
+            q = pd.Series(terms).quantile([0.25, 0.5, 0.75]).round(1).tolist()
+            spread = {"n": len(terms), "min_months": round(terms[0], 1), "q25_months": q[0], "median_months": q[1],
+                      "q75_months": q[2], "max_months": round(terms[-1], 1)}
+    return {"spread": spread, "rule_zh": holder.get("similar_rule"), "rule_en": holder.get("similar_rule_en")}
 
 
 def judge_lawyer_comparison(judge_id: str | None, lawyer_id: str | None) -> pd.DataFrame:

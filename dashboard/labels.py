@@ -518,11 +518,36 @@ def timeline_table(timeline: pd.DataFrame) -> pd.DataFrame:
 
 
 def similar_cases_table(peers: pd.DataFrame) -> pd.DataFrame:
-    """A sentencing flag's similar cases in words; another court's case (no case number) says so."""
+    """A sentencing flag's similar cases in words, in the order they were chosen (the 类案检索 guidance's: whose
+    court, the last three years first); another court's case (no case number) says so."""
+    def order(row) -> str:
+        if row.get("is_this") or missing(row.get("precedence")):
+            return ""
+        text = tr(f"precedence_{row['precedence']}")
+        if row.get("recent") is not True:
+            return text
+        return f"{text}（{tr('precedence_recent')}）" if lang() == "zh" else f"{text} ({tr('precedence_recent')})"
+    records = peers.to_dict("records")
     return pd.DataFrame({
         tr("col_case"): [cell(c) if not missing(c) else tr("review_other_court") for c in peers["case_id"]],
         tr("term_months_axis"): [cell(v, plain_value) for v in peers["term_months"]],
         tr("expected_months"): [cell(v, plain_value) for v in peers["expected_months"]],
         tr("factors"): [factors_label(f) for f in peers["factors"]],
+        tr("col_precedence"): [order(r) for r in records],
+        tr("col_judgment_year"): [cell(r.get("judgment_year"), lambda v: f"{int(v)}") for r in records],
         tr("this_case"): [tr("yes") if this else "" for this in peers["is_this"]],
     })
+
+
+def similar_cases_note(basis: dict) -> str:
+    """The spread of the similar cases' sentences and why they were chosen, one line each (data_flags.similar_cases_basis)."""
+    lines = []
+    spread = basis.get("spread")
+    if spread:
+        lines.append(tr("similar_spread", n=spread["n"], low=plain_value(spread["min_months"]),
+                        q25=plain_value(spread["q25_months"]), median=plain_value(spread["median_months"]),
+                        q75=plain_value(spread["q75_months"]), high=plain_value(spread["max_months"])))
+    rule = basis.get("rule_zh") if lang() == "zh" else basis.get("rule_en")
+    if rule:
+        lines.append(rule)
+    return "  \n".join(lines)

@@ -104,3 +104,25 @@ def test_the_spread_of_the_similar_sentences():
 def test_the_rule_names_its_document_and_item():
     line = similar_text.rule_zh(TOLERANCE, 2.5, 0.05)
     assert "法发〔2020〕24号" in line and "第四条" in line and "近三年" in line and "\n" not in line
+
+
+def test_the_flag_page_states_the_spread_and_the_rule():
+    """dashboard: the similar-case table gives each case's place in the guidance's order, and the caption under
+    it the spread and the rule (from the evidence; counted from the listed cases for a run before them)."""
+    from courtwatch.dashboard import data_flags, labels
+    peers = [{"case_id": f"C{i}", "term_months": m, "expected_months": 8.0, "factors": "涉案金额5,000元；自首",
+              "precedence": "superior_or_own_court" if i < 2 else "same_province", "judgment_year": 2023,
+              "recent": i != 1} for i, m in enumerate([6, 8, 10, 12])]
+    spread = similar_text.spread([p["term_months"] for p in peers])
+    record = {"case_id": "T", "evidence": {"observed_term_months": 30, "expected_term_months": 9, "similar_cases": peers,
+                                           "factors": {"factors_zh": "涉案金额5,000元", "similar_spread": spread,
+                                                       "similar_rule": similar_text.rule_zh(TOLERANCE, 2.5, 0.05),
+                                                       "similar_rule_en": similar_text.rule_en(TOLERANCE, 2.5, 0.05)}}}
+    table = labels.similar_cases_table(data_flags.similar_cases(record))
+    assert table[labels.tr("col_precedence")].tolist() == ["上一级法院或本院（近三年）", "上一级法院或本院",
+                                                           "本省其他法院（近三年）", "本省其他法院（近三年）", ""]
+    note = labels.similar_cases_note(data_flags.similar_cases_basis(record))
+    assert "4件类案刑期6–12个月，中位数9个月（四分位7.5–10.5个月）" in note and "法发〔2020〕24号" in note
+    older = {"case_id": "T", "evidence": {"observed_term_months": 30, "similar_cases": peers}}  # before the rule
+    assert data_flags.similar_cases_basis(older)["spread"] == spread
+    assert data_flags.similar_cases_basis(older)["rule_zh"] is None

@@ -65,6 +65,7 @@ pair = data_flags.judge_lawyer_comparison(record.get("judge_id"), record.get("la
 if not peers.empty:
     charts.chart(charts.similar_cases_figure(peers, evidence), "fd_similar", clickable=False)
     st.dataframe(labels.similar_cases_table(peers), hide_index=True, width="stretch")
+    st.caption(labels.similar_cases_note(data_flags.similar_cases_basis(record)))
 elif not pair.empty:
     charts.chart(charts.pair_figure(pair), "fd_pair", clickable=False)
     st.caption(tr("pair_note", pair=int(pair.loc[pair["group"] == "pair", "cases"].sum()),
