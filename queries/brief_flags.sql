@@ -1,5 +1,6 @@
 -- brief_flags — the flags of one run inside a briefing's scope, with what periods and tables need.
--- One row per flag: the export columns (shared interfaces.md, evidence as text) plus
+-- One row per flag: the export columns (shared interfaces.md) but the evidence, which no briefing prints
+-- (it was read and converted to text for every flag of the scope, only to be dropped), plus
 --   explanation_en  (evidence.explanation_en where the detector wrote one),
 --   case_kind, cause, filed_on, closed_on of the flagged case,
 --   flag_date: the date a case-bearing flag is counted under = the case's closing date, else its filing
@@ -12,7 +13,6 @@
 -- Params: $run_id, $court_ids (VARCHAR[]), $all_courts (BOOLEAN). Read by: courtwatch/reporting/figures.py.
 SELECT f.flag_id, f.run_id, f.category, f.detector, f.subject_type, f.subject_id, f.case_id, f.judge_id,
        coalesce(f.court_id, c.court_id) AS court_id, f.score, f.level, f.explanation,
-       f.evidence::VARCHAR AS evidence,
        f.evidence ->> 'explanation_en' AS explanation_en,
        c.case_kind, c.cause, c.filed_on, c.closed_on,
        CASE WHEN c.case_id IS NOT NULL THEN coalesce(c.closed_on, c.filed_on) END AS flag_date,

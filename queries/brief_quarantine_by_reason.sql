@@ -17,8 +17,11 @@ WITH q AS (
     SELECT q.*, coalesce(
         CASE WHEN q.table_name IN ('courts', 'judges', 'cases') THEN q.raw_court END,
         q.case_court,
-        (SELECT c.court_id FROM cases c WHERE c.case_id = q.raw_case)) AS court_id
+        c.court_id) AS court_id
     FROM q
+    -- a join, not a correlated subquery: DuckDB planned that as a pass over every case even with no row in
+    -- quarantine (1.5-2.4 s at scale 100, against 0.015 s; cases.case_id is the table's key, so one match at most)
+    LEFT JOIN cases c ON c.case_id = q.raw_case
 )
 SELECT court_id, table_name, column_name,
        regexp_replace(reason, '\s*\([^()]*\)\s*$', '') AS reason,
