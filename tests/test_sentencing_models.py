@@ -293,4 +293,5 @@ def test_every_detector_fits_the_contract(con, sample):
             assert {"explanation_en", "legal_basis", "method", "peer_comparison", "notice"} <= set(evidence)
             assert re.search(r"[\u4e00-\u9fff]", record["explanation"]) and record["explanation"].endswith("。")
     assert names == {"sentence_deviation", "judge_sentencing_deviation", "court_sentencing_deviation",
-                     "plea_recommendation_deviation", "sentencing_disparity_audit"}
+                     "plea_recommendation_deviation", "judge_probation_deviation", "court_probation_deviation",
+                     "sentencing_disparity_audit"}

@@ -185,10 +185,39 @@ def build_design(group: str, frame: pd.DataFrame, frames: pd.DataFrame, min_not_
         cols[c] = values
         if c in unknown_cols:
             cols[f"{c}_not_recorded"] = unknown.astype(float)
+    cols.update(context_columns(frame, min_not_recorded))
     names = list(cols)
     X = np.column_stack([cols[k] for k in names]) if n else np.zeros((0, len(names)))
     X, names = _independent_columns(X, names)
     return frame, X, names, measures, skipped
+
+
+def context_columns(frame: pd.DataFrame, min_rows: int) -> dict[str, np.ndarray]:
+    """The judgment year and the court's level, as factor levels of the peer group (not legal factors of the case).
+
+    Year: a policy shift moves a charge's sentences in every court at once (帮信 after the 2021 crackdown,
+    醉驾 after the 2023 opinions), which a model pooling the years would read as deviation of whoever
+    judged in the new period. Every year with at least `min_rows` sentences of the group gets its own level
+    against the group's most common year (rarer years share that level). Court level: an intermediate court
+    tries a charge's graver first-instance cases, so it is its own level of the peer group where it has at
+    least `min_rows` sentences. Columns are named year_<yyyy> and court_<level>; absent inputs give none.
+    """
+    cols: dict[str, np.ndarray] = {}
+    if "closed_on" in frame.columns and len(frame):
+        years = pd.to_datetime(frame["closed_on"], errors="coerce").dt.year
+        counts = years.value_counts()
+        if len(counts) > 1:
+            common = counts.idxmax()
+            for year in sorted(counts.index):
+                if year != common and counts[year] >= min_rows:
+                    cols[f"year_{int(year)}"] = (years == year).to_numpy().astype(float)
+    if "court_level" in frame.columns and len(frame):
+        level = frame["court_level"].fillna("basic").astype(str)
+        counts = level.value_counts()
+        for name in sorted(counts.index):
+            if name != "basic" and counts[name] >= min_rows and counts[name] < len(frame):
+                cols[f"court_{name}"] = (level == name).to_numpy().astype(float)
+    return cols
 
 
 def _independent_columns(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:

@@ -20,7 +20,7 @@ BASIS_DISPARITY = (f"《中华人民共和国刑法》第四条（对任何人�
                    f"{GUIDANCE}")
 METHOD_SENTENCE = ("Per peer group (one charge; all multi-charge defendants together), Huber M-estimation "
                    "(statsmodels RLM, HuberT) of log(term in months) on the statutory tier, the severity measure "
-                   "(with a slope per tier) and 11 circumstances; leverage-corrected residuals standardised by "
+                   "(with a slope per tier), 11 circumstances, the judgment year and the court's level; leverage-corrected residuals standardised by "
                    "their MAD, taken at the end of the whole-month rounding interval nearest the expectation; "
                    "two-sided normal p-values; Benjamini–Hochberg across all defendants tested.")
 
