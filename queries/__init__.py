@@ -25,10 +25,23 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _SPARK_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_][A-Za-z0-9_]*)")
 
 
+# A line `-- include: NAME` in a query stands for the common table expressions of queries/stages/NAME.sql
+# (queries/spark/stages/NAME.sql in a Spark twin): the staging that several rules share is written once.
+_INCLUDE = re.compile(r"^[ \t]*-- include: ([a-z0-9_]+)[ \t]*$", re.MULTILINE)
+
+
+def _with_stages(text: str, folder) -> str:
+    """`text` with each include line replaced by the stage it names (stages include no stages)."""
+    def stage(match: re.Match) -> str:
+        return folder.joinpath("stages", f"{match.group(1)}.sql").read_text(encoding="utf-8").rstrip()
+    return _INCLUDE.sub(stage, text)
+
+
 @lru_cache(maxsize=None)
 def sql_text(name: str) -> str:
-    """The text of queries/<name>.sql."""
-    return resources.files(__name__).joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    """The text of queries/<name>.sql, its shared stages included."""
+    folder = resources.files(__name__)
+    return _with_stages(folder.joinpath(f"{name}.sql").read_text(encoding="utf-8"), folder)
 
 
 def _bound(sql: str, params: dict, marker: re.Pattern = _PARAM) -> dict:
@@ -112,7 +125,8 @@ def spark_sql_text(name: str) -> tuple[str, str]:
     """
     twin = resources.files(__name__).joinpath("spark", f"{name}.sql")
     if twin.is_file():
-        return twin.read_text(encoding="utf-8"), f"queries/spark/{name}.sql"
+        return _with_stages(twin.read_text(encoding="utf-8"), resources.files(__name__).joinpath("spark")), \
+            f"queries/spark/{name}.sql"
     sql = sql_text(name)
     if _PARAM.search(re.sub(r"--[^\n]*", "", sql)):
         raise ValueError(f"queries/{name}.sql binds DuckDB parameters; write its Spark twin queries/spark/{name}.sql")

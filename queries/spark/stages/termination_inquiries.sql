@@ -1,0 +1,64 @@
+-- stages/termination_inquiries (Spark SQL) — common table expressions shared by zb_no_inquiry_after_termination and zb_inquiry_log_incomplete, not a query:
+-- the 终本 cases due a six-monthly property inquiry (terminated), the gaps between their inquiries (worst), and
+-- each court's inquiry log and whether it is evidently incomplete (log_incomplete).
+-- A query reads them by a line `-- include: termination_inquiries` after its WITH (courtwatch/queries/__init__.py), so
+-- the rule and its data-quality note use one definition. Params: those of the two queries (:name).
+-- Read by: queries/spark/zb_no_inquiry_after_termination.sql, queries/spark/zb_inquiry_log_incomplete.sql. Twin: queries/stages/termination_inquiries.sql.
+resumed AS (  -- a resumption moves the duty to the resumed case (执恢): the original's ends that day
+    SELECT ev.case_id, min(CAST(ev.occurred_at AS DATE)) AS resumed_on
+    FROM events ev JOIN cases c ON c.case_id = ev.case_id
+    WHERE ev.event = 'resumption' AND CAST(ev.occurred_at AS DATE) >= c.closed_on
+      AND c.case_kind = 'enforcement' AND c.close_method = 'terminated_this_round'
+    GROUP BY ev.case_id
+),
+terminated AS (
+    SELECT c.case_id, c.judge_id, c.court_id, c.closed_on, r.resumed_on,
+           least(CAST(:as_of AS DATE), add_months(c.closed_on, 12 * :duty_years), r.resumed_on) AS duty_until
+    FROM cases c LEFT JOIN resumed r ON r.case_id = c.case_id
+    WHERE c.case_kind = 'enforcement' AND c.close_method = 'terminated_this_round'
+      AND c.closed_on IS NOT NULL AND add_months(c.closed_on, :max_months) < CAST(:as_of AS DATE)
+),
+points AS (
+    SELECT case_id, closed_on AS on_date FROM terminated
+    UNION ALL
+    SELECT t.case_id, CAST(ev.occurred_at AS DATE)
+    FROM events ev JOIN terminated t ON t.case_id = ev.case_id
+    WHERE ev.event = 'post_termination_inquiry'
+      AND CAST(ev.occurred_at AS DATE) >= t.closed_on AND CAST(ev.occurred_at AS DATE) <= t.duty_until
+    UNION ALL
+    SELECT case_id, duty_until FROM terminated
+),
+gaps AS (
+    SELECT case_id, on_date AS gap_from,
+           lead(on_date) OVER (PARTITION BY case_id ORDER BY on_date) AS gap_to
+    FROM points
+),
+ranked AS (
+    -- the longest gap, the earliest of equally long ones: both ends come from one gap,
+    -- and the choice does not depend on scan order (the two engines must agree)
+    SELECT *, row_number() OVER (PARTITION BY case_id
+                                 ORDER BY datediff(DAY, gap_from, gap_to) DESC, gap_from) AS longest_rank
+    FROM gaps WHERE gap_to IS NOT NULL
+),
+worst AS (
+    SELECT case_id,
+           max(datediff(DAY, gap_from, gap_to)) AS longest_gap_days,
+           max(gap_from) FILTER (WHERE longest_rank = 1) AS longest_gap_from,
+           max(gap_to) FILTER (WHERE longest_rank = 1) AS longest_gap_to,
+           count(*) - 1 AS inquiries_after_termination,
+           bool_or(gap_to > add_months(gap_from, :max_months)) AS gap_late
+    FROM ranked
+    GROUP BY case_id
+),
+court_log AS (  -- per court: cases whose duty ran over six months, and those with no inquiry logged at all
+    SELECT t.court_id, count(*) AS due_cases,
+           count(*) FILTER (WHERE w.inquiries_after_termination = 0) AS unlogged_cases
+    FROM terminated t JOIN worst w ON w.case_id = t.case_id
+    WHERE t.duty_until > add_months(t.closed_on, :max_months)
+    GROUP BY t.court_id
+),
+log_incomplete AS (
+    SELECT court_id, due_cases, unlogged_cases,
+           due_cases >= :log_min_cases AND unlogged_cases >= :log_incomplete_share * due_cases AS incomplete
+    FROM court_log
+)
