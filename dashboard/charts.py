@@ -5,6 +5,9 @@ and only draws it; colours are keyed by the vocabulary's codes (courtwatch/core/
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -12,7 +15,7 @@ import streamlit as st
 from courtwatch.core.vocabulary import CATEGORIES, LEVELS_STRONGEST_FIRST, UNREVIEWED
 
 from .labels import category_label, event_label, level_label, review_label, tr
-from .state import digest
+from .state import digest, lang
 
 LEVEL_COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#f1c40f"}
 CATEGORY_COLOURS = {"sentencing": "#2e86c1", "enforcement": "#8e44ad", "integrity": "#16a085",
@@ -29,12 +32,41 @@ def _layout(fig: go.Figure, height: int = 320, **kwargs) -> go.Figure:
     return fig
 
 
+# ---------------------------------------------------------------- built once, drawn on every rerun
+
+_BUILDERS: dict[str, Callable[..., go.Figure]] = {}
+
+
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _built(name: str, language: str, args: tuple, kwargs: dict) -> go.Figure:
+    """A figure built from its inputs (hashed by value) in one language, kept without its title (chart() writes
+    the title above it). Shared by every session and never modified: st.plotly_chart only reads it."""
+    fig = _BUILDERS[name](*args, **kwargs)
+    fig._courtwatch_title = fig.layout.title.text
+    fig.update_layout(title=None)
+    return fig
+
+
+def cached(build: Callable[..., go.Figure]) -> Callable[..., go.Figure]:
+    """Build a figure once per distinct input and language: plotly's validation of every property costs
+    20-300 ms a figure, which a rerun with the same data would pay again."""
+    _BUILDERS[build.__name__] = build
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs) -> go.Figure:
+        return _built(build.__name__, lang(), args, kwargs)
+    return wrapper
+
+
 def chart(fig: go.Figure, key: str, clickable: bool = True) -> dict | None:
     """Draw a plotly figure under its title; a clickable chart returns the point just clicked (or None)."""
-    title = fig.layout.title.text
+    if hasattr(fig, "_courtwatch_title"):  # a cached figure: its title was taken off when it was built
+        title = fig._courtwatch_title
+    else:
+        title = fig.layout.title.text
+        fig.update_layout(title=None)
     if title:
         st.markdown(f"**{title}**")
-        fig.update_layout(title=None)
     if clickable:
         event = st.plotly_chart(fig, key=key, on_select="rerun", selection_mode="points", width="stretch",
                                 config={"displayModeBar": False})
@@ -75,6 +107,7 @@ def custom(point: dict, index: int = 0):
 
 # ---------------------------------------------------------------- the figures
 
+@cached
 def category_level_figure(counts: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for level in LEVELS_STRONGEST_FIRST:
@@ -110,6 +143,7 @@ def _mid_month(months: pd.Series) -> pd.Series:
     return _month_dates(months) + pd.Timedelta(days=14)
 
 
+@cached
 def month_figure(counts: pd.DataFrame, title_key: str = "chart_by_month") -> go.Figure:
     fig = go.Figure()
     for category in CATEGORIES:
@@ -121,6 +155,7 @@ def month_figure(counts: pd.DataFrame, title_key: str = "chart_by_month") -> go.
     return _layout(fig, barmode="stack", title=tr(title_key), xaxis=month_axis(counts["month"]))
 
 
+@cached
 def ranking_figure(frame: pd.DataFrame, label: str, key_column: str, title: str) -> go.Figure:
     frame = frame.iloc[::-1]
     fig = go.Figure(go.Bar(x=frame["n"], y=frame[label], orientation="h", marker_color="#5d6d7e",
@@ -129,6 +164,7 @@ def ranking_figure(frame: pd.DataFrame, label: str, key_column: str, title: str)
     return _layout(fig, height=max(260, 24 * len(frame) + 80), title=title, yaxis=dict(type="category"))
 
 
+@cached
 def outcomes_figure(outcomes: pd.DataFrame) -> go.Figure:
     colours = REVIEW_COLOURS
     shown = outcomes[outcomes["n"] > 0]
@@ -138,6 +174,7 @@ def outcomes_figure(outcomes: pd.DataFrame) -> go.Figure:
     return _layout(fig, title=tr("chart_outcomes"))
 
 
+@cached
 def funnel_figure(officers: pd.DataFrame, summary: dict, title: str | None = None) -> go.Figure:
     """Officers' 终本 share against closed cases; limits from detectors.stats.funnel, sorted by size."""
     fig = go.Figure()
@@ -171,6 +208,7 @@ def funnel_figure(officers: pd.DataFrame, summary: dict, title: str | None = Non
                    yaxis_title=tr("axis_zb_share"), yaxis=dict(tickformat=".0%"))
 
 
+@cached
 def heatmap_figure(frame: pd.DataFrame) -> go.Figure:
     grid = frame.pivot_table(index="charge", columns="court_name", values="per_100", aggfunc="sum")
     counts = frame.pivot_table(index="charge", columns="court_name", values="defendants", aggfunc="sum").reindex_like(grid)
@@ -188,6 +226,7 @@ def heatmap_figure(frame: pd.DataFrame) -> go.Figure:
                    xaxis=dict(tickangle=-45, type="category"), yaxis=dict(type="category"))
 
 
+@cached
 def peer_ranking_figure(peers: pd.DataFrame, court_label: str) -> go.Figure:
     """A court's flags per 100 closed cases among the courts of its level, highest first; the others
     anonymous (同级法院 k: the k-th highest of them), the court itself in red and named."""
@@ -206,6 +245,7 @@ def peer_ranking_figure(peers: pd.DataFrame, court_label: str) -> go.Figure:
                    yaxis=dict(title=tr("axis_flags_per_100_closed"), rangemode="tozero"), showlegend=False)
 
 
+@cached
 def peer_sentencing_figure(cells: pd.DataFrame, court_label: str) -> go.Figure:
     """Per charge: the court's sentencing warnings per 100 defendants (red) among the courts of its level
     (grey: box of their spread, each court a dot, anonymous)."""
@@ -230,6 +270,7 @@ def peer_sentencing_figure(cells: pd.DataFrame, court_label: str) -> go.Figure:
                    xaxis=dict(title=tr("heat_colour"), range=[-0.04 * top, top * 1.06]), yaxis=dict(type="category"))
 
 
+@cached
 def caseload_figure(frame: pd.DataFrame, title: str) -> go.Figure:
     g = frame.groupby("month")[["filed", "closed"]].sum().reset_index()
     fig = go.Figure()
@@ -264,6 +305,7 @@ def similar_cases_figure(peers: pd.DataFrame, evidence: dict) -> go.Figure:
                    yaxis=dict(type="category", range=[-0.6, 1.8]))
 
 
+@cached
 def pair_figure(comparison: pd.DataFrame) -> go.Figure:
     names = {"pair": tr("pair_cases"), "others": tr("judge_other_cases")}
     fig = go.Figure()
@@ -276,6 +318,7 @@ def pair_figure(comparison: pd.DataFrame) -> go.Figure:
     return _layout(fig, height=300, title=tr("chart_pair"), barmode="group", yaxis=dict(tickformat=".0%", range=[0, 1]))
 
 
+@cached
 def timeline_figure(timeline: pd.DataFrame) -> go.Figure:
     frame = timeline.dropna(subset=["occurred_at"])
     labels = [event_label(e) for e in frame["event"]]

@@ -26,6 +26,7 @@ from .data import (
 )
 from .data_ops import current_dispositions
 from .data_people import judge_label
+from .labels import EXPLANATION_CHARS, clip, explanation_en
 from .state import lang
 
 # ---------------------------------------------------------------- flags
@@ -44,12 +45,21 @@ class FlagFilter:
     text: str = ""
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _run_flags(version, scope, run_id: str, language: str) -> pd.DataFrame:
+    """One frame per published file, scope, run and language, shared by every session without a copy (a
+    cache_data frame is unpickled on every rerun: 0.15 s for 40,000 flags). Callers never modify it: they
+    filter it into new frames (filter_flags)."""
     frame = query_in_scope("dash_flags", scope=scope, run_id=run_id)
     frame["flag_date"] = pd.to_datetime(frame["flag_date"])
     frame["month"] = frame["flag_date"].dt.strftime("%Y-%m")
     frame["judge_label"] = [judge_label(j, m, language) for j, m in zip(frame["judge_id"], frame["judge_name_masked"])]
+    # the start of the explanation the flags list shows (in full on the flag page), made once per run
+    if language == "en":
+        sentences = [explanation_en(e, z) for e, z in zip(frame["explanation_en"], frame["explanation"])]
+    else:
+        sentences = frame["explanation"].fillna("").tolist()
+    frame["list_sentence"] = [clip(text, EXPLANATION_CHARS[language]) for text in sentences]
     return frame
 
 
@@ -89,10 +99,48 @@ def filter_flags(frame: pd.DataFrame, choice: FlagFilter, reviews: dict | None =
 def with_review(frame: pd.DataFrame, reviews: dict | None = None) -> pd.DataFrame:
     """Add review, reviewed_by, reviewed_at from the latest disposition of each flag (flag ids are stable)."""
     reviews = current_dispositions() if reviews is None else reviews
-    latest = [reviews.get(f) for f in frame["flag_id"]]
-    return frame.assign(review=[r["decision"] if r else vocabulary.UNREVIEWED for r in latest],
-                        reviewed_by=[r["decided_by"] if r else None for r in latest],
-                        reviewed_at=[r["decided_at"] if r else None for r in latest])
+    ids = frame["flag_id"].astype(object)
+    if not reviews:
+        return frame.assign(review=vocabulary.UNREVIEWED, reviewed_by=None, reviewed_at=None)
+    # dictionary lookups by Series.map (a hash join), not a Python loop over every flag of the run
+    return frame.assign(review=ids.map({f: r["decision"] for f, r in reviews.items()}).fillna(vocabulary.UNREVIEWED),
+                        reviewed_by=ids.map({f: r["decided_by"] for f, r in reviews.items()}),
+                        reviewed_at=ids.map({f: r["decided_at"] for f, r in reviews.items()}))
+
+
+# ---------------------------------------------------------------- the overview's counts
+
+def reviews_token(reviews: dict) -> str:
+    """A short key for the state of the dispositions: which flag has which latest decision."""
+    from .state import digest
+    return digest(sorted((f, r["decision"]) for f, r in reviews.items()))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _overview_counts(version, scope, run_id: str, language: str, court_ids: tuple, period, token: str,
+                     _reviews: dict) -> dict | None:
+    flags = filter_flags(_run_flags(version, scope, run_id, language), FlagFilter(court_ids=court_ids, period=period),
+                         reviews=_reviews)
+    if flags.empty:
+        return None
+    return {"outcomes": figures.review_outcomes(flags),
+            "totals": figures.flag_totals(flags, reviewed=flags["review"] != vocabulary.UNREVIEWED),
+            "by_category_level": figures.counts_by_category_level(flags),
+            "by_month": figures.counts_by_month(flags),
+            "by_court": figures.counts_by_court(flags),
+            "by_judge": figures.counts_by_judge(flags)}
+
+
+def overview_counts(court_ids=(), period=None) -> dict | None:
+    """The overview's counts of the latest run's flags in the chosen courts and period (courtwatch/reporting/
+    figures.py counts them): outcomes, totals, by_category_level, by_month, by_court, by_judge; None when no
+    flag matches. Counted once per published file, scope, choice, language and state of the dispositions."""
+    run_id = latest_run_id()
+    if not run_id:
+        return None
+    reviews = current_dispositions()
+    return _overview_counts(db_version(), scope_key(), run_id, lang(), tuple(court_ids), tuple(period) if period else None,
+                            reviews_token(reviews), reviews)
 
 
 # ---------------------------------------------------------------- sentencing across courts (the overview's heat map)

@@ -17,8 +17,10 @@ REVIEW_COLUMNS = ["run_id", "defendant_id", "case_id", "court_id", "judge_id", "
                   "similar_cases", "court_name", "charge", "sentence_kind", "judge_name_masked", "judge_label"]
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=8, show_spinner=False)
 def _review_list(version, scope, run_id: str) -> pd.DataFrame:
+    """One frame per published file, scope and run, shared by every session without a copy (a cache_data frame
+    is unpickled on every rerun, and the list ranks every tested sentence). Callers never modify it."""
     frame = query_in_scope("sentencing_review_of_run", scope=scope, run_id=run_id)
     frame["judge_label"] = [judge_label(j, m) for j, m in zip(frame["judge_id"], frame["judge_name_masked"])]
     return frame

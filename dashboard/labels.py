@@ -29,6 +29,21 @@ def short(value, length: int = 10) -> str:
     return "—" if value is None else str(value)[:length]
 
 
+# The flags list cuts an explanation to what three lines of its column hold; the flag page shows it in full.
+EXPLANATION_CHARS = {"zh": 50, "en": 100}
+
+
+def clip(text, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis (at a word boundary when there are spaces)."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit - 1]
+    if " " in cut[limit // 2:]:
+        cut = cut[:cut.rindex(" ")]
+    return cut.rstrip(" ,;，；、") + "…"
+
+
 # ---------------------------------------------------------------- codes
 
 def category_label(code: str, language: str | None = None) -> str:

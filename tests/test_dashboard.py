@@ -209,7 +209,7 @@ def test_flags_table_filters_by_category_and_level(province, use_db):
     table = at.dataframe[0].value
     expected = province["flags"].query("category == 'enforcement' and level == 'high'")
     assert len(table) == len(expected) > 0
-    assert set(table[t("col_category", "zh")]) == {t("cat_enforcement", "zh")}
+    assert set(table[t("col_level", "zh")]) == {t("level_high", "zh")}
     assert set(table["flag_id"]) == set(expected["flag_id"])
 
 
@@ -221,7 +221,8 @@ def test_flags_list_opens_sorted_by_priority(province, use_db):
     order = {t(f"level_{lv}", "zh"): i for i, lv in enumerate(("high", "medium", "low"))}
     ranks = table[t("col_level", "zh")].map(order).tolist()
     assert ranks == sorted(ranks) and ranks[0] == 0
-    first_high = table[table[t("col_level", "zh")] == t("level_high", "zh")][t("col_score", "zh")].tolist()
+    score = dict(zip(province["flags"]["flag_id"], province["flags"]["score"]))
+    first_high = table[table[t("col_level", "zh")] == t("level_high", "zh")]["flag_id"].map(score).tolist()
     assert first_high == sorted(first_high, reverse=True)
 
 
@@ -248,16 +249,58 @@ def test_flags_free_text_finds_a_case_and_no_match_says_so(province, use_db):
     assert t("no_match", "zh") in texts(at)
 
 
-def test_clicking_a_row_opens_the_flag(province, use_db):
-    use_db(province["db"])
+def click_cell(at: AppTest, table, row: int, column: str) -> None:
+    """What a click on one cell of a single-cell-selection table sends."""
+    at.session_state[table.key] = {"selection": {"rows": [], "columns": [], "cells": [[row, column]]}}
+
+
+def test_clicking_a_cell_opens_its_flag(province, use_db):
+    """No checkbox column (it suggested a multi-select): a click on any cell of a row opens that row's flag,
+    whose URL names it; back on the list, the same flag opens again with another click."""
+    ops = use_db(province["db"])
     at = open_page("flags")
     table = at.dataframe[0]
+    assert list(table.proto.selection_mode) == [table.proto.SelectionMode.SINGLE_CELL]
     clicked = table.value["flag_id"].iloc[2]
-    at.session_state[table.key] = {"selection": {"rows": [2], "columns": [], "cells": []}}  # what a click sends
+    click_cell(at, table, 2, t("col_court", "zh"))
     at.run()
     no_exception(at)
     assert at.title[0].value == t("page_flag", "zh")
     assert at.query_params["flag"] == clicked, "the detail page's URL names the flag, so a reload comes back to it"
+    assert [r["target"] for r in ops.audit_rows() if r["action"] == "view_flag"] == [clicked]
+    del at.query_params["flag"]  # the page's link back to the list opens /flags (AppTest keeps the old query)
+    at.switch_page(page_path("flags")).run()
+    no_exception(at)
+    assert at.title[0].value == t("page_flags", "zh"), "the kept selection does not bounce back to the flag"
+    click_cell(at, at.dataframe[0], 2, t("col_explanation", "zh"))
+    at.run()
+    assert at.title[0].value == t("page_flag", "zh") and at.query_params["flag"] == clicked
+
+
+def test_flags_table_fits_beside_the_sidebar_at_1400_px(province, use_db):
+    """Every shown column has a width, together no wider than the main area at 1400 px (≈ 920 px), rows tall
+    enough to wrap; the explanation is cut, in full on the flag page."""
+    import json
+
+    from courtwatch.dashboard import widgets
+    use_db(province["db"])
+    at = open_page("flags")
+    table = at.dataframe[0]
+    config = json.loads(table.proto.columns)
+    shown = [c for c in table.value.columns if c != "flag_id"]
+    assert config["flag_id"]["hidden"] is True
+    widths = {c: config[c]["width"] for c in shown}
+    assert all(isinstance(w, int) for w in widths.values()), widths
+    assert sum(widths.values()) <= 920, widths
+    assert table.proto.row_height > 64, "Streamlit wraps cell text only in rows taller than 4rem"
+    assert all(widgets.clip(text, 50) == text or len(text) <= 50 for text in table.value[t("col_explanation", "zh")])
+    long = next(f for f in province["flags"].to_dict("records") if len(f["explanation"]) > 60)
+    row = table.value.index[table.value["flag_id"] == long["flag_id"]][0]
+    cut = table.value[t("col_explanation", "zh")].iloc[row]
+    assert cut.endswith("…") and long["explanation"].startswith(cut[:-1]) and len(cut) <= 50
+    for key in widgets.FLAG_TABLE_WIDTHS:
+        assert key in CATALOG
+    assert "col_case_or_subject_help" in CATALOG and "col_explanation_help" in CATALOG
 
 
 def test_flags_page_takes_filters_chosen_elsewhere(province, use_db):
@@ -442,7 +485,7 @@ def test_ai_assistance_off_hides_flags_everywhere(province, use_db):
     no_exception(at)
     assert off in texts(at)
     assert t("rates_vs_peers", "zh") in texts(at), "plain case data stays browsable"
-    assert all(t("col_score", "zh") not in df.value.columns for df in at.dataframe)
+    assert all("flag_id" not in df.value.columns for df in at.dataframe), "no flag table on the profile"
     at.switch_page("pages/data_quality.py").run()
     no_exception(at)
     assert at.dataframe, "import records stay browsable"

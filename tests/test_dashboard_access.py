@@ -112,6 +112,32 @@ def test_an_analyst_never_sees_a_case(accounts):
     assert at.metric  # aggregates are shown
 
 
+def test_a_flag_link_from_another_court_is_refused(accounts, province):
+    """A flag opens by its id in the URL (the flags list, briefings, e-mails); an inspector given another
+    court's flag id learns nothing of it and no view is logged, while the own court's flag opens and is."""
+    flags = province["flags"]
+    own = accounts["inspector_court"]
+    foreign = flags[flags["court_id"] != own].iloc[0]
+    mine = flags[flags["court_id"] == own].iloc[0]
+    for flag, opens in ((foreign, False), (mine, True)):
+        at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        at.query_params["flag"] = flag["flag_id"]
+        at.run()
+        at.text_input(key="sign_in_user").input("li")
+        at.text_input(key="sign_in_password").input(PASSWORD)
+        [b for b in at.button if b.label == t("sign_in", "zh")][0].click().run()
+        no_exception(at)
+        assert at.title[0].value == t("page_flag", "zh")
+        shown = everything_shown(at)
+        views = [r for r in accounts["ops"].audit_rows() if r["action"] == "view_flag" and r["target"] == flag["flag_id"]]
+        if opens:
+            assert flag["explanation"] in shown and len(views) == 1
+        else:
+            assert t("flag_not_found", "zh", flag_id=flag["flag_id"]) in shown
+            assert flag["explanation"] not in shown and accounts["names"][flag["court_id"]] not in shown
+            assert views == []
+
+
 def test_revealing_a_name_is_deliberate_and_audited(accounts, province):
     flag = province["flags"].dropna(subset=["judge_id"])
     flag = flag[flag["court_id"] == accounts["inspector_court"]].iloc[0]

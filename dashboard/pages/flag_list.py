@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from courtwatch.core.vocabulary import CATEGORIES, LEVELS_STRONGEST_FIRST, REVIEW_STATES
-from courtwatch.dashboard import data_flags, data_people, labels, navigation, state, widgets
+from courtwatch.dashboard import data_flags, data_people, labels, state, widgets
 from courtwatch.dashboard.labels import tr
 
 widgets.flag_page_header("page_flags")
@@ -14,8 +14,9 @@ flags = data_flags.run_flags()
 judges = data_people.judges()
 judge_labels = dict(zip(judges["judge_id"], judges["label"]))
 
+present = set(flags["category"].unique())
 cols = st.columns(4)
-categories = widgets.multiselect(tr("category"), [c for c in CATEGORIES if c in set(flags["category"])],
+categories = widgets.multiselect(tr("category"), [c for c in CATEGORIES if c in present],
                                  "categories", format_func=labels.fixed(labels.category_label), container=cols[0])
 detectors = widgets.multiselect(tr("detector"), sorted(flags["detector"].unique()), "detectors",
                                 format_func=labels.fixed(labels.detector_title), container=cols[1])
@@ -38,7 +39,5 @@ if shown.empty:
 st.markdown(f"{tr('count', n=len(shown), total=len(flags))}&emsp;<small>{tr('select_hint')}</small>", unsafe_allow_html=True)
 # The table's key follows the filters, so a row index never survives into a different list.
 table_key = "flags_table_" + state.digest(courts, period, categories, detectors, levels, review, chosen_judges, text)
-chosen = widgets.flag_table(shown, key=table_key, height=560)
-if chosen and chosen != st.session_state.get("choice_opened_flag"):
-    st.session_state["choice_opened_flag"] = chosen  # a kept selection does not reopen the flag on return
-    navigation.go_to_flag(chosen)
+chosen = widgets.flag_table(shown, key=table_key, height=640)
+widgets.open_clicked_flag(chosen, "choice_opened_flag")

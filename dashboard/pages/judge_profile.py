@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from courtwatch.dashboard import charts, data_flags, data_people, navigation, session, state, widgets
+from courtwatch.dashboard import charts, data_flags, data_people, session, state, widgets
 from courtwatch.dashboard.labels import tr
 from courtwatch.reporting import figures
 
@@ -43,6 +43,4 @@ if flags.empty:
     st.stop()
 charts.chart(charts.month_figure(figures.counts_by_month(flags), "chart_flags_by_month"), "jp_months", clickable=False)
 chosen = widgets.flag_table(flags, key=f"judge_flags_{judge_id}_{state.digest(period)}")
-if chosen and chosen != st.session_state.get("choice_opened_from_judge"):
-    st.session_state["choice_opened_from_judge"] = chosen
-    navigation.go_to_flag(chosen)
+widgets.open_clicked_flag(chosen, "choice_opened_from_judge")

@@ -5,6 +5,7 @@ similar cases stored with the sentence.
 """
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from courtwatch.dashboard import charts, data_review_list, state, widgets
@@ -43,7 +44,7 @@ table = {
     tr("col_peer_iqr"): [f"{a:g}–{b:g}" for a, b in zip(shown["peer_q25_months"], shown["peer_q75_months"])],
 }
 key = "review_table_" + state.digest(courts, period, int(top))
-event = st.dataframe(table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+event = st.dataframe(widgets.arrow(pd.DataFrame(table)), hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                      key=key, height=min(560, 38 + 35 * len(shown)))
 rows = event.selection.rows if event and event.selection else []
 if not rows or rows[0] >= len(shown):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from courtwatch.core.vocabulary import CATEGORIES, UNREVIEWED
+from courtwatch.core.vocabulary import CATEGORIES
 from courtwatch.dashboard import charts, data, data_flags, data_people, labels, navigation, state, widgets
 from courtwatch.dashboard.labels import tr
 from courtwatch.reporting import figures
@@ -42,14 +42,14 @@ widgets.notice()
 if not widgets.need_run(info):
     st.stop()
 
-flags = data_flags.filter_flags(data_flags.run_flags(), data_flags.FlagFilter(court_ids=courts, period=period))
+counts = data_flags.overview_counts(courts, period)  # counted by courtwatch/reporting/figures.py, cached
 st.caption(tr("month_rule"))
-if flags.empty:
+if counts is None:
     st.info(tr("no_match"))
     st.stop()
 
-outcomes = figures.review_outcomes(flags)
-totals = figures.flag_totals(flags, reviewed=flags["review"] != UNREVIEWED)
+outcomes = counts["outcomes"]
+totals = counts["totals"]
 cols = st.columns(4)
 cols[0].metric(tr("flags_total"), f"{totals['flags']:,}")
 cols[1].metric(tr("flags_high"), f"{totals['flags_high']:,}",
@@ -64,12 +64,12 @@ for col, category in zip(cols, CATEGORIES):
 
 left, right = st.columns(2)
 with left:
-    point = charts.chart(charts.category_level_figure(figures.counts_by_category_level(flags)), "ov_category")
+    point = charts.chart(charts.category_level_figure(counts["by_category_level"]), "ov_category")
     if point:
         navigation.go_to_flags(categories=[charts.custom(point, 0)], levels=[charts.custom(point, 1)],
                                courts=list(courts))
 with right:
-    point = charts.chart(charts.month_figure(figures.counts_by_month(flags)), "ov_month")
+    point = charts.chart(charts.month_figure(counts["by_month"]), "ov_month")
     if point:
         month = charts.custom(point, 1)
         navigation.go_to_flags(categories=[charts.custom(point, 0)], courts=list(courts), period=(month, month))
@@ -89,13 +89,13 @@ with left:
             st.caption(tr("peers_note", rank=summary["rank"], courts=summary["courts"], this=f"{summary['per_100']:.1f}",
                           median=f"{summary['peer_median']:.1f}" if summary["peer_median"] is not None else "—"))
     else:
-        by_court = figures.counts_by_court(flags)
-        by_court["label"] = by_court["court_name"].fillna(by_court["court_id"])
+        by_court = counts["by_court"]
+        by_court = by_court.assign(label=by_court["court_name"].fillna(by_court["court_id"]))
         point = charts.chart(charts.ranking_figure(by_court, "label", "court_id", tr("chart_by_court")), "ov_court")
         if point:
             navigation.go_to_flags(courts=[charts.custom(point)])
 with right:
-    by_judge = figures.counts_by_judge(flags)
+    by_judge = counts["by_judge"]
     if by_judge.empty:
         st.info(tr("no_judge_flags"))
     else:
