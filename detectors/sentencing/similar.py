@@ -31,6 +31,7 @@ one query per call reads where and when the cases were decided (queries/similar_
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -134,7 +135,7 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
         years = where["year"]
         for (defendant, i), peer_rows, peer_distances, peer_classes in zip(found, peers, distances, classes):
             record = records[i]
-            entry = {
+            entry: dict[str, Any] = {
                 "factors_zh": factors_zh(record, measures),
                 "severity": {m: record.get(m) for m in measures},
                 "tier": None if is_na(record.get("tier")) else int(record["tier"]),
@@ -181,10 +182,11 @@ def _where(rows: pd.DataFrame, scope: pd.DataFrame) -> dict[str, np.ndarray]:
     court = rows["court_id"].astype(object).to_numpy()
 
     def text(column: str) -> np.ndarray:
-        return np.array(["" if is_na(v) else str(v) for v in s[column].to_numpy(dtype=object)], dtype=object)
+        values = s[column].astype(object)
+        return values.where(values.notna(), "").astype(str).to_numpy(dtype=object)
 
     year = pd.to_numeric(s["judgment_year"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
-    return {"court": np.array([str(c) for c in court], dtype=object), "year": year, "province": text("province"),
+    return {"court": pd.Series(court, dtype=object).astype(str).to_numpy(dtype=object), "year": year, "province": text("province"),
             "level": text("level"), "parent": text("parent_id")}
 
 
@@ -209,10 +211,12 @@ def ordered_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, wher
     every eligible row of another case; reach = max(TOLERANCE, the k-th smallest distance); rows within reach
     sorted by (class, distance, id); the first k.
     """
-    empty = ([[] for _ in targets], [[] for _ in targets], [[] for _ in targets])
+    empty: tuple[list[list[int]], list[list[float]], list[list[int]]] = (
+        [[] for _ in targets], [[] for _ in targets], [[] for _ in targets])
     pool = np.flatnonzero(eligible)
     if len(pool) == 0 or k <= 0 or len(targets) == 0:
         return empty
+    cases = pd.factorize(pd.Series(cases, dtype=object))[0]  # integer codes: cheaper to count and compare
     queries_ = weighted[targets]
     target_cases = cases[targets]
     # reach: the k-th nearest eligible row of another case, at least TOLERANCE
@@ -228,9 +232,9 @@ def ordered_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, wher
     by_province: dict[tuple, np.ndarray] = {}
     frame = pd.DataFrame({"row": pool, "court": court[pool], "province": province[pool], "year": year[pool]})
     for key, index in frame.groupby(["court", "year"]).indices.items():
-        by_court[key] = pool[index]
+        by_court[tuple(key)] = pool[index]  # type: ignore[arg-type]
     for key, index in frame.groupby(["province", "year"]).indices.items():
-        by_province[key] = pool[index]
+        by_province[tuple(key)] = pool[index]  # type: ignore[arg-type]
     court_years: dict[str, list[int]] = defaultdict(list)
     for c, y in by_court:
         court_years[c].append(y)
@@ -329,7 +333,8 @@ def nearest_rows(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, queri
     distinct = weighted[by_id][first]
     members_order = by_id[np.argsort(inverse, kind="stable")]  # rows of vector 0 by id, then of vector 1, …
     starts = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(distinct)))])
-    largest_case = int(pd.Series(cases).value_counts().max())
+    _, counts = np.unique(cases, return_counts=True)
+    largest_case = int(counts.max())
     per_vector = k + largest_case  # enough rows of one vector to leave k after removing the own case
     m = min(k + largest_case, len(distinct))
     tree = cKDTree(distinct)
@@ -341,9 +346,14 @@ def nearest_rows(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, queri
         radii = reach * (1 + _RADIUS_SLACK) + 1e-12
     else:
         radii = np.full(len(queries_), np.inf)
+    finite = np.isfinite(radii)
+    balls = [None] * len(queries_)
+    if finite.any():  # one call for every query with a finite radius
+        for t, found in zip(np.flatnonzero(finite), tree.query_ball_point(queries_[finite], radii[finite])):
+            balls[t] = found
     peers, distances = [], []
     for t, q in enumerate(queries_):
-        vectors = tree.query_ball_point(q, radii[t]) if np.isfinite(radii[t]) else range(len(distinct))
+        vectors = balls[t] if finite[t] else range(len(distinct))
         candidates = np.concatenate([members_order[starts[v]:min(starts[v] + per_vector, starts[v + 1])]
                                      for v in vectors]) if len(vectors) else np.zeros(0, dtype=np.int64)
         candidates = candidates[cases[candidates] != query_cases[t]]  # co-defendants are not 'other similar cases'
