@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -152,9 +153,6 @@ def flag_table(flags: pd.DataFrame, key: str, height: int | None = None) -> str 
         # one label per distinct code, not per row: the list can hold tens of thousands of flags
         return flags[column].map({code: label_fn(code) for code in flags[column].dropna().unique()})
 
-    # priority first (detectors/triage.py: level, then statistical strength)
-    flags = flags.assign(_priority=flags["level"].map({lv: i for i, lv in enumerate(LEVELS_STRONGEST_FIRST)})) \
-        .sort_values(["_priority", "score"], ascending=[True, False], kind="stable")
     if "list_sentence" not in flags:  # made once per run by data_flags.run_flags
         if lang() == "en" and "explanation_en" in flags:
             sentences = [explanation_en(e, z) for e, z in zip(flags["explanation_en"], flags["explanation"])]
@@ -172,8 +170,12 @@ def flag_table(flags: pd.DataFrame, key: str, height: int | None = None) -> str 
         "col_review": labelled("review", review_label) if "review" in flags else "—",
         "col_explanation": flags["list_sentence"],
     }
-    table = pd.DataFrame({"flag_id": flags["flag_id"], **{tr(k): v for k, v in columns.items()}}).reset_index(drop=True)
-    table = table.astype(object).where(table.notna(), "—")
+    table = pd.DataFrame({"flag_id": flags["flag_id"], **{tr(k): v for k, v in columns.items()}})
+    # priority first (detectors/triage.py: level, then statistical strength); the stable order of the shown
+    # columns alone (sorting the whole run's frame moved every column of it)
+    priority = flags["level"].map({lv: i for i, lv in enumerate(LEVELS_STRONGEST_FIRST)}).fillna(len(LEVELS_STRONGEST_FIRST))
+    order = np.lexsort((-flags["score"].astype(float).fillna(0).to_numpy(), priority.to_numpy()))
+    table = table.iloc[order].reset_index(drop=True)
     config: dict = {"flag_id": None}
     config.update({tr(k): st.column_config.TextColumn(tr(k), width=w) for k, w in FLAG_TABLE_WIDTHS.items()})
     for name in ("col_case_or_subject", "col_explanation"):
