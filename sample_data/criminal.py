@@ -428,6 +428,7 @@ def generate(ctx: Context, n_def: int, log: EventLog):
     D["fine"][blank(0.03)] = np.nan
     _plant_law_audit(ctx, D, frame, sentenced & ~in_bias & ~in_disp & ~used, cases)
     _plant_probation_favour(ctx, D, frame, score, sentenced & basic_mask & ~in_bias & ~in_disp, bias_judges)
+    _plant_penalty_kind_favour(ctx, D, frame, sentenced & basic_mask & ~in_bias & ~in_disp & ~d_multi, bias_judges)
 
     # ---- appeals (刑终) ------------------------------------------------------------
     parent = courts.parent.to_numpy()[court]
@@ -788,3 +789,45 @@ def _plant_probation_favour(ctx: Context, D, frame, score, pool, bias_judges):
              f"缓刑{int(((probation == 1) & mine & (judge == j)).sum())}名）" for j, b in zip(judges, shift)]
     ctx.plant("judge_probation_favour", "judge", "criminal", judge=judges,
               court=ctx.staff.judges.court.to_numpy()[judges], magnitude=np.round(np.exp(shift), 3), note=notes)
+
+
+# A penalty-kind favour judge gives 拘役 of 4–6 months for this share of the 有期徒刑 of 7–12 months that peers give
+# where the tier allows both (single charges, no minimum term, not 危险驾驶).
+PENALTY_KIND_FAVOUR_SHARE = 0.7
+
+
+def _plant_penalty_kind_favour(ctx: Context, D, frame, pool, bias_judges):
+    """Judges who give 拘役 where peers give 有期徒刑 (judge_penalty_kind_deviation, issue 15), from a second generator
+    spawned off the criminal one, after every other plant and on defendants and judges no other plant uses."""
+    rng = ctx.rngs["criminal"].spawn(1)[0]
+    kind, term, probation = D["kind"], D["term"], D["probation"]
+    planted = np.zeros(len(kind), dtype=bool)
+    busy = set(int(j) for j in bias_judges)
+    for t in ctx.truth + ctx.exceptions:
+        if t["domain"] == "criminal":
+            planted[t["defendant"][t["defendant"] >= 0]] = True
+            if t["subject_type"] == "judge":
+                busy |= set(int(j) for j in t["judge"])
+    judge = frame["judge"]
+    choice = (pool & ~planted & (frame["fmin"] == 0) & (frame["charge"] != CH_DRUNK)
+              & np.isin(kind, [SK_DETENTION, SK_FIXED_TERM]))
+    shortened = choice & (kind == SK_FIXED_TERM) & (term >= 7) & (term <= 12)
+    per_judge = np.bincount(judge[shortened], minlength=len(ctx.staff.judges))
+    per_judge[list(busy)] = 0
+    candidates = np.flatnonzero(per_judge >= 15)
+    if len(candidates) == 0:
+        candidates = np.argsort(-per_judge, kind="stable")[:1]
+    judges = np.sort(choose(rng, candidates, plant_count(2, ctx.scale)))
+    idx = np.flatnonzero(shortened & np.isin(judge, judges))
+    idx = idx[rng.random(len(idx)) < PENALTY_KIND_FAVOUR_SHARE]
+    kind[idx] = SK_DETENTION
+    term[idx] = uniform_int(rng, np.full(len(idx), 4), 6).astype(np.float64)
+    D["combined"][idx] = term[idx]
+    suspended = idx[probation[idx] == 1]
+    D["prob_months"][suspended] = probation_period(rng, kind[suspended], term[suspended])
+    fix = idx[~np.isnan(D["rec"][idx])]
+    D["rec"][fix] = term[fix]  # the recommendation followed: no plea-deviation plant by accident
+    notes = [f"有期徒刑7–12个月改判拘役（{int((np.isin(idx, np.flatnonzero(judge == j))).sum())}名，"
+             f"可选刑种判决{int((choice & (judge == j)).sum())}件）" for j in judges]
+    ctx.plant("judge_penalty_kind_favour", "judge", "criminal", judge=judges,
+              court=ctx.staff.judges.court.to_numpy()[judges], magnitude=PENALTY_KIND_FAVOUR_SHARE, note=notes)

@@ -88,6 +88,7 @@ MODEL_DETECTORS = {
     "sentence_outlier": "sentence_deviation",
     "judge_sentencing_bias": "judge_sentencing_deviation",
     "judge_probation_favour": "judge_probation_deviation",
+    "judge_penalty_kind_favour": "judge_penalty_kind_deviation",
     "plea_recommendation_deviation": "plea_recommendation_deviation",
     "sentencing_disparity": "sentencing_disparity_audit",
     "officer_termination_rate": "termination_rate",

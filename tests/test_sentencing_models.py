@@ -294,4 +294,4 @@ def test_every_detector_fits_the_contract(con, sample):
             assert re.search(r"[\u4e00-\u9fff]", record["explanation"]) and record["explanation"].endswith("。")
     assert names == {"sentence_deviation", "judge_sentencing_deviation", "court_sentencing_deviation",
                      "plea_recommendation_deviation", "judge_probation_deviation", "court_probation_deviation",
-                     "sentencing_disparity_audit"}
+                     "judge_penalty_kind_deviation", "court_penalty_kind_deviation", "sentencing_disparity_audit"}

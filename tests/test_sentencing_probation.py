@@ -1,4 +1,5 @@
-"""The probation (缓刑) choice model: no favour → no judge flag, a planted favour → flagged, abstention without data.
+"""The probation (缓刑) and penalty-kind choice models: no favour → no judge flag, a planted favour → flagged,
+abstention without data.
 
 Synthetic provinces (outcomes drawn from a known logistic model of the legal factors) test the false-alarm
 control over several seeds, the court level and the judgment year; one generated sample (seed 11, scale 0.5)
@@ -18,7 +19,12 @@ import pytest
 
 from courtwatch.core.config import load_config
 from courtwatch.detectors.base import NOTICE_ZH, DetectContext, finish_flags
-from courtwatch.detectors.sentencing import CourtProbationDeviation, JudgeProbationDeviation
+from courtwatch.detectors.sentencing import (
+    CourtPenaltyKindDeviation,
+    CourtProbationDeviation,
+    JudgePenaltyKindDeviation,
+    JudgeProbationDeviation,
+)
 from courtwatch.detectors.sentencing.design import CIRCUMSTANCES
 from courtwatch.detectors.sentencing.probation import (
     ProbationSettings,
@@ -197,3 +203,24 @@ def test_abstains_when_probation_is_not_recorded(sample, tmp_path):
         result, flags = _detect(db, detector)
         assert flags.empty
         assert result.status == "skipped" and "not recorded" in result.note
+
+
+def test_the_planted_penalty_kind_favour_judge_is_found(sample):
+    """拘役 where peers give 有期徒刑: the planted judge is found; any other flag is a judge whose terms were planted
+    (judge_sentencing_bias: a shorter or longer term crosses the 6-month line too)."""
+    root, truth = sample
+    planted = set(truth.loc[truth["kind"] == "judge_penalty_kind_favour", "subject_id"])
+    assert planted
+    altered = planted | set(truth.loc[truth["kind"] == "judge_sentencing_bias", "subject_id"])
+    result, flags = _detect(root / "base.duckdb", JudgePenaltyKindDeviation())
+    assert planted <= set(flags["subject_id"]) <= altered, result.note
+    flag = flags[flags["subject_id"].isin(planted)].iloc[0]
+    evidence = json.loads(flag["evidence"])
+    assert "较轻刑种明显偏多" in flag["explanation"]
+    assert evidence["lighter_penalties_observed"] > evidence["lighter_penalties_expected"]
+    assert "第六十五条" in evidence["legal_basis"]
+    assert all(c["sentence"].startswith(("拘役", "管制", "单处罚金", "免予刑事处罚")) for c in evidence["cases_to_read_first"])
+    _, courts = _detect(root / "base.duckdb", CourtPenaltyKindDeviation())
+    explained = set(truth.loc[truth["subject_type"] == "court", "subject_id"]) | set(truth.loc[
+        truth["kind"].isin(["judge_penalty_kind_favour", "judge_sentencing_bias"]), "court_id"])
+    assert set(courts["subject_id"]) <= explained

@@ -10,11 +10,11 @@ Precision (written into the report too):
   planted;
 - a flag of a model detector is correct if its (subject_type, subject_id) is planted under any
   kind or is a planted lawful exception (lawful_exceptions.csv: made unlike its peers on purpose), or — for defendant-level sentencing flags — the defendant's judge is a planted biased
-  judge (judge_sentencing_bias) or its court the planted disparity court (sentencing_disparity):
+  judge (judge_sentencing_bias) or penalty-kind favour judge (judge_penalty_kind_favour) or its court the planted disparity court (sentencing_disparity):
   those sentences really were altered — or, for judge-level flags, the judge is the judge of a
   planted judge–lawyer pair (those cases really were designated to that judge) — or, for court-level
-  probation flags, the court holds a planted probation-favour judge (judge_probation_favour: its
-  probations really were altered).
+  probation and penalty-kind flags, the court holds a planted probation- or penalty-kind-favour judge
+  (judge_probation_favour, judge_penalty_kind_favour: its sentences really were altered).
 A false flag is therefore one the generator did not cause; the sample's natural variation is
 noise, so its flags count against precision.
 
@@ -42,10 +42,11 @@ from courtwatch.core.vocabulary import LEVELS_STRONGEST_FIRST
 EXPORT_DATE = dt.date(2024, 12, 31)
 DEFAULT_NOISES = (0.35, 0.2, 0.5)
 # Defendant-level sentencing flags on sentences the generator altered wholesale count as correct.
-ALTERING_KINDS = {"judge_sentencing_bias": "judge_id", "sentencing_disparity": "court_id"}
-# A planted probation-favour judge alters the probations of its court too: a court-level probation flag there is correct.
-PROBATION_FAVOUR_KIND = "judge_probation_favour"
-PROBATION_DETECTORS = {"court_probation_deviation"}
+ALTERING_KINDS = {"judge_sentencing_bias": "judge_id", "sentencing_disparity": "court_id",
+                  "judge_penalty_kind_favour": "judge_id"}
+# A planted probation- or penalty-kind-favour judge alters its court's sentences too: a court-level flag there is correct.
+FAVOUR_KINDS = ("judge_probation_favour", "judge_penalty_kind_favour")
+PROBATION_DETECTORS = {"court_probation_deviation", "court_penalty_kind_deviation"}
 # Lawful exceptions that are ordinary records, not made unlike their peers (a case within its time limit
 # thanks to an extension or a deduction, sample_data/patrol.py): they excuse no model's flag.
 # Likewise the law audit's ordinary records (sample_data/criminal.py, enforcement.py, integrity.py): a term combined
@@ -128,7 +129,7 @@ class SeedResult:
             unusual = self.lawful[~self.lawful["kind"].astype(str).str.startswith(ORDINARY_LAWFUL_PREFIXES)]
             planted_subjects |= set(zip(unusual["subject_type"].astype(str), unusual["subject_id"].astype(str)))
         altered = {kind: set(truth.loc[truth["kind"] == kind, "subject_id"].astype(str)) for kind in ALTERING_KINDS}
-        favour_courts = set(truth.loc[truth["kind"] == PROBATION_FAVOUR_KIND, "court_id"].astype(str))
+        favour_courts = set(truth.loc[truth["kind"].isin(FAVOUR_KINDS), "court_id"].astype(str))
         pairs = truth.loc[truth["subject_type"] == "judge_lawyer", "subject_id"].astype(str)
         pair_judges = {pair.split("|")[0] for pair in pairs}
         flags = self.flags.copy()
@@ -140,6 +141,7 @@ class SeedResult:
             ok = (f.subject_type, str(f.subject_id)) in planted_subjects
             if not ok and f.category == "sentencing" and f.subject_type == "defendant":
                 ok = (str(f.judge_id) in altered["judge_sentencing_bias"]
+                      or str(f.judge_id) in altered["judge_penalty_kind_favour"]
                       or str(f.court_id) in altered["sentencing_disparity"])
             if not ok and f.subject_type == "judge":
                 ok = str(f.subject_id) in pair_judges
@@ -330,10 +332,10 @@ def render(report: dict) -> str:
         "**Precision**: a rule-detector flag is correct only if (detector, subject_id) is planted; a model flag is "
         "correct if its subject is planted under any kind or is a planted lawful exception (made unlike its peers "
         "on purpose), or — for defendant-level sentencing flags — the "
-        "defendant's judge is a planted biased judge or its court the planted disparity court (those sentences "
+        "defendant's judge is a planted biased or penalty-kind favour judge or its court the planted disparity court (those sentences "
         "really were altered), or — for judge-level flags — the judge of a planted judge–lawyer pair (those "
-        "cases really were designated to that judge), or — for court-level probation flags — the court of a planted "
-        "probation-favour judge (its probations really were altered). Everything else counts as a false flag.",
+        "cases really were designated to that judge), or — for court-level probation and penalty-kind flags — "
+        "the court of a planted favour judge (its sentences really were altered). Everything else counts as a false flag.",
         "",
     ]
     noises = sorted(report["by_noise"], key=float)

@@ -12,6 +12,8 @@ Detectors (category `sentencing`), one file each:
 - plea_recommendation_deviation — a guilty-plea judgment against the prosecutor's recommendation;
 - judge_probation_deviation / court_probation_deviation — a judge's / court's probations (缓刑) among the
   sentences §72 leaves it open for, against a logistic model of the legal factors (probation.py);
+- judge_penalty_kind_deviation / court_penalty_kind_deviation — penalties lighter than 有期徒刑 where the
+  frame allows both 拘役 and 有期徒刑 (penalty_kind.py, the same caseload test);
 - sentencing_disparity_audit — within-court differences by gender, ethnicity and residence after
   legal factors. It is the ONLY reader of those three attributes (tests/test_fairness.py).
 
@@ -25,8 +27,10 @@ Sources: 最高人民法院、最高人民检察院《关于常见犯罪的量�
 from __future__ import annotations
 
 from ..base import Detector
+from .court_penalty_kind_deviation import CourtPenaltyKindDeviation
 from .court_probation_deviation import CourtProbationDeviation
 from .court_sentencing_deviation import CourtSentencingDeviation
+from .judge_penalty_kind_deviation import JudgePenaltyKindDeviation
 from .judge_probation_deviation import JudgeProbationDeviation
 from .judge_sentencing_deviation import JudgeSentencingDeviation
 from .plea_recommendation_deviation import PleaRecommendationDeviation
@@ -35,7 +39,7 @@ from .sentencing_disparity_audit import SentencingDisparityAudit
 
 DETECTORS: list[Detector] = [SentenceDeviation(), JudgeSentencingDeviation(), CourtSentencingDeviation(),
                              PleaRecommendationDeviation(), JudgeProbationDeviation(), CourtProbationDeviation(),
-                             SentencingDisparityAudit()]
+                             JudgePenaltyKindDeviation(), CourtPenaltyKindDeviation(), SentencingDisparityAudit()]
 
-__all__ = ["DETECTORS", "CourtProbationDeviation", "CourtSentencingDeviation", "JudgeProbationDeviation",
-           "JudgeSentencingDeviation", "PleaRecommendationDeviation", "SentenceDeviation", "SentencingDisparityAudit"]
+__all__ = ["DETECTORS", "CourtPenaltyKindDeviation", "CourtProbationDeviation", "CourtSentencingDeviation", "JudgePenaltyKindDeviation",
+           "JudgeProbationDeviation", "JudgeSentencingDeviation", "PleaRecommendationDeviation", "SentenceDeviation", "SentencingDisparityAudit"]

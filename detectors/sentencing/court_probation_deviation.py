@@ -4,7 +4,7 @@ leaving out the judges flagged by judge_probation_deviation (probation.py; Benja
 from __future__ import annotations
 
 from . import text
-from .probation import ProbationDeviation, ProbationModel, ProbationSettings, flagged_units, probation_test
+from .probation import ProbationDeviation, ProbationModel, ProbationSettings
 
 
 class CourtProbationDeviation(ProbationDeviation):
@@ -25,8 +25,4 @@ class CourtProbationDeviation(ProbationDeviation):
 
     def excluded(self, model: ProbationModel, settings: ProbationSettings) -> dict[str, set]:
         """Cases of the judges flagged by judge_probation_deviation: their court is tested without them."""
-        judges = probation_test(model, "judge_id", int(settings.probation_min_judge_cases), "court_id")
-        if judges.empty:
-            return {}
-        flagged, _ = flagged_units(judges, float(settings.false_discovery_rate), float(settings.probation_min_effect))
-        return {"judge_id": set(flagged["judge_id"])}
+        return self.flagged_judges(model, settings)

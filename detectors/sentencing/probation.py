@@ -71,6 +71,9 @@ class ProbationSettings(Settings):
     probation_min_judge_cases: int
     probation_min_court_cases: int
     probation_min_effect: float
+    penalty_kind_min_judge_cases: int
+    penalty_kind_min_court_cases: int
+    penalty_kind_min_effect: float
 
 
 @dataclass
@@ -353,7 +356,9 @@ def _quantiles(values: np.ndarray) -> dict:
 
 
 class ProbationDeviation(Detector):
-    """A unit's (`unit`) probations against the model; `min_key` the ProbationSettings field of its minimum."""
+    """A unit's (`unit`) probations against the model; `min_key` / `effect_key` the ProbationSettings fields of its
+    minimum caseload and effect. The penalty-kind detectors (penalty_kind.py) share this body with another model
+    (`model`), wording (`wording`) and evidence names (`counted`)."""
 
     category = "sentencing"
     needs = ("cases", "defendants")
@@ -362,14 +367,37 @@ class ProbationDeviation(Detector):
     unit: ClassVar[str]
     unit_zh: ClassVar[str]
     min_key: ClassVar[str]
+    effect_key: ClassVar[str] = "probation_min_effect"
+    judge_min_key: ClassVar[str] = "probation_min_judge_cases"
     reference: ClassVar[str | None] = None
+    # evidence names: <counted>_observed / _expected, <rate>_observed / _expected
+    counted: ClassVar[str] = "probations"
+    rate: ClassVar[str] = "probation_rate"
+    outcome_key: ClassVar[str] = "probation"
+
+    def model(self, ctx: DetectContext) -> ProbationModel:
+        return probation_model(ctx)
+
+    def wording(self, n: int, observed: int, expected: float, reference_expected: float, fdr: float
+                ) -> tuple[str, str]:
+        return text.probation_text(self.unit_zh, self.unit.split("_")[0], n, observed, expected, reference_expected,
+                                   fdr, bool(self.reference))
 
     def excluded(self, model: ProbationModel, settings: ProbationSettings) -> dict[str, set]:
+        """A court is tested without the cases of the judges the judge-level twin flags (subclasses opt in)."""
         return {}
+
+    def flagged_judges(self, model: ProbationModel, settings: ProbationSettings) -> dict[str, set]:
+        judges = probation_test(model, "judge_id", int(getattr(settings, self.judge_min_key)), "court_id")
+        if judges.empty:
+            return {}
+        flagged, _ = flagged_units(judges, float(settings.false_discovery_rate),
+                                   float(getattr(settings, self.effect_key)))
+        return {"judge_id": set(flagged["judge_id"])}
 
     def detect(self, ctx: DetectContext) -> Detection:
         settings = ProbationSettings.from_config(ctx.config)
-        model = probation_model(ctx)
+        model = self.model(ctx)
         skip_note = "; ".join(f"{v} {k}" for k, v in sorted(model.skipped.items()) if v)
         if model.status != "fitted":
             return Detection(pd.DataFrame(columns=DETECTOR_COLUMNS), model.rows_skipped,
@@ -382,14 +410,13 @@ class ProbationDeviation(Detector):
         if tested.empty:
             return Detection(pd.DataFrame(columns=DETECTOR_COLUMNS), model.rows_skipped, note)
         fdr = float(settings.false_discovery_rate)
-        flagged, _ = flagged_units(tested, fdr, float(settings.probation_min_effect))
+        flagged, _ = flagged_units(tested, fdr, float(getattr(settings, self.effect_key)))
         gaps = ((tested["observed"] - tested["expected"]) / tested["n"]).to_numpy()
         records = []
         for r in flagged.sort_values(self.unit).to_dict("records"):
             subject = str(r[self.unit])
             n, observed = int(r["n"]), int(round(r["observed"]))
-            explanation, explanation_en = text.probation_text(self.unit_zh, label, n, observed, r["expected"],
-                                                              r["reference_expected"], fdr, bool(self.reference))
+            explanation, explanation_en = self.wording(n, observed, r["expected"], r["reference_expected"], fdr)
             score = float(score_from_q([r["q"]])[0])
             own = model.rows[model.rows[self.unit] == r[self.unit]]
             more = r["observed"] > r["expected"]
@@ -401,22 +428,22 @@ class ProbationDeviation(Detector):
                 "legal_basis": self.legal_basis,
                 "method": self.method,
                 "n_eligible_sentences": n,
-                "probations_observed": observed,
-                "probations_expected": round(float(r["expected"]), 2),
-                "probation_rate_observed": round(observed / n, 4),
-                "probation_rate_expected": round(float(r["expected"]) / n, 4),
+                f"{self.counted}_observed": observed,
+                f"{self.counted}_expected": round(float(r["expected"]), 2),
+                f"{self.rate}_observed": round(observed / n, 4),
+                f"{self.rate}_expected": round(float(r["expected"]) / n, 4),
                 "z": round(float(r["z"]), 3), "p": float(r["p"]), "q": float(r["q"]),
                 "false_discovery_rate": fdr,
                 "overdispersion_phi": round(float(r["phi"]), 3),
                 **({"overdispersion_phi_within_court": round(float(r["phi_court"]), 3)} if self.reference else {}),
                 "peer_comparison": {
                     "reference": text.REFERENCE_PROBATION_COURT if self.reference else text.REFERENCE_PROVINCE,
-                    "province_probation_rate": round(float(model.rows["granted"].mean()), 4),
+                    f"province_{self.rate}": round(float(model.rows["granted"].mean()), 4),
                     "units_tested": int(len(tested)),
                     "unit_rate_gap_pct_quantiles": _quantiles(gaps),
                     "against_province_z": round(float(r["z_province"]), 3),
                     "against_province_p": float(r["p_province"]),
-                    **({"court_level_probation_rate_expected": round(float(r["reference_expected"]) / n, 4),
+                    **({f"court_level_{self.rate}_expected": round(float(r["reference_expected"]) / n, 4),
                         "court_level_shift_logodds": round(float(r["reference_shift"]), 4),
                         "court_level_weight": round(float(r["reference_weight"]), 3),
                         "court_other_eligible_sentences": int(r["reference_n"]),
@@ -427,8 +454,8 @@ class ProbationDeviation(Detector):
                 },
                 "charges": own["charge"].value_counts().head(8).to_dict(),
                 "cases_to_read_first": [{"case_id": c, "defendant_id": d, "charge": ch,
-                                         "sentence": text.sentence_zh(k, t), "probation": bool(g),
-                                         "predicted_probation_probability": round(float(p), 3)}
+                                         "sentence": text.penalty_zh(k, t), self.outcome_key: bool(g),
+                                         f"predicted_{self.outcome_key}_probability": round(float(p), 3)}
                                         for c, d, ch, k, t, g, p in zip(surprising["case_id"],
                                                                         surprising["defendant_id"],
                                                                         surprising["charge"],

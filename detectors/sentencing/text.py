@@ -30,6 +30,8 @@ CIRCUMSTANCE_ZH = {"surrender": "自首", "confession": "坦白", "guilty_plea":
 INJURY_ZH = {"none": "无", "minor_2": "轻伤二级", "minor_1": "轻伤一级", "serious_2": "重伤二级",
              "serious_1": "重伤一级", "death": "死亡"}
 SENTENCE_ZH = {"detention": "拘役", "fixed_term": "有期徒刑"}
+PENALTY_ZH = {"exempt": "免予刑事处罚", "fine_only": "单处罚金", "control": "管制", "detention": "拘役",
+              "fixed_term": "有期徒刑"}
 SENTENCE_EN = {"detention": "criminal detention", "fixed_term": "fixed-term"}
 # the audited attributes: (with zh, without zh, with en, without en)
 ATTRIBUTE_LABELS = {"female": ("女性", "男性", "female", "male"),
@@ -74,6 +76,13 @@ def peer_group_zh(peer_group: str) -> str:
 def sentence_zh(kind: str, term_months: float) -> str:
     """A similar case's sentence, e.g. '有期徒刑6个月'."""
     return f"{SENTENCE_ZH.get(kind, kind)}{float(term_months):g}个月"
+
+
+def penalty_zh(kind: str, term_months) -> str:
+    """A sentence of any kind, e.g. '有期徒刑6个月', '单处罚金', '免予刑事处罚'."""
+    if kind in SENTENCE_ZH and not is_na(term_months):
+        return sentence_zh(kind, term_months)
+    return PENALTY_ZH.get(kind, str(kind))
 
 
 def factors_zh(row, measures: list[str]) -> str:
@@ -216,4 +225,42 @@ def probation_text(unit_zh: str, unit_en: str, n: int, observed: int, expected: 
           f"recidivist), {observed} ({rate:.0%}) were suspended, against {exp_rate:.0%} expected from the legal factors "
           f"of these cases{tail_en}: {'more' if more else 'fewer'} probations than legally similar cases receive; "
           f"significant with the false-discovery rate held at {fdr:.0%}.")
+    return zh, en
+
+
+# ----------------------------------------------------------------------------------------------
+# penalty kind (拘役 / 管制 / 单处罚金 / 免予刑事处罚 vs 有期徒刑): judge_/court_penalty_kind_deviation
+
+BASIS_PENALTY_KIND = ("《中华人民共和国刑法》第三十七条（免予刑事处罚）、第三十八条（管制）、第四十二条至第四十五条（拘役、有期徒刑的期限）、"
+                      "第五十二条（罚金）、第六十五条（累犯以判处有期徒刑以上刑罚为前提）及各罪法定刑（可选择拘役或有期徒刑的量刑幅度）；"
+                      f"{GUIDANCE}；《中华人民共和国刑法》第六十一条")
+METHOD_PENALTY_KIND = ("Among single-charge sentences whose statutory tier allows both 拘役 and 有期徒刑 (no minimum term; "
+                       "not 危险驾驶's 拘役-only frame), one logistic model of a penalty lighter than 有期徒刑 (拘役, 管制, "
+                       "单处罚金 or 免予刑事处罚; statsmodels GLM Binomial, ridge-penalised) on the charge, the frame's "
+                       "severity measure with a slope per charge, the eleven circumstances (blank = not recorded), the "
+                       "judgment year and the court's level — not the term, which is chosen with the kind. A unit's "
+                       "observed lighter penalties against the sum of its cases' predicted probabilities "
+                       "(Poisson-binomial variance, normal approximation, over-dispersion between units); "
+                       "Benjamini–Hochberg across units; a minimum effect ([stats] penalty_kind_min_effect).")
+
+
+def penalty_kind_text(unit_zh: str, unit_en: str, n: int, observed: int, expected: float, reference_expected: float,
+                      fdr: float, against_court: bool) -> tuple[str, str]:
+    """A judge's or court's penalties lighter than 有期徒刑 against what the legal factors predict for its cases."""
+    rate, exp_rate, ref_rate = observed / n, expected / n, reference_expected / n
+    more = observed > expected
+    if against_court:
+        tail_zh = f"，按本院整体水平调整后预期约{ref_rate * 100:.0f}%"
+        tail_en = f"; {ref_rate:.0%} after the court's own level"
+    else:
+        tail_zh = tail_en = ""
+    direction_zh = "明显偏多：同类案件中他人多判处有期徒刑，请核查是否存在不当从宽" if more else \
+        "明显偏少：同类案件中他人多判处较轻刑种，请核查是否存在不当从严"
+    zh = (f"该{unit_zh}{n}件法定刑可选择拘役或有期徒刑的单罪判决中，判处拘役、管制、单处罚金或免予刑事处罚{observed}件"
+          f"（{rate * 100:.0f}%），按法定量刑情节对同类案件的预期约{exp_rate * 100:.0f}%{tail_zh}，较轻刑种{direction_zh}"
+          f"（{fdr_text(fdr)}）。")
+    en = (f"Of this {unit_en}'s {n} single-charge sentences in a statutory tier allowing both 拘役 and 有期徒刑, {observed} "
+          f"({rate:.0%}) were a lighter penalty (拘役, 管制, a fine alone or no punishment), against {exp_rate:.0%} expected "
+          f"from the legal factors of these cases{tail_en}: {'more' if more else 'fewer'} lighter penalties than legally "
+          f"similar cases receive; significant with the false-discovery rate held at {fdr:.0%}.")
     return zh, en

@@ -1,0 +1,152 @@
+"""The penalty-kind choice model shared by judge_penalty_kind_deviation and court_penalty_kind_deviation.
+
+Flow: queries/sentencing_penalty_kind_features.sql reads the single-charge sentences whose statutory tier allows
+both 拘役 and 有期徒刑 (a tier without a minimum term, not 危险驾驶's 拘役-only frame); this module fits one
+logistic model of "a penalty lighter than 有期徒刑" (拘役, 管制, 单处罚金 or 免予刑事处罚) on the legal factors and
+tests judges and courts with the caseload test of probation.py (observed vs expected counts, over-dispersion,
+intersection–union against the own court, Benjamini–Hochberg).
+
+Why: 有期徒刑 and 拘役 differ beyond their length — 拘役 is served near home with leave (刑法 §43), and only a
+sentence of 有期徒刑 or more founds 累犯 (§65) — so favour can show as a lighter kind where peers give
+有期徒刑. The term is not a covariate (it is chosen with the kind); the model reads the charge, the frame's
+severity measure (log amount / grams, the injury level's order) with a slope per charge, the eleven
+circumstances (blank = not recorded), the judgment year and the court's level; ridge-penalised as the
+probation model (`probation_prior_sd`). A judge who gives every case a shorter term crosses the 6-month line
+more often too: judge_sentencing_deviation sees the same judge through the terms.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from courtwatch import queries
+from courtwatch.detectors import law
+
+from ..base import DetectContext
+from . import text
+from .design import CIRCUMSTANCES, _independent_columns
+from .fit import fit_sample
+from .probation import POOLED, ProbationDeviation, ProbationModel, ProbationSettings
+
+LIGHTER = ("detention", "control", "fine_only", "exempt")
+
+
+def fit_penalty_kind(frame: pd.DataFrame, settings: ProbationSettings) -> ProbationModel:
+    """Design and ridge-penalised logistic fit of "lighter than 有期徒刑" (module docstring)."""
+    if len(frame) < int(settings.probation_min_rows):
+        return ProbationModel(frame.iloc[0:0], "abstained",
+                              f"{len(frame)} single-charge sentences in a tier allowing both 拘役 and 有期徒刑, fewer "
+                              f"than [stats] probation_min_rows = {settings.probation_min_rows}: abstains")
+    skipped: dict[str, int] = {}
+    min_rows = int(settings.probation_min_charge_rows)
+    min_blank = int(settings.sentencing_min_not_recorded)
+    frame = frame.reset_index(drop=True)
+    counts = frame["charge"].value_counts()
+    frame = frame.assign(group=frame["charge"].where(frame["charge"].map(counts) >= min_rows, POOLED),
+                         granted=frame["sentence_kind"].isin(LIGHTER).astype(float),
+                         term=pd.to_numeric(frame["term_months"], errors="coerce"))
+    blank_cols: list[str] = []
+    for c in CIRCUMSTANCES:
+        blanks = frame[c].isna()
+        if 0 < blanks.sum() < min_blank:
+            key = "circumstance not recorded (too rare to model)"
+            skipped[key] = skipped.get(key, 0) + int(blanks.sum())
+            frame = frame.loc[~blanks]
+        elif blanks.sum() >= min_blank:
+            blank_cols.append(c)
+    frame = frame.reset_index(drop=True)
+    n = len(frame)
+    cols: dict[str, np.ndarray] = {"const": np.ones(n)}
+    severity = np.log1p(np.maximum(pd.to_numeric(frame["severity"], errors="coerce").fillna(0.0).to_numpy(), 0.0))
+    groups = frame["group"].value_counts()
+    reference_group = groups.index[0] if len(groups) else None
+    for g in sorted(groups.index):
+        in_g = (frame["group"] == g).to_numpy()
+        if g != reference_group:
+            cols[f"group_{g}"] = in_g.astype(float)
+        centre = float(severity[in_g].mean()) if in_g.any() else 0.0
+        cols[f"severity_{g}"] = np.where(in_g, severity - centre, 0.0)
+    for c in CIRCUMSTANCES:
+        values = frame[c].astype("boolean")
+        cols[c] = values.fillna(False).astype(bool).to_numpy().astype(float)
+        if c in blank_cols:
+            cols[f"{c}_not_recorded"] = values.isna().to_numpy().astype(float)
+    years = frame["judgment_year"].value_counts()
+    common = years.index[0] if len(years) else None
+    for y in sorted(years.index):
+        if y != common and years[y] >= min_rows:
+            cols[f"year_{int(y)}"] = (frame["judgment_year"] == y).to_numpy().astype(float)
+    level = frame["court_level"].fillna("basic").astype(str)
+    for name, k in level.value_counts().items():
+        if name != "basic" and k >= min_rows:
+            cols[f"court_{name}"] = (level == name).to_numpy().astype(float)
+    names = list(cols)
+    X = np.column_stack([cols[k] for k in names]) if n else np.zeros((0, len(names)))
+    X, names = _independent_columns(X, names)
+    y = frame["granted"].to_numpy()
+    if n < int(settings.probation_min_rows) or y.min() == y.max():
+        return ProbationModel(frame.iloc[0:0], "abstained",
+                              "too few sentences, or every one of the same kind: the penalty-kind model abstains",
+                              skipped)
+    idx = fit_sample("penalty_kind", np.arange(n), settings)  # type: ignore[arg-type]
+    alpha = np.full(X.shape[1], 1.0 / (float(settings.probation_prior_sd) ** 2 * len(idx)))
+    alpha[names.index("const")] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = sm.GLM(y[idx], X[idx], family=sm.families.Binomial()).fit_regularized(alpha=alpha, L1_wt=0.0)
+    params = np.asarray(result.params, dtype=float)
+    eta = X @ params
+    out = frame[["defendant_id", "case_id", "judge_id", "court_id", "charge", "group", "sentence_kind", "term",
+                 "granted"]].copy()
+    out["logit"] = eta
+    out["p"] = np.clip(1.0 / (1.0 + np.exp(-eta)), 1e-6, 1 - 1e-6)
+    return ProbationModel(out, "fitted", f"{n} sentences in a tier allowing both 拘役 and 有期徒刑 modelled", skipped,
+                          names, params, len(idx))
+
+
+_CACHE: dict = {}
+
+
+def penalty_kind_model(ctx: DetectContext) -> ProbationModel:
+    """The run's penalty-kind model (fitted once, shared by the judge and court detectors of one run)."""
+    settings = ProbationSettings.from_config(ctx.config)
+    fingerprint = ctx.con.execute(
+        "SELECT count(*), coalesce(sum(hash(defendant_id, sentence_kind, term_months, charge)::HUGEINT), 0) "
+        "FROM defendants").fetchall()[0]
+    key = (id(ctx.con), ctx.as_of, settings, fingerprint, ctx.config.province,
+           repr(sorted(ctx.config.law_provinces.items())))
+    if _CACHE.get("key") == key:
+        return _CACHE["model"]
+    ctx.con.register("law_frames", law.frame_sets_for(ctx.config))
+    try:
+        frame = queries.run(ctx.con, "sentencing_penalty_kind_features", as_of=ctx.as_of,
+                            separator=law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config))
+    finally:
+        ctx.con.unregister("law_frames")
+    model = fit_penalty_kind(frame, settings)
+    _CACHE.clear()
+    _CACHE.update(key=key, model=model)
+    return model
+
+
+class PenaltyKindDeviation(ProbationDeviation):
+    """probation.ProbationDeviation's body with the penalty-kind model, wording and evidence names."""
+
+    legal_basis = text.BASIS_PENALTY_KIND
+    effect_key = "penalty_kind_min_effect"
+    judge_min_key = "penalty_kind_min_judge_cases"
+    counted = "lighter_penalties"
+    rate = "lighter_penalty_rate"
+    outcome_key = "lighter_than_fixed_term"
+
+    def model(self, ctx: DetectContext) -> ProbationModel:
+        return penalty_kind_model(ctx)
+
+    def wording(self, n: int, observed: int, expected: float, reference_expected: float, fdr: float
+                ) -> tuple[str, str]:
+        return text.penalty_kind_text(self.unit_zh, self.unit.split("_")[0], n, observed, expected,
+                                      reference_expected, fdr, bool(self.reference))
