@@ -49,6 +49,10 @@ LEGALITY_DETECTORS = ("term_above_statutory_max", "detention_out_of_range", "pro
                       "probation_term_over_3_years", "probation_period_out_of_range", "fixed_term_below_6_months",
                       "control_out_of_range", "combined_sentence_over_cap", "missing_mandatory_fine")
 DEFENDANT_DETECTORS = ("sentence_deviation", *LEGALITY_DETECTORS)
+# The choice models (issue 15): probation abstains here (the converter leaves probation blank); the penalty-kind
+# judges are scored like judge_sentencing_deviation's (a planted judge's terms ×1.6 / ×0.6 cross the kinds' lines).
+CHOICE_DETECTORS = ("judge_probation_deviation", "court_probation_deviation", "judge_penalty_kind_deviation",
+                    "court_penalty_kind_deviation")
 
 
 def realdata_dir(explicit: str | Path | None = None) -> Path | None:
@@ -72,6 +76,8 @@ class RealSeed:
     baseline: dict[float, dict]       # Z -> {case_flags: set, judge_flags: set, modelled: int}
     seconds: dict[str, float] = field(default_factory=dict)
     review: pd.DataFrame | None = None
+    # detector → (status, note) of the run's report
+    reports: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def untouched(self) -> pd.Series:
@@ -96,7 +102,21 @@ class RealSeed:
             "data_quality_flags": int((f["category"] == "data_quality").sum()) if "category" in f else 0,
             "data_quality_by_detector": ({k: int(v) for k, v in f.loc[f["category"] == "data_quality", "detector"]
                                           .value_counts().items()} if "category" in f else {}),
+            "choice": self.choice(),
         }
+
+    def choice(self) -> dict:
+        """The choice models: each detector's flags (judges: planted found / unplanted flagged) and run status."""
+        f, out = self.flags, {}
+        for name in CHOICE_DETECTORS:
+            subjects = set(f.loc[f["detector"] == name, "subject_id"])
+            status, note = self.reports.get(name, ("", ""))
+            entry = {"flags": len(subjects), "status": status, "note": note}
+            if name.startswith("judge_"):
+                entry.update(planted_found=len(subjects & self.planted_judges),
+                             unplanted_flagged=len(subjects - self.planted_judges))
+            out[name] = entry
+        return out
 
     def baseline_figures(self, z: float) -> dict:
         d, b = self.defendants, self.baseline[z]
@@ -184,8 +204,11 @@ def evaluate_seed(seed: int, realdata: Path, workdir: Path, config=None) -> Real
     finally:
         con.close()
     baseline = {z: _run_baseline(realdata / "baseline.py", folder, z) for z in BASELINE_Z}
+    reports = ({d: (str(st), str(n)) for d, st, n in zip(result.detectors["detector"], result.detectors["status"],
+                                                       result.detectors["note"])}
+               if {"detector", "status", "note"} <= set(result.detectors.columns) else {})
     return RealSeed(seed, frame, planted_judges, int(cases["judge_id"].nunique()), result.flags.copy(),
-                    sentence_p, baseline, seconds, review)
+                    sentence_p, baseline, seconds, review, reports)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -291,6 +314,29 @@ def render(report: dict) -> str:
     lines.append("- the frame rules (`term_above_statutory_max`, `record_facts_inconsistent`, the 6–12-month part of "
                  "`detention_out_of_range`) abstain here: the converted judgments do not carry "
                  "`combined_term_months` (contract extension E2), so a term may be a 决定执行刑 (docs/import.md)")
+    choice = [s["ours"].get("choice", {}) for s in seeds]
+    if any(choice):
+        lines += ["", "## Choice models (probation, penalty kind)", "",
+                  "Judge-level flags scored like `judge_sentencing_deviation`'s: a planted judge's terms (×1.6 / ×0.6) "
+                  "also move its sentences across the 拘役 / 有期徒刑 line, so finding it is right; any other judge "
+                  "flagged is a false flag. The converted judgments carry no probation (`convert.py` leaves it "
+                  "blank): the probation detectors must abstain.", "",
+                  "| detector | flags | planted judges found | unplanted judges flagged | status (seeds) |",
+                  "|---|---|---|---|---|"]
+        for name in CHOICE_DETECTORS:
+            rows = [c[name] for c in choice if name in c]
+            if not rows:
+                continue
+            statuses = pd.Series([r["status"] or "?" for r in rows]).value_counts()
+            judge = name.startswith("judge_")
+            lines.append(f"| `{name}` | {sum(r['flags'] for r in rows)} | "
+                         + (f"{sum(r['planted_found'] for r in rows)}/{_sum(ours, 'planted_judges')} | "
+                            f"{sum(r['unplanted_flagged'] for r in rows)} | " if judge else "– | – | ")
+                         + ", ".join(f"{k} {v}" for k, v in statuses.items()) + " |")
+        notes = {c[name]["note"] for c in choice for name in ("judge_probation_deviation",) if name in c}
+        if notes:
+            lines.append("")
+            lines.append("`judge_probation_deviation` says: " + "; ".join(sorted(n for n in notes if n))[:400])
     reviews = [s["review"] for s in seeds if "review" in s]
     if reviews:
         lines += ["", "## The ranked review list (not warnings)", "",
