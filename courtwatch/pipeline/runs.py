@@ -87,8 +87,8 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         previous, scope, reference = None, None, None
         if since is not None:
             previous = _incremental_reference(con, config)
-            scope = frozenset(queries.run(con, "incremental_scope", since=since)["case_id"].astype(object))
-            reference = frozenset(queries.run(con, "incremental_reference")["case_id"].astype(object)) - scope
+            scope = frozenset(queries.arrow(con, "incremental_scope", since=since).column("case_id").to_pylist())
+            reference = frozenset(queries.arrow(con, "incremental_reference").column("case_id").to_pylist()) - scope
             if not reference:
                 # e.g. a DuckDB upgrade that hashes rows differently: every case would look changed and
                 # the case-level models would have nothing to be fitted on
@@ -198,13 +198,10 @@ def _run_detectors(ctx: DetectContext, run_id: str, progress) -> tuple[pd.DataFr
 
 def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score the scope with the case-by-case detectors; carry every other flag of `previous` forward."""
-    carried_all = queries.run(ctx.con, "flags_of_run", run_id=previous, category=None)
-    carried_all = carried_all.assign(run_id=run_id)[FLAG_COLUMNS]
-    # a case deleted since (a withdrawn record) takes its flags with it
-    existing = set(ctx.con.execute("SELECT case_id FROM current_fingerprints").df()["case_id"].astype(object))
-    # (object, not Arrow strings: pandas' Arrow isin converts every value of the set one by one)
-    carried_all = carried_all.astype({"case_id": object})
-    carried_all = carried_all[carried_all["case_id"].isna() | carried_all["case_id"].isin(existing)]
+    # the previous run's flags, less those of cases deleted since (a withdrawn record takes its flags with it)
+    carried_all = queries.run(ctx.con, "flags_carried", run_id=previous)
+    # (case_id as object, not Arrow strings: pandas' Arrow isin converts every value of the set one by one)
+    carried_all = carried_all.assign(run_id=run_id)[FLAG_COLUMNS].astype({"case_id": object})
     rows = table_rows(ctx.con)
     results = [run_detector(d, ctx, "incremental", run_id=run_id, table_rows=rows, previous=previous,
                             carried=carried_all[carried_all["detector"] == d.name], progress=progress)
