@@ -13,8 +13,9 @@ Which cases (similar_text.rule_zh says it in one line on every warning). 《最�
    sentences (sentence_deviation's family) and |z| not above [stats] sentencing_clip_z (the Huber fit's own
    clip: a sentence the model down-weights as an outlier is no precedent);
 2. of those, the legally similar ones: factor distance (the factor vectors weighted by the model's
-   coefficients, i.e. how differently the legal factors alone would sentence them, in log units) at most
-   `TOLERANCE` (≈10% in the expected sentence), or up to the k-th nearest when fewer are that close;
+   coefficients: the Euclidean norm of the factors' differences in their contributions to the log sentence)
+   at most `TOLERANCE` (one factor differing by 0.10 ≈ 10% of the expected sentence; several differing
+   factors add up under the norm), or up to the k-th nearest when fewer are that close;
 3. they are taken in the guidance's order — SPC, the province's high court, the superior court and the same
    court, then the province's other courts and other provinces (beyond the guidance's list, so last) —
    within each the last three years (judgment year Y−2 … Y of the flagged judgment) before the others, then
@@ -50,8 +51,8 @@ from .text import factors_zh, sentence_zh
 # Relative slack on a k-d tree radius: the tree's distances and ours are the same sums of squares in
 # a different order, so they may differ in the last bits; the slack only widens the candidate set.
 _RADIUS_SLACK = 1e-9
-# Legally similar: factors whose weighted difference is at most this, in log units of the expected
-# sentence (0.10 ≈ 10%); with fewer than k that close, the k nearest are the similar ones.
+# Legally similar: coefficient-weighted factor distance at most this (log units: one factor's difference of
+# 0.10 moves the expected sentence by about 10%); with fewer than k that close, the k nearest are the similar ones.
 TOLERANCE = 0.10
 # judgment years counted as 近三年: the flagged judgment's year and the two before it
 RECENT_YEARS = 3

@@ -29,15 +29,16 @@ PRECEDENCE = {
 
 def rule_zh(tolerance: float, clip_z: float, fdr: float) -> str:
     """One line: why these cases were chosen (the evidence's `similar_rule`)."""
-    return (f"类案按{GUIDANCE}第四条选取：在法律情节相近（情节差异对应的预期刑期差不超过约{tolerance * 100:.0f}%，"
-            f"不足时取最相近者）的案件中，依次为最高人民法院、本省高级人民法院、上一级人民法院及本院、本省其他法院、"
+    return (f"类案按{GUIDANCE}第四条选取：在法律情节相近（按模型系数加权的情节差异不超过{tolerance:g}，单一情节之差约合"
+            f"预期刑期{tolerance * 100:.0f}%；相近者不足时取最相近者）的案件中，依次为最高人民法院、本省高级人民法院、上一级人民法院及本院、本省其他法院、"
             f"外省法院裁判的案件，每一顺位内近三年（该判决年度及前两年）的优先；本身显著偏离的案件"
             f"（错误发现率{fdr * 100:g}%下显著，或稳健z绝对值超过{clip_z:g}）不作为类案。")
 
 
 def rule_en(tolerance: float, clip_z: float, fdr: float) -> str:
     return (f"Similar cases chosen as item 4 of the {GUIDANCE_EN} orders them: among cases whose legal factors are "
-            f"close (expected sentences within about {tolerance * 100:.0f}%, else the nearest), cases of the Supreme "
+            f"close (coefficient-weighted factor distance at most {tolerance:g}: one factor's difference worth about "
+            f"{tolerance * 100:.0f}% of the expected sentence; the nearest when too few are that close), cases of the Supreme "
             f"People's Court, the province's high court, the superior court and the same court, then the province's "
             f"other courts and other provinces, the last three years (the judgment's year and the two before) first "
             f"within each; cases that themselves deviate (significant at a false-discovery rate of {fdr:.0%}, or "
