@@ -87,6 +87,8 @@ def test_every_registered_detector_has_a_chinese_method_note():
     names = [d.name for d in DETECTORS]
     missing = [n for n in names if n not in method_notes.NOTES]
     assert not missing, f"detectors without a Chinese method note in method_notes.NOTES: {missing}"
+    missing = [n for n in names if n not in method_notes.NOTES_EN]
+    assert not missing, f"detectors without an English method note in method_notes.NOTES_EN: {missing}"
 
 
 @pytest.mark.parametrize("name", sorted(method_notes.NOTES))
@@ -98,11 +100,20 @@ def test_method_note_is_chinese_and_short(name):
         assert len(text) <= 130, f"{name}: {len(text)} characters; a briefing note is one sentence or two"
 
 
+@pytest.mark.parametrize("name", sorted(method_notes.NOTES_EN))
+def test_english_method_note_is_english_and_short(name):
+    assert name in method_notes.NOTES, f"{name}: an English note without a Chinese one"
+    for text in method_notes.NOTES_EN[name]:
+        assert not CJK.search(text), f"{name}: Chinese in the English note {text!r}"
+        assert len(text) <= 200, f"{name}: {len(text)} characters; a briefing note is one sentence or two"
+
+
 def test_every_kind_of_detector_has_a_kind_note():
     from courtwatch.detectors import triage
     from courtwatch.detectors.registry import DETECTORS
     kinds = {triage.kind_of(d) for d in DETECTORS}
     assert kinds <= set(method_notes.KIND_NOTES), kinds - set(method_notes.KIND_NOTES)
+    assert set(method_notes.KIND_NOTES) == set(method_notes.KIND_NOTES_EN)
 
 
 # ----------------------------------------------------------------------------------------------- quarantine reasons

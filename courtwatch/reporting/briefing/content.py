@@ -637,92 +637,52 @@ def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[st
             "kind": triage.kind_of(detector),
             "period_flags": int(st["period_flags"]) if st is not None else 0,
             "standing_flags": int(st["standing_flags"]) if st is not None else 0,
-            "legal_basis": detector.legal_basis or "—",
-            "method": detector.method or "—", "false_alarm_control": detector.false_alarm_control or "—",
-            "limitations": detector.limitations or "—"})
-    if lang == "zh":
-        blocks += _method_notes_zh(rows, table)
-    else:
-        blocks += _method_notes_registry(rows, lang, table)
+            "legal_basis": detector.legal_basis or "—"})
+    blocks += _method_notes(rows, lang, table)
     blocks.append(Paragraph(notice(lang), "notice"))
     return blocks
 
 
-def _method_notes_zh(rows: list[dict], table) -> list:
-    """The Chinese briefing's notes: what each kind of warning means, then one line of method and one of limits
-    per detector (method_notes.py), not the registry's English model-card text."""
-    kinds = [k for k in method_notes.KIND_NOTES if any(r["kind"] == k for r in rows)]
-    kind_frame = pd.DataFrame({"kind": [method_notes.KIND_NOTES[k][0] for k in kinds],
-                               "text": [method_notes.KIND_NOTES[k][1] for k in kinds]})
+def _method_notes(rows: list[dict], lang: str, table) -> list:
+    """The briefing's notes on the detectors: what each kind of warning means, then one line of method and one of
+    limits per detector (method_notes.py), not the registry's model-card text (the dashboard's model cards)."""
+    def T(key, **values):
+        return t(key, lang, **values)
+
+    kind_notes = method_notes.kind_notes(lang)
+    kinds = [k for k in kind_notes if any(r["kind"] == k for r in rows)]
+    kind_frame = pd.DataFrame({"kind": [kind_notes[k][0] for k in kinds], "text": [kind_notes[k][1] for k in kinds]})
     entries = []
     for r in rows:
-        found = method_notes.note(r["detector"])
-        method, limits = found if found else (method_notes.MISSING, "—")
-        title = r["title"] if r["ran"] else f"{r['title']}（{r['status']}）"
-        kind = method_notes.KIND_NOTES.get(r["kind"], (r["kind"], ""))[0]
+        found = method_notes.note(r["detector"], lang)
+        method, limits = found if found else (method_notes.missing(lang), "—")
+        title = r["title"] if r["ran"] else (f"{r['title']}（{r['status']}）" if lang == "zh"
+                                              else f"{r['title']} ({r['status']})")
+        kind = kind_notes.get(r["kind"], (r["kind"], ""))[0]
         # the kind leads the method text: a column of its own would cost the notes a third of their width
         entries.append({"detector": r["detector"], "title": title, "category": r["category"], "kind": kind,
                         "status": r["status"], "period_flags": r["period_flags"],
                         "standing_flags": r["standing_flags"], "method": method, "limitations": limits,
-                        "document_method": f"【{kind}】{method}", "legal_basis": r["legal_basis"]})
+                        "document_method": f"【{kind}】{method}" if lang == "zh" else f"[{kind}] {method}",
+                        "legal_basis": r["legal_basis"]})
     frame = pd.DataFrame(entries)
     return [
-        table("method_kinds", t("method_kinds", "zh"), [Column("kind", t("c_kind", "zh"), "text", 1.0, nowrap=True),
-                                                       Column("text", t("c_text", "zh"), "text", 7.0)],
+        table("method_kinds", T("method_kinds"), [Column("kind", T("c_kind"), "text", 1.0, nowrap=lang == "zh"),
+                                                  Column("text", T("c_text"), "text", 7.0)],
               kind_frame, document_rows=None, in_xlsx=False),
         # documents: title, method, limits (the counts per detector are in 二、预警分布); the XLSX: everything
-        table("method", t("method_list", "zh"), [
-            Column("title", t("c_detector", "zh"), "text", 2.0),
-            Column("document_method", t("c_method_basis", "zh"), "text", 4.0),
-            Column("limitations", t("c_limits_main", "zh"), "text", 4.0),
-            Column("detector", "detector"), Column("category", t("c_category", "zh")),
-            Column("kind", t("c_kind", "zh")), Column("status", t("c_run_status", "zh")),
-            Column("period_flags", t("c_period_flags", "zh"), "int"),
-            Column("standing_flags", t("c_standing_flags", "zh"), "int"),
-            Column("method", t("c_method", "zh")), Column("legal_basis", t("c_legal_basis", "zh"))],
-            frame, document_rows=None, sheet=t("s_method", "zh"),
+        table("method", T("method_list"), [
+            Column("title", T("c_detector"), "text", 2.0),
+            Column("document_method", T("c_method_basis"), "text", 4.0),
+            Column("limitations", T("c_limits_main"), "text", 4.0),
+            Column("detector", "detector"), Column("category", T("c_category")),
+            Column("kind", T("c_kind")), Column("status", T("c_run_status")),
+            Column("period_flags", T("c_period_flags"), "int"),
+            Column("standing_flags", T("c_standing_flags"), "int"),
+            Column("method", T("c_method")), Column("legal_basis", T("c_legal_basis"))],
+            frame, document_rows=None, sheet=T("s_method"),
             document_keys=["title", "document_method", "limitations"]),
     ]
-
-
-def _method_notes_registry(rows: list[dict], lang: str, table) -> list:
-    """The registry's own method, false-alarm control and limitations per detector (the English briefing)."""
-    def T(key, **values):
-        return t(key, lang, **values)
-
-    # A text several detectors share (the rules' false-alarm control, their common limitation) is printed
-    # once above the list instead of in every entry: the notes stay complete and half as long.
-    shared = {}
-    for name in ("false_alarm_control", "limitations"):
-        counts = pd.Series([r[name] for r in rows]).value_counts()
-        shared[name] = {text: n for text, n in counts.items() if n >= 3 and text != "—"}
-    labels = {"false_alarm_control": T("c_false_alarm"), "limitations": T("c_limitations")}
-    common = []
-    for name, texts in shared.items():
-        for k, text in enumerate(texts, start=1):
-            mark = f"{labels[name]} {'ABCDEFG'[k - 1]}" if len(texts) > 1 else labels[name]
-            users = [r["title"] for r in rows if r[name] == text]
-            common.append((mark, f"{text} ({T('shared_by', n=len(users))})"))
-            for r in rows:
-                if r[name] == text:
-                    r[f"_{name}"] = T("see_shared", mark=mark)
-    items = [(T("shared_notes"), common)] if common else []
-    for r in rows:
-        line = (f"{T('c_category')}: {r['category']} | {T('c_run_status')}: {r['status']} | "
-                f"{T('c_period_flags')}: {r['period_flags']} | {T('c_standing_flags')}: {r['standing_flags']}")
-        pairs = [("", line), (T("c_legal_basis"), r["legal_basis"]), (T("c_method"), r["method"]),
-                 (T("c_false_alarm"), r.get("_false_alarm_control", r["false_alarm_control"])),
-                 (T("c_limitations"), r.get("_limitations", r["limitations"]))]
-        items.append((f"{r['title']} ({r['detector']})", pairs))
-    keep = ("detector", "title", "category", "status", "period_flags", "standing_flags", "legal_basis", "method",
-            "false_alarm_control", "limitations")
-    frame = pd.DataFrame([{k: r[k] for k in keep} for r in rows])
-    return [Notes(items), table("method", T("s_method"), [
-        Column("detector", "detector"), Column("title", T("c_detector")), Column("category", T("c_category")),
-        Column("status", T("c_run_status")), Column("period_flags", T("c_period_flags"), "int"),
-        Column("standing_flags", T("c_standing_flags"), "int"), Column("legal_basis", T("c_legal_basis")),
-        Column("method", T("c_method")), Column("false_alarm_control", T("c_false_alarm")),
-        Column("limitations", T("c_limitations"))], frame, in_documents=False)]
 
 
 _STATUS_KEYS = {"status_ok", "status_skipped", "status_failed", "status_incremental", "status_carried"}

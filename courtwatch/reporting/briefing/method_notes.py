@@ -1,11 +1,11 @@
-"""The briefing's short method notes, in Chinese: one line of method and one of limits per detector.
+"""The briefing's short method notes: one line of method and one of limits per detector, Chinese and English.
 
 The detectors' own `method` and `limitations` (detectors/registry.py, shown in full on the model cards) are
-English and long; a Chinese briefing prints these instead, so its appendix stays Chinese and short (a meeting
-pack, not the model cards). One entry per registered detector, keyed by its `name`; tests/test_briefing.py
-fails when a registered detector has none. A detector registered without a note is still printed: its Chinese
-title and `MISSING` (see the model cards), never a crash and never the English text.
-What the kinds of warning mean (`KIND_NOTES`) is said once above the list instead of in every entry.
+English and long; a briefing prints these instead, so its appendix stays short (a meeting pack, not the model
+cards) and a Chinese one stays Chinese. One entry per registered detector and language, keyed by its `name`;
+tests/test_briefing_catalog.py fails naming a registered detector that has none. A detector registered without
+a note is still printed: its title and `MISSING` (see the model cards), never a crash and never the other
+language. What the kinds of warning mean (`KIND_NOTES`) is said once above the list instead of in every entry.
 """
 from __future__ import annotations
 
@@ -158,6 +158,188 @@ NOTES: dict[str, tuple[str, str]] = {
 }
 
 
-def note(name: str) -> tuple[str, str] | None:
-    """(method, limits) of one detector in Chinese, or None when it has no note yet."""
-    return NOTES.get(name)
+MISSING_EN = "Method: see the model-card page."
+
+KIND_NOTES_EN: dict[str, tuple[str, str]] = {
+    "statute": ("Written rule", "Each exported record is checked against the written rule: a record that breaks it is "
+                                "flagged; a record with a needed field unknown is skipped and counted, never flagged. "
+                                "A warning says the record and the rule disagree; whether the rule was broken is decided "
+                                "by a reviewer on the file."),
+    "heuristic": ("Heuristic", "Not a finding of a breach: lawful exceptions or periods the rule allows cannot be seen "
+                               "in the export, so a warning asks a reviewer to check for them."),
+    "data_quality": ("Data quality", "The recorded facts and the decision cannot both be right: the record is what to "
+                                     "check; never a finding that the decision is unlawful, and counted apart."),
+    "statistical": ("Statistical model", "False discoveries held at the target rate across everyone tested "
+                                         "(Benjamini–Hochberg, setting [stats] false_discovery_rate), with minimum "
+                                         "case counts; unusual means unlike peers, not irregular."),
+}
+
+# name → (method and basis, main limits), the English briefing's
+NOTES_EN: dict[str, tuple[str, str]] = {
+    "zb_terminated_within_3_months": (
+        "Termination for now within three months of filing (Fa [2016] 373, art. 1(4)).",
+        "Exempt: instalments, the applicant's written consent, relief in hardship (Fa Fa [2014] 26, art. 16); an "
+        "unknown ground is skipped; a transferred case counts from its own filing."),
+    "zb_no_notice_or_report_order": (
+        "Termination with no execution notice or property-report order on record (art. 1(1)).",
+        "An empty date means no record in the system; the paper file may hold it."),
+    "zb_no_restriction_order": (
+        "Termination with no consumption-restriction order (art. 1(2)).",
+        "Whether the debtor qualified for the dishonest-debtor list cannot be told from the export: shown, not checked."),
+    "zb_no_online_inquiry": (
+        "Termination with no online property inquiry on record (art. 1(3)).",
+        "Checks the record as exported; a wrong record gives a wrong warning."),
+    "zb_online_inquiry_stale": (
+        "The last online inquiry lies more than the set months (six) before termination (by analogy with art. 9).",
+        "A heuristic: art. 3 requires the inquiry but names no period; no inquiry at all is the rule above."),
+    "zb_applicant_not_informed": (
+        "Termination without meeting or informing the applicant (art. 5).",
+        "Checks the record as exported; a wrong record gives a wrong warning."),
+    "zb_missing_respondent_not_searched": (
+        "A missing respondent not searched for before termination (art. 1(5)).",
+        "Checks the record as exported; a wrong record gives a wrong warning."),
+    "zb_assets_found_but_terminated": (
+        "Termination although property of a set share and amount of the claim was found (arts. 1(3), 4).",
+        "A heuristic: property that cannot be disposed of may lawfully remain; recorded as such, it is not flagged."),
+    "zb_no_inquiry_after_termination": (
+        "No property inquiry for over six months within five years of termination, or results not told (art. 9 para. 2).",
+        "Only logged post-termination inquiries count; a court whose log is evidently incomplete gets one court note "
+        "instead, and its cases are skipped."),
+    "zb_inquiry_log_incomplete": (
+        "A court where too many terminated cases lack post-termination inquiries: one court-level note (art. 9).",
+        "Data quality: batch inquiries may not be written to each case; not a finding of a breach."),
+    "probation_for_recidivist": (
+        "Probation for a recidivist (Criminal Law art. 74).",
+        "Checks the record as exported; a wrong record gives a wrong warning."),
+    "probation_term_over_3_years": (
+        "Probation on a term over three years (art. 72), the combined term where recorded.",
+        "Without the combined term the single term is compared (a combination is never shorter)."),
+    "detention_out_of_range": (
+        "Criminal detention under one month or over a year (arts. 42, 69); six months or more on one charge where the "
+        "combined term is known.",
+        "Without the combined term the row may combine an earlier detention and is skipped."),
+    "term_above_statutory_max": (
+        "A term above every frame of the charge, or fixed-term imprisonment for dangerous driving (the charge's "
+        "article, the province's amount standard).",
+        "Only where no lawful reading allows it; above the recorded frame only is data quality; combined terms "
+        "unknown, several charges or charges outside the table are not checked."),
+    "record_facts_inconsistent": (
+        "The frame of the recorded amount, injury or quantity and the term cannot both be right.",
+        "Data quality: circumstances the export cannot show count in the sentence's favour; terms below a frame "
+        "are not checked (art. 63)."),
+    "probation_period_out_of_range": (
+        "A probation period below the term, below one year (imprisonment) or two months (detention), or over a year "
+        "for detention (art. 73).",
+        "Over a year for detention only where detention is known to be served; possible combinations are skipped."),
+    "fixed_term_below_6_months": (
+        "Fixed-term imprisonment under six months (art. 45).",
+        "Checks the record as exported; no combination makes it lawful."),
+    "control_out_of_range": (
+        "Public surveillance under three months or over three years (arts. 38, 69); two years or more on one charge "
+        "where the combined term is known.",
+        "Without the combined term the row may combine an earlier sentence and is skipped."),
+    "combined_sentence_over_cap": (
+        "Two charges combined above twenty years, or a combined term below a term it combines (art. 69).",
+        "Three or more charges may reach 25 years; with an earlier judgment (arts. 70, 71) only the row's own terms "
+        "are checked."),
+    "missing_mandatory_fine": (
+        "A zero fine where the statute always adds one (arts. 133-1, 264 and others).",
+        "An empty fine is unknown; frames where confiscation may replace it, courts whose fines are evidently not "
+        "exported and multi-charge rows are not checked."),
+    "fine_records_incomplete": (
+        "A court where too many mandatory fines are recorded as zero (court or province export): one court note.",
+        "Data quality, not a finding of a breach."),
+    "funds_not_disbursed_30_days": (
+        "Enforcement funds not paid out within 30 days of the receipt notice (Fa Fa [2017] 6).",
+        "Approved deferrals (distribution, freezing, not collected, suspension) not logged look the same: check them."),
+    "late_post_close_edit": (
+        "A case record edited more than the set days after closing (closing records need approval to change).",
+        "An approved correction looks the same as an unapproved one in the export."),
+    "interference_followed_by_change": (
+        "Recorded interference followed by a reassignment, designated assignment or a late closing edit.",
+        "A heuristic: a record alone is never flagged (every one must be recorded); each change may be innocent."),
+    "interference_records_absent": (
+        "A court recording far fewer interference records than its province's share predicts.",
+        "A heuristic: a court may truly have had none; no flag where no court records any."),
+    "case_past_time_limit": (
+        "A case past its statutory limit after extensions and suspensions, under the procedure recorded (Criminal and "
+        "Civil Procedure Laws, Fa Shi [2000] 29).",
+        "Conversions, notices and appraisals are not in the export; the longer limit where facts are missing; a trial "
+        "with no procedure recorded is measured against the longest limit and labelled a heuristic."),
+    "case_long_pending": (
+        "A case pending for the set months (a year) since filing (the 2021 long-pending clean-up).",
+        "A heuristic: calendar days, so lawfully extended or suspended cases are listed too."),
+    "sentence_deviation": (
+        "Per charge, a robust regression (Huber M) of the term on the statutory tier, severity and 11 circumstances; "
+        "sentences far from it are flagged.",
+        "Custodial terms only; at realistic noise a term four times the expected one is found about one time in "
+        "four; factors not exported look like deviations; small peer groups abstain."),
+    "judge_sentencing_deviation": (
+        "A judge's mean deviation from the sentencing model, against the court's other judges and the province: both "
+        "must be significant.",
+        "Assumes random assignment; a specialised docket differs for that reason; with ≈25 sentences a judge ×1.6 "
+        "throughout is found about half the time."),
+    "court_sentencing_deviation": (
+        "A court's mean deviation from the province's sentencing model, leaving out judges flagged themselves.",
+        "Local implementing rules or factors not exported look like a deviation; one judge's is reported as the judge's."),
+    "judge_probation_deviation": (
+        "Where probation is open, a logistic model of probation granted; a judge's observed count against the "
+        "expected, against the court and the province.",
+        "Abstains where probation is not exported; art. 72's conditions are not in the export; no case is flagged alone."),
+    "court_probation_deviation": (
+        "The same probation model: a court's observed count against the expected, against the province.",
+        "Abstains where probation is not exported; local rules and community-correction capacity look like a court level."),
+    "judge_penalty_kind_deviation": (
+        "Where the frame allows detention or imprisonment, a logistic model of a penalty lighter than imprisonment; a "
+        "judge against the court and the province.",
+        "Single charges only; art. 37's minor circumstances as recorded; terms themselves are the sentencing model's."),
+    "court_penalty_kind_deviation": (
+        "The same penalty-kind model: a court's lighter penalties against the expected, against the province.",
+        "Single charges only; local rules or factors not exported look like a court level."),
+    "plea_recommendation_deviation": (
+        "Guilty-plea judgments far from the prosecutor's recommendation, against the usual gap of non-adopting "
+        "judgments (Criminal Procedure Law art. 201).",
+        "Recommendations adjusted at trial are not exported; a lawful departure is flagged for review all the same."),
+    "sentencing_disparity_audit": (
+        "Within each court: whether terms, after legal factors, differ by gender, ethnicity or residence "
+        "(significant and at least a minimum effect).",
+        "The only detector reading these attributes; a difference may come from a legal factor not exported: a "
+        "question for review, not a finding of discrimination; small groups are not tested."),
+    "termination_rate": (
+        "An officer's termination-for-now share, standardised for court, claim band and respondent, against peers "
+        "(over-dispersed funnel).",
+        "Only those factors are adjusted; officers given insolvent debtors look high; a reason to sample the files."),
+    "termination_procedure_outlier": (
+        "ECOD anomaly scores over 11 procedure features of each terminated case, against the reference period's scores.",
+        "Unusual is not irregular; features are seen one at a time, so an unusual combination of common values is missed."),
+    "judge_lawyer_affinity": (
+        "A judge–lawyer pair together or designated far more often than random assignment, and the lawyer winning "
+        "more: both significant.",
+        "Specialised chambers concentrate lawyers lawfully; only outright wins count."),
+    "judge_rate_outlier": (
+        "A judge's extension, designation, reversal or post-closing edit rate, standardised by court level and case "
+        "type, against peers.",
+        "Power rests on volume: a reversal rate three times the peers' needs about 40 appealed cases; difficulty "
+        "beyond case type is not adjusted."),
+    "judge_profile_outlier": (
+        "A judge's profile of several indicators against the group's (trial judges, enforcement officers) by ECOD.",
+        "Says only 'unlike peers on several indicators together'; one indicator alone rarely flags."),
+    "extension_approval_concentration": (
+        "Extensions concentrated on one judge (against random spread in the court) or one approver signing most of a "
+        "judge's extensions.",
+        "Difficulty within a case type is not adjusted; approvals follow divisions; the approver test needs the "
+        "approver field and abstains without it."),
+}
+
+
+def note(name: str, lang: str = "zh") -> tuple[str, str] | None:
+    """(method, limits) of one detector in the language asked for, or None when it has no note yet."""
+    return (NOTES_EN if lang == "en" else NOTES).get(name)
+
+
+def missing(lang: str = "zh") -> str:
+    return MISSING_EN if lang == "en" else MISSING
+
+
+def kind_notes(lang: str = "zh") -> dict[str, tuple[str, str]]:
+    return KIND_NOTES_EN if lang == "en" else KIND_NOTES
