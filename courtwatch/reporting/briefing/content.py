@@ -127,13 +127,6 @@ class Row:
 
 
 @dataclass
-class Notes:
-    """Titled groups of (label, text) pairs: the method notes of each detector."""
-
-    items: list[tuple[str, list[tuple[str, str]]]]
-
-
-@dataclass
 class Section:
     key: str
     title: str

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .cells import fmt, kind_of
 from .content import NUMERIC_KINDS as NUMERIC
-from .content import Brief, Chart, Notes, Paragraph, Points, Row, Table
+from .content import Brief, Chart, Paragraph, Points, Row, Table
 from .labels import t
 
 BODY_EA, HEAD_EA, LATIN = "宋体", "黑体", "Times New Roman"
@@ -215,18 +215,6 @@ def _blocks(document, section, lang: str, front: bool = False) -> None:
                 else:
                     document.add_picture(io.BytesIO(block.png), width=Cm(6.0 if front else block.width_cm))
                     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            elif isinstance(block, Notes):
-                for title_text, pairs in block.items:
-                    paragraph = document.add_paragraph()
-                    run = paragraph.add_run(title_text)
-                    run.bold = True
-                    _fonts(run, HEAD_EA)
-                    for key, value in pairs:
-                        line = document.add_paragraph(style="BriefNote")
-                        line.paragraph_format.left_indent = Cm(0.6)
-                        if key:
-                            line.add_run(f"{key}：" if lang == "zh" else f"{key}: ").bold = True
-                        line.add_run(value)
 
 
 def render(brief: Brief, out: Path) -> Path:

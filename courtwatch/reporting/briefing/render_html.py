@@ -17,7 +17,7 @@ from functools import lru_cache
 from markupsafe import Markup
 
 from .cells import fmt, kind_of
-from .content import NUMERIC_KINDS, Brief, Chart, Notes, Paragraph, Points, Row, Section, Table
+from .content import NUMERIC_KINDS, Brief, Chart, Paragraph, Points, Row, Section, Table
 from .labels import t
 
 SERIF = '"Noto Serif CJK SC", "Source Han Serif SC", "SimSun", "宋体", "Songti SC", serif'
@@ -65,8 +65,6 @@ def _block(block, lang: str, section_title: str | None) -> dict | None:
         widths = block.widths or (1.0,) * len(block.blocks)
         parts = [(_block(b, lang, section_title), w) for b, w in zip(block.blocks, widths)]
         return {"kind": "row", "parts": [(b, w) for b, w in parts if b is not None]}
-    if isinstance(block, Notes):
-        return {"kind": "notes", "entries": block.items}
     raise TypeError(f"no HTML for {type(block).__name__}")
 
 
@@ -85,5 +83,4 @@ def render(brief: Brief) -> str:
         html_lang="zh-CN" if lang == "zh" else "en", created=f"{brief.generated_at:%Y-%m-%dT%H:%M}",
         title=f"{brief.title} — {brief.court_name} — {brief.period_label}",
         serif=Markup(SERIF), sans=Markup(SANS), page_label=Markup(PAGE_LABEL[lang]),
-        labels={"empty_table": t("empty_table", lang), "ch_none": t("ch_none", lang),
-                "colon": "：" if lang == "zh" else ": "}) + "\n"
+        labels={"empty_table": t("empty_table", lang), "ch_none": t("ch_none", lang)}) + "\n"
