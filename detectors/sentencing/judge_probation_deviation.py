@@ -25,6 +25,8 @@ class JudgeProbationDeviation(ProbationDeviation):
                            "court. No single case is flagged: one binary outcome is not unusual on its own.")
     limitations = ("Needs the export's probation column: where it is blank (e.g. the real judgments, whose converter "
                    "leaves it empty) the detector abstains and says so. §72's conditions (情节较轻, 悔罪表现, 再犯罪危险, "
-                   "社区影响评估) and §74's 犯罪集团首要分子 are not in the export: a judge whose docket has more (or "
+                   "社区影响评估), §74's 犯罪集团首要分子, and §72 ¶1's 应当宣告缓刑 for pregnant women and those aged 75 "
+                   "or more are not in the export (minors, for whom it is also 应当, are a factor of the model): a judge "
+                   "whose docket has more (or "
                    "fewer) of them differs for that reason. Conditional on the term: a favour that lowers the term "
                    "first is seen by judge_sentencing_deviation. Assumes cases reach a court's judges comparably.")

@@ -9,7 +9,8 @@ intersection–union against the own court, Benjamini–Hochberg).
 Why: 有期徒刑 and 拘役 differ beyond their length — 拘役 is served near home with leave (刑法 §43), and only a
 sentence of 有期徒刑 or more founds 累犯 (§65) — so favour can show as a lighter kind where peers give
 有期徒刑. The term is not a covariate (it is chosen with the kind); the model reads the charge, the frame's
-severity measure (log amount / grams, the injury level's order) with a slope per charge, the eleven
+severity measure (log amount / grams, the injury level's order) with a slope and a level per quintile per
+charge, the eleven
 circumstances (blank = not recorded), the judgment year and the court's level; ridge-penalised as the
 probation model (`probation_prior_sd`). A judge who gives every case a shorter term crosses the 6-month line
 more often too: judge_sentencing_deviation sees the same judge through the terms.
@@ -70,6 +71,13 @@ def fit_penalty_kind(frame: pd.DataFrame, settings: ProbationSettings) -> Probat
             cols[f"group_{g}"] = in_g.astype(float)
         centre = float(severity[in_g].mean()) if in_g.any() else 0.0
         cols[f"severity_{g}"] = np.where(in_g, severity - centre, 0.0)
+        # the kind turns on a threshold of the term (有期徒刑 from 6 months), which is not linear in the severity:
+        # a level per quintile of the group's severity as well (measured: a linear slope alone left courts with
+        # a graver or lighter mix looking deviant)
+        values = severity[in_g]
+        edges = np.unique(np.quantile(values, [0.2, 0.4, 0.6, 0.8])) if in_g.sum() >= 5 * min_blank else []
+        for k, edge in enumerate(edges):
+            cols[f"severity_{g}_q{k + 1}"] = (in_g & (severity > edge)).astype(float)
     for c in CIRCUMSTANCES:
         values = frame[c].astype("boolean")
         cols[c] = values.fillna(False).astype(bool).to_numpy().astype(float)

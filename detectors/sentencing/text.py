@@ -237,8 +237,8 @@ BASIS_PENALTY_KIND = ("《中华人民共和国刑法》第三十七条（免予
 METHOD_PENALTY_KIND = ("Among single-charge sentences whose statutory tier allows both 拘役 and 有期徒刑 (no minimum term; "
                        "not 危险驾驶's 拘役-only frame), one logistic model of a penalty lighter than 有期徒刑 (拘役, 管制, "
                        "单处罚金 or 免予刑事处罚; statsmodels GLM Binomial, ridge-penalised) on the charge, the frame's "
-                       "severity measure with a slope per charge, the eleven circumstances (blank = not recorded), the "
-                       "judgment year and the court's level — not the term, which is chosen with the kind. A unit's "
+                       "severity measure with a slope and a level per quintile per charge, the eleven circumstances (blank = "
+                       "not recorded), the judgment year and the court's level — not the term, which is chosen with the kind. A unit's "
                        "observed lighter penalties against the sum of its cases' predicted probabilities "
                        "(Poisson-binomial variance, normal approximation, over-dispersion between units); "
                        "Benjamini–Hochberg across units; a minimum effect ([stats] penalty_kind_min_effect).")
