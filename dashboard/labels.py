@@ -29,8 +29,11 @@ def short(value, length: int = 10) -> str:
     return "—" if value is None else str(value)[:length]
 
 
-# The flags list cuts an explanation to what three lines of its column hold; the flag page shows it in full.
-EXPLANATION_CHARS = {"zh": 50, "en": 100}
+# The flags list cuts an explanation and a detector's title to what three lines of their columns hold
+# (dashboard/widgets.FLAG_TABLE_WIDTHS; English wraps at words, so fewer characters fit); the flag page
+# shows both in full.
+EXPLANATION_CHARS = {"zh": 48, "en": 82}
+TITLE_CHARS = {"zh": 30, "en": 52}
 
 
 def clip(text, limit: int) -> str:

@@ -16,6 +16,7 @@ from . import data
 from .charts import caseload_figure, chart
 from .labels import (
     EXPLANATION_CHARS,
+    TITLE_CHARS,
     clip,
     detector_title,
     explanation_en,
@@ -141,8 +142,8 @@ def scope_picker(container=None) -> tuple[tuple[str, ...], tuple[str, str] | Non
 
 # Widths in pixels that fit the main area beside the sidebar at 1400 px (≈ 920 px): no horizontal scroll.
 # Rows are tall enough for three lines, so Streamlit wraps long cells instead of cutting them off.
-FLAG_TABLE_WIDTHS = {"col_level": 48, "col_detector": 150, "col_court": 110, "col_judge": 100,
-                     "col_case_or_subject": 125, "col_month": 70, "col_review": 76, "col_explanation": 230}
+FLAG_TABLE_WIDTHS = {"col_level": 70, "col_detector": 150, "col_court": 104, "col_judge": 100,
+                     "col_case_or_subject": 125, "col_month": 64, "col_review": 76, "col_explanation": 220}
 FLAG_TABLE_ROW_HEIGHT = 68
 def flag_table(flags: pd.DataFrame, key: str, height: int | None = None) -> str | None:
     """The flags a president reads in a list — level, what raised it, court, judge, case, month, review status
@@ -162,7 +163,7 @@ def flag_table(flags: pd.DataFrame, key: str, height: int | None = None) -> str 
     case = flags["case_id"] if "case_id" in flags else pd.Series(None, index=flags.index, dtype=object)
     columns = {
         "col_level": labelled("level", level_label),
-        "col_detector": labelled("detector", detector_title),
+        "col_detector": labelled("detector", lambda code: clip(detector_title(code), TITLE_CHARS[lang()])),
         "col_court": (flags["court_name"].fillna(flags["court_id"]) if "court_name" in flags else flags["court_id"]).fillna("—"),
         "col_judge": (flags["judge_label"] if "judge_label" in flags else flags["judge_id"]).fillna("—"),
         "col_case_or_subject": case.fillna(flags["subject_id"]).fillna("—"),  # the case number; else what the flag is on

@@ -186,6 +186,25 @@ def wait_drawn(tab) -> None:
     tab.wait_for_function(DRAWN, polling=250)
 
 
+def click_first_row(tab) -> None:
+    """Click the court cell of the flags table's first row (a click on any cell opens that row's flag)."""
+    box = tab.locator("[data-testid=stDataFrame]").first.bounding_box()
+    # past level and rule/model, under the 35 px header, in the middle of the 68 px row; the grid takes a click
+    # on a cell only once the pointer has hovered it (a bare jump-and-click selected nothing)
+    tab.mouse.move(box["x"] + 48 + 150 + 40, box["y"] + 35 + 34)
+    tab.wait_for_timeout(300)
+    tab.mouse.down()
+    tab.mouse.up()
+
+
+def table_scrolls_sideways(tab) -> bool:
+    """True when the first table's grid is wider than its box (glide-data-grid's scroller scrolls sideways)."""
+    return tab.locator("[data-testid=stDataFrame]").first.evaluate("""g => {
+      const boxes = [...g.querySelectorAll('div')].filter(d => ['auto', 'scroll'].includes(getComputedStyle(d).overflowX));
+      return boxes.some(d => d.scrollWidth > d.clientWidth + 1);
+    }""")
+
+
 def remote_peers(pid: int) -> set[str]:
     """Remote addresses of the process's TCP connections other than loopback (from /proc)."""
     inodes = set()
@@ -231,8 +250,9 @@ def test_walk_from_overview_to_a_disposition(server, page):
         (total, high, share reviewed, confirmed), and the first two charts: flags by category (量刑 / 执行（终本）/
         廉洁风险) stacked by level, and flags by month stacked by category.
     02_flags.png — 预警列表 opened by clicking the tallest bar of the category chart: the category and level
-        filters are set from the click, the count line, and the sortable table (level, score bar, category,
-        detector title, court, judge as J000123（张**）, subject, month, review status, explanation).
+        filters are set from the click, the count line, and the sortable table, whole at 1400 px with no column
+        cut off and no row checkboxes (level, rule/model, court, judge as J000123（张**）, case number or
+        subject, month, review status, the start of the explanation; long cells wrap over up to three lines).
     03_flag_detail.png — 预警详情 of the first flag in that list: detector title and subject, level and score,
         category / court / masked judge / review status 未审查, the plain explanation, the legal basis, links to
         the judge and court profiles, and the start of the comparison section.
@@ -282,10 +302,10 @@ def test_walk_from_overview_to_a_disposition(server, page):
     wait_drawn(page)
     shot(page, "02_flags.png")
 
-    # flag list → flag detail: click the first row
-    grid = page.locator("[data-testid=stDataFrame]").first
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    # the table fits: no horizontal scroll bar, every column inside the grid
+    assert not table_scrolls_sideways(page), "the flags table needs a horizontal scroll at 1400 px"
+    # flag list → flag detail: click a cell of the first row (no checkbox column)
+    click_first_row(page)
     page.wait_for_url(re.compile(r".*/flag\?flag=F[0-9a-f]{15}$"))
     settle(page)
     detail_url = page.url
@@ -435,9 +455,8 @@ def test_english_pages_hold_no_chinese_outside_names_and_case_numbers(server, pa
     wait_drawn(page)
     shot(page, "12_flags_en.png")
     assert not chinese_left(main_text(page), server["recorded"]), chinese_left(main_text(page), server["recorded"])
-    grid = page.locator("[data-testid=stDataFrame]").first
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
+    assert not table_scrolls_sideways(page), "the English flags table needs a horizontal scroll at 1400 px"
+    click_first_row(page)
     page.wait_for_url(re.compile(r".*/flag\?flag=F[0-9a-f]{15}$"))
     settle(page)
     expect(page.get_by_role("heading", name="Flag detail")).to_be_visible()

@@ -282,7 +282,7 @@ def test_flags_table_fits_beside_the_sidebar_at_1400_px(province, use_db):
     enough to wrap; the explanation is cut, in full on the flag page."""
     import json
 
-    from courtwatch.dashboard import widgets
+    from courtwatch.dashboard import labels, widgets
     use_db(province["db"])
     at = open_page("flags")
     table = at.dataframe[0]
@@ -293,11 +293,12 @@ def test_flags_table_fits_beside_the_sidebar_at_1400_px(province, use_db):
     assert all(isinstance(w, int) for w in widths.values()), widths
     assert sum(widths.values()) <= 920, widths
     assert table.proto.row_height > 64, "Streamlit wraps cell text only in rows taller than 4rem"
-    assert all(widgets.clip(text, 50) == text or len(text) <= 50 for text in table.value[t("col_explanation", "zh")])
+    limit = labels.EXPLANATION_CHARS["zh"]
+    assert all(len(text) <= limit for text in table.value[t("col_explanation", "zh")])
     long = next(f for f in province["flags"].to_dict("records") if len(f["explanation"]) > 60)
     row = table.value.index[table.value["flag_id"] == long["flag_id"]][0]
     cut = table.value[t("col_explanation", "zh")].iloc[row]
-    assert cut.endswith("…") and long["explanation"].startswith(cut[:-1]) and len(cut) <= 50
+    assert cut.endswith("…") and long["explanation"].startswith(cut[:-1]) and len(cut) <= limit
     for key in widgets.FLAG_TABLE_WIDTHS:
         assert key in CATALOG
     assert "col_case_or_subject_help" in CATALOG and "col_explanation_help" in CATALOG
