@@ -1,5 +1,5 @@
 """The probation (缓刑) and penalty-kind choice models: no favour → no judge flag, a planted favour → flagged,
-abstention without data.
+abstention without data; and sentence_deviation's year and court-level factor levels (design.context_columns).
 
 Synthetic provinces (outcomes drawn from a known logistic model of the legal factors) test the false-alarm
 control over several seeds, the court level and the judgment year; one generated sample (seed 11, scale 0.5)
@@ -224,3 +224,50 @@ def test_the_planted_penalty_kind_favour_judge_is_found(sample):
     explained = set(truth.loc[truth["subject_type"] == "court", "subject_id"]) | set(truth.loc[
         truth["kind"].isin(["judge_penalty_kind_favour", "judge_sentencing_bias"]), "court_id"])
     assert set(courts["subject_id"]) <= explained
+
+
+# ----------------------------------------------------------------------------------------------
+# sentence_deviation's peer groups: the judgment year and the court level (design.context_columns)
+
+
+def test_context_columns_give_years_and_court_levels_with_enough_rows():
+    from courtwatch.detectors.sentencing.design import context_columns
+    frame = pd.DataFrame({"closed_on": pd.to_datetime(["2022-03-01"] * 30 + ["2023-05-01"] * 12 + ["2024-01-02"] * 3),
+                          "court_level": ["basic"] * 40 + ["intermediate"] * 5})
+    cols = context_columns(frame, 10)
+    assert set(cols) == {"year_2023"}  # 2022 the reference, 2024 too rare (shares the reference), 5 intermediate too few
+    assert cols["year_2023"].sum() == 12
+    cols = context_columns(frame.assign(court_level=["basic"] * 30 + ["intermediate"] * 15), 10)
+    assert cols["court_intermediate"].sum() == 15
+
+
+def test_a_policy_shift_in_one_year_is_absorbed_not_flagged(sample, tmp_path):
+    """Every 2024 term of the commonest charge doubled (a province-wide policy): the model gives 2024 its own level
+    (≈ log 2) and no single sentence of that charge and year is flagged for it."""
+    from courtwatch.detectors.sentencing import SentenceDeviation
+    from courtwatch.detectors.sentencing.fit import fit_model
+    root, _ = sample
+    db = tmp_path / "policy.duckdb"
+    shutil.copy(root / "base.duckdb", db)
+    con = duckdb.connect(str(db))
+    charge = con.execute("SELECT charge FROM defendants WHERE sentence_kind = 'fixed_term' GROUP BY charge "
+                         "ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    shifted = {r[0] for r in con.execute(
+        "UPDATE defendants d SET term_months = d.term_months * 2, combined_term_months = d.term_months * 2 "
+        "FROM cases c WHERE c.case_id = d.case_id AND year(c.closed_on) = 2024 AND d.charge = ? "
+        "AND d.sentence_kind IN ('detention', 'fixed_term') RETURNING d.defendant_id", [charge]).fetchall()}
+    con.close()
+    assert len(shifted) > 50
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        ctx = DetectContext(con, AS_OF, load_config())
+        fit = fit_model(ctx).groups[charge]
+        coefficients = dict(zip(fit.columns, fit.params))
+        # each year's level against the group's reference year (absent = the reference itself, 0)
+        level = {y: coefficients.get(f"year_{y}", 0.0) for y in (2022, 2023, 2024)}
+        assert any(k.startswith("year_") for k in coefficients)
+        assert abs(level[2024] - (level[2022] + level[2023]) / 2 - np.log(2)) < 0.25, level
+        flags = SentenceDeviation().detect(ctx).flags
+    finally:
+        con.close()
+    assert len(set(flags["subject_id"]) & shifted) <= 2
