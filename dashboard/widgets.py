@@ -194,6 +194,31 @@ def arrow(frame: pd.DataFrame):
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
+# The flag page's table of other flags on the same case, judge or lawyer: fits beside the sidebar at 1400 px.
+RELATED_TABLE_WIDTHS = {"col_relation": 90, "col_level": 70, "col_detector": 190, "col_subject": 150,
+                        "col_explanation": 390}
+RELATED_EXPLANATION_CHARS = {"zh": 78, "en": 150}
+
+
+def related_flags_table(related: pd.DataFrame, key: str) -> str | None:
+    """Other flags on the same case, judge or lawyer (data_flags.related_flags, one row per flag): relation,
+    level, rule/model, subject and the start of the explanation; a click on any cell opens that flag.
+    Returns the clicked row's flag_id, or None."""
+    from .labels import explanation
+    limit = RELATED_EXPLANATION_CHARS[lang()]
+    table = pd.DataFrame({"flag_id": related["flag_id"],
+                          tr("col_relation"): related["relation"].map(lambda r: tr(f"rel_{r}")),
+                          tr("col_level"): related["level"].map(level_label),
+                          tr("col_detector"): related["detector"].map(detector_title),
+                          tr("col_subject"): related["subject_id"].fillna("—"),
+                          tr("col_explanation"): [clip(explanation(r), limit) for r in related.to_dict("records")]})
+    config: dict = {"flag_id": None}
+    config.update({tr(k): st.column_config.TextColumn(tr(k), width=w) for k, w in RELATED_TABLE_WIDTHS.items()})
+    event = st.dataframe(arrow(table), hide_index=True, width="stretch", on_select="rerun",
+                         selection_mode="single-cell", key=key, row_height=FLAG_TABLE_ROW_HEIGHT, column_config=config)
+    return clicked_flag(event, table)
+
+
 def clicked_flag(event, table: pd.DataFrame) -> str | None:
     """The flag_id of the row holding the clicked cell (a row click where rows are selected), or None."""
     selection = event.selection if event else None

@@ -373,6 +373,30 @@ def test_flag_detail_shows_timeline_and_related_flags(province, use_db):
     assert related and t("rel_judge", "zh") in set(related[0][t("col_relation", "zh")])
 
 
+def test_a_related_flag_opens_by_a_click_on_its_row(province, use_db):
+    """The flag page's other flags on the same case, judge or lawyer: no checkbox column, widths that fit at
+    1400 px, and a click on a cell opens that flag."""
+    import json
+    ops = use_db(province["db"])
+    flags = province["flags"]
+    shared = flags.dropna(subset=["case_id"]).groupby("judge_id").filter(lambda g: len(g) > 1)
+    flag = shared.iloc[0].to_dict()
+    at = open_page(flag=flag["flag_id"])
+    table = next(df for df in at.dataframe if t("col_relation", "zh") in df.value.columns)
+    assert list(table.proto.selection_mode) == [table.proto.SelectionMode.SINGLE_CELL]
+    config = json.loads(table.proto.columns)
+    assert sum(config[c]["width"] for c in table.value.columns if c != "flag_id") <= 920
+    other = table.value["flag_id"].iloc[0]
+    assert other != flag["flag_id"]
+    click_cell(at, table, 0, t("col_detector", "zh"))
+    at.run()
+    no_exception(at)
+    assert at.query_params["flag"] == other and at.title[0].value == t("page_flag", "zh")
+    assert other in texts(at)  # the page now shows the related flag (its id in the ids line)
+    views = [r["target"] for r in ops.audit_rows() if r["action"] == "view_flag"]  # newest first
+    assert views == [other, flag["flag_id"]]
+
+
 def test_unknown_flag_says_so(province, use_db):
     use_db(province["db"])
     at = open_page(flag="Fnosuchflag00000")

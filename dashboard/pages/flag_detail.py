@@ -117,18 +117,8 @@ if related.empty:
     st.caption(tr("no_related"))
 else:
     table = related.drop_duplicates("flag_id").reset_index(drop=True)
-    shown = pd.DataFrame({"flag_id": table["flag_id"], tr("col_relation"): table["relation"].map(lambda r: tr(f"rel_{r}")),
-                          tr("col_level"): table["level"].map(labels.level_label),
-                          tr("col_detector"): table["detector"].map(labels.detector_title),
-                          tr("col_subject"): table["subject_id"],
-                          tr("col_explanation"): [labels.explanation(r) for r in table.to_dict("records")]})
-    event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                         key=f"related_{flag_id}", column_config={"flag_id": None})
-    rows = event.selection.rows if event and event.selection else []
-    chosen = str(table["flag_id"].iloc[rows[0]]) if rows and rows[0] < len(table) else None
-    if chosen and chosen != st.session_state.get(f"choice_opened_from_{flag_id}"):
-        st.session_state[f"choice_opened_from_{flag_id}"] = chosen  # a kept selection does not reopen it
-        navigation.go_to_flag(chosen)
+    chosen = widgets.related_flags_table(table, key=f"related_{flag_id}")
+    widgets.open_clicked_flag(chosen, f"choice_opened_from_{flag_id}")
 
 # ---- dispositions
 st.markdown(f"#### {tr('disposition')}")
