@@ -183,15 +183,23 @@ SCOPED_VIEWS = {
 
 # Peer cases in a row's evidence (the similar cases behind a sentencing warning, the review list's
 # comparisons) are scoped like rows, decided here for every page and export: a peer case of a court
-# outside the user's scope stays as an anonymous peer — its sentence, legal factors, expected term
-# and its court's level — without case number, defendant or court.
+# outside the user's scope keeps only the fields of this allow-list — its sentence, legal factors, expected
+# term, distance, whether it is of the last three years and its court's level — and its place in the
+# 类案检索 order collapses to one class, another court ('other_court'): the order's classes (SPC, the
+# province's high court, the superior court) and the judgment year would name the court or find the
+# judgment. A field added to the evidence later stays out until it is added here.
+ANONYMOUS_PEER_FIELDS = ("term_months", "sentence", "expected_months", "factors", "factor_distance", "recent")
+OTHER_COURT_PRECEDENCE = ("other_court", "其他法院裁判")
+
+
 def _anonymised_peers(array_sql: str) -> str:
     """SQL of the JSON array `array_sql` with each element of another court made anonymous (order kept;
     NULL stays NULL, an empty array stays empty)."""
     items = f"from_json(({array_sql}), '[\"JSON\"]')"
-    other = ("json_merge_patch(s, json_object('case_id', NULL, 'defendant_id', NULL, 'court_id', NULL, "
-             "'other_court', true, 'court_level', (SELECT level FROM published.main.courts c "
-             "WHERE c.court_id = (s ->> 'court_id'))))")
+    kept = ", ".join(f"'{f}', s -> '{f}'" for f in ANONYMOUS_PEER_FIELDS)
+    code, zh = OTHER_COURT_PRECEDENCE
+    other = (f"json_object({kept}, 'precedence', '{code}', 'precedence_zh', '{zh}', 'other_court', true, "
+             "'court_level', (SELECT level FROM published.main.courts c WHERE c.court_id = (s ->> 'court_id')))")
     return (f"(SELECT CASE WHEN ({array_sql}) IS NULL THEN NULL ELSE coalesce(to_json(list("
             f"CASE WHEN (s ->> 'court_id') IN (SELECT court_id FROM scope_courts) "
             f"THEN s ELSE {other} END ORDER BY i)), '[]'::JSON) END "
