@@ -71,8 +71,10 @@ CONFISCATION_TERM_FROM = {"tier3_amount": 36, "drug_para2": 84}
 # 解释 (法释〔2016〕8号) 第一条 (其他毒品数量大, §347 ¶2 (1)) and 第二条 (数量较大, §347 ¶3, one fifth of art. 1 for every
 # drug listed) set them for the others. The frames below (`frames`) are in heroin/methamphetamine grams, so a
 # recorded quantity of drug X is read as grams × 50 / (X's 数量大 threshold): both thresholds of every listed
-# drug then fall exactly on 50 g and 10 g. A drug type outside this table (`other`) has no scale: its quantity
-# is unknown to the rules, which abstain where the quantity decides. drug_type empty: drug_grams is already the
+# drug then fall exactly on 50 g and 10 g. Every item (一)–(十六) of art. 1 is here, with its art. 2 figure;
+# art. 1 (十七) / art. 2 (十七), a drug the interpretation does not list (`other`), has no scale: its quantity
+# is unknown to the rules, which abstain where the quantity decides. (Art. 1's last sentence: a medicine of a
+# state-designated manufacturer counts by its content of the drug — the export's drug_grams must already be so.) drug_type empty: drug_grams is already the
 # heroin/methamphetamine equivalent (contract v1), as before E7.
 # code → (name, 数量大 threshold in grams, 数量较大 threshold in grams, source)
 DRUG_TYPES = {
@@ -91,8 +93,27 @@ DRUG_TYPES = {
     "cannabis_oil": ("大麻油", 5000, 1000, "法释〔2016〕8号第一条第（十）项、第二条第（十）项"),
     "cannabis_resin": ("大麻脂", 10000, 2000, "法释〔2016〕8号第一条第（十）项、第二条第（十）项"),
     "cannabis_leaf": ("大麻叶及大麻烟", 150000, 30000, "法释〔2016〕8号第一条第（十）项、第二条第（十）项"),
+    "dihydroetorphine": ("二氢埃托啡", 0.01, 0.002, "法释〔2016〕8号第一条第（五）项、第二条第（五）项"),
+    "tramadol": ("曲马多", 2000, 400, "法释〔2016〕8号第一条第（九）项、第二条第（九）项"),
+    "ghb": ("γ-羟丁酸", 2000, 400, "法释〔2016〕8号第一条第（九）项、第二条第（九）项"),
+    "codeine": ("可待因", 5000, 1000, "法释〔2016〕8号第一条第（十一）项、第二条第（十一）项"),
+    "buprenorphine": ("丁丙诺啡", 5000, 1000, "法释〔2016〕8号第一条第（十一）项、第二条第（十一）项"),
+    "triazolam": ("三唑仑", 50000, 10000, "法释〔2016〕8号第一条第（十二）项、第二条第（十二）项"),
+    "methaqualone": ("安眠酮", 50000, 10000, "法释〔2016〕8号第一条第（十二）项、第二条第（十二）项"),
+    "alprazolam": ("阿普唑仑", 100000, 20000, "法释〔2016〕8号第一条第（十三）项、第二条第（十三）项"),
+    "khat": ("恰特草", 100000, 20000, "法释〔2016〕8号第一条第（十三）项、第二条第（十三）项"),
+    "caffeine": ("咖啡因", 200000, 40000, "法释〔2016〕8号第一条第（十四）项、第二条第（十四）项"),
+    "poppy_husk": ("罂粟壳", 200000, 40000, "法释〔2016〕8号第一条第（十四）项、第二条第（十四）项"),
+    "barbital": ("巴比妥", 250000, 50000, "法释〔2016〕8号第一条第（十五）项、第二条第（十五）项"),
+    "phenobarbital": ("苯巴比妥", 250000, 50000, "法释〔2016〕8号第一条第（十五）项、第二条第（十五）项"),
+    "anaca": ("安钠咖", 250000, 50000, "法释〔2016〕8号第一条第（十五）项、第二条第（十五）项"),
+    "nimetazepam": ("尼美西泮", 250000, 50000, "法释〔2016〕8号第一条第（十五）项、第二条第（十五）项"),
+    "chlordiazepoxide": ("氯氮卓", 500000, 100000, "法释〔2016〕8号第一条第（十六）项、第二条第（十六）项"),
+    "estazolam": ("艾司唑仑", 500000, 100000, "法释〔2016〕8号第一条第（十六）项、第二条第（十六）项"),
+    "diazepam": ("地西泮", 500000, 100000, "法释〔2016〕8号第一条第（十六）项、第二条第（十六）项"),
+    "bromazepam": ("溴西泮", 500000, 100000, "法释〔2016〕8号第一条第（十六）项、第二条第（十六）项"),
 }
-DRUG_TYPE_OTHER = "other"  # recorded, but not on the table: no scale
+DRUG_TYPE_OTHER = "other"  # 第一条第（十七）项 / 第二条第（十七）项: a drug the interpretation does not list; no scale
 HEROIN_LARGE_GRAMS = 50
 
 

@@ -123,7 +123,12 @@ def test_the_conversion_table_puts_every_listed_drug_on_the_heroin_tiers():
     assert law.heroin_equivalent_grams(10, "cocaine") == 10 and law.heroin_equivalent_grams(30, "methamphetamine") == 30
     # art. 2's 数量较大 is one fifth of art. 1's 数量大 for every listed drug, so one factor keeps both thresholds
     assert all(large == 5 * relatively for _, large, relatively, _ in law.DRUG_TYPES.values())
-    assert law.heroin_equivalent_grams(300, "other") is None  # recorded, but no published scale: unknown
+    assert law.heroin_equivalent_grams(300, "other") is None  # art. 1 (十七): not listed, no scale: unknown
+    assert law.heroin_equivalent_grams(0.002, "dihydroetorphine") == 10 and law.heroin_equivalent_grams(400, "ghb") == 10
+    assert law.heroin_equivalent_grams(500000, "diazepam") == 50 and law.heroin_equivalent_grams(10000, "triazolam") == 10
+    # every item (一)–(十六) of art. 1 has a row, and each row's source names its item
+    items = {law.DRUG_TYPES[c][3].split("第一条")[1].split("项")[0] for c in law.DRUG_TYPES if "8号" in law.DRUG_TYPES[c][3]}
+    assert items == {f"第（{n}）" for n in "一 二 三 四 五 六 七 八 九 十 十一 十二 十三 十四 十五 十六".split()}
     assert law.heroin_equivalent_grams(30, None) == 30        # no type: v1, already the heroin equivalent
     thresholds = law.province_thresholds(load_config())
     assert law.frame_for("走私、贩卖、运输、制造毒品罪", {"drug_grams": 600.0, "drug_type": "opium"}, thresholds)["tier"] == 2
@@ -143,13 +148,25 @@ def test_drug_frames_read_the_recorded_type(tmp_path):
         "KETAMINE_ABOVE": dict(drug, drug_grams="40", drug_type="氯胺酮", term_months="200"),
         "OTHER_ABOVE": dict(drug, drug_grams="300", drug_type="other", term_months="200"),
         "UNTYPED_ABOVE": dict(drug, drug_grams="600", term_months="200"),
+        # 法释〔2016〕8号 art. 1 (五) / art. 2 (五): 二氢埃托啡 10 mg / 2 mg; (九): 曲马多 2 kg / 400 g
+        "DHE_ABOVE": dict(drug, drug_grams="0.005", drug_type="二氢埃托啡", term_months="200"),
+        "TRAMADOL_ABOVE": dict(drug, drug_grams="2500", drug_type="曲马多", term_months="200"),
     })
     out = run(tmp_path, FRAME_RULES, cases=cases, defendants=defs)
     above = out["term_above_statutory_max"]
-    assert above.flagged == {"OPIUM_ABOVE", "HEROIN_ABOVE", "KETAMINE_ABOVE", "OTHER_ABOVE", "UNTYPED_ABOVE"}
-    assert out["record_facts_inconsistent"].flagged == set()
+    assert above.flagged == {"OPIUM_ABOVE", "HEROIN_ABOVE", "KETAMINE_ABOVE", "OTHER_ABOVE", "UNTYPED_ABOVE",
+                             "DHE_ABOVE", "TRAMADOL_ABOVE"}
     tiers = above.rows.set_index("subject_id")["tier"]
     assert tiers["OPIUM_ABOVE"] == 2 and tiers["HEROIN_ABOVE"] == 3 and tiers["UNTYPED_ABOVE"] == 3
+    assert tiers["DHE_ABOVE"] == 2 and tiers["TRAMADOL_ABOVE"] == 3  # 5 mg: 2–10 mg; 2.5 kg: ≥ 2 kg
+    # the recorded quantity as a warning words it (record_facts_inconsistent): the scale the row was read on,
+    # its own source, and no conversion for heroin itself
+    from courtwatch.detectors.rules.common import _severity_en, _severity_zh
+    rows = {r["subject_id"]: dict(r, measure="drug_grams") for r in above.rows.to_dict("records")}
+    assert _severity_zh(rows["OPIUM_ABOVE"]) == "鸦片600.00克，按刑法第347条第2款第1项、第3款的数量标准折合海洛因30.00克"
+    assert _severity_zh(rows["HEROIN_ABOVE"]) == "海洛因600.00克" and _severity_en(rows["HEROIN_ABOVE"]) == "600.00 g of heroin"
+    assert _severity_zh(rows["DHE_ABOVE"]).startswith("二氢埃托啡5毫克，按法释〔2016〕8号第一条第（五）项、第二条第（五）项")
+    assert "(Fa Shi [2016] No. 8 art. 1 (9), art. 2 (9))" in _severity_en(rows["TRAMADOL_ABOVE"])
     assert tiers["KETAMINE_ABOVE"] == 1                       # 40 g ketamine = 4 g heroin: below 10 g
     assert pd.isna(tiers["OTHER_ABOVE"])                      # no scale: the frame is not told
     equivalent = above.rows.set_index("subject_id")["drug_equivalent_grams"]

@@ -101,13 +101,19 @@ TERMINATION_BASIS = _enum(("standard", "第一条终本|无财产可供执行"),
                           ("applicant_consent", "申请执行人书面同意"), ("hardship_relief", "特困救助"))
 # E7: the drug a defendants.drug_grams quantity is of (docs/import.md). With a type, drug_grams is grams of that
 # drug and the rules convert it to the heroin/methamphetamine scale of 刑法 §347 (detectors/law.py DRUG_TYPES,
-# 法释〔2016〕8号 arts. 1–2); `other`: a drug without a published scale; empty: drug_grams is already the
+# 法释〔2016〕8号 arts. 1–2, items (一)–(十六)); `other`: art. 1 (十七), a drug the interpretation does not list, without
+# a scale; empty: drug_grams is already the
 # heroin/methamphetamine equivalent (v1).
 DRUG_TYPE = _enum(("heroin", "海洛因"), ("methamphetamine", "甲基苯丙胺|冰毒"), ("opium", "鸦片"), ("cocaine", "可卡因"),
                   ("mdma", "MDMA|摇头丸|3,4-亚甲二氧基甲基苯丙胺|苯丙胺类"), ("morphine", "吗啡"), ("fentanyl", "芬太尼"),
                   ("methcathinone", "甲卡西酮"), ("pethidine", "哌替啶|度冷丁|杜冷丁"), ("ketamine", "氯胺酮|K粉"),
                   ("methadone", "美沙酮"), ("cannabis_oil", "大麻油"), ("cannabis_resin", "大麻脂"),
-                  ("cannabis_leaf", "大麻叶|大麻烟|大麻叶及大麻烟"), ("other", "其他毒品|其他"))
+                  ("cannabis_leaf", "大麻叶|大麻烟|大麻叶及大麻烟"), ("dihydroetorphine", "二氢埃托啡|盐酸二氢埃托啡"),
+                  ("tramadol", "曲马多"), ("ghb", "γ-羟丁酸|GHB"), ("codeine", "可待因"), ("buprenorphine", "丁丙诺啡"),
+                  ("triazolam", "三唑仑"), ("methaqualone", "安眠酮"), ("alprazolam", "阿普唑仑"), ("khat", "恰特草"),
+                  ("caffeine", "咖啡因"), ("poppy_husk", "罂粟壳"), ("barbital", "巴比妥"), ("phenobarbital", "苯巴比妥"),
+                  ("anaca", "安钠咖"), ("nimetazepam", "尼美西泮"), ("chlordiazepoxide", "氯氮卓|氯氮䓬"),
+                  ("estazolam", "艾司唑仑"), ("diazepam", "地西泮"), ("bromazepam", "溴西泮"), ("other", "其他毒品|其他"))
 SIDE = _enum(("plaintiff", "原告"), ("defendant", "被告"), ("applicant", "申请人"), ("respondent", "被申请人"),
              ("defense", "辩护人|辩护"))
 

@@ -61,13 +61,37 @@ _INJURY_ZH = {"none": "无伤情", "minor_2": "轻伤二级", "minor_1": "轻伤
 _INJURY_BY_ORDER = {order: code for code, order in law.INJURY_ORDER.items()}
 
 
+# drug types whose quantity §347 itself counts (heroin / methamphetamine scale): no conversion to state
+_HEROIN_SCALE = {"heroin", "methamphetamine"}
+_ITEM_NUMBERS = {n: i for i, n in enumerate("一二三四五六七八九十", start=1)} | {
+    f"十{n}": 10 + i for i, n in enumerate("一二三四五六七", start=1)}
+
+
+def _source_en(source: str) -> str:
+    """law.DRUG_TYPES' source in English: 刑法第347条… → Criminal Law art. 347; 法释〔2016〕8号第一条第（七）项… →
+    Fa Shi [2016] No. 8 art. 1 (7), art. 2 (7)."""
+    if source.startswith("刑法第347条"):
+        return "Criminal Law art. 347 para. 2 (1), para. 3"
+    item = source.split("（", 1)[1].split("）", 1)[0] if "（" in source else ""
+    number = _ITEM_NUMBERS.get(item)
+    return f"Fa Shi [2016] No. 8 art. 1 ({number}), art. 2 ({number})" if number else "Fa Shi [2016] No. 8"
+
+
+def _quantity(grams, g: str, mg: str) -> str:
+    """A drug quantity: in milligrams below 0.1 g (二氢埃托啡's thresholds are 10 mg and 2 mg), else grams."""
+    value = clean_value(grams)
+    if value is not None and 0 < float(value) < 0.1:
+        return f"{float(value) * 1000:g}{mg}"
+    return f"{_n(grams, 2)}{g}"
+
+
 def _drug_name(r: dict) -> str | None:
     """The recorded drug type's name (E7) when the quantity was converted, else None (v1: heroin equivalent)."""
     code = clean_value(r.get("drug_type"))
     if code is None:
         return None
     known = law.DRUG_TYPES.get(str(code))
-    return known[0] if known else "未列明折算标准的毒品"
+    return known[0] if known else "法释〔2016〕8号未列明的其他毒品"
 
 
 def _severity_zh(r: dict) -> str:
@@ -75,10 +99,15 @@ def _severity_zh(r: dict) -> str:
     if measure == "injury_level":
         return _INJURY_ZH.get(str(r.get("injury_level")), "?")
     if measure == "drug_grams" and _drug_name(r):
+        code = str(clean_value(r.get("drug_type")))
         equivalent = clean_value(r.get("drug_equivalent_grams"))
-        converted = (f"，按法释〔2016〕8号折合海洛因{_n(equivalent, 2)}克" if equivalent is not None
-                     else "，无折算标准，数量档次不明")
-        return f"{_drug_name(r)}{_n(r.get('drug_grams'), 2)}克{converted}"
+        if code in _HEROIN_SCALE:  # §347's own scale: nothing to convert
+            converted = ""
+        elif equivalent is not None:
+            converted = f"，按{law.DRUG_TYPES[code][3]}的数量标准折合海洛因{_n(equivalent, 2)}克"
+        else:
+            converted = "，无折算标准，数量档次不明"
+        return f"{_drug_name(r)}{_quantity(r.get('drug_grams'), '克', '毫克')}{converted}"
     unit = {"amount_involved": "元", "drug_grams": "克", "blood_alcohol": "mg/100ml"}.get(measure, "")
     return f"{_n(r.get(measure), 0 if measure == 'amount_involved' else 2)}{unit}"
 
@@ -88,10 +117,15 @@ def _severity_en(r: dict) -> str:
     if measure == "injury_level":
         return str(r.get("injury_level"))
     if measure == "drug_grams" and clean_value(r.get("drug_type")) is not None:
+        code = str(clean_value(r.get("drug_type")))
         equivalent = clean_value(r.get("drug_equivalent_grams"))
-        converted = (f", {_n(equivalent, 2)} g heroin equivalent (Fa Shi [2016] No. 8)" if equivalent is not None
-                     else ", a drug without a published scale: tier unknown")
-        return f"{_n(r.get('drug_grams'), 2)} g of {r.get('drug_type')}{converted}"
+        if code in _HEROIN_SCALE:
+            converted = ""
+        elif equivalent is not None:
+            converted = f", {_n(equivalent, 2)} g heroin equivalent ({_source_en(law.DRUG_TYPES[code][3])})"
+        else:
+            converted = ", a drug without a published scale: tier unknown"
+        return f"{_quantity(r.get('drug_grams'), ' g', ' mg')} of {code}{converted}"
     unit = {"amount_involved": " yuan", "drug_grams": " g", "blood_alcohol": " mg/100ml"}.get(measure, "")
     return f"{_n(r.get(measure), 0 if measure == 'amount_involved' else 2)}{unit}"
 
