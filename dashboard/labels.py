@@ -275,6 +275,11 @@ _ENGLISH_TERMS = [
     (re.compile(r"终本"), "termination for now"),
     (re.compile(r"认罪认罚"), "the guilty-plea leniency system"),
     (re.compile(r"速裁"), "fast-track procedure"),
+    # penalties named in Chinese inside an English sentence, once the glosses above are gone
+    (re.compile(r"刑法\s*§"), "Criminal Law §"),
+    (re.compile(r"有期徒刑"), "fixed-term imprisonment"),
+    (re.compile(r"拘役"), "criminal detention"),
+    (re.compile(r"管制"), "public surveillance"),
 ]
 _ARTICLE = re.compile(r"刑法第([0-9一二三四五六七八九十百]+)条(?:之([一二三四五六七八九]))?")
 
@@ -362,6 +367,24 @@ LEGAL_BASIS_PARTS_EN = {
     "《中华人民共和国刑法》第四条（对任何人犯罪，在适用法律上一律平等）":
         "Criminal Law of the People's Republic of China, art. 4 (everyone who commits a crime is equal in the "
         "application of the law)",
+    "《中华人民共和国刑法》第七十二条（对被判处拘役、三年以下有期徒刑，犯罪情节较轻、有悔罪表现、没有再犯罪的危险、"
+    "宣告缓刑对所居住社区没有重大不良影响的犯罪分子，可以宣告缓刑）":
+        "Criminal Law of the People's Republic of China, art. 72 (an offender sentenced to criminal detention or to "
+        "fixed-term imprisonment of up to three years may be put on probation when the circumstances are minor, the "
+        "offender shows repentance, there is no danger of reoffending and probation has no major adverse effect on "
+        "the community of residence)",
+    "第七十四条（对于累犯和犯罪集团的首要分子，不适用缓刑）":
+        "art. 74 (probation does not apply to recidivists and the ringleaders of criminal groups)",
+    "最高人民法院、最高人民检察院《关于常见犯罪的量刑指导意见（试行）》（法发〔2021〕21号）（确定宣告刑后，依法决定是否适用缓刑）":
+        "Supreme People's Court and Supreme People's Procuratorate, Guiding Opinions on Sentencing for Common Crimes "
+        "(trial) (Fa Fa [2021] No. 21) (once the sentence is set, whether to grant probation is decided according "
+        "to law)",
+    "《中华人民共和国刑法》第三十七条（免予刑事处罚）、第三十八条（管制）、第四十二条至第四十五条（拘役、有期徒刑的期限）、"
+    "第五十二条（罚金）、第六十五条（累犯以判处有期徒刑以上刑罚为前提）及各罪法定刑（可选择拘役或有期徒刑的量刑幅度）":
+        "Criminal Law of the People's Republic of China, art. 37 (exemption from criminal punishment), art. 38 "
+        "(public surveillance), arts. 42 to 45 (the terms of criminal detention and fixed-term imprisonment), art. 52 "
+        "(fines), art. 65 (recidivism presupposes a sentence of fixed-term imprisonment or heavier) and each charge's "
+        "statutory penalties (the tiers allowing either criminal detention or fixed-term imprisonment)",
 }
 
 
