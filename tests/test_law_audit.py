@@ -555,3 +555,28 @@ def test_a_court_that_records_no_interference_where_its_province_does(tmp_path):
     out = run(tmp_path / "few", ("interference_records_absent",), cases=busy + quiet, events=events[:4],
               courts=courts, judges=judges)
     assert out["interference_records_absent"].flagged == set()
+
+
+def test_an_unrecognised_drug_type_costs_the_row_only_its_type(tmp_path):
+    """E7 is optional: a drug_type the table does not know (a misspelling, a drug named otherwise) is loaded
+    as unknown and counted in the import's summary; the row, its charge and its sentence are kept."""
+    drug = dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="")
+    cases, defs = criminal({"KNOWN": dict(drug, drug_grams="600", drug_type="鸦片", term_months="96"),
+                            "MISSPELT": dict(drug, drug_grams="600", drug_type="鸦 片片", term_months="96"),
+                            "NEW_NAME": dict(drug, drug_grams="3", drug_type="LSD", term_months="30")})
+    folder = tmp_path / "typed"
+    write_table(folder, "courts", COURTS)
+    write_table(folder, "judges", JUDGES)
+    write_table(folder, "cases", cases)
+    write_table(folder, "defendants", defs)
+    result = ingest(folder, db=tmp_path / "typed.duckdb", export_date=EXPORT)
+    counts = result.summary()["tables"]["defendants"]
+    assert (counts["read"], counts["loaded"], counts["quarantined"]) == (3, 3, 0)
+    assert counts["unknown_values"] == {"drug_type": {"rows": 2, "values": ["LSD", "鸦 片片"]}}
+    assert "unknown_values" not in result.summary()["tables"]["cases"]
+    con = duckdb.connect(str(tmp_path / "typed.duckdb"), read_only=True)
+    try:
+        rows = dict(con.execute("SELECT defendant_id, drug_type FROM defendants").fetchall())
+    finally:
+        con.close()
+    assert rows == {"KNOWN": "opium", "MISSPELT": None, "NEW_NAME": None}

@@ -58,6 +58,8 @@ class TableResult:
     read: int = 0
     loaded: int = 0
     quarantined: int = 0
+    # column → {"rows": n, "values": first few}: values of a Column.unrecognised_as_unknown loaded as unknown
+    unknown_values: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -68,7 +70,8 @@ class ImportResult:
     problems: pd.DataFrame | None = None
 
     def summary(self) -> dict:
-        return {"tables": {name: {"read": r.read, "loaded": r.loaded, "quarantined": r.quarantined}
+        return {"tables": {name: {"read": r.read, "loaded": r.loaded, "quarantined": r.quarantined,
+                                  **({"unknown_values": r.unknown_values} if r.unknown_values else {})}
                            for name, r in self.tables.items()}}
 
 
@@ -487,6 +490,8 @@ def _column_checks(column: Column, export_date: dt.date) -> tuple[str, str]:
             reason = "not a boolean (true/false, 1/0, 是/否)"
         else:
             reason = f"not one of {', '.join(sorted(set(mapping.values())))} (or their Chinese terms)"
+        if column.unrecognised_as_unknown:  # loaded as unknown and counted (_unknown_values), the row kept
+            return f"(CASE {v} {exact} ELSE CASE lower({v}) {folded} END END)", "CAST(NULL AS VARCHAR)"
         return (f"(CASE {v} {exact} ELSE CASE lower({v}) {folded} END END)",
                 f"CASE {missing} WHEN {p} IS NULL THEN {_literal(reason)} END")
     if column.kind == "date":
@@ -722,6 +727,22 @@ def _reference_checks(con, table: Table, provided: set[str]) -> None:
             WHERE k.case_kind IS DISTINCT FROM {_literal(table.case_kind)}""")
 
 
+def _unknown_values(con, table: Table) -> dict:
+    """Per Column.unrecognised_as_unknown: how many rows carry a value outside the enumeration (loaded as
+    unknown) and the first few such values, for the import's summary."""
+    out = {}
+    for column in table.columns:
+        if not column.unrecognised_as_unknown:
+            continue
+        where = f"v_{column.name} IS NOT NULL AND p_{column.name} IS NULL"
+        n = con.execute(f"SELECT count(*) FROM checked WHERE {where}").fetchall()[0][0]
+        if n:
+            values = [r[0] for r in con.execute(f"SELECT DISTINCT left(v_{column.name}, 50) FROM checked "
+                                                f"WHERE {where} ORDER BY 1 LIMIT 5").fetchall()]
+            out[column.name] = {"rows": int(n), "values": values}
+    return out
+
+
 def _load_good_rows(con, table: Table) -> int:
     """Upsert by key, or replace a keyless table's rows case by case (a newer export wins)."""
     # Rows without a problem. Usually all of them: then `checked` itself is the source, with no anti-join.
@@ -774,6 +795,7 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
     _row_checks(con, table, export_date)
     _reference_checks(con, table, provided)
     _duplicate_checks(con, table)  # last: it compares only the rows that are valid by themselves
+    unknown = _unknown_values(con, table)
     loaded = _load_good_rows(con, table)
     # The raw row as the quarantine keeps it: a cell longer than any valid text is cut (see `_capped`).
     raw_json = "to_json(struct_pack(" + ", ".join(
@@ -791,7 +813,7 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
     found = found.assign(import_id=import_id, table_name=table.name, file=str(path), file_sha256=raw.sha256)
     read = len(raw.frame) + len(raw.bad_rows)
     quarantined = found["_row"].nunique()
-    result = TableResult(table.name, str(path), raw.encoding, raw.sha256, read, loaded, quarantined)
+    result = TableResult(table.name, str(path), raw.encoding, raw.sha256, read, loaded, quarantined, unknown)
     if result.loaded + result.quarantined != result.read:  # the promise that nothing is lost, checked every time
         raise AssertionError(f"{path}: read {result.read} ≠ loaded {result.loaded} + quarantined {result.quarantined}")
     return result, found
@@ -825,6 +847,9 @@ def ingest(folder: str | Path, db: str | Path | None = None, export_date: dt.dat
             found_parts.append(found)
             progress(f"{table_name}: read {table_result.read}, loaded {table_result.loaded}, "
                      f"quarantined {table_result.quarantined}")
+            for column, seen in table_result.unknown_values.items():
+                progress(f"{table_name}.{column}: {seen['rows']} rows with an unrecognised value "
+                         f"({', '.join(seen['values'])}) loaded as unknown")
         quarantine = pd.concat(found_parts, ignore_index=True) if found_parts else pd.DataFrame()
         _record_import(con, folder, result, quarantine)
         result.problems = quarantine
