@@ -191,9 +191,11 @@ def disparity_text(clauses: list[str], clauses_en: list[str], fdr: float) -> tup
 # ----------------------------------------------------------------------------------------------
 # probation (缓刑): judge_probation_deviation / court_probation_deviation
 
-BASIS_PROBATION = ("《中华人民共和国刑法》第七十二条（对被判处拘役、三年以下有期徒刑，犯罪情节较轻、有悔罪表现、没有再犯罪的危险、"
-                   "宣告缓刑对所居住社区没有重大不良影响的犯罪分子，可以宣告缓刑）；第七十四条（对于累犯和犯罪集团的首要分子，"
-                   f"不适用缓刑）；{GUIDANCE}（确定宣告刑后，依法决定是否适用缓刑）")
+# 刑法 §72: probation may be granted to one sentenced to 拘役 or 有期徒刑 of at most three years who meets its four
+# conditions (情节较轻, 悔罪表现, 没有再犯罪的危险, no major adverse effect on the community); §74: never to a recidivist
+# or a 犯罪集团首要分子. The guideline decides probation after the sentence. Citations only (the dashboard renders
+# each in English, dashboard/labels.py); the explanation says what they mean for the case.
+BASIS_PROBATION = f"《中华人民共和国刑法》第七十二条、第七十四条；{GUIDANCE}"
 METHOD_PROBATION = ("Among sentences §72 leaves probation open for, as recorded (拘役, or 有期徒刑 ≤ 36 months — the "
                     "决定执行刑 where recorded — and not a recidivist, §74), one logistic model of probation granted "
                     "(statsmodels GLM Binomial, ridge-penalised) on the charge, its statutory tier, log(term) with a "
@@ -221,8 +223,9 @@ def probation_text(unit_zh: str, unit_en: str, n: int, observed: int, expected: 
     zh = (f"该{unit_zh}{n}件依法可以宣告缓刑的拘役/三年以下有期徒刑判决（非累犯）中，宣告缓刑{observed}件（{rate * 100:.0f}%），"
           f"按法定量刑情节对同类案件的预期约{exp_rate * 100:.0f}%{tail_zh}，缓刑适用{direction_zh}"
           f"（{fdr_text(fdr)}）。")
-    en = (f"Of this {unit_en}'s {n} sentences eligible for probation under 刑法 §72 (拘役 or up to three years, not a "
-          f"recidivist), {observed} ({rate:.0%}) were suspended, against {exp_rate:.0%} expected from the legal factors "
+    en = (f"Of this {unit_en}'s {n} sentences eligible for probation under Criminal Law arts. 72 and 74 (criminal "
+          f"detention or fixed-term imprisonment of up to three years, not a recidivist), {observed} ({rate:.0%}) were "
+          f"suspended, against {exp_rate:.0%} expected from the legal factors "
           f"of these cases{tail_en}: {'more' if more else 'fewer'} probations than legally similar cases receive; "
           f"significant with the false-discovery rate held at {fdr:.0%}.")
     return zh, en
@@ -231,9 +234,10 @@ def probation_text(unit_zh: str, unit_en: str, n: int, observed: int, expected: 
 # ----------------------------------------------------------------------------------------------
 # penalty kind (拘役 / 管制 / 单处罚金 / 免予刑事处罚 vs 有期徒刑): judge_/court_penalty_kind_deviation
 
-BASIS_PENALTY_KIND = ("《中华人民共和国刑法》第三十七条（免予刑事处罚）、第三十八条（管制）、第四十二条至第四十五条（拘役、有期徒刑的期限）、"
-                      "第五十二条（罚金）、第六十五条（累犯以判处有期徒刑以上刑罚为前提）及各罪法定刑（可选择拘役或有期徒刑的量刑幅度）；"
-                      f"{GUIDANCE}；《中华人民共和国刑法》第六十一条")
+# 刑法 §37 免予刑事处罚, §38 管制, §§42, 43, 45 拘役 and 有期徒刑 (拘役 served near home, §43), §52 罚金, §65 (累犯 needs
+# 有期徒刑 or more), each charge's frame (the tiers allowing both kinds), §61.
+BASIS_PENALTY_KIND = (f"《中华人民共和国刑法》第三十七条、第三十八条、第四十二条、第四十三条、第四十五条、第五十二条、第六十五条；{GUIDANCE}；"
+                      "《中华人民共和国刑法》第六十一条（量刑以犯罪事实、性质、情节和社会危害程度为根据）")
 METHOD_PENALTY_KIND = ("Among single-charge sentences whose statutory tier allows both 拘役 and 有期徒刑 (no minimum term; "
                        "not 危险驾驶's 拘役-only frame), one logistic model of a penalty lighter than 有期徒刑 (拘役, 管制, "
                        "单处罚金 or 免予刑事处罚; statsmodels GLM Binomial, ridge-penalised) on the charge, the frame's "
@@ -259,8 +263,9 @@ def penalty_kind_text(unit_zh: str, unit_en: str, n: int, observed: int, expecte
     zh = (f"该{unit_zh}{n}件法定刑可选择拘役或有期徒刑的单罪判决中，判处拘役、管制、单处罚金或免予刑事处罚{observed}件"
           f"（{rate * 100:.0f}%），按法定量刑情节对同类案件的预期约{exp_rate * 100:.0f}%{tail_zh}，较轻刑种{direction_zh}"
           f"（{fdr_text(fdr)}）。")
-    en = (f"Of this {unit_en}'s {n} single-charge sentences in a statutory tier allowing both 拘役 and 有期徒刑, {observed} "
-          f"({rate:.0%}) were a lighter penalty (拘役, 管制, a fine alone or no punishment), against {exp_rate:.0%} expected "
+    en = (f"Of this {unit_en}'s {n} single-charge sentences in a statutory tier allowing both criminal detention and "
+          f"fixed-term imprisonment, {observed} ({rate:.0%}) were a lighter penalty (criminal detention, public "
+          f"surveillance, a fine alone or exemption from punishment), against {exp_rate:.0%} expected "
           f"from the legal factors of these cases{tail_en}: {'more' if more else 'fewer'} lighter penalties than legally "
           f"similar cases receive; significant with the false-discovery rate held at {fdr:.0%}.")
     return zh, en
