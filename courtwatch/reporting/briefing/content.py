@@ -627,6 +627,7 @@ def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[st
             "detector": detector.name, "title": titles.get(detector.name, detector.name),
             "category": T(detector.category), "status": run_status,
             "ran": st is not None and st["status"] in ("ok", "incremental", "carried"),
+            "full_run": st is not None and st["status"] == "ok",
             "kind": triage.kind_of(detector),
             "period_flags": int(st["period_flags"]) if st is not None else 0,
             "standing_flags": int(st["standing_flags"]) if st is not None else 0,
@@ -649,8 +650,10 @@ def _method_notes(rows: list[dict], lang: str, table) -> list:
     for r in rows:
         found = method_notes.note(r["detector"], lang)
         method, limits = found if found else (method_notes.missing(lang), "—")
-        title = r["title"] if r["ran"] else (f"{r['title']}（{r['status']}）" if lang == "zh"
-                                              else f"{r['title']} ({r['status']})")
+        # a detector that did not run in full says what it did (skipped, failed, carried, incremental): the
+        # reader of a briefing after a nightly incremental run must see which warnings are the last full run's
+        title = r["title"] if r["full_run"] else (f"{r['title']}（{r['status']}）" if lang == "zh"
+                                                   else f"{r['title']} ({r['status']})")
         kind = kind_notes.get(r["kind"], (r["kind"], ""))[0]
         # the kind leads the method text: a column of its own would cost the notes a third of their width
         entries.append({"detector": r["detector"], "title": title, "category": r["category"], "kind": kind,
