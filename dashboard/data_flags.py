@@ -267,7 +267,9 @@ def similar_cases_basis(record: dict) -> dict:
             q = pd.Series(terms).quantile([0.25, 0.5, 0.75]).round(1).tolist()
             spread = {"n": len(terms), "min_months": round(terms[0], 1), "q25_months": q[0], "median_months": q[1],
                       "q75_months": q[2], "max_months": round(terms[-1], 1)}
-    return {"spread": spread, "rule_zh": holder.get("similar_rule"), "rule_en": holder.get("similar_rule_en")}
+    # similar_deviant_left_out: cases within reach left out because they deviate themselves (None before it)
+    return {"spread": spread, "rule_zh": holder.get("similar_rule"), "rule_en": holder.get("similar_rule_en"),
+            "deviant_left_out": holder.get("similar_deviant_left_out")}
 
 
 def judge_lawyer_comparison(judge_id: str | None, lawyer_id: str | None) -> pd.DataFrame:

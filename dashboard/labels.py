@@ -588,6 +588,8 @@ def similar_cases_note(basis: dict) -> str:
         lines.append(tr("similar_spread", n=spread["n"], low=plain_value(spread["min_months"]),
                         q25=plain_value(spread["q25_months"]), median=plain_value(spread["median_months"]),
                         q75=plain_value(spread["q75_months"]), high=plain_value(spread["max_months"])))
+    if basis.get("deviant_left_out"):
+        lines.append(tr("similar_deviant_left_out", n=int(basis["deviant_left_out"])))
     rule = basis.get("rule_zh") if lang() == "zh" else basis.get("rule_en")
     if rule:
         lines.append(rule)

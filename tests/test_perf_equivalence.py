@@ -3,9 +3,10 @@ straightforward per-flag scan gives: the slow reference lives here, not in the p
 
 The reference is a full scan per flagged defendant of the rule similar.py states (类案检索 guidance,
 法发〔2020〕24号 item 4): the distance to every row of its peer group (factor vectors weighted by the
-model's coefficients), co-defendants and deviant peers excluded; reach = max(TOLERANCE, k-th smallest
-distance); the rows within reach sorted by (precedence of their court, last three years first, distance,
-defendant id), the first k kept. Court, province, level and judgment year are read here by their own SQL.
+model's coefficients), the flagged judge's own cases (its own case where no judge is recorded) and
+deviant peers excluded; reach = max(TOLERANCE, k-th smallest distance); the rows within reach sorted by
+(precedence of their court, last three years first, distance, defendant id), the first k kept; the deviant
+cases of other judges within reach counted. Court, province, level and judgment year are read here by their own SQL.
 """
 from __future__ import annotations
 
@@ -75,6 +76,8 @@ def reference_flag_context(ctx, model, defendant_ids, k):
     wanted = model.rows[model.rows["defendant_id"].isin(defendant_ids)]
     deviant = deviant_defendants(ctx, model)
     scope = _scope(ctx.con)
+    judge_of = dict(ctx.con.execute("SELECT d.defendant_id, c.judge_id FROM defendants d JOIN cases c USING (case_id)")
+                    .fetchall())
     fdr = settings.false_discovery_rate
     rule = {"similar_rule": similar_text.rule_zh(TOLERANCE, model.clip_z, fdr),
             "similar_rule_en": similar_text.rule_en(TOLERANCE, model.clip_z, fdr)}
@@ -93,6 +96,9 @@ def reference_flag_context(ctx, model, defendant_ids, k):
             cases = rows["case_id"].to_numpy()
             where = [scope[c] for c in cases]
             excluded = rows["defendant_id"].isin(deviant).to_numpy()
+            judges = [None if is_na(j) or j == "" else j for j in rows["defendant_id"].map(judge_of)]
+            # the rows a flagged row never takes: its judge's, or its own case's where no judge is recorded
+            own_of = np.array([f"j{j}" if j is not None else f"c{c}" for j, c in zip(judges, cases)], dtype=object)
             position = {d: i for i, d in enumerate(ids)}
             weighted = X * fit.params if X is not None else None
             fitted = X @ fit.params if X is not None else None
@@ -110,10 +116,12 @@ def reference_flag_context(ctx, model, defendant_ids, k):
                     "similar_cases": [],
                 }
                 if weighted is not None:
-                    distance = np.sqrt(((weighted - weighted[i]) ** 2).sum(axis=1))
-                    distance[(cases == cases[i]) | excluded] = np.inf
+                    raw = np.sqrt(((weighted - weighted[i]) ** 2).sum(axis=1))
+                    distance = raw.copy()
+                    distance[(own_of == own_of[i]) | excluded] = np.inf
                     finite = np.sort(distance[np.isfinite(distance)])
                     reach = max(TOLERANCE, finite[k - 1]) if len(finite) >= k else np.inf
+                    left_out = len(set(cases[excluded & (own_of != own_of[i]) & (raw <= reach)]))
                     within = np.flatnonzero(np.isfinite(distance) & (distance <= reach))
                     classes = np.array([_precedence(where[j], where[i]) for j in within], dtype=np.int64)
                     order = np.lexsort((ids[within], distance[within], classes))[:k]
@@ -139,7 +147,8 @@ def reference_flag_context(ctx, model, defendant_ids, k):
                     "median_months": round(float(np.median(terms)), 1),
                     "q75_months": round(float(np.quantile(terms, 0.75)), 1), "max_months": round(terms[-1], 1)}
                 entry.update({"similar_spread": spread, "similar_spread_zh": similar_text.spread_zh(spread),
-                              "similar_spread_en": similar_text.spread_en(spread), **rule})
+                              "similar_spread_en": similar_text.spread_en(spread),
+                              "similar_deviant_left_out": left_out if weighted is not None else None, **rule})
                 out[defendant] = entry
     return out
 
@@ -176,6 +185,10 @@ def test_batched_similar_cases_equal_the_per_flag_scan(low_noise):
     # simply the nearest first (a same-court or recent case ahead of a nearer other one)
     deviant = deviant_defendants(low_noise, model)
     assert deviant and not {p["defendant_id"] for e in batched.values() for p in e["similar_cases"]} & deviant
+    assert any(e["similar_deviant_left_out"] for e in batched.values())
+    # never the flagged defendant's own judge's cases (the judge of each row as the model holds it)
+    judge = dict(zip(model.rows["defendant_id"], model.rows["judge_id"]))
+    assert all(judge[p["defendant_id"]] != judge[d] for d, e in batched.items() for p in e["similar_cases"])
     classes = [[p["precedence"] for p in e["similar_cases"]] for e in batched.values()]
     assert all(c == sorted(c, key=PRECEDENCE.index) for c in classes)
     assert any(len(set(c)) > 1 for c in classes)

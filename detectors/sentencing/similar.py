@@ -8,10 +8,16 @@ Which cases (similar_text.rule_zh says it in one line on every warning). 《最�
 检索的指导意见（试行）》(法发〔2020〕24号) item 4 orders the search: (二) cases of the Supreme People's Court,
 (三) of the province's high court, (四) of the superior court and the same court, and, except for guiding cases
 (an export holds none), the last three years first. So, for a flagged defendant:
-1. the candidates are the other cases of its peer group (co-defendants excluded) that do not themselves
-   deviate: not rejected by Benjamini–Hochberg at [stats] false_discovery_rate over the model's testable
-   sentences (sentence_deviation's family) and |z| not above [stats] sentencing_clip_z (the Huber fit's own
-   clip: a sentence the model down-weights as an outlier is no precedent);
+1. the candidates are the other cases of its peer group that do not themselves deviate: not rejected by
+   Benjamini–Hochberg at [stats] false_discovery_rate over the model's testable sentences (sentence_deviation's
+   family) and |z| not above [stats] sentencing_clip_z (2.5: the bound at which the model winsorises residuals
+   for the judge and court caseload means; the Huber fit itself down-weights residuals beyond t = 1.345 scales,
+   so 2.5 is the stricter line of "an outlier, no precedent"). How many cases within reach (step 2) were left
+   out so is counted (`similar_deviant_left_out`) and the flag page says it. Never the cases of the flagged
+   defendant's own judge (which hold its own case, the co-defendants; its case where no judge is recorded):
+   the same court ranks before the province's other courts, so a judge whose sentences all lean one way would
+   otherwise supply his own precedents first, and the comparison would measure him against himself. Leaving
+   them out, rather than ranking them last, is the honest precedent choice; the rule line says it;
 2. of those, the legally similar ones: factor distance (the factor vectors weighted by the model's
    coefficients: the Euclidean norm of the factors' differences in their contributions to the log sentence)
    at most `TOLERANCE` (one factor differing by 0.10 ≈ 10% of the expected sentence; several differing
@@ -61,7 +67,8 @@ PRECEDENCE = list(similar_text.PRECEDENCE)
 
 def deviant_defendants(ctx: DetectContext, model: SentencingModel) -> set:
     """Defendants whose own sentence deviates, left out as precedents: rejected by Benjamini–Hochberg over
-    the model's testable sentences (the family sentence_deviation tests) or |z| above the Huber clip."""
+    the model's testable sentences (the family sentence_deviation tests) or |z| above [stats]
+    sentencing_clip_z (the caseload means' winsorisation bound, not the Huber fit's t = 1.345)."""
     settings = SentencingSettings.from_config(ctx.config)
     rows = model.rows
     if rows.empty:
@@ -88,8 +95,9 @@ def case_scope(ctx: DetectContext, case_ids) -> pd.DataFrame:
 
 
 def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list[str], k: int) -> dict[str, dict]:
-    """For each flagged defendant: its legal factors, the k similar peers (other cases) in the guidance's
-    order (module docstring), the spread of their sentences and the rule that chose them.
+    """For each flagged defendant: its legal factors, the k similar peers (other cases, other judges) in the
+    guidance's order (module docstring), the spread of their sentences, how many cases within reach were
+    left out as deviant, and the rule that chose them.
 
     The peers are the group's rows as the model was fitted on them (the design it keeps,
     fit.GroupFit.design), and all of a group's flags are answered in one batched pass.
@@ -101,6 +109,8 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
     if wanted.empty:
         return out
     deviant = deviant_defendants(ctx, model)
+    # each row's judge, as the model holds it (the designs keep only the model's columns)
+    judge_of = model.rows.drop_duplicates("defendant_id").set_index("defendant_id")["judge_id"]
     designs = {}
     for group in wanted["peer_group"].unique():
         fit = model.groups[group]
@@ -126,15 +136,18 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
         if X is not None:
             fitted = X @ fit.params
             eligible = ~rows["defendant_id"].isin(deviant).to_numpy()
-            peers, distances, classes = ordered_peers(X * fit.params, ids, rows["case_id"].to_numpy(), where,
-                                                      eligible, target_rows, k)
+            judges = rows["defendant_id"].map(judge_of).to_numpy(dtype=object)
+            peers, distances, classes, left_out = ordered_peers(X * fit.params, ids, rows["case_id"].to_numpy(),
+                                                                where, eligible, target_rows, k, judges)
         else:
             fitted, peers, distances, classes = None, [[] for _ in found], [[] for _ in found], [[] for _ in found]
+            left_out = [None for _ in found]
         # records only for the rows a warning shows (the targets and their peers), not the whole group
         shown = np.unique(np.concatenate([target_rows] + [np.asarray(p, dtype=np.int64) for p in peers]))
         records = dict(zip(shown.tolist(), rows.iloc[shown].to_dict("records")))
         years = where["year"]
-        for (defendant, i), peer_rows, peer_distances, peer_classes in zip(found, peers, distances, classes):
+        for (defendant, i), peer_rows, peer_distances, peer_classes, deviant_near in zip(
+                found, peers, distances, classes, left_out):
             record = records[i]
             entry: dict[str, Any] = {
                 "factors_zh": factors_zh(record, measures),
@@ -162,7 +175,8 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
                 })
             spread = similar_text.spread([p["term_months"] for p in entry["similar_cases"]])
             entry.update({"similar_spread": spread, "similar_spread_zh": similar_text.spread_zh(spread),
-                          "similar_spread_en": similar_text.spread_en(spread), **rule})
+                          "similar_spread_en": similar_text.spread_en(spread),
+                          "similar_deviant_left_out": deviant_near, **rule})
             out[defendant] = entry
     return out
 
@@ -203,21 +217,39 @@ def _rings(court: str, courts: dict) -> tuple[list[list[str]], str]:
     return [supreme, high, own], province
 
 
+def exclusion_groups(cases: np.ndarray, judges: np.ndarray | None) -> np.ndarray:
+    """Per row, integer codes of the rows a flagged row never takes as similar cases: its judge's (which
+    holds its own case, the co-defendants), or its own case's where no judge is recorded."""
+    case_codes = pd.factorize(pd.Series(cases, dtype=object))[0]
+    if judges is None:
+        return case_codes
+    keys = [f"c{c}" if is_na(j) or str(j) == "" else f"j{j}" for j, c in zip(judges, case_codes.tolist())]
+    return pd.factorize(pd.Series(keys, dtype=object))[0]
+
+
 def ordered_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, where: dict, eligible: np.ndarray,
-                  targets: np.ndarray, k: int) -> tuple[list[list[int]], list[list[float]], list[list[int]]]:
+                  targets: np.ndarray, k: int, judges: np.ndarray | None = None
+                  ) -> tuple[list[list[int]], list[list[float]], list[list[int]], list[int]]:
     """For each target row: up to k candidate rows in the guidance's order (module docstring), their
-    distances and their class (2·precedence + 0 for the last three years, + 1 otherwise).
+    distances, their class (2·precedence + 0 for the last three years, + 1 otherwise), and the number of
+    cases within reach left out because they deviate themselves (not `eligible`).
 
     The order is exactly what one full scan per target gives (tests/test_perf_equivalence.py): distances to
-    every eligible row of another case; reach = max(TOLERANCE, the k-th smallest distance); rows within reach
-    sorted by (class, distance, id); the first k.
+    every eligible row of another case and, with `judges`, of another judge; reach = max(TOLERANCE, the k-th
+    smallest distance); rows within reach sorted by (class, distance, id); the first k. The deviant count is
+    of the not-eligible rows of another case (another judge) within reach, counted by case.
     """
-    empty: tuple[list[list[int]], list[list[float]], list[list[int]]] = (
-        [[] for _ in targets], [[] for _ in targets], [[] for _ in targets])
+    empty: tuple[list[list[int]], list[list[float]], list[list[int]], list[int]] = (
+        [[] for _ in targets], [[] for _ in targets], [[] for _ in targets], [0 for _ in targets])
     pool = np.flatnonzero(eligible)
-    if len(pool) == 0 or k <= 0 or len(targets) == 0:
+    if k <= 0 or len(targets) == 0:
         return empty
-    cases = pd.factorize(pd.Series(cases, dtype=object))[0]  # integer codes: cheaper to count and compare
+    case_codes = pd.factorize(pd.Series(cases, dtype=object))[0]
+    cases = exclusion_groups(cases, judges)  # integer codes: cheaper to count and compare
+    if len(pool) == 0:
+        left_out = _deviant_within(weighted, case_codes, cases, ~np.asarray(eligible, dtype=bool), targets,
+                                   np.full(len(targets), np.inf))
+        return empty[0], empty[1], empty[2], left_out
     queries_ = weighted[targets]
     target_cases = cases[targets]
     # reach: the k-th nearest eligible row of another case, at least TOLERANCE
@@ -280,7 +312,31 @@ def ordered_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, wher
         peers.append([c[3] for c in chosen])
         distances.append([c[1] for c in chosen])
         classes.append([c[0] for c in chosen])
-    return peers, distances, classes
+    left_out = _deviant_within(weighted, case_codes, cases, ~np.asarray(eligible, dtype=bool), targets, reach)
+    return peers, distances, classes, left_out
+
+
+def _deviant_within(weighted: np.ndarray, case_codes: np.ndarray, groups: np.ndarray, deviant: np.ndarray,
+                    targets: np.ndarray, reach: np.ndarray) -> list[int]:
+    """Per target: the cases of other groups with a deviant row within `reach` (one k-d tree over the
+    deviant rows, few by construction; the exact distance decides)."""
+    rows = np.flatnonzero(deviant)
+    out = [0] * len(targets)
+    if len(rows) == 0:
+        return out
+    tree = cKDTree(weighted[rows])
+    finite = np.isfinite(reach)
+    balls: list = [range(len(rows))] * len(targets)
+    if finite.any():
+        limit = reach[finite] * (1 + _RADIUS_SLACK) + 1e-12
+        for t, ball in zip(np.flatnonzero(finite), tree.query_ball_point(weighted[targets[finite]], limit)):
+            balls[t] = ball
+    for t, i in enumerate(targets):
+        near = rows[np.asarray(balls[t], dtype=np.int64)]
+        near = near[groups[near] != groups[i]]
+        near = near[np.sqrt(((weighted[near] - weighted[i]) ** 2).sum(axis=1)) <= reach[t]]
+        out[t] = int(len(np.unique(case_codes[near])))
+    return out
 
 
 def _recent(year: int, flagged_year: int) -> bool:
@@ -311,17 +367,19 @@ def nearest_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, targ
     return nearest_rows(weighted, ids, cases, weighted[targets], cases[targets], k)
 
 
-def nearest_rows(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, queries_: np.ndarray,
-                 query_cases: np.ndarray, k: int) -> tuple[list[list[int]], list[list[float]]]:
-    """For each query vector: the k rows of `weighted` of another case than its own, nearest first, ties by
-    id; and their distances.
+def nearest_rows(weighted: np.ndarray, ids: np.ndarray, groups: np.ndarray, queries_: np.ndarray,
+                 query_groups: np.ndarray, k: int) -> tuple[list[list[int]], list[list[float]]]:
+    """For each query vector: the k rows of `weighted` of another exclusion group than its own, nearest first,
+    ties by id; and their distances. A group is the rows a query never takes: its own case's (co-defendants)
+    or, in flag_context, its judge's (`exclusion_groups`).
 
-    Exactly what one full scan per query gives (distance to every row, own case excluded, sorted by
+    Exactly what one full scan per query gives (distance to every row, own group excluded, sorted by
     (distance, id)), found through a k-d tree over the distinct vectors: a peer cell holds few distinct
     factor combinations compared with its rows. For each query the tree bounds a radius that holds at
-    least k rows of other cases (the k + c nearest distinct vectors, c = the largest case, since only
-    the own case's rows are excluded); every distinct vector within it contributes its first k + c rows
-    by id, and only those candidates are measured exactly and sorted. Cost: O((n + t·(k + c)) log n).
+    least k rows of other groups: the k + g nearest distinct vectors, g = the number of distinct vectors
+    among its own group's rows (at most g of them hold nothing but the own group's rows); every distinct
+    vector within it contributes its first k + (own group's rows in it) rows by id, and only those
+    candidates are measured exactly and sorted. Cost: O((n + t·(k + g)) log n).
     """
     n = len(weighted)
     if n == 0 or k <= 0 or len(queries_) == 0:
@@ -334,19 +392,26 @@ def nearest_rows(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, queri
     distinct = weighted[by_id][first]
     members_order = by_id[np.argsort(inverse, kind="stable")]  # rows of vector 0 by id, then of vector 1, …
     starts = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(distinct)))])
-    _, counts = np.unique(cases, return_counts=True)
-    largest_case = int(counts.max())
-    per_vector = k + largest_case  # enough rows of one vector to leave k after removing the own case
-    m = min(k + largest_case, len(distinct))
+    vector_of = np.empty(n, dtype=np.int64)
+    vector_of[by_id] = inverse
+    codes, uniques = pd.factorize(pd.Series(groups, dtype=object))
+    query_codes = pd.Index(uniques).get_indexer(pd.Series(query_groups, dtype=object))  # -1: no row of its group
+    by_group = np.argsort(codes, kind="stable")
+    group_starts = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(uniques)))])
+    own: dict[int, dict[int, int]] = {}  # group → {vector: rows of the group in it}
+    for g in set(query_codes.tolist()) - {-1}:
+        vectors, counts = np.unique(vector_of[by_group[group_starts[g]:group_starts[g + 1]]], return_counts=True)
+        own[g] = dict(zip(vectors.tolist(), counts.tolist()))
+    wanted = np.array([min(k + len(own.get(g, ())), len(distinct)) for g in query_codes.tolist()], dtype=np.int64)
     tree = cKDTree(distinct)
-    # radius from our own exact distances to the m-th nearest vector, so that the slack covers the tree's
+    # radius from our own exact distances to the wanted-th nearest vector, so that the slack covers the tree's
     # rounding; with a single vector, every query takes it
-    if m > 1:
-        _, nearest = tree.query(queries_, k=m)
-        reach = np.sqrt(((distinct[nearest[:, -1]] - queries_) ** 2).sum(axis=1))
-        radii = reach * (1 + _RADIUS_SLACK) + 1e-12
-    else:
-        radii = np.full(len(queries_), np.inf)
+    radii = np.full(len(queries_), np.inf)
+    if len(distinct) > 1:
+        _, nearest = tree.query(queries_, k=int(wanted.max()))
+        nearest = np.asarray(nearest).reshape(len(queries_), -1)
+        far = distinct[nearest[np.arange(len(queries_)), wanted - 1]]
+        radii = np.sqrt(((far - queries_) ** 2).sum(axis=1)) * (1 + _RADIUS_SLACK) + 1e-12
     finite = np.isfinite(radii)
     balls = [None] * len(queries_)
     if finite.any():  # one call for every query with a finite radius
@@ -355,9 +420,10 @@ def nearest_rows(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, queri
     peers, distances = [], []
     for t, q in enumerate(queries_):
         vectors = balls[t] if finite[t] else range(len(distinct))
-        candidates = np.concatenate([members_order[starts[v]:min(starts[v] + per_vector, starts[v + 1])]
+        mine = own.get(int(query_codes[t]), {})
+        candidates = np.concatenate([members_order[starts[v]:min(starts[v] + k + mine.get(v, 0), starts[v + 1])]
                                      for v in vectors]) if len(vectors) else np.zeros(0, dtype=np.int64)
-        candidates = candidates[cases[candidates] != query_cases[t]]  # co-defendants are not 'other similar cases'
+        candidates = candidates[codes[candidates] != query_codes[t]]  # never the own case's / judge's rows
         distance = np.sqrt(((weighted[candidates] - q) ** 2).sum(axis=1))
         order = np.lexsort((ids[candidates], distance))[:k]
         peers.append(candidates[order].tolist())

@@ -31,8 +31,9 @@ def rule_zh(tolerance: float, clip_z: float, fdr: float) -> str:
     """One line: why these cases were chosen (the evidence's `similar_rule`)."""
     return (f"类案按{GUIDANCE}第四条选取：在法律情节相近（按模型系数加权的情节差异不超过{tolerance:g}，单一情节之差约合"
             f"预期刑期{tolerance * 100:.0f}%；相近者不足时取最相近者）的案件中，依次为最高人民法院、本省高级人民法院、上一级人民法院及本院、本省其他法院、"
-            f"外省法院裁判的案件，每一顺位内近三年（该判决年度及前两年）的优先；本身显著偏离的案件"
-            f"（错误发现率{fdr * 100:g}%下显著，或稳健z绝对值超过{clip_z:g}）不作为类案。")
+            f"外省或未记录省份的法院裁判的案件，每一顺位内近三年（该判决年度及前两年）的优先；本身显著偏离的案件"
+            f"（错误发现率{fdr * 100:g}%下显著，或稳健z绝对值超过{clip_z:g}）不作为类案；该判决承办法官本人审理的案件"
+            f"不作为类案（否则同一法官的量刑倾向会以“本院裁判”排在前列，成为对其自身的比较）。")
 
 
 def rule_en(tolerance: float, clip_z: float, fdr: float) -> str:
@@ -40,9 +41,11 @@ def rule_en(tolerance: float, clip_z: float, fdr: float) -> str:
             f"close (coefficient-weighted factor distance at most {tolerance:g}: one factor's difference worth about "
             f"{tolerance * 100:.0f}% of the expected sentence; the nearest when too few are that close), cases of the Supreme "
             f"People's Court, the province's high court, the superior court and the same court, then the province's "
-            f"other courts and other provinces, the last three years (the judgment's year and the two before) first "
-            f"within each; cases that themselves deviate (significant at a false-discovery rate of {fdr:.0%}, or "
-            f"|robust z| above {clip_z:g}) are not used as precedents.")
+            f"other courts and courts of other (or unrecorded) provinces, the last three years (the judgment's year and "
+            f"the two before) first within each; cases that themselves deviate (significant at a false-discovery "
+            f"rate of {fdr:.0%}, or |robust z| above {clip_z:g}) are not used as precedents, nor are the cases of "
+            f"the flagged judgment's own judge (else a judge's own leaning, ranked first as the same court's, "
+            f"would be the yardstick he is measured by).")
 
 
 def spread(terms) -> dict | None:
@@ -69,15 +72,15 @@ def _m(value: float) -> str:
 
 
 def spread_zh(s: dict | None) -> str:
-    """E.g. '5件类案刑期2–10个月，中位数6个月（四分位6–8个月）'."""
+    """E.g. '所列5件类案刑期2–10个月，中位数6个月（四分位6–8个月）': the listed cases, not a reference distribution."""
     if not s:
         return "无可比较的类案"
-    return (f"{s['n']}件类案刑期{_m(s['min_months'])}–{_m(s['max_months'])}个月，中位数{_m(s['median_months'])}个月"
+    return (f"所列{s['n']}件类案刑期{_m(s['min_months'])}–{_m(s['max_months'])}个月，中位数{_m(s['median_months'])}个月"
             f"（四分位{_m(s['q25_months'])}–{_m(s['q75_months'])}个月）")
 
 
 def spread_en(s: dict | None) -> str:
     if not s:
         return "no similar case to compare with"
-    return (f"{s['n']} similar cases sentenced {_m(s['min_months'])}–{_m(s['max_months'])} months, median "
+    return (f"the {s['n']} listed similar cases sentenced {_m(s['min_months'])}–{_m(s['max_months'])} months, median "
             f"{_m(s['median_months'])} (quartiles {_m(s['q25_months'])}–{_m(s['q75_months'])})")
