@@ -559,7 +559,8 @@ def test_a_court_that_records_no_interference_where_its_province_does(tmp_path):
 
 def test_an_unrecognised_drug_type_costs_the_row_only_its_type(tmp_path):
     """E7 is optional: a drug_type the table does not know (a misspelling, a drug named otherwise) is loaded
-    as unknown and counted in the import's summary; the row, its charge and its sentence are kept."""
+    as `other` (a drug without a listed scale: its quantity unknown to the rules, never read as heroin grams)
+    and counted in the import's summary; the row, its charge and its sentence are kept."""
     drug = dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="")
     cases, defs = criminal({"KNOWN": dict(drug, drug_grams="600", drug_type="鸦片", term_months="96"),
                             "MISSPELT": dict(drug, drug_grams="600", drug_type="鸦 片片", term_months="96"),
@@ -579,4 +580,4 @@ def test_an_unrecognised_drug_type_costs_the_row_only_its_type(tmp_path):
         rows = dict(con.execute("SELECT defendant_id, drug_type FROM defendants").fetchall())
     finally:
         con.close()
-    assert rows == {"KNOWN": "opium", "MISSPELT": None, "NEW_NAME": None}
+    assert rows == {"KNOWN": "opium", "MISSPELT": "other", "NEW_NAME": "other"}

@@ -24,10 +24,11 @@ class Column:
     # A compatible extension of contract v1 (docs/import.md, "Extensions"): a file may leave the column
     # out, and then every cell of it is unknown. v1 columns are never optional.
     optional: bool = False
-    # An enumeration whose unrecognised value is loaded as unknown (NULL) and counted in the import's summary
+    # An enumeration whose unrecognised value is loaded as this code and counted in the import's summary
     # (ImportResult.summary()["tables"][t]["unknown_values"]) instead of quarantining the row: an optional
-    # detail (E7's drug type) must not cost the row's other facts, its sentence.
-    unrecognised_as_unknown: bool = False
+    # detail (E7's drug type) must not cost the row's other facts, its sentence. E7 loads it as `other` (a
+    # drug without a listed scale), not as empty, which would claim drug_grams is a heroin equivalent.
+    unrecognised_as: str | None = None
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ TABLES: dict[str, Table] = {t.name: t for t in (
         # E2: 决定执行刑 — the term to serve after a combination (刑法 §§69, 70, 71, 77, 86); equal to
         # term_months for a sentence combined with nothing. Filled: term_months is the 宣告刑.
         Column("combined_term_months", "decimal", maximum=MAX_TERM, optional=True),
-        Column("drug_type", "enum", enum=DRUG_TYPE, optional=True, unrecognised_as_unknown=True),  # E7
+        Column("drug_type", "enum", enum=DRUG_TYPE, optional=True, unrecognised_as="other"),  # E7
     ), key="defendant_id", case_kind="criminal"),
     Table("enforcement", (
         Column("case_id", "str", required=True, references="cases.case_id"),

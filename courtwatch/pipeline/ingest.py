@@ -58,7 +58,7 @@ class TableResult:
     read: int = 0
     loaded: int = 0
     quarantined: int = 0
-    # column → {"rows": n, "values": first few}: values of a Column.unrecognised_as_unknown loaded as unknown
+    # column → {"rows": n, "values": first few}: values outside a Column.unrecognised_as enumeration
     unknown_values: dict = field(default_factory=dict)
 
 
@@ -490,8 +490,9 @@ def _column_checks(column: Column, export_date: dt.date) -> tuple[str, str]:
             reason = "not a boolean (true/false, 1/0, 是/否)"
         else:
             reason = f"not one of {', '.join(sorted(set(mapping.values())))} (or their Chinese terms)"
-        if column.unrecognised_as_unknown:  # loaded as unknown and counted (_unknown_values), the row kept
-            return f"(CASE {v} {exact} ELSE CASE lower({v}) {folded} END END)", "CAST(NULL AS VARCHAR)"
+        if column.unrecognised_as:  # loaded as that code and counted (_unknown_values), the row kept
+            return (f"(CASE WHEN {v} IS NULL THEN NULL ELSE coalesce({_enum_match(column, v)}, "
+                    f"{_literal(column.unrecognised_as)}) END)", "CAST(NULL AS VARCHAR)")
         return (f"(CASE {v} {exact} ELSE CASE lower({v}) {folded} END END)",
                 f"CASE {missing} WHEN {p} IS NULL THEN {_literal(reason)} END")
     if column.kind == "date":
@@ -727,14 +728,22 @@ def _reference_checks(con, table: Table, provided: set[str]) -> None:
             WHERE k.case_kind IS DISTINCT FROM {_literal(table.case_kind)}""")
 
 
+def _enum_match(column: Column, v: str) -> str:
+    """The code of the enumeration's spelling in `v` (exact, then case-folded), NULL when none matches."""
+    mapping = column.enum or {}
+    exact = " ".join(f"WHEN {_literal(k)} THEN {_literal(c)}" for k, c in mapping.items())
+    folded = " ".join(f"WHEN {_literal(k.lower())} THEN {_literal(c)}" for k, c in mapping.items())
+    return f"(CASE {v} {exact} ELSE CASE lower({v}) {folded} END END)"
+
+
 def _unknown_values(con, table: Table) -> dict:
-    """Per Column.unrecognised_as_unknown: how many rows carry a value outside the enumeration (loaded as
-    unknown) and the first few such values, for the import's summary."""
+    """Per Column.unrecognised_as: how many rows carry a value outside the enumeration (loaded as that code)
+    and the first few such values, for the import's summary."""
     out = {}
     for column in table.columns:
-        if not column.unrecognised_as_unknown:
+        if not column.unrecognised_as:
             continue
-        where = f"v_{column.name} IS NOT NULL AND p_{column.name} IS NULL"
+        where = f"v_{column.name} IS NOT NULL AND {_enum_match(column, f'v_{column.name}')} IS NULL"
         n = con.execute(f"SELECT count(*) FROM checked WHERE {where}").fetchall()[0][0]
         if n:
             values = [r[0] for r in con.execute(f"SELECT DISTINCT left(v_{column.name}, 50) FROM checked "
@@ -848,8 +857,9 @@ def ingest(folder: str | Path, db: str | Path | None = None, export_date: dt.dat
             progress(f"{table_name}: read {table_result.read}, loaded {table_result.loaded}, "
                      f"quarantined {table_result.quarantined}")
             for column, seen in table_result.unknown_values.items():
+                loaded_as = next(c.unrecognised_as for c in TABLES[table_name].columns if c.name == column)
                 progress(f"{table_name}.{column}: {seen['rows']} rows with an unrecognised value "
-                         f"({', '.join(seen['values'])}) loaded as unknown")
+                         f"({', '.join(seen['values'])}) loaded as {loaded_as}")
         quarantine = pd.concat(found_parts, ignore_index=True) if found_parts else pd.DataFrame()
         _record_import(con, folder, result, quarantine)
         result.problems = quarantine
