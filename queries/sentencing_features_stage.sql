@@ -11,7 +11,10 @@
 -- The tier uses the frame set of the court's province (law_frames.province; $default_frames
 -- for a court with no recorded province, $national — the lowest lawful national thresholds —
 -- for a province with none configured), as term_above_statutory_max.sql does.
--- law_frames is registered by the detector from detectors/law.py + config (Config.law_frames).
+-- law_frames and law_drug_equivalents are registered by the detector from detectors/law.py + config.
+-- E7 (defendants.drug_type): a quantity recorded with its type is put on the heroin/methamphetamine scale
+-- (法释〔2016〕8号 arts. 1–2), as the frame rules read it, so an opium or ketamine sentence is compared with
+-- peers on one scale; a type without a scale (`other`) leaves the quantity unknown (the row is skipped).
 -- Why staged: the model reads one peer group at a time (sentencing_features); joining defendants,
 -- cases, courts and frames once instead of once per group took the per-group reads from O(groups ×
 -- defendants) to one pass. The table lives in DuckDB (it spills to disk), not in Python.
@@ -24,13 +27,16 @@ grouped AS (
                 WHEN nullif(trim(ct.province), '') IS NULL THEN $default_frames
                 ELSE $national END AS frame_province,
            CASE WHEN contains(d.charge, $separator) THEN '数罪并罚' ELSE d.charge END AS peer_group,
-           d.amount_involved, d.injury_level, d.drug_grams, d.blood_alcohol,
+           d.amount_involved, d.injury_level,
+           CASE WHEN d.drug_type IS NULL THEN d.drug_grams ELSE d.drug_grams * e.to_heroin END AS drug_grams,
+           d.blood_alcohol,
            d.surrender, d.confession, d.guilty_plea, d.meritorious, d.recidivist, d.prior_record,
            d.minor, d.accessory, d.attempted, d.restitution, d.forgiven,
            d.sentence_kind, d.term_months
     FROM defendants d
     JOIN cases c USING (case_id)
     LEFT JOIN courts ct ON ct.court_id = c.court_id
+    LEFT JOIN law_drug_equivalents e ON e.drug_type = d.drug_type
     WHERE c.case_kind = 'criminal'
       AND c.closed_on <= $as_of
       AND (d.sentence_kind IN ('detention', 'fixed_term') OR d.sentence_kind IS NULL)

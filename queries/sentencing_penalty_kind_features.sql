@@ -8,7 +8,8 @@
 -- level's order; 0 for a charge with one frame), the eleven circumstances (NULL = not recorded), sentence_kind,
 -- term_months (shown, not modelled: the term is chosen with the kind), the judgment year, the court's level.
 -- Never reads gender, ethnicity or local_resident (audit-only columns).
--- law_frames is registered by the detector (detectors/law.py + config). Params: $as_of, $separator,
+-- law_frames and law_drug_equivalents are registered by the detector (detectors/law.py + config); a drug
+-- quantity recorded with its type (E7) is read on the heroin scale, as in sentencing_features_stage.sql. Params: $as_of, $separator,
 -- $default_frames, $national. Read by: detectors/sentencing/penalty_kind.py.
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 sentenced AS (
@@ -16,13 +17,16 @@ sentenced AS (
            CASE WHEN ct.province IN (SELECT province FROM frame_sets) THEN ct.province
                 WHEN nullif(trim(ct.province), '') IS NULL THEN $default_frames
                 ELSE $national END AS frame_province,
-           d.amount_involved, d.injury_level, d.drug_grams, d.blood_alcohol,
+           d.amount_involved, d.injury_level,
+           CASE WHEN d.drug_type IS NULL THEN d.drug_grams ELSE d.drug_grams * e.to_heroin END AS drug_grams,
+           d.blood_alcohol,
            d.surrender, d.confession, d.guilty_plea, d.meritorious, d.recidivist, d.prior_record,
            d.minor, d.accessory, d.attempted, d.restitution, d.forgiven,
            d.sentence_kind, d.term_months, year(c.closed_on) AS judgment_year, ct.level AS court_level
     FROM defendants d
     JOIN cases c USING (case_id)
     LEFT JOIN courts ct ON ct.court_id = c.court_id
+    LEFT JOIN law_drug_equivalents e ON e.drug_type = d.drug_type
     WHERE c.case_kind = 'criminal'
       AND c.closed_on <= $as_of
       AND NOT contains(d.charge, $separator)

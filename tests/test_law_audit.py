@@ -581,3 +581,28 @@ def test_an_unrecognised_drug_type_costs_the_row_only_its_type(tmp_path):
     finally:
         con.close()
     assert rows == {"KNOWN": "opium", "MISSPELT": "other", "NEW_NAME": "other"}
+
+
+def test_the_sentencing_models_read_typed_drug_quantities_on_the_heroin_scale(tmp_path):
+    """E7 reaches the statistical models too: sentence_deviation's peers and the penalty-kind model compare an
+    opium or ketamine sentence with heroin sentences on one scale and one tier, as the frame rules read them."""
+    from courtwatch.detectors.sentencing.fit import staged_features
+
+    drug = dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="")
+    cases, defs = criminal({"OPIUM": dict(drug, drug_grams="600", drug_type="鸦片", term_months="96"),
+                            "HEROIN": dict(drug, drug_grams="30", drug_type="海洛因", term_months="96"),
+                            "UNTYPED": dict(drug, drug_grams="30", term_months="96"),
+                            "OTHER": dict(drug, drug_grams="30", drug_type="other", term_months="96")})
+    run(tmp_path, [], cases=cases, defendants=defs)
+    con = duckdb.connect(str(tmp_path / "cw.duckdb"))
+    try:
+        ctx = DetectContext(con=con, as_of=AS_OF, config=load_config())
+        with staged_features(ctx):
+            staged = con.execute("SELECT defendant_id, drug_grams, tier FROM sentencing_features_staged").df()
+    finally:
+        con.close()
+    staged = staged.set_index("defendant_id")
+    assert staged.loc["OPIUM", "drug_grams"] == 30 and staged.loc["HEROIN", "drug_grams"] == 30
+    assert staged.loc["UNTYPED", "drug_grams"] == 30  # contract v1: heroin grams
+    assert staged.loc["OPIUM", "tier"] == staged.loc["HEROIN", "tier"] == 2  # 10–50 g heroin: the middle tier
+    assert pd.isna(staged.loc["OTHER", "drug_grams"]) and pd.isna(staged.loc["OTHER", "tier"])

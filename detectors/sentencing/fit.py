@@ -348,11 +348,13 @@ def staged_features(ctx: DetectContext):
     time: the join behind them runs once, not once per group. Dropped on leaving."""
     frames = law.frame_sets_for(ctx.config)  # one frame set per configured province + the national lowest
     ctx.con.register("law_frames", frames)
+    ctx.con.register("law_drug_equivalents", law.drug_equivalents())
     try:
         queries.execute(ctx.con, "sentencing_features_stage", as_of=ctx.as_of,
                         separator=law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config))
     finally:
         ctx.con.unregister("law_frames")
+        ctx.con.unregister("law_drug_equivalents")
     try:
         yield
     finally:

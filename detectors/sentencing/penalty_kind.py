@@ -123,18 +123,20 @@ def penalty_kind_model(ctx: DetectContext) -> ProbationModel:
     """The run's penalty-kind model (fitted once, shared by the judge and court detectors of one run)."""
     settings = ProbationSettings.from_config(ctx.config)
     fingerprint = ctx.con.execute(
-        "SELECT count(*), coalesce(sum(hash(defendant_id, sentence_kind, term_months, charge)::HUGEINT), 0) "
-        "FROM defendants").fetchall()[0]
+        # the whole row: every factor (and E7's drug type) is an input of the model
+        "SELECT count(*), coalesce(sum(hash(d)::HUGEINT), 0) FROM defendants d").fetchall()[0]
     key = (id(ctx.con), ctx.as_of, settings, fingerprint, ctx.config.province,
            repr(sorted(ctx.config.law_provinces.items())))
     if _CACHE.get("key") == key:
         return _CACHE["model"]
     ctx.con.register("law_frames", law.frame_sets_for(ctx.config))
+    ctx.con.register("law_drug_equivalents", law.drug_equivalents())
     try:
         frame = queries.run(ctx.con, "sentencing_penalty_kind_features", as_of=ctx.as_of,
                             separator=law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config))
     finally:
         ctx.con.unregister("law_frames")
+        ctx.con.unregister("law_drug_equivalents")
     model = fit_penalty_kind(frame, settings)
     _CACHE.clear()
     _CACHE.update(key=key, model=model)
