@@ -345,3 +345,45 @@ def test_the_sample_records_procedures_deductions_and_approvers(sample):
     assert (extensions.approver_id != "").mean() > 0.99
     assert (extensions.approver_id != extensions.actor_id).all()  # nobody approves their own extension
     assert (events.event == "suspension_end").any()
+
+
+def test_the_exact_tests_equal_scipys_own():
+    """The recurrence pmf is scipy's (Boost's) exact hypergeometric pmf, including court-sized N where Boost is
+    slow; the convolved tail is the one-stratum sf; the vectorised pair tests are fisher_exact's and
+    betabinom's / binom's one call per pair."""
+    import numpy as np
+    from scipy import stats as sps
+
+    from courtwatch.detectors.patterns import extension_approval_concentration as eac
+
+    for total, extended, drawn in [(1, 0, 1), (7, 7, 3), (10, 3, 9), (250, 40, 60), (60000, 4000, 1500),
+                                   (60000, 100, 59950), (2, 1, 1)]:
+        support = np.arange(min(drawn, extended) + 1)
+        exact = sps.hypergeom.pmf(support, total, extended, drawn)
+        got = eac._hypergeometric_pmf(total, extended, drawn)
+        assert got.shape == exact.shape
+        assert np.allclose(got, exact, rtol=1e-12, atol=1e-300), (total, extended, drawn)
+    assert eac._sum_of_hypergeometric_sf([(30, 900, 120, 150)]) == pytest.approx(
+        float(sps.hypergeom.sf(29, 900, 120, 150)), rel=1e-12)
+    two = eac._sum_of_hypergeometric_sf([(3, 40, 6, 10), (5, 50, 10, 12)])
+    brute = sum(sps.hypergeom.pmf(a, 40, 6, 10) * sps.hypergeom.pmf(b, 50, 10, 12)
+                for a in range(7) for b in range(11) if a + b >= 8)
+    assert two == pytest.approx(brute, rel=1e-12)
+    rng = np.random.default_rng(3)
+    tests = []
+    for _ in range(40):
+        k = int(rng.integers(2, 6))
+        base_n = rng.integers(1, 30, size=k)
+        base_x = rng.integers(0, base_n + 1)
+        n = int(rng.integers(1, 30))
+        tests.append((int(rng.integers(0, n + 1)), n, base_x, base_n, 0.25))
+    p, usual, rho = eac._pair_ps(tests)
+    for (x, n, base_x, base_n, floor), pi, ui, ri in zip(tests, p, usual, rho):
+        u, r = eac._usual_share(base_x, base_n, floor)
+        if r > 1e-6:
+            tail = float(sps.betabinom.sf(x - 1, n, u * (1 / r - 1), (1 - u) * (1 / r - 1)))
+        else:
+            tail = float(sps.binom.sf(x - 1, n, u))
+        ox, on = int(base_x.sum()), int(base_n.sum())
+        fisher = float(sps.fisher_exact([[x, n - x], [ox, on - ox]], alternative="greater")[1])
+        assert (pi, ui, ri) == (max(tail, fisher), u, r)

@@ -54,14 +54,38 @@ class ExtensionSettings(Settings):
 # statistics
 
 
+def _hypergeometric_pmf(total: int, extended: int, drawn: int) -> np.ndarray:
+    """The hypergeometric pmf over 0..min(drawn, extended) (zero below the support's lower end): scipy's (Boost's)
+    exact value at the mode and the ratio recurrence f(k+1)/f(k) = (K−k)(n−k) / ((k+1)(N−K−n+k+1)) either side.
+
+    Boost's pmf costs time proportional to N for every value of the support, which made this detector grow as
+    cases × court size (190 s at scale 100); the recurrence is O(support), its relative error ~ support × 1e-16,
+    and a value below ~1e-308 underflows to 0 as it did there."""
+    hi = min(drawn, extended)
+    lo = max(0, drawn + extended - total)
+    pmf = np.zeros(hi + 1)
+    if hi < lo:
+        return pmf
+    mode = min(hi, max(lo, (drawn + 1) * (extended + 1) // (total + 2)))
+    pmf[mode] = float(sps.hypergeom.pmf(mode, total, extended, drawn))
+    if mode < hi:
+        k = np.arange(mode, hi, dtype=float)
+        up = (extended - k) * (drawn - k) / ((k + 1) * (total - extended - drawn + k + 1))
+        pmf[mode + 1:] = pmf[mode] * np.cumprod(up)
+    if mode > lo:
+        k = np.arange(mode, lo, -1, dtype=float)
+        down = k * (total - extended - drawn + k) / ((extended - k + 1) * (drawn - k + 1))
+        pmf[lo:mode] = (pmf[mode] * np.cumprod(down))[::-1]
+    return pmf
+
+
 def _sum_of_hypergeometric_sf(parts) -> float:
     """P(S ≥ x) for S a sum of independent hypergeometric counts, parts = [(x, N, K, n), ...] per stratum
     (N cases of which K extended, n of them the judge's; x the judge's extended): the exact conditional test."""
     pmf = np.ones(1)
     observed = 0
     for x, total, extended, drawn in parts:
-        support = np.arange(0, min(drawn, extended) + 1)
-        pmf = np.convolve(pmf, sps.hypergeom.pmf(support, total, extended, drawn))
+        pmf = np.convolve(pmf, _hypergeometric_pmf(int(total), int(extended), int(drawn)))
         observed += x
     return float(min(1.0, pmf[observed:].sum())) if observed < len(pmf) else 0.0
 
@@ -101,8 +125,12 @@ def judge_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
         phi = max(1.0, float(np.mean(np.clip(z, lo, hi) ** 2)))
     else:
         phi = 1.0
-    parts = {key: list(zip(g["extended"], g["stratum_n"], g["stratum_extended"], g["n"]))
-             for key, g in rows.groupby(["court_id", "judge_id"], sort=False)}
+    # per judge, its rows' positions (in row order); columns read once as lists, not per group through pandas
+    where = rows.groupby(["court_id", "judge_id"], sort=False).indices
+    col = {c: rows[c].tolist() for c in ("case_type", "n", "extended", "stratum_n", "stratum_extended", "peer_n",
+                                         "peer_extended", "peer_rate")}
+    parts = {key: [(col["extended"][i], col["stratum_n"][i], col["stratum_extended"][i], col["n"][i]) for i in at]
+             for key, at in where.items()}
     exact = np.array([_sum_of_hypergeometric_sf(parts[(c, j)]) for c, j in zip(judges["court_id"], judges["judge_id"])])
     peer_rate = judges["peer_extended"] / judges["peer_n"]
     judges = judges.assign(observed_rate=judges["extended"] / judges["n"], peer_rate=peer_rate,
@@ -111,11 +139,11 @@ def judge_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
                                           np.inf),
                            z=z / np.sqrt(phi), phi=phi, p_exact=exact,
                            p=np.maximum(exact, sps.norm.sf(z / np.sqrt(phi))))
-    breakdown = {key: grp for key, grp in rows.groupby(["court_id", "judge_id"], sort=False)}
     judges["by_case_type"] = [
-        [{"case_type": str(r.case_type), "cases": int(r.n), "extended": int(r.extended),
-          "peer_cases": int(r.peer_n), "peer_extended": int(r.peer_extended), "peer_rate": _r4(r.peer_rate)}
-         for r in breakdown[(c, j)].itertuples()] for c, j in zip(judges["court_id"], judges["judge_id"])]
+        [{"case_type": str(col["case_type"][i]), "cases": int(col["n"][i]), "extended": int(col["extended"][i]),
+          "peer_cases": int(col["peer_n"][i]), "peer_extended": int(col["peer_extended"][i]),
+          "peer_rate": _r4(col["peer_rate"][i])}
+         for i in where[(c, j)]] for c, j in zip(judges["court_id"], judges["judge_id"])]
     return judges
 
 
@@ -135,17 +163,39 @@ def _usual_share(approvals: np.ndarray, totals: np.ndarray, floor: float) -> tup
 
 def _pair_p(x: int, n: int, base_x: np.ndarray, base_n: np.ndarray, floor: float) -> tuple[float, float, float]:
     """(p, usual share, ρ) of x of a judge's n extensions approved by one approver, against the approvals of
-    theirs (base_x) among the other judges' extensions (base_n)."""
-    usual, rho = _usual_share(base_x, base_n, floor)
-    if rho > 1e-6:
-        a, b = usual * (1 / rho - 1), (1 - usual) * (1 / rho - 1)
-        p = float(sps.betabinom.sf(x - 1, n, a, b))
-    else:
-        p = float(sps.binom.sf(x - 1, n, usual))
-    # and Fisher's exact test against the others' approvals, which carries how few they are
-    others_x, others_n = int(base_x.sum()), int(base_n.sum())
-    _, fisher = sps.fisher_exact([[x, n - x], [others_x, others_n - others_x]], alternative="greater")
-    return max(p, float(fisher)), usual, rho
+    theirs (base_x) among the other judges' extensions (base_n). One pair; pair_tests runs `_pair_ps` on all."""
+    p, usual, rho = _pair_ps([(x, n, base_x, base_n, floor)])
+    return float(p[0]), float(usual[0]), float(rho[0])
+
+
+def _pair_ps(tests) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(p, usual share, ρ) arrays of `_pair_p` over tests = [(x, n, base_x, base_n, floor), ...]: the usual share
+    and ρ per pair, then each scipy tail in one vectorised call (scipy computes them element by element, so the
+    values are those of one call per pair)."""
+    x = np.array([t[0] for t in tests], dtype=np.int64)
+    n = np.array([t[1] for t in tests], dtype=np.int64)
+    usual, rho = np.zeros(len(tests)), np.zeros(len(tests))
+    others_x, others_n = np.zeros(len(tests), dtype=np.int64), np.zeros(len(tests), dtype=np.int64)
+    for i, (_, _, base_x, base_n, floor) in enumerate(tests):
+        usual[i], rho[i] = _usual_share(base_x, base_n, floor)
+        others_x[i], others_n[i] = int(base_x.sum()), int(base_n.sum())
+    p = np.zeros(len(tests))
+    over = rho > 1e-6
+    if over.any():
+        a, b = usual[over] * (1 / rho[over] - 1), (1 - usual[over]) * (1 / rho[over] - 1)
+        p[over] = sps.betabinom.sf(x[over] - 1, n[over], a, b)
+    if (~over).any():
+        p[~over] = sps.binom.sf(x[~over] - 1, n[~over], usual[~over])
+    # and Fisher's exact test against the others' approvals, which carries how few they are: its one-sided
+    # 'greater' p of [[x, n − x], [others_x, others_n − others_x]] as scipy.stats.fisher_exact computes it
+    # (1 where a row or column of the table is empty, else the hypergeometric cdf of the second column)
+    second = (n - x) + (others_n - others_x)
+    empty = (n == 0) | (others_n == 0) | (x + others_x == 0) | (second == 0)
+    fisher = np.ones(len(tests))
+    if (~empty).any():
+        fisher[~empty] = np.minimum(sps.hypergeom.cdf(
+            (n - x)[~empty], (n + others_n)[~empty], n[~empty], second[~empty]), 1.0)
+    return np.maximum(p, fisher), usual, rho
 
 
 def pair_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
@@ -174,35 +224,57 @@ def pair_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
         if len(table) >= 3:  # the judge and at least two others to set the baseline
             strata.append((court, kind, approvers, table, totals))
 
-    def run(excluded: set) -> list[dict]:
-        out = []
+    def run(excluded: set, previous: dict | None = None) -> list[dict]:
+        """The tests with `excluded` judges out of the baselines; a stratum none of them is in keeps `previous`'s."""
+        out: list[dict] = []
+        tests = []
         for court, kind, approvers, table, totals in strata:
+            gone = {j for c, k, j in excluded if (c, k) == (court, kind)}
+            if previous is not None and not gone:
+                out.extend(previous[(court, kind)])
+                continue
             floor = 1.0 / (2 * len(approvers))
-            for judge in table.index:
-                n = int(totals[judge])
+            counts, ns, judge_ids = table.to_numpy(), totals.to_numpy(), list(table.index)
+            columns = list(table.columns)
+            kept = ~np.isin(np.array(judge_ids, dtype=object), np.array(sorted(gone), dtype=object)) if gone \
+                else np.ones(len(judge_ids), dtype=bool)
+            by_approver = counts.sum(axis=0)
+            for i, judge in enumerate(judge_ids):
+                n = int(ns[i])
                 if n < int(s.extension_min_pair_approvals):
                     continue
-                others = (table.index != judge) & ~table.index.isin([j for c, k, j in excluded if (c, k) == (court, kind)])
+                others = kept.copy()
+                others[i] = False
                 if others.sum() < 2:
                     continue
-                for approver in table.columns:
-                    x = int(table.at[judge, approver])
+                base_n = ns[others]
+                for a, approver in enumerate(columns):
+                    x = int(counts[i, a])
                     if x < int(s.extension_min_pair_approvals):
                         continue
-                    p, usual, rho = _pair_p(x, n, table.loc[others, approver].to_numpy(), totals[others].to_numpy(),
-                                            floor)
+                    tests.append((x, n, counts[others, a], base_n, floor))
                     out.append({"court_id": court, "case_kind": kind, "approver_id": approver, "judge_id": judge,
-                                "approvals": x, "by_judge": n, "by_approver": int(table[approver].sum()),
-                                "total": int(totals.sum()), "approvers": len(approvers),
-                                "other_judges": int(others.sum()), "share": x / n, "usual_share": usual, "rho": rho,
-                                "p": p})
+                                "approvals": x, "by_judge": n, "by_approver": int(by_approver[a]),
+                                "total": int(ns.sum()), "approvers": len(approvers),
+                                "other_judges": int(others.sum())})
+        if tests:
+            p, usual, rho = _pair_ps(tests)
+            fresh = [r for r in out if "p" not in r]
+            for r, pi, ui, ri in zip(fresh, p, usual, rho):
+                r.update(share=r["approvals"] / r["by_judge"], usual_share=float(ui), rho=float(ri), p=float(pi))
         return out
+
+    def by_stratum(found: list[dict]) -> dict:
+        grouped: dict = {(court, kind): [] for court, kind, *_ in strata}
+        for r in found:
+            grouped[(r["court_id"], r["case_kind"])].append(r)
+        return grouped
 
     first = run(set())
     if first:
         reject, _ = benjamini_hochberg([r["p"] for r in first], float(s.false_discovery_rate))
         concentrated = {(r["court_id"], r["case_kind"], r["judge_id"]) for r, hit in zip(first, reject) if hit}
-        pairs = pd.DataFrame(run(concentrated) if concentrated else first)
+        pairs = pd.DataFrame(run(concentrated, by_stratum(first)) if concentrated else first)
     else:
         pairs = pd.DataFrame()
     if not pairs.empty:
