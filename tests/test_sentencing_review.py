@@ -188,7 +188,8 @@ def test_the_review_list_page_shows_the_list_and_the_similar_cases(sample, use_d
     table = at.dataframe[0]
     assert len(table.value) == (sample["review"]["rank_in_court_period"] <= 5).sum(), "top 5 per court and year"
     assert "**" in " ".join(table.value[t("col_judge", "zh")].dropna()), "judges are masked"
-    at.session_state[table.key] = {"selection": {"rows": [0], "columns": [], "cells": []}}  # what a click sends
+    assert list(table.proto.selection_mode) == [table.proto.SelectionMode.SINGLE_CELL], "no row checkboxes"
+    at.session_state[table.key] = {"selection": {"rows": [], "columns": [], "cells": [[0, 2]]}}  # a click on a cell
     at.run()
     no_exception(at)
     case_id = table.value[t("col_case", "zh")].iloc[0]

@@ -44,13 +44,16 @@ table = {
     tr("col_peer_iqr"): [f"{a:g}–{b:g}" for a, b in zip(shown["peer_q25_months"], shown["peer_q75_months"])],
 }
 key = "review_table_" + state.digest(courts, period, int(top))
-event = st.dataframe(widgets.arrow(pd.DataFrame(table)), hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                     key=key, height=min(560, 38 + 35 * len(shown)))
-rows = event.selection.rows if event and event.selection else []
-if not rows or rows[0] >= len(shown):
+# a click on any cell shows that sentence's similar cases (single-cell selection: row checkboxes would
+# suggest a multi-select that does not exist, as on the flags list)
+event = st.dataframe(widgets.arrow(pd.DataFrame(table)), hide_index=True, width="stretch", on_select="rerun",
+                     selection_mode="single-cell", key=key, height=min(560, 38 + 35 * len(shown)))
+selection = event.selection if event else None
+cells = list(selection.get("cells") or []) if selection else []
+if not cells or not 0 <= cells[0][0] < len(shown):
     st.stop()
 
-row = shown.iloc[rows[0]].to_dict()
+row = shown.iloc[cells[0][0]].to_dict()
 st.subheader(tr("review_similar_title", case=row["case_id"]))
 if row.get("factors"):
     st.caption(tr("review_factors", factors=row["factors"]))
