@@ -107,3 +107,33 @@ def test_flags_before_any_run_says_what_to_do(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr.strip() == "courtwatch flags: no detection run yet; run `courtwatch detect` first"
+
+
+def test_a_database_imported_before_a_contract_extension_is_migrated_and_detects(tmp_path):
+    """A database an older courtwatch imported lacks later extensions' columns (E7 defendants.drug_type);
+    the schema adds them when the database is next opened for writing, and detection runs on it. (On a
+    small import this also caught an unfinished DuckDB result left by fetchone(), which made the first
+    detector that registers a view fail.)"""
+    import shutil
+
+    from helpers import small_import
+
+    from courtwatch.pipeline.ingest import ingest
+
+    db = tmp_path / "cw.duckdb"
+    ingest(small_import(tmp_path / "import"), db=db)
+    old = tmp_path / "old.duckdb"
+    shutil.copy(db, old)
+    con = duckdb.connect(str(old))
+    con.execute("ALTER TABLE defendants DROP COLUMN drug_type")
+    con.close()
+    detect(old)
+    con = duckdb.connect(str(old), read_only=True)
+    try:
+        columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
+                                             "WHERE table_name = 'defendants'").fetchall()}
+        reports = con.execute("SELECT status, count(*) FROM run_detectors GROUP BY ALL").fetchall()
+    finally:
+        con.close()
+    assert "drug_type" in columns
+    assert "failed" not in dict(reports), reports

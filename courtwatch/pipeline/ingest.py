@@ -711,7 +711,7 @@ def _reference_checks(con, table: Table, provided: set[str]) -> None:
         if not column.references:
             continue
         ref_table, ref_column = column.references.split(".")
-        if ref_table not in provided and con.execute(f"SELECT count(*) FROM {ref_table}").fetchone()[0] == 0:
+        if ref_table not in provided and con.execute(f"SELECT count(*) FROM {ref_table}").fetchall()[0][0] == 0:
             continue
         noun = ref_table[:-1] if ref_table.endswith("s") else ref_table
         con.execute(f"""INSERT INTO problems

@@ -154,8 +154,8 @@ def _incremental_reference(con, config: Config) -> str:
     last = runs.iloc[0]
     # Without the last run's case fingerprints every case would look new and the models would have
     # no reference period (a database from before incremental runs, or a run by another version).
-    if not con.execute("SELECT count(*) FROM case_fingerprints WHERE run_id = ?", [last["run_id"]]).fetchone()[0] \
-            or not con.execute("SELECT count(*) FROM reference_fingerprints").fetchone()[0]:
+    if not con.execute("SELECT count(*) FROM case_fingerprints WHERE run_id = ?", [last["run_id"]]).fetchall()[0][0] \
+            or not con.execute("SELECT count(*) FROM reference_fingerprints").fetchall()[0][0]:
         raise UserError(f"run {last['run_id']} recorded no case fingerprints (made before incremental runs "
                         "existed); run a full `courtwatch detect` first")
     # Carried flags must mean what new ones mean: same thresholds, same detector code.
@@ -186,7 +186,9 @@ def _run_on_spark(con, parquet, as_of: dt.date, config: Config, run_id: str, pro
 
 def table_rows(con) -> dict[str, int]:
     """Rows loaded per contract table (a detector whose tables are empty is skipped)."""
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in LOAD_ORDER}
+    # fetchall, not fetchone: DuckDB 2.0 keeps a result unfinished until a fetch returns no rows, and an
+    # unfinished result makes the next register() on the connection fail (../shared/stack-notes.md)
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in LOAD_ORDER}
 
 
 def _run_detectors(ctx: DetectContext, run_id: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
