@@ -98,3 +98,47 @@ def shrink_means(means, counts, within_var: float) -> tuple[np.ndarray, np.ndarr
     shrunk = weight * means
     se = np.sqrt(weight * sampling_var) if tau2 > 0 else np.sqrt(sampling_var)
     return shrunk, se, tau2
+
+
+def ridge_logistic(y, X, alpha, tol: float = 1e-10, max_iter: int = 100) -> np.ndarray:
+    """The coefficients maximising  mean log-likelihood − ½ Σⱼ αⱼ βⱼ²  of a logistic model.
+
+    The objective is the one statsmodels' GLM(Binomial).fit_regularized(alpha=α, L1_wt=0) states; it is
+    solved here by Newton's method (penalised IRLS, the method GLM.fit uses without a penalty) with step
+    halving, to full convergence. statsmodels solves the ridge case by BFGS stopped at a gradient of 1e-5,
+    which on the probation and penalty-kind designs left fitted probabilities up to 0.10 from the optimum
+    and took about seven times as long (measured on the scale-10 designs, 200,000 rows: 9.1 s → 1.4 s).
+    α is per coefficient (0 for the intercept); the penalty makes the problem strictly concave.
+    """
+    from scipy.special import expit
+
+    y = np.asarray(y, dtype=float)
+    X = np.asarray(X, dtype=float)
+    alpha = np.asarray(alpha, dtype=float)
+    n = len(y)
+
+    def objective(b: np.ndarray) -> float:
+        eta = X @ b
+        return float(np.sum(y * eta - np.logaddexp(0.0, eta)) / n - 0.5 * np.sum(alpha * b * b))
+
+    beta = np.zeros(X.shape[1])
+    current = objective(beta)
+    for _ in range(max_iter):
+        p = expit(X @ beta)
+        gradient = X.T @ (y - p) / n - alpha * beta
+        hessian = (X.T * (p * (1.0 - p))) @ X / n + np.diag(alpha)
+        try:
+            step = np.linalg.solve(hessian, gradient)
+        except np.linalg.LinAlgError:
+            step = np.linalg.lstsq(hessian, gradient, rcond=None)[0]
+        t = 1.0
+        while True:  # halve the step until the objective does not fall (Newton may overshoot far from the optimum)
+            candidate = beta + t * step
+            value = objective(candidate)
+            if value >= current - 1e-15 or t < 1e-8:
+                break
+            t /= 2.0
+        beta, current = candidate, value
+        if np.max(np.abs(t * step)) < tol:
+            break
+    return beta

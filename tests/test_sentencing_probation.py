@@ -271,3 +271,29 @@ def test_a_policy_shift_in_one_year_is_absorbed_not_flagged(sample, tmp_path):
     finally:
         con.close()
     assert len(set(flags["subject_id"]) & shifted) <= 2
+
+
+def test_the_ridge_logistic_fit_is_the_maximum_of_its_objective():
+    """detectors/stats.ridge_logistic: without a penalty it is statsmodels' own IRLS fit; with one, its
+    gradient vanishes and no other coefficients (statsmodels' BFGS ridge fit included) score higher."""
+    import statsmodels.api as sm
+
+    from courtwatch.detectors.stats import ridge_logistic
+
+    rng = np.random.default_rng(3)
+    X = np.column_stack([np.ones(2000), rng.normal(size=(2000, 4)), rng.integers(0, 2, size=(2000, 2))])
+    y = (rng.random(2000) < 1 / (1 + np.exp(-(X @ np.array([-0.5, 1.0, -0.7, 0.3, 0.0, 1.5, -2.0]))))).astype(float)
+    plain = sm.GLM(y, X, family=sm.families.Binomial()).fit().params
+    assert np.allclose(ridge_logistic(y, X, np.zeros(X.shape[1])), plain, atol=1e-7)
+    alpha = np.full(X.shape[1], 0.05)
+    alpha[0] = 0.0
+    beta = ridge_logistic(y, X, alpha)
+    p = 1 / (1 + np.exp(-(X @ beta)))
+    assert np.max(np.abs(X.T @ (y - p) / len(y) - alpha * beta)) < 1e-9
+
+    def objective(b):
+        eta = X @ b
+        return np.sum(y * eta - np.logaddexp(0, eta)) / len(y) - 0.5 * np.sum(alpha * b * b)
+
+    bfgs = sm.GLM(y, X, family=sm.families.Binomial()).fit_regularized(alpha=alpha, L1_wt=0.0).params
+    assert objective(beta) >= objective(bfgs) - 1e-12

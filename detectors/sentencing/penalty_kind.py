@@ -17,17 +17,14 @@ more often too: judge_sentencing_deviation sees the same judge through the terms
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from courtwatch import queries
 from courtwatch.detectors import law
 
 from ..base import DetectContext
+from ..stats import ridge_logistic
 from . import text
 from .design import CIRCUMSTANCES, _independent_columns
 from .fit import fit_sample
@@ -103,10 +100,8 @@ def fit_penalty_kind(frame: pd.DataFrame, settings: ProbationSettings) -> Probat
     idx = fit_sample("penalty_kind", np.arange(n), settings)  # type: ignore[arg-type]
     alpha = np.full(X.shape[1], 1.0 / (float(settings.probation_prior_sd) ** 2 * len(idx)))
     alpha[names.index("const")] = 0.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        result = sm.GLM(y[idx], X[idx], family=sm.families.Binomial()).fit_regularized(alpha=alpha, L1_wt=0.0)
-    params = np.asarray(result.params, dtype=float)
+    # the ridge-penalised maximum-likelihood fit statsmodels' fit_regularized(L1_wt=0) states, to convergence
+    params = ridge_logistic(y[idx], X[idx], alpha)
     eta = X @ params
     out = frame[["defendant_id", "case_id", "judge_id", "court_id", "charge", "group", "sentence_kind", "term",
                  "granted"]].copy()

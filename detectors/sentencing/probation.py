@@ -13,7 +13,8 @@ conditional on the sentence: logit P(probation) ~ charge (one intercept per char
 pooled intercept) + the charge's statutory tier + log(term) with a slope per charge + 拘役 vs 有期徒刑
 + the eleven circumstances (a blank is "not recorded", its own indicator, as in design.py) + the
 judgment year (policy shifts move probation rates province-wide) + the court's level. It is fitted
-by ridge-penalised maximum likelihood (statsmodels GLM Binomial, fit_regularized with L1_wt=0): a
+by ridge-penalised maximum likelihood (the objective of statsmodels' GLM Binomial fit_regularized with
+L1_wt=0, solved to convergence by penalised IRLS: detectors/stats.ridge_logistic): a
 normal prior of sd `probation_prior_sd` on every log-odds coefficient but the intercept keeps a thin
 charge or a perfectly separated factor finite (Gelman et al. 2008's weakly informative prior).
 
@@ -34,19 +35,16 @@ its own; only a caseload can show a pattern.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from courtwatch import queries
 
 from ..base import DETECTOR_COLUMNS, DetectContext, Detection, Detector, Settings, level_for
-from ..stats import benjamini_hochberg, robust_scale, score_from_q, two_sided_p
+from ..stats import benjamini_hochberg, ridge_logistic, robust_scale, score_from_q, two_sided_p
 from . import text
 from .design import CIRCUMSTANCES, MULTI_GROUP, _independent_columns
 from .fit import fit_sample, staged_features
@@ -210,11 +208,8 @@ def fit_probation(frame: pd.DataFrame, settings: ProbationSettings) -> Probation
     idx = fit_sample("probation", np.arange(len(rows)), settings)  # type: ignore[arg-type]
     alpha = np.full(X.shape[1], 1.0 / (float(settings.probation_prior_sd) ** 2 * len(idx)))
     alpha[names.index("const")] = 0.0
-    model = sm.GLM(y[idx], X[idx], family=sm.families.Binomial())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        result = model.fit_regularized(alpha=alpha, L1_wt=0.0)
-    params = np.asarray(result.params, dtype=float)
+    # the ridge-penalised maximum-likelihood fit statsmodels' fit_regularized(L1_wt=0) states, to convergence
+    params = ridge_logistic(y[idx], X[idx], alpha)
     eta = X @ params
     p = 1.0 / (1.0 + np.exp(-eta))
     out = rows[["defendant_id", "case_id", "judge_id", "court_id", "charge", "group", "sentence_kind", "term",

@@ -198,7 +198,7 @@ def disparity_text(clauses: list[str], clauses_en: list[str], fdr: float) -> tup
 BASIS_PROBATION = f"《中华人民共和国刑法》第七十二条、第七十四条；{GUIDANCE}"
 METHOD_PROBATION = ("Among sentences §72 leaves probation open for, as recorded (拘役, or 有期徒刑 ≤ 36 months — the "
                     "决定执行刑 where recorded — and not a recidivist, §74), one logistic model of probation granted "
-                    "(statsmodels GLM Binomial, ridge-penalised) on the charge, its statutory tier, log(term) with a "
+                    "(ridge-penalised: the objective of statsmodels GLM Binomial fit_regularized, solved to convergence by penalised IRLS) on the charge, its statutory tier, log(term) with a "
                     "slope per charge, 拘役 vs 有期徒刑, the eleven circumstances (blank = not recorded), the judgment "
                     "year and the court's level. A unit's observed probations against the sum of its cases' "
                     "predicted probabilities (Poisson-binomial variance, normal approximation, over-dispersion between "
@@ -240,7 +240,7 @@ BASIS_PENALTY_KIND = (f"《中华人民共和国刑法》第三十七条、第�
                       "《中华人民共和国刑法》第六十一条（量刑以犯罪事实、性质、情节和社会危害程度为根据）")
 METHOD_PENALTY_KIND = ("Among single-charge sentences whose statutory tier allows both 拘役 and 有期徒刑 (no minimum term; "
                        "not 危险驾驶's 拘役-only frame), one logistic model of a penalty lighter than 有期徒刑 (拘役, 管制, "
-                       "单处罚金 or 免予刑事处罚; statsmodels GLM Binomial, ridge-penalised) on the charge, the frame's "
+                       "单处罚金 or 免予刑事处罚; ridge-penalised logistic regression, solved to convergence by penalised IRLS) on the charge, the frame's "
                        "severity measure with a slope and a level per quintile per charge, the eleven circumstances (blank = "
                        "not recorded), the judgment year and the court's level — not the term, which is chosen with the kind. A unit's "
                        "observed lighter penalties against the sum of its cases' predicted probabilities "
