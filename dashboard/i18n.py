@@ -10,23 +10,18 @@ from the catalogs shows as itself.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
-from babel.messages.pofile import read_po
+from courtwatch.core.catalogs import LOCALES, read_messages
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-LOCALES = {"zh": "zh_CN", "en": "en"}
 DOMAIN = "dashboard"
+__all__ = ["CATALOG", "LOCALES", "messages", "t"]
 
 
-@lru_cache(maxsize=None)
 def messages(lang: str) -> dict[str, str]:
     """key → text of one language's catalog (read once per process)."""
-    path = LOCALE_DIR / LOCALES[lang] / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=LOCALES[lang], domain=DOMAIN)
-    return {message.id: message.string for message in catalog if message.id and isinstance(message.id, str)}
+    return read_messages(LOCALE_DIR, DOMAIN, lang)
 
 
 def _catalog() -> dict[str, tuple[str, str]]:

@@ -4,29 +4,24 @@ The strings live in courtwatch/reporting/briefing/locale/<locale>/LC_MESSAGES/br
 with Babel: msgid is the key the briefing looks up with `t(key, lang, **values)`, msgstr the text, `{name}`
 placeholders filled by str.format. Both files hold the same keys with the same placeholders, and every key the
 briefing code uses is in both (tests/test_briefing.py). A translator edits the PO files with any gettext tool.
-The briefing has its own domain ("briefing"): the reporting layer may not import dashboard/, whose reader
-(dashboard/i18n.py) does the same for the dashboard's domain. Chinese terms of art stay in English text where
+The briefing has its own domain ("briefing"), read by the same reader as the dashboard's
+(courtwatch/core/catalogs.py). Chinese terms of art stay in English text where
 the English has no word for them. A key missing from the catalogs shows as itself.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 
+from courtwatch.core.catalogs import LOCALES, read_messages
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-LOCALES = {"zh": "zh_CN", "en": "en"}
 DOMAIN = "briefing"
+__all__ = ["LOCALES", "catalog", "messages", "notice", "t"]
 
 
-@lru_cache(maxsize=None)
 def messages(lang: str) -> dict[str, str]:
     """key → text of one language's catalog (read once per process)."""
-    from babel.messages.pofile import read_po
-
-    path = LOCALE_DIR / LOCALES[lang] / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=LOCALES[lang], domain=DOMAIN)
-    return {message.id: message.string for message in catalog if message.id and isinstance(message.id, str)}
+    return read_messages(LOCALE_DIR, DOMAIN, lang)
 
 
 def catalog() -> dict[str, tuple[str, str]]:
