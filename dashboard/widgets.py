@@ -219,14 +219,21 @@ def related_flags_table(related: pd.DataFrame, key: str) -> str | None:
     return clicked_flag(event, table)
 
 
-def clicked_flag(event, table: pd.DataFrame) -> str | None:
-    """The flag_id of the row holding the clicked cell (a row click where rows are selected), or None."""
+def clicked_row(event, n_rows: int) -> int | None:
+    """The position of the row holding the clicked cell of an st.dataframe event (a row click where rows are
+    selected), or None."""
     selection = event.selection if event else None
     if not selection:
         return None
     cells = list(selection.get("cells") or [])
     rows = [cell[0] for cell in cells] or list(selection.get("rows") or [])
-    return str(table["flag_id"].iloc[rows[0]]) if rows and 0 <= rows[0] < len(table) else None
+    return rows[0] if rows and 0 <= rows[0] < n_rows else None
+
+
+def clicked_flag(event, table: pd.DataFrame) -> str | None:
+    """The flag_id of the row holding the clicked cell, or None."""
+    row = clicked_row(event, len(table))
+    return None if row is None else str(table["flag_id"].iloc[row])
 
 
 def open_clicked_flag(chosen: str | None, memory_key: str) -> None:

@@ -48,12 +48,11 @@ key = "review_table_" + state.digest(courts, period, int(top))
 # suggest a multi-select that does not exist, as on the flags list)
 event = st.dataframe(widgets.arrow(pd.DataFrame(table)), hide_index=True, width="stretch", on_select="rerun",
                      selection_mode="single-cell", key=key, height=min(560, 38 + 35 * len(shown)))
-selection = event.selection if event else None
-cells = list(selection.get("cells") or []) if selection else []
-if not cells or not 0 <= cells[0][0] < len(shown):
+clicked = widgets.clicked_row(event, len(shown))
+if clicked is None:
     st.stop()
 
-row = shown.iloc[cells[0][0]].to_dict()
+row = shown.iloc[clicked].to_dict()
 st.subheader(tr("review_similar_title", case=row["case_id"]))
 if row.get("factors"):
     st.caption(tr("review_factors", factors=row["factors"]))

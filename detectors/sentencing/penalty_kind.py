@@ -24,11 +24,9 @@ from courtwatch import queries
 from courtwatch.detectors import law
 
 from ..base import DetectContext
-from ..stats import ridge_logistic
 from . import text
 from .design import CIRCUMSTANCES, _independent_columns
-from .fit import fit_sample
-from .probation import POOLED, ProbationDeviation, ProbationModel, ProbationSettings
+from .probation import POOLED, ProbationDeviation, ProbationModel, ProbationSettings, fitted_choice_model, model_key
 
 LIGHTER = ("detention", "control", "fine_only", "exempt")
 
@@ -97,18 +95,8 @@ def fit_penalty_kind(frame: pd.DataFrame, settings: ProbationSettings) -> Probat
         return ProbationModel(frame.iloc[0:0], "abstained",
                               "too few sentences, or every one of the same kind: the penalty-kind model abstains",
                               skipped)
-    idx = fit_sample("penalty_kind", np.arange(n), settings)  # type: ignore[arg-type]
-    alpha = np.full(X.shape[1], 1.0 / (float(settings.probation_prior_sd) ** 2 * len(idx)))
-    alpha[names.index("const")] = 0.0
-    # the ridge-penalised maximum-likelihood fit statsmodels' fit_regularized(L1_wt=0) states, to convergence
-    params = ridge_logistic(y[idx], X[idx], alpha)
-    eta = X @ params
-    out = frame[["defendant_id", "case_id", "judge_id", "court_id", "charge", "group", "sentence_kind", "term",
-                 "granted"]].copy()
-    out["logit"] = eta
-    out["p"] = np.clip(1.0 / (1.0 + np.exp(-eta)), 1e-6, 1 - 1e-6)
-    return ProbationModel(out, "fitted", f"{n} sentences in a tier allowing both 拘役 and 有期徒刑 modelled", skipped,
-                          names, params, len(idx))
+    return fitted_choice_model(frame, X, names, y, settings, "penalty_kind", skipped,
+                               f"{n} sentences in a tier allowing both 拘役 and 有期徒刑 modelled")
 
 
 _CACHE: dict = {}
@@ -117,11 +105,7 @@ _CACHE: dict = {}
 def penalty_kind_model(ctx: DetectContext) -> ProbationModel:
     """The run's penalty-kind model (fitted once, shared by the judge and court detectors of one run)."""
     settings = ProbationSettings.from_config(ctx.config)
-    fingerprint = ctx.con.execute(
-        # the whole row: every factor (and E7's drug type) is an input of the model
-        "SELECT count(*), coalesce(sum(hash(d)::HUGEINT), 0) FROM defendants d").fetchall()[0]
-    key = (id(ctx.con), ctx.as_of, settings, fingerprint, ctx.config.province,
-           repr(sorted(ctx.config.law_provinces.items())))
+    key = model_key(ctx, settings)
     if _CACHE.get("key") == key:
         return _CACHE["model"]
     ctx.con.register("law_frames", law.frame_sets_for(ctx.config))

@@ -205,19 +205,35 @@ def fit_probation(frame: pd.DataFrame, settings: ProbationSettings) -> Probation
         return ProbationModel(rows.iloc[0:0], "abstained",
                               "too few eligible sentences, or every one decided alike: the probation model abstains",
                               skipped)
-    idx = fit_sample("probation", np.arange(len(rows)), settings)  # type: ignore[arg-type]
+    return fitted_choice_model(rows, X, names, y, settings, "probation", skipped,
+                               f"{len(rows)} sentences eligible for probation modelled")
+
+
+def fitted_choice_model(rows: pd.DataFrame, X: np.ndarray, names: list[str], y: np.ndarray,
+                        settings: ProbationSettings, sample_name: str, skipped: dict[str, int],
+                        note: str) -> ProbationModel:
+    """The ridge-penalised logistic fit shared by the probation and the penalty-kind models: a normal prior of
+    sd probation_prior_sd on every coefficient but the intercept, fitted on at most sentencing_fit_sample_max
+    rows and applied to all of them."""
+    idx = fit_sample(sample_name, np.arange(len(rows)), settings)  # type: ignore[arg-type]
     alpha = np.full(X.shape[1], 1.0 / (float(settings.probation_prior_sd) ** 2 * len(idx)))
     alpha[names.index("const")] = 0.0
     # the ridge-penalised maximum-likelihood fit statsmodels' fit_regularized(L1_wt=0) states, to convergence
     params = ridge_logistic(y[idx], X[idx], alpha)
     eta = X @ params
-    p = 1.0 / (1.0 + np.exp(-eta))
     out = rows[["defendant_id", "case_id", "judge_id", "court_id", "charge", "group", "sentence_kind", "term",
                 "granted"]].copy()
     out["logit"] = eta
-    out["p"] = np.clip(p, 1e-6, 1 - 1e-6)
-    return ProbationModel(out, "fitted", f"{len(out)} sentences eligible for probation modelled", skipped,
-                          names, params, len(idx))
+    out["p"] = np.clip(1.0 / (1.0 + np.exp(-eta)), 1e-6, 1 - 1e-6)
+    return ProbationModel(out, "fitted", note, skipped, names, params, len(idx))
+
+
+def model_key(ctx: DetectContext, settings: ProbationSettings) -> tuple:
+    """What a choice model of one run depends on: the connection and as-of date, its settings, the provinces'
+    amount standards (the tiers) and every defendant row (each factor, and E7's drug type, is an input)."""
+    fingerprint = ctx.con.execute("SELECT count(*), coalesce(sum(hash(d)::HUGEINT), 0) FROM defendants d").fetchall()[0]
+    return (id(ctx.con), ctx.as_of, settings, fingerprint, ctx.config.province,
+            repr(sorted(ctx.config.law_provinces.items())))
 
 
 _CACHE: dict = {}
@@ -226,10 +242,7 @@ _CACHE: dict = {}
 def probation_model(ctx: DetectContext) -> ProbationModel:
     """The run's probation model (fitted once, shared by the judge and court detectors of one run)."""
     settings = ProbationSettings.from_config(ctx.config)
-    fingerprint = ctx.con.execute(
-        "SELECT count(*), coalesce(sum(hash(defendant_id, probation, term_months, sentence_kind)::HUGEINT), 0) "
-        "FROM defendants").fetchall()[0]
-    key = (id(ctx.con), ctx.as_of, settings, fingerprint, ctx.config.province)
+    key = model_key(ctx, settings)
     if _CACHE.get("key") == key:
         return _CACHE["model"]
     with staged_features(ctx):
