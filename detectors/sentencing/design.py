@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from courtwatch.detectors import law
 
@@ -186,9 +187,7 @@ def build_design(group: str, frame: pd.DataFrame, frames: pd.DataFrame, min_not_
         if c in unknown_cols:
             cols[f"{c}_not_recorded"] = unknown.astype(float)
     cols.update(context_columns(frame, min_not_recorded))
-    names = list(cols)
-    X = np.column_stack([cols[k] for k in names]) if n else np.zeros((0, len(names)))
-    X, names = _independent_columns(X, names)
+    X, names = independent_design(cols, n)
     return frame, X, names, measures, skipped
 
 
@@ -220,29 +219,63 @@ def context_columns(frame: pd.DataFrame, min_rows: int) -> dict[str, np.ndarray]
     return cols
 
 
+def independent_design(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, list[str]]:
+    """The design matrix of `cols` (name → n values, in order) without its constant and collinear columns
+    (_independent_columns), and the names of the columns kept.
+
+    Filled column by column into a column-major array (np.column_stack writes each column with a stride of
+    p values: 3.7 s against 0.14 s for the scale-100 probation design, 763,671 × 39); the result is row-major,
+    the layout every fit downstream has always received.
+    """
+    names = list(cols)
+    X = np.empty((n, len(names)), order="F")
+    for j, name in enumerate(names):
+        X[:, j] = cols[name]
+    X, names = _independent_columns(X, names)
+    return np.ascontiguousarray(X), names
+
+
 def _independent_columns(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
     """Drop constant and collinear columns (keeping the intercept) so every coefficient is identified.
 
-    One Gram–Schmidt pass: a column is kept when a non-negligible part of it is not explained by the
-    columns kept before it (O(n·p²), no repeated SVDs).
+    One Gram–Schmidt pass: a column is kept when a non-negligible part of it (over 1e-8 of its norm) is not
+    explained by the columns kept before it. The pass runs on R of a QR factorisation of X, not on X's
+    n-long columns: X = QR with Q orthogonal, so every column's norm and every projection of one column on
+    others is the same between X and R, and R has p rows. The QR is a tall-skinny one (TSQR: R of each
+    block of rows, then R of the stacked Rs), Householder-based and so backward stable column by column.
+    Measured on the scale-100 probation design (763,671 × 39): the same 37 columns kept as by the pass
+    over X's columns, in 0.6 s instead of 16–42 s.
     """
     if X.shape[0] == 0:
         return X, names
+    X = np.asarray(X, dtype=float)
+    norms = np.sqrt(np.einsum("ij,ij->j", X, X))  # (np.linalg.norm(axis=0) squares a copy of X: 5× slower)
+    candidate = (norms > 0) & ((np.arange(X.shape[1]) == 0) | (np.ptp(X, axis=0) > 0))
+    with threadpool_limits(1, user_api="blas"):  # small blocks: a threaded BLAS only spins on a busy host
+        R = _tall_skinny_r(X)
     basis: list[np.ndarray] = []
     keep: list[int] = []
-    for j in range(X.shape[1]):
-        column = X[:, j].astype(float)
-        norm = np.linalg.norm(column)
-        if norm == 0 or (j > 0 and np.ptp(column) == 0):
-            continue
-        rest = column.copy()
+    for j in np.flatnonzero(candidate):
+        rest = R[:, j].copy()
         for _ in range(2):  # re-orthogonalise once for numerical stability
             for b in basis:
                 rest -= (b @ rest) * b
-        if np.linalg.norm(rest) > 1e-8 * norm:
+        if np.linalg.norm(rest) > 1e-8 * norms[j]:
             basis.append(rest / np.linalg.norm(rest))
-            keep.append(j)
+            keep.append(int(j))
     return X[:, keep], [names[j] for j in keep]
+
+
+# rows per block of the tall-skinny QR: a block of p ≤ ~50 columns stays in cache
+_QR_BLOCK_ROWS = 4096
+
+
+def _tall_skinny_r(X: np.ndarray) -> np.ndarray:
+    """R (p × p, or fewer rows when n < p) of a QR factorisation of X, computed block by block."""
+    if X.shape[0] <= 2 * _QR_BLOCK_ROWS:
+        return np.linalg.qr(X, mode="r")
+    blocks = [np.linalg.qr(X[i:i + _QR_BLOCK_ROWS], mode="r") for i in range(0, X.shape[0], _QR_BLOCK_ROWS)]
+    return np.linalg.qr(np.vstack(blocks), mode="r")
 
 
 def leverage(X: np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ from courtwatch.detectors import law
 
 from ..base import DetectContext
 from . import text
-from .design import CIRCUMSTANCES, _independent_columns
+from .design import CIRCUMSTANCES, independent_design
 from .probation import POOLED, ProbationDeviation, ProbationModel, ProbationSettings, fitted_choice_model, model_key
 
 LIGHTER = ("detention", "control", "fine_only", "exempt")
@@ -87,9 +87,7 @@ def fit_penalty_kind(frame: pd.DataFrame, settings: ProbationSettings) -> Probat
     for name, k in level.value_counts().items():
         if name != "basic" and k >= min_rows:
             cols[f"court_{name}"] = (level == name).to_numpy().astype(float)
-    names = list(cols)
-    X = np.column_stack([cols[k] for k in names]) if n else np.zeros((0, len(names)))
-    X, names = _independent_columns(X, names)
+    X, names = independent_design(cols, n)
     y = frame["granted"].to_numpy()
     if n < int(settings.probation_min_rows) or y.min() == y.max():
         return ProbationModel(frame.iloc[0:0], "abstained",

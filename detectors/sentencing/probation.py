@@ -46,7 +46,7 @@ from courtwatch import queries
 from ..base import DETECTOR_COLUMNS, DetectContext, Detection, Detector, Settings, level_for
 from ..stats import benjamini_hochberg, ridge_logistic, robust_scale, score_from_q, two_sided_p
 from . import text
-from .design import CIRCUMSTANCES, MULTI_GROUP, _independent_columns
+from .design import CIRCUMSTANCES, MULTI_GROUP, independent_design
 from .fit import fit_sample, staged_features
 
 POOLED = "少见罪名（合并）"
@@ -110,12 +110,15 @@ def eligible(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], int]:
     frame["term"] = combined.where(combined.notna(), term)
     recorded = int(frame["probation"].notna().sum())
 
+    # each test counts only the rows the tests before it kept; the frame is cut once, at the end
+    kept = np.ones(len(frame), dtype=bool)
+
     def drop(mask, reason: str | None) -> None:
-        nonlocal frame
-        mask = np.asarray(mask, dtype=bool)
+        nonlocal kept
+        mask = np.asarray(mask, dtype=bool) & kept
         if reason and mask.sum():
             skipped[reason] = skipped.get(reason, 0) + int(mask.sum())
-        frame = frame.loc[~mask]
+        kept &= ~mask
 
     drop(frame["term"].isna() | (frame["term"] <= 0), "term unknown")
     # out of §72's reach: not a skip, simply not a sentence probation could follow
@@ -123,7 +126,7 @@ def eligible(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], int]:
     drop(frame["recidivist"].isna(), "recidivism not recorded (§74 cannot be checked)")
     drop(frame["recidivist"].astype("boolean").fillna(False).astype(bool), None)  # §74: never a recidivist
     drop(frame["probation"].isna(), "probation not recorded")
-    frame = frame.reset_index(drop=True)
+    frame = frame.loc[kept].reset_index(drop=True)
     frame["granted"] = frame["probation"].astype("boolean").astype(bool).astype(float)
     return frame, skipped, recorded
 
@@ -181,9 +184,7 @@ def build_probation_design(frame: pd.DataFrame, settings: ProbationSettings
     for level in sorted(levels.index):
         if level != "basic" and levels[level] >= min_rows:
             cols[f"court_{level}"] = (frame["court_level"].fillna("unknown") == level).to_numpy().astype(float)
-    names = list(cols)
-    X = np.column_stack([cols[k] for k in names]) if n else np.zeros((0, len(names)))
-    X, names = _independent_columns(X, names)
+    X, names = independent_design(cols, n)
     return frame, X, names, skipped
 
 
@@ -421,12 +422,15 @@ class ProbationDeviation(Detector):
         flagged, _ = flagged_units(tested, fdr, float(getattr(settings, self.effect_key)))
         gaps = ((tested["observed"] - tested["expected"]) / tested["n"]).to_numpy()
         records = []
+        # the flagged units' own rows, found in one pass (not one scan of every eligible sentence per unit)
+        theirs = model.rows[model.rows[self.unit].isin(set(flagged[self.unit]))]
+        rows_of = theirs.groupby(self.unit, sort=False).indices
         for r in flagged.sort_values(self.unit).to_dict("records"):
             subject = str(r[self.unit])
             n, observed = int(r["n"]), int(round(r["observed"]))
             explanation, explanation_en = self.wording(n, observed, r["expected"], r["reference_expected"], fdr)
             score = float(score_from_q([r["q"]])[0])
-            own = model.rows[model.rows[self.unit] == r[self.unit]]
+            own = theirs.iloc[rows_of[r[self.unit]]]
             more = r["observed"] > r["expected"]
             # the cases a reviewer reads first: granted where the model expected prison (or the reverse)
             surprising = (own[own["granted"] == 1].nsmallest(5, "p") if more
