@@ -162,6 +162,28 @@ def test_unusable_imports_stop_and_leave_the_database_as_it_was(tmp_path, damage
     assert db.read_bytes() == before
 
 
+def test_a_bad_file_late_in_the_load_order_stops_the_import_after_the_earlier_files_were_loaded(tmp_path):
+    """Files are read in a background thread while earlier ones load into the private copy: a file that
+    cannot be read still stops the import with its own message, the first bad file in load order is the
+    one named, and the published database is the one before."""
+    db = tmp_path / "cw.duckdb"
+    ingest(small_import(tmp_path / "first"), db=db, export_date=EXPORT)
+    before = db.read_bytes()
+    folder = small_import(tmp_path / "second", cases=[case("(2023)浙0102刑初5号")],
+                          defendants=[defendant("D1", "(2023)浙0102刑初5号")])
+    (folder / "events.csv").write_text("case_id,event\n(2023)浙0102刑初5号,filed\n", encoding="utf-8")
+    (folder / "representations.csv").write_bytes(b"\xff\xfecase_id")
+    progress: list[str] = []
+    with pytest.raises(UserError, match=r"events.csv: wrong columns: missing column\(s\) occurred_at"):
+        ingest(folder, db=db, export_date=EXPORT, progress=progress.append)
+    assert "defendants: read 1, loaded 1, quarantined 0" in progress  # loaded before events.csv was taken
+    assert db.read_bytes() == before
+    (folder / "events.csv").unlink()
+    with pytest.raises(UserError, match="representations.csv: is UTF-16"):
+        ingest(folder, db=db, export_date=EXPORT)
+    assert db.read_bytes() == before
+
+
 def test_xlsx_and_parquet_read_like_csv(tmp_path):
     folder = small_import(tmp_path / "i", cases=[case("(2023)浙0102刑初1号", closed_on="2023-03-01")],
                           defendants=[defendant("D1", "(2023)浙0102刑初1号")])

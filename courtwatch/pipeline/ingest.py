@@ -3,7 +3,8 @@
 Every row read is either loaded or quarantined with file, row, column, value
 and reason; nothing is dropped or altered silently. Problems with a whole file
 (missing cases file, unreadable file, wrong columns) stop the import with a
-UserError before anything is written, so the published database is unchanged.
+UserError before anything is published (the load works on a private copy, which is
+discarded), so the published database is unchanged.
 Row numbers count the header as row 1, as a spreadsheet shows them.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import io
 import json
 import os
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -168,8 +170,9 @@ class RawTable:
 
     frame: "pd.DataFrame | pa.Table"
     encoding: str
-    sha256: str
     bad_rows: pd.DataFrame  # _row, reason, raw: rows that could not be split into columns
+    sha256: str = ""  # of the file's bytes, set by read_file
+    trimmed: "pa.Table | None" = None  # an Arrow frame's text trimmed (`_trimmed_arrow`), set by read_file
 
 
 def _shown(name: str) -> str:
@@ -255,8 +258,7 @@ def _read_utf8_csv(table: Table, data: bytes) -> RawTable | None:
     rows = pa.chunked_array([pa.array(np.arange(a, b, dtype=np.int64)) for a, b in zip(starts[:-1], starts[1:])],
                             type=pa.int64())
     frame = frame.add_column(0, "_row", rows)
-    return RawTable(frame, "utf-8-sig" if start else "utf-8", hashlib.sha256(data).hexdigest(),
-                    pd.DataFrame(columns=["_row", "reason", "raw"]))
+    return RawTable(frame, "utf-8-sig" if start else "utf-8", pd.DataFrame(columns=["_row", "reason", "raw"]))
 
 
 def read_csv(path: Path, table: Table, data: bytes) -> RawTable:
@@ -271,8 +273,7 @@ def read_csv(path: Path, table: Table, data: bytes) -> RawTable:
             _check_header(path, header, table)
             fast = _read_clean_csv(text, table)
             if fast is not None:
-                return RawTable(fast, encoding, hashlib.sha256(data).hexdigest(),
-                                pd.DataFrame(columns=["_row", "reason", "raw"]))
+                return RawTable(fast, encoding, pd.DataFrame(columns=["_row", "reason", "raw"]))
     # A cell may be larger than the csv module's default limit (128 KiB): read it whole, so that the
     # length check names its column, instead of losing the row as unsplittable.
     previous_limit = csv.field_size_limit(max(len(text), 131072))
@@ -322,8 +323,7 @@ def _read_careful_csv(path: Path, table: Table, data: bytes, text: str, encoding
     frame = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header, dtype=object)
     frame = frame[table.columns_in(header)]
     frame.insert(0, "_row", np.array(numbers, dtype=np.int64))
-    return RawTable(frame, encoding, hashlib.sha256(data).hexdigest(),
-                    pd.DataFrame(bad, columns=["_row", "reason", "raw"]))
+    return RawTable(frame, encoding, pd.DataFrame(bad, columns=["_row", "reason", "raw"]))
 
 
 def _cell_text(value) -> str | None:
@@ -357,8 +357,7 @@ def read_table_file(path: Path, table: Table, data: bytes) -> RawTable:
     _check_header(path, header, table)
     frame = source[table.columns_in(header)].map(_cell_text).astype(object)
     frame.insert(0, "_row", np.arange(2, len(frame) + 2, dtype=np.int64))
-    return RawTable(frame.reset_index(drop=True), path.suffix[1:], hashlib.sha256(data).hexdigest(),
-                    pd.DataFrame(columns=["_row", "reason", "raw"]))
+    return RawTable(frame.reset_index(drop=True), path.suffix[1:], pd.DataFrame(columns=["_row", "reason", "raw"]))
 
 
 def _one_line(exc: Exception) -> str:
@@ -411,8 +410,7 @@ def _read_xlsx(path: Path, table: Table, data: bytes) -> RawTable:
     frame = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header, dtype=object)
     frame = frame[table.columns_in(header)].astype(object)
     frame.insert(0, "_row", np.array(numbers, dtype=np.int64))
-    return RawTable(frame, "xlsx", hashlib.sha256(data).hexdigest(),
-                    pd.DataFrame(bad, columns=["_row", "reason", "raw", "column_name", "raw_row"]))
+    return RawTable(frame, "xlsx", pd.DataFrame(bad, columns=["_row", "reason", "raw", "column_name", "raw_row"]))
 
 
 def _capped(value: str | None) -> str | None:
@@ -427,8 +425,16 @@ def read_file(path: Path, table: Table) -> RawTable:
         data = path.read_bytes()
     except OSError as exc:
         raise UserError(f"{path}: cannot be read ({exc.strerror}); check the path and permissions") from None
-    raw = read_csv(path, table, data) if path.suffix == ".csv" else read_table_file(path, table, data)
-    return _with_optional_columns(raw, table)
+    # The file's SHA-256 in a second thread while its rows are parsed: hashlib releases the GIL, and on a
+    # province-sized export the hash (≈ 0.7 GB/s) is otherwise a serial second or two per large file.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-sha256") as hasher:
+        digest = hasher.submit(lambda: hashlib.sha256(data).hexdigest())
+        raw = read_csv(path, table, data) if path.suffix == ".csv" else read_table_file(path, table, data)
+        raw.sha256 = digest.result()
+    raw = _with_optional_columns(raw, table)
+    if not isinstance(raw.frame, pd.DataFrame):  # an Arrow table: trimmed here, in the reading thread
+        raw.trimmed = _trimmed_arrow(raw.frame)
+    return raw
 
 
 def _with_optional_columns(raw: RawTable, table: Table) -> RawTable:
@@ -797,7 +803,7 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
         con.execute("INSERT INTO problems SELECT _row, column_name, left(raw, 200), reason, raw_row FROM bad_frame")
         con.unregister("bad_frame")
     if arrow:
-        con.register("raw_trimmed", _trimmed_arrow(raw.frame))
+        con.register("raw_trimmed", raw.trimmed if raw.trimmed is not None else _trimmed_arrow(raw.frame))
         _stage_checked(con, table, export_date, "raw_trimmed", trimmed=True)
     else:
         _stage_checked(con, table, export_date, "raw")
@@ -836,22 +842,46 @@ def ingest(folder: str | Path, db: str | Path | None = None, export_date: dt.dat
     folder = Path(folder)
     files = find_files(folder)
     export_date = export_date or dt.date.today()
-    raws: dict[str, RawTable] = {}
-    for table_name, path in files.items():  # read everything first: a bad file stops before any write
-        progress(f"reading {path.name}")
-        raws[table_name] = read_file(path, TABLES[table_name])
+    # Files are read (parsed, hashed, trimmed) in a background thread while DuckDB validates and loads
+    # the ones already read: parsing is Arrow's and hashing hashlib's, both release the GIL, so the two
+    # overlap on a second core. The reader stays at most READ_AHEAD files ahead, so that only a few files'
+    # rows are held in memory at once. A file that cannot be read still stops the import with its
+    # UserError before anything is published: the error leaves `open_for_write`, which discards its
+    # private copy, and since the files are taken in load order it is the same first error a sequential
+    # read would give.
+    reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-read")
+    try:
+        return _load_all(folder, db, export_date, files, reader, progress)
+    finally:
+        reader.shutdown(wait=True, cancel_futures=True)
 
+
+READ_AHEAD = 2  # files read beyond the one being loaded
+
+
+def _load_all(folder: Path, db: str | Path | None, export_date: dt.date, files: dict[str, Path],
+              reader: ThreadPoolExecutor, progress: Callable[[str], None]) -> ImportResult:
+    order = [t for t in LOAD_ORDER if t in files]
+    pending: dict[str, Future[RawTable]] = {}  # submitted and not yet taken
+
+    def read_ahead(position: int) -> None:
+        for table_name in order[position + len(pending):position + READ_AHEAD + 1]:
+            progress(f"reading {files[table_name].name}")
+            pending[table_name] = reader.submit(read_file, files[table_name], TABLES[table_name])
+
+    read_ahead(0)
     result = ImportResult(import_id=f"I{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}", export_date=export_date)
     found_parts = []
     with store.open_for_write(db) as con:
         # A bound on DuckDB's own memory (it spills to disk beyond it): the import shares the machine.
         con.execute(f"SET memory_limit = '{_memory_limit_mb()}MB'")
-        for table_name in LOAD_ORDER:
-            if table_name not in raws:
-                continue
-            raw, path = raws[table_name], files[table_name]
+        for position, table_name in enumerate(order):
+            read_ahead(position)
+            raw, path = pending.pop(table_name).result(), files[table_name]  # its read's UserError, if any
             progress(f"validating {path.name} ({len(raw.frame) + len(raw.bad_rows)} rows)")
-            table_result, found = _load_table(con, TABLES[table_name], raw, path, export_date, set(raws), result.import_id)
+            table_result, found = _load_table(con, TABLES[table_name], raw, path, export_date, set(files),
+                                              result.import_id)
+            del raw  # this file's rows are in the database now; free them before the next file
             result.tables[table_name] = table_result
             found_parts.append(found)
             progress(f"{table_name}: read {table_result.read}, loaded {table_result.loaded}, "
