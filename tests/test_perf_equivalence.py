@@ -10,7 +10,9 @@ cases of other judges within reach counted. Court, province, level and judgment 
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import gc
 import json
 
 import duckdb
@@ -20,7 +22,7 @@ import pytest
 from courtwatch.core.config import load_config
 from courtwatch.detectors import law
 from courtwatch.detectors.base import DetectContext
-from courtwatch.detectors.sentencing import similar_text
+from courtwatch.detectors.sentencing import similar, similar_text
 from courtwatch.detectors.sentencing.design import CIRCUMSTANCES, POOLED_GROUP, build_design, is_na
 from courtwatch.detectors.sentencing.fit import (
     SentencingSettings,
@@ -226,12 +228,51 @@ def test_nearest_peers_exact_with_ties_duplicates_and_codefendants():
 
 def test_similar_cases_need_no_pass_over_the_group_per_flag(low_noise, monkeypatch):
     """The peers come from the design the model kept when it was fitted: flag_context runs one query per
-    call (where and when the candidate cases were decided), not one per group or flag."""
+    call that meets groups not asked before (where and when the candidate cases were decided), not one per
+    group or flag, and none once the model's index holds the groups (similar.model_index)."""
     from courtwatch import queries
-    model = fit_model(low_noise)
+    model = dataclasses.replace(fit_model(low_noise))  # the same fit, a model object with no index yet
     ids = list(model.rows.loc[model.rows["testable"].astype(bool), "defendant_id"][:50])
     calls = []
     original = queries.run
     monkeypatch.setattr(queries, "run", lambda con, name, **params: calls.append(name) or original(con, name, **params))
     context = flag_context(low_noise, model, ids, K)
     assert len(context) == len(ids) and calls == ["similar_case_scope"]
+    again = flag_context(low_noise, model, ids[::-1], K)
+    assert calls == ["similar_case_scope"] and as_json(again) == as_json(context)
+
+
+def test_calls_on_one_model_give_exactly_what_one_call_gives(low_noise):
+    """The index kept with the model changes no answer: the targets asked in two calls (the second repeating
+    some of the first), then again with another k, get exactly the entries one call on a fresh model gives."""
+    model = fit_model(low_noise)
+    ids = list(model.rows.loc[model.rows["testable"].astype(bool), "defendant_id"])
+    one = flag_context(low_noise, dataclasses.replace(model), ids, K)
+    split = dataclasses.replace(model)
+    rng = np.random.default_rng(16)
+    first = [ids[i] for i in np.sort(rng.choice(len(ids), len(ids) // 3, replace=False))]
+    second = [d for d in ids if d not in set(first)] + first[:40]
+    before = flag_context(low_noise, split, first, K)
+    index = similar.model_index(low_noise, split)
+    built = {g: id(x) for g, x in index.groups.items()}
+    after = flag_context(low_noise, split, second, K)
+    assert all(id(index.groups[g]) == x for g, x in built.items())  # the first call's groups were reused
+    assert len(before) == len(first) and len(after) == len(second)
+    assert as_json({**before, **after}) == as_json(one)
+    assert as_json(after) == {d: t for d, t in as_json(one).items() if d in set(second)}
+    # another k on the same index (the cells' caches do not depend on it)
+    few = ids[::7]
+    assert as_json(flag_context(low_noise, split, few, 3)) == as_json(flag_context(low_noise, dataclasses.replace(model),
+                                                                                   few, 3))
+
+
+def test_the_index_leaves_with_its_model(low_noise):
+    """The index lives as long as its model, never into another model or run."""
+    model = dataclasses.replace(fit_model(low_noise))
+    ids = list(model.rows.loc[model.rows["testable"].astype(bool), "defendant_id"][:10])
+    flag_context(low_noise, model, ids, K)
+    key = id(model)
+    assert similar.model_index(low_noise, model).groups and key in similar._INDEXES
+    del model
+    gc.collect()
+    assert key not in similar._INDEXES

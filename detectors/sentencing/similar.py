@@ -30,13 +30,18 @@ The judgment year is cases.closed_on's year (the case number's where none is rec
 so a case decided later in the flagged judgment's own year counts as recent too.
 
 Cost. The candidates are indexed per (court, judgment year) and per (province, judgment year), one k-d tree
-over the distinct factor vectors of each (`nearest_rows`), and every flag asks each cell it needs for its k
-nearest (2k for a province cell, whose rows of the earlier scopes it skips: fewer than k of them lie within
-reach whenever that scope matters). So the cost grows with flags × cells × k log n, never with flags × cases;
-one query per call reads where and when the cases were decided (queries/similar_case_scope.sql).
+over the distinct factor vectors of each (`nearest_rows`, `Cell`), and every flag asks each cell it needs for
+its k nearest (2k for a province cell, whose rows of the earlier scopes it skips: fewer than k of them lie
+within reach whenever that scope matters). So the cost grows with flags × cells × k log n, never with
+flags × cases. What no flag changes — the deviant set, each group's candidates and exclusion codes, each
+cell's distinct vectors and tree — is built once per model, for the groups and cells some call asks for, and
+kept with the model while it lives (`model_index`): the review list, asked after sentence_deviation on the
+same model, pays only its own queries. A call that meets groups not asked before runs one query for them
+(where and when their cases were decided, queries/similar_case_scope.sql); a later call, none.
 """
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from typing import Any
 
@@ -100,7 +105,10 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
     left out as deviant, and the rule that chose them.
 
     The peers are the group's rows as the model was fitted on them (the design it keeps,
-    fit.GroupFit.design), and all of a group's flags are answered in one batched pass.
+    fit.GroupFit.design), and all of a group's flags are answered in one batched pass. What does not depend
+    on the flags (each group's candidates, cells and trees) is built the first time a group is asked and
+    kept with the model (`model_index`), so a later call on the same model (the review list after
+    sentence_deviation) pays only its own queries.
     """
     settings = SentencingSettings.from_config(ctx.config)
     wanted = model.rows[model.rows["defendant_id"].isin(defendant_ids)]
@@ -108,44 +116,25 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
     out: dict[str, dict] = {}
     if wanted.empty:
         return out
-    deviant = deviant_defendants(ctx, model)
-    # each row's judge, as the model holds it (the designs keep only the model's columns)
-    judge_of = model.rows.drop_duplicates("defendant_id").set_index("defendant_id")["judge_id"]
-    designs = {}
-    for group in wanted["peer_group"].unique():
-        fit = model.groups[group]
-        if fit.design is None:  # a model assembled without its designs (tests): read and build it again
-            designs[group] = _design_again(ctx, model, group)
-        else:
-            designs[group] = (fit.design.rows, fit.design.X, fit.columns, fit.design.measures)
-    scope = case_scope(ctx, pd.concat([d[0]["case_id"] for d in designs.values()]))
+    index = model_index(ctx, model)
+    groups = index.groups_for(ctx, model, list(wanted["peer_group"].unique()))
     rule = {"similar_rule": similar_text.rule_zh(TOLERANCE, float(model.clip_z), settings.false_discovery_rate),
             "similar_rule_en": similar_text.rule_en(TOLERANCE, float(model.clip_z), settings.false_discovery_rate)}
     for group, targets in wanted.groupby("peer_group"):
-        fit = model.groups[group]
-        rows, X, names, measures = designs[group]
-        if names != fit.columns:  # the data changed under us: give the factors without peers
-            X = None
-        ids = rows["defendant_id"].to_numpy()
-        position = {d: i for i, d in enumerate(ids)}
-        found = [(d, position[d]) for d in targets["defendant_id"] if d in position]
+        g = groups[group]
+        found = [(d, g.position[d]) for d in targets["defendant_id"] if d in g.position]
         if not found:
             continue
         target_rows = np.array([i for _, i in found], dtype=np.int64)
-        where = _where(rows, scope)
-        if X is not None:
-            fitted = X @ fit.params
-            eligible = ~rows["defendant_id"].isin(deviant).to_numpy()
-            judges = rows["defendant_id"].map(judge_of).to_numpy(dtype=object)
-            peers, distances, classes, left_out = ordered_peers(X * fit.params, ids, rows["case_id"].to_numpy(),
-                                                                where, eligible, target_rows, k, judges)
+        if g.peers is not None:
+            peers, distances, classes, left_out = g.peers.query(target_rows, k)
         else:
-            fitted, peers, distances, classes = None, [[] for _ in found], [[] for _ in found], [[] for _ in found]
+            peers, distances, classes = [[] for _ in found], [[] for _ in found], [[] for _ in found]
             left_out = [None for _ in found]
+        rows, measures, fitted, years = g.rows, g.measures, g.fitted, g.where["year"]
         # records only for the rows a warning shows (the targets and their peers), not the whole group
         shown = np.unique(np.concatenate([target_rows] + [np.asarray(p, dtype=np.int64) for p in peers]))
         records = dict(zip(shown.tolist(), rows.iloc[shown].to_dict("records")))
-        years = where["year"]
         for (defendant, i), peer_rows, peer_distances, peer_classes, deviant_near in zip(
                 found, peers, distances, classes, left_out):
             record = records[i]
@@ -179,6 +168,87 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
                           "similar_deviant_left_out": deviant_near, **rule})
             out[defendant] = entry
     return out
+
+
+class GroupIndex:
+    """One peer group as flag_context reads it: its rows, where and when each was decided, the fitted log
+    terms and, where the design matches the fit, the peer search over its candidates (`PeerIndex`)."""
+
+    def __init__(self, rows: pd.DataFrame, X: np.ndarray | None, measures: list[str], params: np.ndarray,
+                 where: dict[str, np.ndarray], deviant: set, judge_of: pd.Series):
+        self.rows, self.measures, self.where = rows, measures, where
+        ids = rows["defendant_id"].to_numpy()
+        self.position = {d: i for i, d in enumerate(ids)}
+        self.fitted: np.ndarray | None = None
+        self.peers: PeerIndex | None = None
+        if X is not None:
+            self.fitted = X @ params
+            eligible = ~rows["defendant_id"].isin(deviant).to_numpy()
+            judges = rows["defendant_id"].map(judge_of).to_numpy(dtype=object)
+            self.peers = PeerIndex(X * params, ids, rows["case_id"].to_numpy(), where, eligible, judges)
+
+
+class ModelIndex:
+    """What flag_context needs of one fitted model that no flag changes: the deviant defendants, each row's
+    judge and, per peer group asked so far, its `GroupIndex`. Kept with the model (`model_index`) and only
+    for the groups some call asked for, so its size is bounded by the model's own designs."""
+
+    def __init__(self, key: tuple):
+        self.key = key
+        self.groups: dict[str, GroupIndex] = {}
+        self._deviant: set | None = None
+        self._judge_of: pd.Series | None = None
+
+    def groups_for(self, ctx: DetectContext, model: SentencingModel, wanted: list[str]) -> dict[str, GroupIndex]:
+        """The wanted groups' indexes: those not yet built are built in one pass (one scope query for all of
+        them); a group whose model was assembled without its design (tests) is read again and not kept."""
+        out = {g: self.groups[g] for g in wanted if g in self.groups}
+        pending = [g for g in wanted if g not in out]
+        if not pending:
+            return out
+        if self._deviant is None:
+            self._deviant = deviant_defendants(ctx, model)
+            # each row's judge, as the model holds it (the designs keep only the model's columns)
+            self._judge_of = model.rows.drop_duplicates("defendant_id").set_index("defendant_id")["judge_id"]
+        designs = {}
+        for group in pending:
+            fit = model.groups[group]
+            if fit.design is None:  # a model assembled without its designs (tests): read and build it again
+                designs[group] = _design_again(ctx, model, group)
+            else:
+                designs[group] = (fit.design.rows, fit.design.X, fit.columns, fit.design.measures)
+        scope = case_scope(ctx, pd.concat([d[0]["case_id"] for d in designs.values()]))
+        assert self._judge_of is not None
+        for group in pending:
+            fit = model.groups[group]
+            rows, X, names, measures = designs[group]
+            if names != fit.columns:  # the data changed under us: give the factors without peers
+                X = None
+            out[group] = GroupIndex(rows, X, measures, fit.params, _where(rows, scope), self._deviant,
+                                    self._judge_of)
+            if fit.design is not None:
+                self.groups[group] = out[group]
+        return out
+
+
+# id(model) → (weak reference to the model, its index); an entry leaves with its model (weakref.finalize)
+_INDEXES: dict[int, tuple[weakref.ref, ModelIndex]] = {}
+
+
+def model_index(ctx: DetectContext, model: SentencingModel) -> ModelIndex:
+    """The model's similar-case index for this connection and false-discovery rate (which decide the scope
+    and the deviant set), made empty on first use. It lives as long as the model (fit.fit_model keeps one
+    model, so one index), never longer: a new model, connection or rate starts a new one."""
+    settings = SentencingSettings.from_config(ctx.config)
+    key = (id(ctx.con), settings.false_discovery_rate)
+    held = _INDEXES.get(id(model))
+    if held is not None and held[0]() is model and held[1].key == key:
+        return held[1]
+    index = ModelIndex(key)
+    if held is None or held[0]() is not model:
+        weakref.finalize(model, _INDEXES.pop, id(model), None)
+    _INDEXES[id(model)] = (weakref.ref(model), index)
+    return index
 
 
 def _design_again(ctx: DetectContext, model: SentencingModel, group: str):
@@ -238,105 +308,149 @@ def ordered_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, wher
     every eligible row of another case and, with `judges`, of another judge; reach = max(TOLERANCE, the k-th
     smallest distance); rows within reach sorted by (class, distance, id); the first k. The deviant count is
     of the not-eligible rows of another case (another judge) within reach, counted by case.
+    (`PeerIndex(...).query`, the index built for this one call.)
     """
-    empty: tuple[list[list[int]], list[list[float]], list[list[int]], list[int]] = (
-        [[] for _ in targets], [[] for _ in targets], [[] for _ in targets], [0 for _ in targets])
-    pool = np.flatnonzero(eligible)
     if k <= 0 or len(targets) == 0:
-        return empty
-    case_codes = pd.factorize(pd.Series(cases, dtype=object))[0]
-    cases = exclusion_groups(cases, judges)  # integer codes: cheaper to count and compare
-    if len(pool) == 0:
-        left_out = _deviant_within(weighted, case_codes, cases, ~np.asarray(eligible, dtype=bool), targets,
-                                   np.full(len(targets), np.inf))
-        return empty[0], empty[1], empty[2], left_out
-    queries_ = weighted[targets]
-    target_cases = cases[targets]
-    # reach: the k-th nearest eligible row of another case, at least TOLERANCE
-    _, kth = nearest_rows(weighted[pool], ids[pool], cases[pool], queries_, target_cases, k)
-    reach = np.array([max(TOLERANCE, d[-1]) if len(d) == k else np.inf for d in kth])
-    limit = reach * (1 + _RADIUS_SLACK) + 1e-12  # the tree's rounding; the exact test below decides
-    court, year, province = where["court"], where["year"], where["province"]
-    courts: dict[str, tuple[str, str, str]] = {}
-    for c, p, lv, up in zip(court, province, where["level"], where["parent"]):
-        courts.setdefault(c, (p, lv, up))
-    # cells of candidates: (court, year) and (province, year)
-    by_court: dict[tuple, np.ndarray] = {}
-    by_province: dict[tuple, np.ndarray] = {}
-    frame = pd.DataFrame({"row": pool, "court": court[pool], "province": province[pool], "year": year[pool]})
-    for key, index in frame.groupby(["court", "year"]).indices.items():
-        by_court[tuple(key)] = pool[index]  # type: ignore[arg-type]
-    for key, index in frame.groupby(["province", "year"]).indices.items():
-        by_province[tuple(key)] = pool[index]  # type: ignore[arg-type]
-    court_years: dict[str, list[int]] = defaultdict(list)
-    for c, y in by_court:
-        court_years[c].append(y)
-    provinces = sorted({p for p, _ in by_province})
-    province_years: dict[str, list[int]] = defaultdict(list)
-    for p, y in by_province:
-        province_years[p].append(y)
-    # what each target asks: (cell kind, key) → list of (target, class, fetch, excluded courts)
-    asks: dict[tuple, list] = defaultdict(list)
-    for t, i in enumerate(targets):
-        rings, home = _rings(court[i], courts)
-        y0 = int(year[i])
-        earlier: set = set()
-        for r, members in enumerate(rings):
-            for c in members:
-                for y in court_years.get(c, []):
-                    asks[("court", (c, y))].append((t, 2 * r + (0 if _recent(y, y0) else 1), k, None))
-            earlier |= set(members)
-        for p in provinces:
-            r = 3 if (home and p == home) else 4
-            for y in province_years[p]:
-                asks[("province", (p, y))].append((t, 2 * r + (0 if _recent(y, y0) else 1), 2 * k, earlier))
-    found: list[list[tuple]] = [[] for _ in targets]  # (class, distance, id, row)
-    for (kind, key), wants in asks.items():
-        cell = by_court[key] if kind == "court" else by_province[key]
-        ts = np.array([w[0] for w in wants], dtype=np.int64)
-        fetch = max(w[2] for w in wants)
-        rows_, dists = nearest_rows(weighted[cell], ids[cell], cases[cell], queries_[ts], target_cases[ts], fetch)
-        for (t, cls, n, excluded), local, dist in zip(wants, rows_, dists):
-            for j, d in zip(local[:n], dist[:n]):
-                if d > limit[t]:
-                    break
-                row = int(cell[j])
-                if excluded and court[row] in excluded:
+        return [[] for _ in targets], [[] for _ in targets], [[] for _ in targets], [0 for _ in targets]
+    return PeerIndex(weighted, ids, cases, where, eligible, judges).query(np.asarray(targets, dtype=np.int64), k)
+
+
+class PeerIndex:
+    """`ordered_peers` over one peer group, split into what no target changes — built here, or on first
+    use: the exclusion codes, the candidate pool, its (court, year) and (province, year) cells each with
+    its `Cell`, the deviant rows' k-d tree — and the per-target search (`query`)."""
+
+    def __init__(self, weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, where: dict,
+                 eligible: np.ndarray, judges: np.ndarray | None = None):
+        self.weighted, self.ids = weighted, ids
+        self.ranks = _id_ranks(ids)
+        self.case_codes = pd.factorize(pd.Series(cases, dtype=object))[0]
+        self.groups = exclusion_groups(cases, judges)  # integer codes: cheaper to count and compare
+        self.eligible = np.asarray(eligible, dtype=bool)
+        self.pool = np.flatnonzero(self.eligible)
+        self.court, self.year, province = where["court"], where["year"], where["province"]
+        self.courts: dict[str, tuple[str, str, str]] = {}
+        for c, p, lv, up in zip(self.court, province, where["level"], where["parent"]):
+            self.courts.setdefault(c, (p, lv, up))
+        # cells of candidates: (court, year) and (province, year)
+        self.cell_rows: dict[tuple, np.ndarray] = {}
+        pool = self.pool
+        frame = pd.DataFrame({"row": pool, "court": self.court[pool], "province": province[pool],
+                              "year": self.year[pool]})
+        if len(pool):
+            for key, index in frame.groupby(["court", "year"]).indices.items():
+                self.cell_rows[("court", tuple(key))] = pool[index]
+            for key, index in frame.groupby(["province", "year"]).indices.items():
+                self.cell_rows[("province", tuple(key))] = pool[index]
+        self.court_years: dict[str, list[int]] = defaultdict(list)
+        province_years: dict[str, list[int]] = defaultdict(list)
+        for kind, (place, y) in self.cell_rows:
+            (self.court_years if kind == "court" else province_years)[place].append(y)
+        self.province_years = dict(province_years)
+        self.provinces = sorted(self.province_years)
+        self._cells: dict[tuple | None, Cell] = {}
+        self._rings: dict[str, tuple[list[list[str]], str]] = {}
+        self._deviant: tuple[np.ndarray, cKDTree | None] | None = None
+
+    def cell(self, key: tuple | None) -> Cell:
+        """The nearest-row index of one cell (None: the whole pool), built on first use."""
+        if key not in self._cells:
+            rows = self.pool if key is None else self.cell_rows[key]
+            self._cells[key] = Cell(self.weighted, self.ranks, self.groups, rows)
+        return self._cells[key]
+
+    def rings(self, court: str) -> tuple[list[list[str]], str]:
+        if court not in self._rings:
+            self._rings[court] = _rings(court, self.courts)
+        return self._rings[court]
+
+    def query(self, targets: np.ndarray, k: int) -> tuple[list[list[int]], list[list[float]], list[list[int]], list[int]]:
+        """`ordered_peers` for these target rows."""
+        empty: tuple[list[list[int]], list[list[float]], list[list[int]], list[int]] = (
+            [[] for _ in targets], [[] for _ in targets], [[] for _ in targets], [0 for _ in targets])
+        if k <= 0 or len(targets) == 0:
+            return empty
+        if len(self.pool) == 0:
+            return empty[0], empty[1], empty[2], self.deviant_within(targets, np.full(len(targets), np.inf))
+        weighted, ranks, court, year = self.weighted, self.ranks, self.court, self.year
+        queries_ = weighted[targets]
+        target_cases = self.groups[targets]
+        # reach: the k-th nearest eligible row of another case, at least TOLERANCE
+        _, kth = self.cell(None).nearest(queries_, target_cases, k)
+        reach = np.array([max(TOLERANCE, d[-1]) if len(d) == k else np.inf for d in kth])
+        limit = reach * (1 + _RADIUS_SLACK) + 1e-12  # the tree's rounding; the exact test below decides
+        # what each target asks, by class: (cell kind, key) → list of (target, fetch, excluded courts)
+        asks: list[dict[tuple, list]] = [defaultdict(list) for _ in range(2 * len(PRECEDENCE))]
+        for t, i in enumerate(targets):
+            rings, home = self.rings(court[i])
+            y0 = int(year[i])
+            earlier: set = set()
+            for r, members in enumerate(rings):
+                for c in members:
+                    for y in self.court_years.get(c, []):
+                        asks[2 * r + (0 if _recent(y, y0) else 1)][("court", (c, y))].append((t, k, None))
+                earlier |= set(members)
+            for p in self.provinces:
+                r = 3 if (home and p == home) else 4
+                for y in self.province_years[p]:
+                    asks[2 * r + (0 if _recent(y, y0) else 1)][("province", (p, y))].append((t, 2 * k, earlier))
+        # the classes in order; a target with k rows within reach in the classes asked so far asks no later
+        # class (its first k sort before anything a later class holds)
+        found: list[list[tuple]] = [[] for _ in targets]  # (class, distance, id rank, row)
+        within = np.zeros(len(targets), dtype=np.int64)
+        for cls, by_cell in enumerate(asks):
+            done = within >= k
+            for key, wants in by_cell.items():
+                wants = [w for w in wants if not done[w[0]]]
+                if not wants:
                     continue
-                found[t].append((cls, d, ids[row], row))
-    peers, distances, classes = [], [], []
-    for t, i in enumerate(targets):
-        chosen = sorted(found[t], key=lambda x: (x[0], x[1], x[2]))
-        # the exact distance decides what is within reach (the tree's was only the candidate bound)
-        chosen = [c for c in chosen if c[1] <= reach[t]][:k]
-        peers.append([c[3] for c in chosen])
-        distances.append([c[1] for c in chosen])
-        classes.append([c[0] for c in chosen])
-    left_out = _deviant_within(weighted, case_codes, cases, ~np.asarray(eligible, dtype=bool), targets, reach)
-    return peers, distances, classes, left_out
+                cell = self.cell(key)
+                ts = np.array([w[0] for w in wants], dtype=np.int64)
+                fetch = max(w[1] for w in wants)
+                rows_, dists = cell.nearest(queries_[ts], target_cases[ts], fetch)
+                for (t, n, excluded), local, dist in zip(wants, rows_, dists):
+                    for j, d in zip(local[:n], dist[:n]):
+                        if d > limit[t]:
+                            break
+                        row = int(cell.rows[j])
+                        if excluded and court[row] in excluded:
+                            continue
+                        found[t].append((cls, d, ranks[row], row))
+                        within[t] += d <= reach[t]
+        peers, distances, classes = [], [], []
+        for t in range(len(targets)):
+            chosen = sorted(found[t], key=lambda x: (x[0], x[1], x[2]))
+            # the exact distance decides what is within reach (the tree's was only the candidate bound)
+            chosen = [c for c in chosen if c[1] <= reach[t]][:k]
+            peers.append([c[3] for c in chosen])
+            distances.append([c[1] for c in chosen])
+            classes.append([c[0] for c in chosen])
+        return peers, distances, classes, self.deviant_within(targets, reach)
 
-
-def _deviant_within(weighted: np.ndarray, case_codes: np.ndarray, groups: np.ndarray, deviant: np.ndarray,
-                    targets: np.ndarray, reach: np.ndarray) -> list[int]:
-    """Per target: the cases of other groups with a deviant row within `reach` (one k-d tree over the
-    deviant rows, few by construction; the exact distance decides)."""
-    rows = np.flatnonzero(deviant)
-    out = [0] * len(targets)
-    if len(rows) == 0:
+    def deviant_within(self, targets: np.ndarray, reach: np.ndarray) -> list[int]:
+        """Per target: the cases of other exclusion groups with a deviant (not eligible) row within `reach`
+        (one k-d tree over the deviant rows, few by construction, built on first use; the exact distance
+        decides)."""
+        if self._deviant is None:
+            rows = np.flatnonzero(~self.eligible)
+            self._deviant = (rows, cKDTree(self.weighted[rows]) if len(rows) else None)
+        rows, tree = self._deviant
+        out = [0] * len(targets)
+        if tree is None:
+            return out
+        weighted, groups = self.weighted, self.groups
+        finite = np.isfinite(reach)
+        balls: list = [range(len(rows))] * len(targets)
+        if finite.any():
+            limit = reach[finite] * (1 + _RADIUS_SLACK) + 1e-12
+            for t, ball in zip(np.flatnonzero(finite), tree.query_ball_point(weighted[targets[finite]], limit)):
+                balls[t] = ball
+        for t, i in enumerate(targets):
+            near = rows[np.asarray(balls[t], dtype=np.int64)]
+            near = near[groups[near] != groups[i]]
+            near = near[np.sqrt(((weighted[near] - weighted[i]) ** 2).sum(axis=1)) <= reach[t]]
+            out[t] = int(len(np.unique(self.case_codes[near])))
         return out
-    tree = cKDTree(weighted[rows])
-    finite = np.isfinite(reach)
-    balls: list = [range(len(rows))] * len(targets)
-    if finite.any():
-        limit = reach[finite] * (1 + _RADIUS_SLACK) + 1e-12
-        for t, ball in zip(np.flatnonzero(finite), tree.query_ball_point(weighted[targets[finite]], limit)):
-            balls[t] = ball
-    for t, i in enumerate(targets):
-        near = rows[np.asarray(balls[t], dtype=np.int64)]
-        near = near[groups[near] != groups[i]]
-        near = near[np.sqrt(((weighted[near] - weighted[i]) ** 2).sum(axis=1)) <= reach[t]]
-        out[t] = int(len(np.unique(case_codes[near])))
-    return out
 
 
 def _recent(year: int, flagged_year: int) -> bool:
@@ -379,53 +493,100 @@ def nearest_rows(weighted: np.ndarray, ids: np.ndarray, groups: np.ndarray, quer
     least k rows of other groups: the k + g nearest distinct vectors, g = the number of distinct vectors
     among its own group's rows (at most g of them hold nothing but the own group's rows); every distinct
     vector within it contributes its first k + (own group's rows in it) rows by id, and only those
-    candidates are measured exactly and sorted. Cost: O((n + t·(k + g)) log n).
+    candidates are measured exactly and sorted. Cost: O(n log n) to build the index (`Cell`, once per cell
+    in flag_context), O(t·(k + g) log n) for the queries.
     """
-    n = len(weighted)
-    if n == 0 or k <= 0 or len(queries_) == 0:
+    if len(weighted) == 0 or k <= 0 or len(queries_) == 0:
         return [[] for _ in queries_], [[] for _ in queries_]
-    # rows in id order (the query returns them so; sort if not), then grouped by distinct vector
-    by_id = np.arange(n)
-    if not all(a <= b for a, b in zip(ids[:-1], ids[1:])):
-        by_id = np.argsort(ids, kind="stable")
-    inverse, first = _distinct_rows(weighted[by_id])
-    distinct = weighted[by_id][first]
-    members_order = by_id[np.argsort(inverse, kind="stable")]  # rows of vector 0 by id, then of vector 1, …
-    starts = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(distinct)))])
-    vector_of = np.empty(n, dtype=np.int64)
-    vector_of[by_id] = inverse
-    codes, uniques = pd.factorize(pd.Series(groups, dtype=object))
-    query_codes = pd.Index(uniques).get_indexer(pd.Series(query_groups, dtype=object))  # -1: no row of its group
-    by_group = np.argsort(codes, kind="stable")
-    group_starts = np.concatenate([[0], np.cumsum(np.bincount(codes, minlength=len(uniques)))])
-    own: dict[int, dict[int, int]] = {}  # group → {vector: rows of the group in it}
-    for g in set(query_codes.tolist()) - {-1}:
-        vectors, counts = np.unique(vector_of[by_group[group_starts[g]:group_starts[g + 1]]], return_counts=True)
-        own[g] = dict(zip(vectors.tolist(), counts.tolist()))
-    wanted = np.array([min(k + len(own.get(g, ())), len(distinct)) for g in query_codes.tolist()], dtype=np.int64)
-    tree = cKDTree(distinct)
-    # radius from our own exact distances to the wanted-th nearest vector, so that the slack covers the tree's
-    # rounding; with a single vector, every query takes it
-    radii = np.full(len(queries_), np.inf)
-    if len(distinct) > 1:
-        _, nearest = tree.query(queries_, k=int(wanted.max()))
-        nearest = np.asarray(nearest).reshape(len(queries_), -1)
-        far = distinct[nearest[np.arange(len(queries_)), wanted - 1]]
-        radii = np.sqrt(((far - queries_) ** 2).sum(axis=1)) * (1 + _RADIUS_SLACK) + 1e-12
-    finite = np.isfinite(radii)
-    balls = [None] * len(queries_)
-    if finite.any():  # one call for every query with a finite radius
-        for t, found in zip(np.flatnonzero(finite), tree.query_ball_point(queries_[finite], radii[finite])):
-            balls[t] = found
-    peers, distances = [], []
-    for t, q in enumerate(queries_):
-        vectors = balls[t] if finite[t] else range(len(distinct))
-        mine = own.get(int(query_codes[t]), {})
-        candidates = np.concatenate([members_order[starts[v]:min(starts[v] + k + mine.get(v, 0), starts[v + 1])]
-                                     for v in vectors]) if len(vectors) else np.zeros(0, dtype=np.int64)
-        candidates = candidates[codes[candidates] != query_codes[t]]  # never the own case's / judge's rows
-        distance = np.sqrt(((weighted[candidates] - q) ** 2).sum(axis=1))
-        order = np.lexsort((ids[candidates], distance))[:k]
-        peers.append(candidates[order].tolist())
-        distances.append(distance[order].tolist())
-    return peers, distances
+    codes = pd.factorize(pd.Series(np.concatenate([np.asarray(groups, dtype=object),
+                                                   np.asarray(query_groups, dtype=object)]), dtype=object))[0]
+    return Cell(weighted, _id_ranks(ids), codes[:len(weighted)]).nearest(queries_, codes[len(weighted):], k)
+
+
+def _id_ranks(ids: np.ndarray) -> np.ndarray:
+    """Dense ranks of the ids (equal ids, equal ranks): integers that sort as the ids do, cheaper to sort."""
+    return np.unique(np.asarray(ids), return_inverse=True)[1].reshape(-1).astype(np.int64)
+
+
+class Cell:
+    """`nearest_rows`' index over some rows of a group (`rows`, positions in `weighted`; all of them by
+    default): their distinct vectors and k-d tree, the rows of each vector in id order, the rows of each
+    exclusion group. Built once; each `nearest` call pays only its queries. `ranks`: the ids' dense ranks
+    (`_id_ranks`); `groups`: integer exclusion codes. Row numbers in and out are positions in `rows`."""
+
+    def __init__(self, weighted: np.ndarray, ranks: np.ndarray, groups: np.ndarray, rows: np.ndarray | None = None):
+        self.weighted = weighted
+        self.rows = np.arange(len(weighted)) if rows is None else np.asarray(rows, dtype=np.int64)
+        self.ranks = ranks[self.rows]
+        values = weighted[self.rows]
+        n = len(values)
+        # rows in id order (the query returns them so; sort if not), then grouped by distinct vector
+        by_id = np.arange(n)
+        if n and not (self.ranks[:-1] <= self.ranks[1:]).all():
+            by_id = np.argsort(self.ranks, kind="stable")
+        inverse, first = _distinct_rows(values[by_id]) if n else (np.zeros(0, dtype=np.int64),
+                                                                 np.zeros(0, dtype=np.int64))
+        self.distinct = values[by_id][first]
+        self.members_order = by_id[np.argsort(inverse, kind="stable")]  # rows of vector 0 by id, then of vector 1, …
+        self.starts = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(self.distinct)))])
+        self.vector_of = np.empty(n, dtype=np.int64)
+        self.vector_of[by_id] = inverse
+        self.codes = np.asarray(groups, dtype=np.int64)[self.rows]
+        self.by_group = np.argsort(self.codes, kind="stable")
+        self.sorted_codes = self.codes[self.by_group]
+        self.tree = cKDTree(self.distinct) if len(self.distinct) else None
+        self._own: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # group → (its vectors, its rows in each)
+
+    def own(self, g: int) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct vectors holding rows of exclusion group g (sorted) and how many of its rows each holds."""
+        if g not in self._own:
+            lo, hi = np.searchsorted(self.sorted_codes, [g, g + 1])
+            vectors, counts = np.unique(self.vector_of[self.by_group[lo:hi]], return_counts=True)
+            self._own[g] = (vectors, counts)
+        return self._own[g]
+
+    def nearest(self, queries_: np.ndarray, query_groups: np.ndarray, k: int
+                ) -> tuple[list[list[int]], list[list[float]]]:
+        """`nearest_rows` for these query vectors and their exclusion groups."""
+        if len(self.rows) == 0 or k <= 0 or len(queries_) == 0:
+            return [[] for _ in queries_], [[] for _ in queries_]
+        distinct, members_order, starts, codes = self.distinct, self.members_order, self.starts, self.codes
+        query_codes = np.asarray(query_groups, dtype=np.int64)
+        own = {g: self.own(g) for g in set(query_codes.tolist())}
+        wanted = np.array([min(k + len(own[g][0]), len(distinct)) for g in query_codes.tolist()], dtype=np.int64)
+        # radius from our own exact distances to the wanted-th nearest vector, so that the slack covers the tree's
+        # rounding; with a single vector, every query takes it
+        radii = np.full(len(queries_), np.inf)
+        if len(distinct) > 1:
+            assert self.tree is not None
+            _, nearest = self.tree.query(queries_, k=int(wanted.max()))
+            nearest = np.asarray(nearest).reshape(len(queries_), -1)
+            far = distinct[nearest[np.arange(len(queries_)), wanted - 1]]
+            radii = np.sqrt(((far - queries_) ** 2).sum(axis=1)) * (1 + _RADIUS_SLACK) + 1e-12
+        finite = np.isfinite(radii)
+        balls = [None] * len(queries_)
+        if finite.any():  # one call for every query with a finite radius
+            assert self.tree is not None
+            for t, found in zip(np.flatnonzero(finite), self.tree.query_ball_point(queries_[finite], radii[finite])):
+                balls[t] = found
+        everything = np.arange(len(distinct))
+        peers, distances = [], []
+        for t, q in enumerate(queries_):
+            vectors = np.asarray(balls[t], dtype=np.int64) if finite[t] else everything
+            # each vector's first k (+ the own group's rows in it) rows by id, vector after vector
+            mine, counts = own[int(query_codes[t])]
+            lo = starts[vectors]
+            extra = np.zeros(len(vectors), dtype=np.int64)
+            if len(mine):
+                at = np.minimum(np.searchsorted(mine, vectors), len(mine) - 1)
+                hit = mine[at] == vectors
+                extra[hit] = counts[at[hit]]
+            lengths = np.minimum(lo + k + extra, starts[vectors + 1]) - lo
+            offsets = np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
+            candidates = members_order[offsets + np.arange(len(offsets))]
+            candidates = candidates[codes[candidates] != query_codes[t]]  # never the own case's / judge's rows
+            distance = np.sqrt(((self.weighted[self.rows[candidates]] - q) ** 2).sum(axis=1))
+            order = np.lexsort((self.ranks[candidates], distance))[:k]
+            peers.append(candidates[order].tolist())
+            distances.append(distance[order].tolist())
+        return peers, distances
