@@ -539,7 +539,7 @@ def test_disparity_audit_note_in_chinese():
 
 
 def test_disparity_audit_absent_is_said_so(brief_env, monkeypatch):
-    from courtwatch.detectors import registry
+    from courtwatch.reporting import detector_info
     from courtwatch.reporting.briefing.content import Paragraph, build
     from courtwatch.reporting.figures import Figures
     con = store.open_for_read(brief_env["db"])
@@ -547,7 +547,7 @@ def test_disparity_audit_absent_is_said_so(brief_env, monkeypatch):
         figures = Figures(con, PERIOD, brief_env["intermediate"])
         status = figures._detector_status
         figures.__dict__["_detector_status"] = status[status["detector"] != "sentencing_disparity_audit"]
-        monkeypatch.setattr(registry, "by_name", lambda: {})
+        monkeypatch.setattr(detector_info, "names", lambda: set())
         assert figures.disparity_audit()["status"] == "not_registered"
         brief = build(figures, charts=False)
     finally:

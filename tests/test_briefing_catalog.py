@@ -116,6 +116,29 @@ def test_every_kind_of_detector_has_a_kind_note():
     assert set(method_notes.KIND_NOTES) == set(method_notes.KIND_NOTES_EN)
 
 
+
+def test_detector_catalog_is_current():
+    """The briefing reads the detectors' titles, kinds and legal bases from reporting/detector_catalog.py instead
+    of importing the registry (and statsmodels, scipy, PyOD behind it). Stale, it would be ignored (the
+    registry is read instead, slowly): after changing a detector, run `python -m courtwatch.reporting.detector_info`."""
+    from courtwatch.reporting import detector_catalog, detector_info
+    assert detector_catalog.SOURCE_DIGEST == detector_info.source_digest(), \
+        "detector sources changed since the catalog was written: python -m courtwatch.reporting.detector_info"
+    assert detector_info.from_catalog() == detector_info.from_registry()
+
+
+def test_a_stale_detector_catalog_is_not_read(monkeypatch):
+    """Sources with another digest: the catalog is ignored and the registry read (a changed title is never
+    printed from an old catalog)."""
+    from courtwatch.reporting import detector_info
+    monkeypatch.setattr(detector_info, "source_digest", lambda: "not the catalog's")
+    assert detector_info.from_catalog() is None
+    detector_info.detectors.cache_clear()
+    try:
+        assert list(detector_info.detectors()) == detector_info.from_registry()
+    finally:
+        detector_info.detectors.cache_clear()
+
 # ----------------------------------------------------------------------------------------------- quarantine reasons
 
 @pytest.mark.parametrize("reason, chinese", [

@@ -183,13 +183,18 @@ class Figures:
     def period_flags(self, period: str | Period | None = None) -> pd.DataFrame:
         """Case-bearing flags whose flag date (closing, else filing date of the case) is in the period."""
         period = parse_period(period) if period is not None else self.period
-        flags = self._scoped_flags
-        return flags[~flags["standing"] & period.contains(flags["flag_date"])].reset_index(drop=True)
+        cache = self.__dict__.setdefault("_period_cache", {})
+        if period.code not in cache:  # a briefing asks for the same period a dozen times (0.5 s at scale 100)
+            flags = self._scoped_flags
+            cache[period.code] = flags[~flags["standing"] & period.contains(flags["flag_date"])].reset_index(drop=True)
+        return cache[period.code].copy(deep=False)  # copy-on-write: a caller's change never reaches the cache
 
     def standing_flags(self) -> pd.DataFrame:
         """Flags about a judge, a court or a judge–lawyer pair, as of the run (not tied to a period)."""
-        flags = self._scoped_flags
-        return flags[flags["standing"]].reset_index(drop=True)
+        if "_standing_cache" not in self.__dict__:
+            flags = self._scoped_flags
+            self.__dict__["_standing_cache"] = flags[flags["standing"]].reset_index(drop=True)
+        return self.__dict__["_standing_cache"].copy(deep=False)
 
     # ---------------------------------------------------------------- headline
     def headline(self) -> pd.DataFrame:
@@ -366,8 +371,8 @@ class Figures:
          "note": run note (whole-database briefings only), "flags": DataFrame of its flags in scope}.
         """
         if registered is None:
-            from courtwatch.detectors.registry import by_name
-            registered = set(by_name())
+            from courtwatch.reporting import detector_info
+            registered = detector_info.names()
         flags = self._scoped_flags
         flags = flags[flags["detector"] == DISPARITY_DETECTOR].reset_index(drop=True)
         status_rows = self.detector_status()

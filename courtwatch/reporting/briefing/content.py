@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from courtwatch.core.vocabulary import CATEGORIES, LEVELS_STRONGEST_FIRST
-from courtwatch.detectors import triage
+from courtwatch.reporting import detector_info
 from courtwatch.reporting.figures import Figures, explanation
 
 from . import method_notes
@@ -231,8 +231,7 @@ def _pct(value, lang: str = "zh") -> str:
 
 
 def _detector_titles(lang: str) -> dict[str, str]:
-    from courtwatch.detectors.registry import DETECTORS
-    return {d.name: (d.title_zh if lang == "zh" else d.title_en) or d.name for d in DETECTORS}
+    return {d.name: (d.title_zh if lang == "zh" else d.title_en) or d.name for d in detector_info.detectors()}
 
 
 def _subject(row: dict, lang: str, names: dict[str, str]) -> str:
@@ -280,9 +279,24 @@ def _flag_rows(flags: pd.DataFrame, lang: str, titles: dict[str, str], names: di
     })
 
 
+def _period_flags_table(figures: Figures, lang: str, titles: dict[str, str], names: dict[str, str], table, T) -> Table:
+    """Every period flag, labelled and explained (the XLSX's sheet; documents print the strongest)."""
+    return table("period_flags", T("sh_flags"), [
+        Column("rank", T("c_rank"), "int"), Column("flag_id", T("c_flag_id")), Column("category", T("c_category")),
+        Column("detector", T("c_detector")), Column("level", T("c_level")), Column("score", T("c_score"), "score"),
+        Column("case_id", T("c_case_id")), Column("subject", T("c_subject")), Column("cause", T("c_cause")),
+        Column("court_id", T("c_court_id"), "text", 1.0, nowrap=True), Column("court", T("c_court")),
+        Column("judge_id", T("c_judge_id"), "text", 1.0, nowrap=True),
+        Column("filed_on", T("c_filed_on"), "date"), Column("closed_on", T("c_closed_on"), "date"),
+        Column("flag_date", T("c_flag_date"), "date"), Column("explanation", T("c_explanation")),
+        Column("status", T("c_status")), Column("decided_at", T("c_decided_at"), "datetime")],
+        _flag_rows(figures.period_flags(), lang, titles, names), in_documents=False, sheet=T("sh_flags"))
+
+
 def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: dict[str, str] | None = None,
-          generated_at: dt.datetime | None = None) -> Brief:
-    """The content of one briefing from one Figures object."""
+          generated_at: dt.datetime | None = None, full_lists: bool = True) -> Brief:
+    """The content of one briefing from one Figures object (`full_lists=False`: without the XLSX's list of
+    every period flag, for documents, which do not print it)."""
     from . import charts as chart_module
 
     lang = "en" if lang == "en" else "zh"
@@ -403,7 +417,7 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
         Column("judge_id", T("c_judge_id"), "text", 1.3, nowrap=True), Column("court_id", T("c_court_id"), "text", 1.0, nowrap=True),
         Column("flags", T("c_flags"), "int"), *category_cols, Column("high", T("c_high"), "int"),
         Column("cases", T("c_cases"), "int"), Column("standing", T("c_standing"), "int")],
-        by_judge, note=judge_note))
+        by_judge if full_lists else by_judge.head(DOCUMENT_MAX_ROWS), note=judge_note))
     month = figures.by_month()
     if len(month) > 1:
         blocks.append(table("by_month", T("t_month"), [Column("month", T("c_month"), "month"),
@@ -412,7 +426,6 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     sections.append(Section("distribution", T("s_distribution"), blocks))
 
     # ---------------------------------------------------------------- 3. top flags, and the full list for XLSX
-    period_flags = figures.period_flags()
     top = figures.top_flags(DOCUMENT_TOP_FLAGS)
     flag_columns_doc = [
         Column("rank", T("c_rank"), "int", 0.65), Column("subject", T("c_subject"), "text", 2.4),
@@ -425,16 +438,8 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     blocks = [Paragraph(T("top_intro", n=len(top)) if len(top) else T("top_none"))]
     if len(top):
         blocks.append(table("top_flags", T("s_top"), flag_columns_doc, top_rows, document_rows=None, in_xlsx=False))
-    all_rows = _flag_rows(period_flags, lang, titles, names)
-    blocks.append(table("period_flags", T("sh_flags"), [
-        Column("rank", T("c_rank"), "int"), Column("flag_id", T("c_flag_id")), Column("category", T("c_category")),
-        Column("detector", T("c_detector")), Column("level", T("c_level")), Column("score", T("c_score"), "score"),
-        Column("case_id", T("c_case_id")), Column("subject", T("c_subject")), Column("cause", T("c_cause")),
-        Column("court_id", T("c_court_id"), "text", 1.0, nowrap=True), Column("court", T("c_court")), Column("judge_id", T("c_judge_id"), "text", 1.0, nowrap=True),
-        Column("filed_on", T("c_filed_on"), "date"), Column("closed_on", T("c_closed_on"), "date"),
-        Column("flag_date", T("c_flag_date"), "date"), Column("explanation", T("c_explanation")),
-        Column("status", T("c_status")), Column("decided_at", T("c_decided_at"), "datetime")],
-        all_rows, in_documents=False, sheet=T("sh_flags")))
+    if full_lists:
+        blocks.append(_period_flags_table(figures, lang, titles, names, table, T))
     sections.append(Section("top", T("s_top"), blocks))
 
     # ---------------------------------------------------------------- 4. standing warnings
@@ -442,7 +447,8 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
     rank = standing["level"].map({"high": 0, "medium": 1, "low": 2}).fillna(3)
     standing = standing.assign(_r=rank).sort_values(["_r", "score", "detector", "subject_id"],
                                                     ascending=[True, False, True, True]).drop(columns="_r")
-    standing_rows = _flag_rows(standing, lang, titles, names)
+    # documents print the first DOCUMENT_MAX_ROWS (the note counts them all); only the XLSX needs every row
+    standing_rows = _flag_rows(standing if full_lists else standing.head(DOCUMENT_MAX_ROWS), lang, titles, names)
     blocks = [Paragraph(T("standing_intro") if len(standing) else T("standing_none"))]
     if len(standing):
         blocks.append(table("standing", T("sh_standing"), [
@@ -601,8 +607,6 @@ def _redacted(section: Section, redactor: Redactor) -> Section:
 
 
 def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[str, str], table) -> list:
-    from courtwatch.detectors.registry import DETECTORS
-
     def T(key, **values):
         return t(key, lang, **values)
 
@@ -619,7 +623,7 @@ def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[st
     ]
     status = figures.detector_status().set_index("detector")
     rows = []
-    for detector in DETECTORS:
+    for detector in detector_info.detectors():
         st = status.loc[detector.name] if detector.name in status.index else None
         run_status = T(f"status_{st['status']}") if st is not None and f"status_{st['status']}" in _STATUS_KEYS \
             else (str(st["status"]) if st is not None else T("status_absent"))
@@ -628,7 +632,7 @@ def _method_blocks(figures: Figures, lang: str, court_name: str, titles: dict[st
             "category": T(detector.category), "status": run_status,
             "ran": st is not None and st["status"] in ("ok", "incremental", "carried"),
             "full_run": st is not None and st["status"] == "ok",
-            "kind": triage.kind_of(detector),
+            "kind": detector.kind,
             "period_flags": int(st["period_flags"]) if st is not None else 0,
             "standing_flags": int(st["standing_flags"]) if st is not None else 0,
             "legal_basis": detector.legal_basis or "—"})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 from functools import lru_cache
+from typing import Callable
 
 from markupsafe import Markup
 
@@ -50,36 +51,42 @@ def _table(table: Table, lang: str, title: str | None) -> dict:
             "widths": [f"{100 * c.width / total:.1f}" for c in columns], "rows": rows, "note": table.note}
 
 
-def _block(block, lang: str, section_title: str | None) -> dict | None:
+def _data_url(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _block(block, lang: str, section_title: str | None, image_url=_data_url) -> dict | None:
     if isinstance(block, Paragraph):
         return {"kind": "paragraph", "text": block.text,
                 "cls": {"note": "note", "notice": "notice"}.get(block.style, "")}
     if isinstance(block, Table):
         return _table(block, lang, section_title) if block.in_documents else None
     if isinstance(block, Chart):
-        src = "data:image/png;base64," + base64.b64encode(block.png).decode("ascii") if block.png else None
+        src = image_url(block.png) if block.png else None
         return {"kind": "chart", "key": block.key, "title": block.title, "src": src}
     if isinstance(block, Points):
         return {"kind": "points", "title": block.title, "entries": block.items, "dense": block.dense}
     if isinstance(block, Row):
         widths = block.widths or (1.0,) * len(block.blocks)
-        parts = [(_block(b, lang, section_title), w) for b, w in zip(block.blocks, widths)]
+        parts = [(_block(b, lang, section_title, image_url), w) for b, w in zip(block.blocks, widths)]
         return {"kind": "row", "parts": [(b, w) for b, w in parts if b is not None]}
     raise TypeError(f"no HTML for {type(block).__name__}")
 
 
-def _sections(sections: list[Section], lang: str) -> list[dict]:
+def _sections(sections: list[Section], lang: str, image_url) -> list[dict]:
     out = []
     for section in sections:
-        blocks = [_block(b, lang, section.title) for b in section.blocks]
+        blocks = [_block(b, lang, section.title, image_url) for b in section.blocks]
         out.append({"key": section.key, "title": section.title, "blocks": [b for b in blocks if b is not None]})
     return out
 
 
-def render(brief: Brief) -> str:
+def render(brief: Brief, image_url: Callable[[bytes], str] = _data_url) -> str:
+    """The briefing's HTML; `image_url` names a chart's PNG (default: the PNG itself, as a data: URL)."""
     lang = brief.lang
     return environment().get_template("briefing.html").render(
-        brief=brief, front=_sections(brief.front, lang), appendix=_sections(brief.sections, lang),
+        brief=brief, front=_sections(brief.front, lang, image_url),
+        appendix=_sections(brief.sections, lang, image_url),
         html_lang="zh-CN" if lang == "zh" else "en", created=f"{brief.generated_at:%Y-%m-%dT%H:%M}",
         title=f"{brief.title} — {brief.court_name} — {brief.period_label}",
         serif=Markup(SERIF), sans=Markup(SANS), page_label=Markup(PAGE_LABEL[lang]),
