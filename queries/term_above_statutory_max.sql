@@ -36,10 +36,23 @@ single AS (
     LEFT JOIN law_drug_equivalents e ON e.drug_type = d.drug_type
     WHERE d.sentence_kind = 'fixed_term' AND NOT contains(d.charge, $separator)
 ),
+-- each charge's limits under each frame set: the highest maximum of any frame, and whether every frame is 拘役 only
+limits AS (
+    SELECT charge, province, max(max_months) AS charge_max_months, bool_and(detention_only) AS detention_only
+    FROM law_frames
+    GROUP BY charge, province
+),
+-- only a term a frame may not allow goes on to the frame selection: on a province's ~600,000 fixed terms the
+-- join with every frame and the per-defendant ordering below then run for a few thousand rows
+candidates AS (
+    SELECT s.*, l.charge_max_months, l.detention_only
+    FROM single s
+    JOIN limits l ON l.charge = s.charge AND l.province = s.frame_province
+    -- exactly the rows `judged` below does not clear as FALSE (a NULL condition there is not taken either)
+    WHERE NOT coalesce(NOT l.detention_only AND s.term_months IS NOT NULL AND s.term_months <= l.charge_max_months, FALSE)
+),
 measured AS (
     SELECT s.*, f.article, f.tier AS frame_tier, f.max_months AS frame_max_months, f.lower, f.upper, f.standard,
-           max(f.max_months) OVER (PARTITION BY s.defendant_id) AS charge_max_months,
-           bool_and(f.detention_only) OVER (PARTITION BY s.defendant_id) AS detention_only,
            CASE f.measure
                WHEN 'amount_involved' THEN s.amount_involved
                WHEN 'drug_grams' THEN s.drug_equivalent_grams
@@ -47,7 +60,7 @@ measured AS (
                WHEN 'injury_level' THEN CASE s.injury_level WHEN 'none' THEN 0 WHEN 'minor_2' THEN 1
                    WHEN 'minor_1' THEN 2 WHEN 'serious_2' THEN 3 WHEN 'serious_1' THEN 4 WHEN 'death' THEN 5 END
                ELSE 0 END AS severity
-    FROM single s
+    FROM candidates s
     JOIN law_frames f ON f.charge = s.charge AND f.province = s.frame_province
 ),
 one AS (
