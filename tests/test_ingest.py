@@ -93,6 +93,40 @@ def test_gb18030_import_quarantines_exactly_the_bad_rows(tmp_path):
     assert pd.isna(d1["gender"])  # empty = unknown, never a default
 
 
+def test_every_check_across_columns_names_its_row_column_value_and_reason(tmp_path):
+    """The checks that need several columns of a row run in the scan that finds the rows with a problem;
+    each entry is exact, a row with a column problem as well gets both, and valid rows load."""
+    folder = small_import(tmp_path / "i", cases=[
+        case("(2023)浙0102刑初1号", closed_on="2023-03-01"),                     # row 2: valid
+        case("浙0102刑初9号"),                                                   # row 3: malformed case number
+        case("(2023)浙0101刑初3号"),                                             # row 4: court code ≠ court_id
+        case("(2099)浙0102刑初4号", filed_on="2023-01-05"),                      # row 5: impossible year, filed 2023
+        case("(2023)浙0102刑初5号", filed_on="2023-05-01", closed_on="2023-04-01"),  # row 6: closed < filed
+        case("(2022)浙0102刑初6号", filed_on="2023-01-05"),                      # row 7: filing year ≠ 2022
+        case("(1949)浙0102刑初7号", filed_on="1949-12-01"),                      # row 8: both before 1950
+        case("(2023)浙0102刑初8号", filed_on="2023-01-05", closed_on="2023-01-04", claim_amount="x"),  # row 9
+    ], defendants=[defendant("D1", "(2023)浙0102刑初1号"),                        # row 2: valid
+                   defendant("D2", "(2023)浙0102刑初1号", sentence_kind="exempt", term_months="6"),  # row 3
+                   defendant("D3", "(2023)浙0102刑初1号", sentence_kind="exempt", term_months="0")])  # row 4: valid
+    result = ingest(folder, db=tmp_path / "cw.duckdb", export_date=EXPORT)
+    q = result.problems
+    entries = sorted(zip(q["table_name"], q["_row"], q["column_name"], q["value"], q["reason"]))
+    assert entries == sorted([
+        ("cases", 3, "case_id", "浙0102刑初9号", "malformed case number (expected e.g. (2023)浙0102刑初123号)"),
+        ("cases", 4, "court_id", "浙0102", "court_id does not match the court code in case_id (浙0101)"),
+        ("cases", 5, "case_id", "(2099)浙0102刑初4号", "year in the case number is impossible"),
+        ("cases", 6, "closed_on", "2023-04-01", "closed before it was filed (filed_on 2023-05-01)"),
+        ("cases", 7, "filed_on", "2023-01-05", "filing year differs from the year in the case number"),
+        ("cases", 8, "case_id", "(1949)浙0102刑初7号", "year in the case number is impossible"),
+        ("cases", 8, "filed_on", "1949-12-01", "implausible date (before 1950)"),
+        ("cases", 9, "claim_amount", "x", "not a number"),
+        ("cases", 9, "closed_on", "2023-01-04", "closed before it was filed (filed_on 2023-01-05)"),
+        ("defendants", 3, "term_months", "6", "a term is given for a sentence kind that has none (exempt)"),
+    ])
+    assert result.summary()["tables"]["cases"] == {"read": 8, "loaded": 1, "quarantined": 7}
+    assert result.summary()["tables"]["defendants"] == {"read": 3, "loaded": 2, "quarantined": 1}
+
+
 def test_utf8_with_bom_and_damaged_lines_are_quarantined_not_lost(tmp_path):
     folder = small_import(tmp_path / "import")
     path = folder / "cases.csv"

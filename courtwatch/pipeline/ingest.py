@@ -598,11 +598,12 @@ def _trimmed_arrow(frame) -> "pa.Table":
 def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed: bool = False) -> None:
     """source (text as read) → `checked`: v_ trimmed text, p_ parsed value, e_ problem of each column
     (and, for cases, `cn`: the parts of the 案号). `trimmed` says the source's text is already
-    trimmed (see `_trimmed_arrow`).
+    trimmed (see `_trimmed_arrow`). Then every problem of a single row, by column (`_column_checks`)
+    and across columns (`_row_checks`), goes into `problems`.
 
-    `checked` is a view: each later check computes only the columns it reads, and no wide copy of
-    the file is kept. Only the cases file, whose 案号 regular expression is the one costly
-    expression and is read by several checks, is parsed once into a table.
+    `checked` is a view: each later check computes only the columns it reads, and no copy of the
+    file is kept. One scan finds the rows with any problem; only those few are parsed again into a
+    table (`column_problems`) from which each problem is listed.
     """
     checks = [_column_checks(c, export_date) for c in table.columns]
     if trimmed:
@@ -620,10 +621,11 @@ def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed
     def rows(of: str) -> str:
         return f"SELECT *{parsed} FROM (SELECT _row, {texts} FROM {of})"
 
-    con.execute(f"CREATE TEMP {_checked_rows_kind(table)} checked_rows AS {rows(source)}")
+    con.execute(f"CREATE TEMP VIEW checked_rows AS {rows(source)}")
     con.execute(f"CREATE TEMP VIEW checked AS SELECT *, {problem} FROM (SELECT *{same} FROM checked_rows)")
     # Most rows have no problem: find the few that do in one scan, then list their problems column by column.
-    any_problem = " OR ".join(f"e_{c.name} IS NOT NULL" for c in table.columns)
+    row_checks = _row_checks(table, export_date)
+    any_problem = " OR ".join([f"e_{c.name} IS NOT NULL" for c in table.columns] + [f"({w})" for w, *_ in row_checks])
     con.execute(f"CREATE TEMP TABLE suspect_rows AS SELECT _row FROM checked WHERE {any_problem}")
     if con.execute("SELECT count(*) FROM suspect_rows").fetchall()[0][0] == 0:
         return
@@ -632,48 +634,43 @@ def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed
     for c in table.columns:
         con.execute(f"INSERT INTO problems SELECT _row, {_literal(c.name)}, left(v_{c.name}, 200), e_{c.name}, NULL "
                     f"FROM column_problems WHERE e_{c.name} IS NOT NULL")
+    if row_checks:
+        con.execute("INSERT INTO problems " + " UNION ALL ".join(
+            f"SELECT _row, {_literal(column)}, {value}, {reason}, NULL FROM column_problems WHERE {where}"
+            for where, column, value, reason in row_checks))
 
 
-def _checked_rows_kind(table: Table) -> str:
-    return "TABLE" if table.name == "cases" else "VIEW"
-
-
-def _drop_checked(con, table: Table) -> None:
+def _drop_checked(con) -> None:
     """Free the working tables and views of one file before the next."""
     con.execute("DROP VIEW IF EXISTS checked")
-    con.execute(f"DROP {_checked_rows_kind(table)} IF EXISTS checked_rows")
+    con.execute("DROP VIEW IF EXISTS checked_rows")
     for name in ("suspect_rows", "column_problems", "repeated_keys", "problem_rows"):
         con.execute(f"DROP TABLE IF EXISTS {name}")
 
 
-def _row_checks(con, table: Table, export_date: dt.date) -> None:
-    """Checks that need several columns of one row."""
+def _row_checks(table: Table, export_date: dt.date) -> list[tuple[str, str, str, str]]:
+    """Checks that need several columns of one row: (condition, column, value, reason) SQL over the
+    columns of `checked`. Part of the scan that finds the rows with a problem, then listed from those rows."""
     if table.name == "cases":
-        # `cn` is NULL where case_id is empty (that row is already quarantined as missing a value).
-        con.execute(f"""INSERT INTO problems
-            SELECT _row, 'case_id', p_case_id, 'malformed case number (expected e.g. (2023)浙0102刑初123号)', NULL
-            FROM checked WHERE cn.year = ''
-            UNION ALL
-            SELECT _row, 'court_id', p_court_id, 'court_id does not match the court code in case_id (' || cn.court || ')', NULL
-            FROM checked WHERE cn.year <> '' AND p_court_id <> cn.court
-            UNION ALL
-            SELECT _row, 'case_id', p_case_id, 'year in the case number is impossible', NULL
-            FROM checked
-            WHERE cn.year <> '' AND (cn.year::INT < 1950 OR cn.year::INT > {export_date.year})
-            UNION ALL
-            SELECT _row, 'closed_on', p_closed_on::VARCHAR, 'closed before it was filed (filed_on ' || p_filed_on || ')', NULL
-            FROM checked WHERE p_closed_on < p_filed_on
-            UNION ALL
-            -- the year of a case number is its filing year (案号规定 art. 4): another year means a mis-keyed case
-            SELECT _row, 'filed_on', p_filed_on::VARCHAR, 'filing year differs from the year in the case number', NULL
-            FROM checked
-            WHERE cn.year <> '' AND cn.year::INT BETWEEN 1950 AND {export_date.year}
-              AND year(p_filed_on) <> cn.year::INT""")
+        # `cn` is NULL where case_id is empty (that row is already quarantined as missing a value); its
+        # year is four digits or '' (try_cast: a filter may evaluate a condition's terms in any order).
+        year = "try_cast(cn.year AS INT)"
+        return [
+            ("cn.year = ''", "case_id", "p_case_id", "'malformed case number (expected e.g. (2023)浙0102刑初123号)'"),
+            ("cn.year <> '' AND p_court_id <> cn.court", "court_id", "p_court_id",
+             "'court_id does not match the court code in case_id (' || cn.court || ')'"),
+            (f"cn.year <> '' AND ({year} < 1950 OR {year} > {export_date.year})", "case_id", "p_case_id",
+             "'year in the case number is impossible'"),
+            ("p_closed_on < p_filed_on", "closed_on", "p_closed_on::VARCHAR",
+             "'closed before it was filed (filed_on ' || p_filed_on || ')'"),
+            # the year of a case number is its filing year (案号规定 art. 4): another year means a mis-keyed case
+            (f"cn.year <> '' AND {year} BETWEEN 1950 AND {export_date.year} AND year(p_filed_on) <> {year}",
+             "filed_on", "p_filed_on::VARCHAR", "'filing year differs from the year in the case number'"),
+        ]
     if table.name == "defendants":
-        con.execute("""INSERT INTO problems
-            SELECT _row, 'term_months', v_term_months,
-                   'a term is given for a sentence kind that has none (' || p_sentence_kind || ')', NULL
-            FROM checked WHERE p_sentence_kind IN ('exempt', 'fine_only', 'life', 'death') AND p_term_months > 0""")
+        return [("p_sentence_kind IN ('exempt', 'fine_only', 'life', 'death') AND p_term_months > 0", "term_months",
+                 "v_term_months", "'a term is given for a sentence kind that has none (' || p_sentence_kind || ')'")]
+    return []
 
 
 def _duplicate_checks(con, table: Table) -> None:
@@ -807,7 +804,6 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
         _stage_checked(con, table, export_date, "raw_trimmed", trimmed=True)
     else:
         _stage_checked(con, table, export_date, "raw")
-    _row_checks(con, table, export_date)
     _reference_checks(con, table, provided)
     _duplicate_checks(con, table)  # last: it compares only the rows that are valid by themselves
     unknown = _unknown_values(con, table)
@@ -821,7 +817,7 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
     found = con.execute(f"""
         SELECT p._row, p.column_name, left(p.value, 200) AS value, p.reason, coalesce(p.raw_row, {raw_json}::VARCHAR) AS raw_row
         FROM problems p LEFT JOIN {raw_rows} r USING (_row) ORDER BY p._row, p.column_name""").df()
-    _drop_checked(con, table)
+    _drop_checked(con)
     if arrow:
         con.unregister("raw_trimmed")
         con.unregister("raw")
