@@ -123,9 +123,26 @@ def test_detector_catalog_is_current():
     registry is read instead, slowly): after changing a detector, run `python -m courtwatch.reporting.detector_info`."""
     from courtwatch.reporting import detector_catalog, detector_info
     assert detector_catalog.SOURCE_DIGEST == detector_info.source_digest(), \
-        "detector sources changed since the catalog was written: python -m courtwatch.reporting.detector_info"
+        "detectors' declarations changed since the catalog was written: python -m courtwatch.reporting.detector_info"
     assert detector_info.from_catalog() == detector_info.from_registry()
 
+
+def test_catalog_digest_follows_declarations_not_function_bodies(tmp_path):
+    """A detector's new title changes the digest (the catalog is then not read); a change inside a method
+    does not (the catalog stays valid while detectors are worked on)."""
+    from courtwatch.reporting import detector_info
+    module = tmp_path / "rules" / "some_rule.py"
+    module.parent.mkdir()
+
+    def digest(source: str) -> str:
+        module.write_text(source, encoding="utf-8")
+        return detector_info.source_digest([tmp_path])
+
+    base = digest('class Rule:\n    title_zh = "终本：甲"\n\n    def detect(self, ctx):\n        return 1\n')
+    assert digest('class Rule:\n    title_zh = "终本：甲"\n\n    def detect(self, ctx):\n        return 2\n') == base
+    assert digest('class Rule:\n    title_zh = "终本：乙"\n\n    def detect(self, ctx):\n        return 1\n') != base
+    assert digest('class Rule:\n    title_zh = "终本：甲"\n    kind = "heuristic"\n\n    def detect(self, ctx):\n'
+                  '        return 1\n') != base
 
 def test_a_stale_detector_catalog_is_not_read(monkeypatch):
     """Sources with another digest: the catalog is ignored and the registry read (a changed title is never

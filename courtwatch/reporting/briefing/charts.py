@@ -44,10 +44,15 @@ def _fontconfig_file(family: str) -> tuple[str, str] | None:
     return found[0], family
 
 
-@lru_cache(maxsize=1)
 def font_family() -> tuple[str, ...]:
     """The CJK families matplotlib can draw with, registered from their files (its font cache may predate
     the fonts' installation). Raises UserError when there is none."""
+    with _lock:  # write_brief's preload thread may be registering them
+        return _font_family()
+
+
+@lru_cache(maxsize=1)
+def _font_family() -> tuple[str, ...]:
     from matplotlib import font_manager
 
     known = {f.name for f in font_manager.fontManager.ttflist}
