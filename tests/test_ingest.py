@@ -317,3 +317,25 @@ def test_a_newer_export_replaces_the_older_row_with_its_valid_row_and_never_with
     assert table(db, "SELECT claim_amount FROM cases").claim_amount.tolist() == [8000]
     q = table(db, "SELECT row_number, column_name, value, reason FROM quarantine WHERE value = 'lots'")
     assert q.values.tolist() == [[2, "claim_amount", "lots", "not a number"]]
+
+
+def test_dates_cast_directly_read_as_the_date_pattern_reads_them():
+    """A date written as DuckDB writes it is cast without the regular expression; every other text takes
+    the pattern. Both paths give the same value on texts near that form."""
+    from courtwatch.pipeline.ingest import _column_checks
+    column = next(c for c in TABLES["cases"].columns if c.name == "filed_on")
+    fast, _ = _column_checks(column, EXPORT)
+    pattern = fast.split(" ELSE ", 1)[1].rsplit(" END)", 1)[0]
+    assert "regexp_extract" in pattern and "regexp_extract" not in fast.split(" ELSE ", 1)[0]
+    texts = ["2024-01-05", "2024-1-5", "2024/01/05", "0999-01-01", "10000-01-01", "2024-02-30", "2023-02-29",
+             "2024-02-29", "2024-01-05 00:00:00", "2024-01-05T00:00", " 2024-01-05", "+024-01-05", "-024-01-05",
+             "2024-13-01", "0000-01-01", "0001-01-01", "9999-12-31", "20240105", "2024-01-05x", "٢٠٢٤-٠١-٠٥", None]
+    con = duckdb.connect()
+    try:
+        con.execute("CREATE TABLE t (v_filed_on VARCHAR)")
+        con.executemany("INSERT INTO t VALUES (?)", [[t] for t in texts])
+        rows = con.execute(f"SELECT v_filed_on, {fast}::VARCHAR, {pattern}::VARCHAR FROM t").fetchall()
+    finally:
+        con.close()
+    assert [(text, a) for text, a, b in rows if a != b] == []
+    assert dict((text, a) for text, a, _ in rows)["2024-01-05"] == "2024-01-05"

@@ -504,6 +504,11 @@ def _column_checks(column: Column, export_date: dt.date) -> tuple[str, str]:
     if column.kind == "date":
         parsed = (f"try_strptime(replace(regexp_extract({v}, '^(\\d{{4}}[-/]\\d{{1,2}}[-/]\\d{{1,2}})([ T]00:00(:00(\\.0+)?)?)?$', 1), "
                   f"'/', '-'), '%Y-%m-%d')::DATE")
+        # Most dates are written exactly as DuckDB writes them (YYYY-MM-DD, ten characters): such a text is
+        # one the pattern above reads as the same date, so it is cast directly and only the others take
+        # the regular expression.
+        parsed = (f"(CASE WHEN length({v}) = 10 AND try_cast({v} AS DATE)::VARCHAR = {v} THEN try_cast({v} AS DATE) "
+                  f"ELSE {parsed} END)")
         return parsed, (f"CASE {missing} WHEN {p} IS NULL THEN 'not a date (expected YYYY-MM-DD)' "
                         f"WHEN {p} < DATE '1950-01-01' THEN 'implausible date (before 1950)' "
                         f"WHEN {p} > {export} THEN {_literal('after the export date ' + export_date.isoformat())} END")
@@ -590,9 +595,23 @@ def _trimmed_arrow(frame) -> "pa.Table":
         column = frame.column(name)
         trimmed = pc.utf8_trim(column, characters=SPACE_SEPARATORS)
         # Trimming only removes characters, so equal total lengths mean nothing was trimmed.
-        unchanged = pc.sum(pc.binary_length(trimmed)).as_py() == pc.sum(pc.binary_length(column)).as_py()
-        columns[name] = column if unchanged else trimmed
+        columns[name] = column if _text_bytes(trimmed) == _text_bytes(column) else trimmed
     return pa.table(columns)
+
+
+def _text_bytes(column) -> int:
+    """The bytes of all values of an Arrow string column: from each chunk's first and last offset,
+    without a pass over the values (a chunk with nulls is summed value by value)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    total = 0
+    for chunk in column.chunks:
+        if chunk.null_count or chunk.type != pa.string():
+            total += pc.sum(pc.binary_length(chunk)).as_py() or 0
+        elif len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)
+            total += int(offsets[chunk.offset + len(chunk)]) - int(offsets[chunk.offset])
+    return total
 
 
 def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed: bool = False) -> None:
