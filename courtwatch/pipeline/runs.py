@@ -7,10 +7,12 @@ against a flag follows it into later runs.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import subprocess
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -21,7 +23,7 @@ from courtwatch import __version__, queries
 from courtwatch.core.config import Config, load_config
 from courtwatch.core.contract import LOAD_ORDER
 from courtwatch.core.errors import UserError
-from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext
+from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext, Detector
 from courtwatch.detectors.registry import DETECTORS
 from courtwatch.detectors.sentencing.fit import fit_model
 from courtwatch.detectors.sentencing.review import review_list
@@ -194,8 +196,8 @@ def table_rows(con) -> dict[str, int]:
 def _run_detectors(ctx: DetectContext, run_id: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every registered detector over everything loaded: (flags, per-detector report)."""
     rows = table_rows(ctx.con)
-    results = [run_detector(d, ctx, "full", run_id=run_id, table_rows=rows, progress=progress) for d in DETECTORS]
-    return _combined(results)
+    return _combined(_run_each(ctx, lambda d, c: run_detector(d, c, "full", run_id=run_id, table_rows=rows,
+                                                              progress=progress)))
 
 
 def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -205,10 +207,36 @@ def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -
     # (case_id as object, not Arrow strings: pandas' Arrow isin converts every value of the set one by one)
     carried_all = carried_all.assign(run_id=run_id)[FLAG_COLUMNS].astype({"case_id": object})
     rows = table_rows(ctx.con)
-    results = [run_detector(d, ctx, "incremental", run_id=run_id, table_rows=rows, previous=previous,
-                            carried=carried_all[carried_all["detector"] == d.name], progress=progress)
-               for d in DETECTORS]
-    return _combined(results)
+    return _combined(_run_each(ctx, lambda d, c: run_detector(
+        d, c, "incremental", run_id=run_id, table_rows=rows, previous=previous,
+        carried=carried_all[carried_all["detector"] == d.name], progress=progress)))
+
+
+def _run_each(ctx: DetectContext, run_one: Callable[[Detector, DetectContext], tuple[pd.DataFrame, DetectorReport]]
+              ) -> list[tuple[pd.DataFrame, DetectorReport]]:
+    """`run_one` for every registered detector, the results in registry order.
+
+    The detectors whose engine path is "sql" (the written rules: one DuckDB query each, then a few lines of
+    Python per flag) run on a second connection to the same database (`con.cursor()`, the one way DuckDB
+    shares a database between threads, ../shared/stack-notes.md) in a thread of their own, while this thread
+    runs the models: DuckDB works outside the GIL, so the queries use the core the models' Python leaves
+    idle. Each detector reads only the database and its own inputs, so the flags are what one detector after
+    another gives; only the seconds each report gives include the other thread's competition for the cores.
+    """
+    written = [d for d in DETECTORS if d.engine_path == "sql"]
+    results: dict[str, tuple[pd.DataFrame, DetectorReport]] = {}
+    cursor = ctx.con.cursor()
+    try:
+        rules_ctx = dataclasses.replace(ctx, con=cursor)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            rules = pool.submit(lambda: [(d.name, run_one(d, rules_ctx)) for d in written])
+            for detector in DETECTORS:
+                if detector.engine_path != "sql":
+                    results[detector.name] = run_one(detector, ctx)
+            results.update(rules.result())
+    finally:
+        cursor.close()
+    return [results[d.name] for d in DETECTORS]
 
 
 def _combined(results: list[tuple[pd.DataFrame, DetectorReport]]) -> tuple[pd.DataFrame, pd.DataFrame]:
