@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, Callable, ClassVar
 
 import duckdb
 import numpy as np
@@ -60,6 +60,16 @@ class DetectContext:
     scope: frozenset[str] | None = None
     # incremental runs: the cases a case-level model is fitted on — unchanged since the last full run
     reference: frozenset[str] | None = None
+    # what several detectors of one run read alike (see `shared`); the data do not change during a run
+    _shared: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+
+    def shared(self, key: tuple, make: Callable[[], Any]) -> Any:
+        """`make()`, computed once for this context: a value several detectors of one run need alike (a data
+        fingerprint, a query's rows), so that the second asks for it without reading the data again. The
+        caller must not change what it gets (copy a frame before changing it)."""
+        if key not in self._shared:
+            self._shared[key] = make()
+        return self._shared[key]
 
     def in_scope(self, case_ids) -> np.ndarray:
         """Which of these cases this run scores (all of them in a full run)."""

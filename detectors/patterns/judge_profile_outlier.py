@@ -24,6 +24,7 @@ from .common import (
     r4,
     score_and_level,
 )
+from .judge_rate_outlier import judge_rates
 
 # profile features per group: metric z-scores (one-sided: only "higher than peers" counts) + days to close
 PROFILE_METRICS = {
@@ -73,8 +74,7 @@ class JudgeProfileOutlier(Detector):
 
     def detect(self, ctx: DetectContext) -> Detection:
         s = PatternSettings.from_config(ctx.config)
-        rates = queries.run(ctx.con, "pattern_judge_rates", as_of=ctx.as_of,
-                            prior_cases=float(s.standardisation_prior_cases))
+        rates = judge_rates(ctx, s)
         days = queries.run(ctx.con, "pattern_judge_days_to_close", as_of=ctx.as_of)
         if rates.empty or days.empty:
             return Detection(flags_frame([]), 0, "no closed cases with a known judge (abstained)")

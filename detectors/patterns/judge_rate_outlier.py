@@ -25,6 +25,14 @@ from .common import (
 )
 
 
+def judge_rates(ctx: DetectContext, s: PatternSettings) -> pd.DataFrame:
+    """queries/pattern_judge_rates.sql's rows, read once per run (DetectContext.shared): judge_profile_outlier
+    reads the same per-judge rates (a copy each, so neither detector changes the other's)."""
+    prior = float(s.standardisation_prior_cases)
+    return ctx.shared(("pattern_judge_rates", ctx.as_of, prior),
+                      lambda: queries.run(ctx.con, "pattern_judge_rates", as_of=ctx.as_of, prior_cases=prior)).copy()
+
+
 class JudgeRateOutlier(Detector):
     """审判指标异常 — per trial judge, extension / designation / reversal / post-closing-edit rates against peers.
 
@@ -56,8 +64,7 @@ class JudgeRateOutlier(Detector):
 
     def detect(self, ctx: DetectContext) -> Detection:
         s = PatternSettings.from_config(ctx.config)
-        rates = queries.run(ctx.con, "pattern_judge_rates", as_of=ctx.as_of,
-                            prior_cases=float(s.standardisation_prior_cases))
+        rates = judge_rates(ctx, s)
         tests = judge_metric_tests(rates, TRIAL_RATE_METRICS, s, "trial") if not rates.empty else pd.DataFrame()
         skipped = int(rates.loc[rates["grp"] == "trial", "unknown"].sum()) if not rates.empty else 0
         if tests.empty:

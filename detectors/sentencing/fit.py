@@ -371,10 +371,11 @@ def peer_group_features(ctx: DetectContext, group: str) -> pd.DataFrame:
 
 def _cache_key(ctx: DetectContext) -> tuple:
     """What the model depends on: the data (fingerprinted), the as-of date and the configuration."""
-    fingerprint = ctx.con.execute(
+    # read once per run (DetectContext.shared): every sentencing detector and the review list ask for the model
+    fingerprint = ctx.shared(("sentencing_data_fingerprint",), lambda: ctx.con.execute(
         "SELECT (SELECT count(*) FROM defendants), (SELECT coalesce(sum(hash(d)::HUGEINT), 0) FROM defendants d), "
         "(SELECT coalesce(sum(hash(c.case_id, c.judge_id, c.court_id, c.closed_on)::HUGEINT), 0) FROM cases c)"
-    ).fetchall()[0]
+    ).fetchall()[0])
     settings = SentencingSettings.from_config(ctx.config)
     fit_settings = tuple(getattr(settings, k) for k in FIT_KEYS)
     thresholds = (ctx.config.province, repr(sorted(ctx.config.law_provinces.items())))

@@ -232,7 +232,8 @@ def fitted_choice_model(rows: pd.DataFrame, X: np.ndarray, names: list[str], y: 
 def model_key(ctx: DetectContext, settings: ProbationSettings) -> tuple:
     """What a choice model of one run depends on: the connection and as-of date, its settings, the provinces'
     amount standards (the tiers) and every defendant row (each factor, and E7's drug type, is an input)."""
-    fingerprint = ctx.con.execute("SELECT count(*), coalesce(sum(hash(d)::HUGEINT), 0) FROM defendants d").fetchall()[0]
+    fingerprint = ctx.shared(("defendants_fingerprint",), lambda: ctx.con.execute(
+        "SELECT count(*), coalesce(sum(hash(d)::HUGEINT), 0) FROM defendants d").fetchall()[0])  # once per run
     return (id(ctx.con), ctx.as_of, settings, fingerprint, ctx.config.province,
             repr(sorted(ctx.config.law_provinces.items())))
 
