@@ -122,12 +122,15 @@ def trend_quarters(period: Period) -> list[Period]:
     return quarters
 
 
+TREND_COLUMNS = ("flag_id", "category", "level", "case_id", "reviewed")  # what flag_totals and review_state read
+
+
 def quarterly_trend(figures: Figures, seen: pd.Series, settings: BriefingSettings, today: dt.date) -> pd.DataFrame:
     """One row per quarter: quarter (code), start, end, flags, high, reviewed, reviewed_share, unreviewed,
     overdue, in_period (the quarter overlaps the briefing's period), partial (ends after the run's as-of date)."""
     rows = []
     for quarter in trend_quarters(figures.period):
-        flags = review_state(figures.period_flags(quarter), seen, settings.review_deadline_days, today)
+        flags = review_state(figures.period_flags(quarter, TREND_COLUMNS), seen, settings.review_deadline_days, today)
         totals = flag_totals(flags, flags["reviewed"])
         rows.append({
             "quarter": quarter.code, "start": quarter.start, "end": quarter.end, "flags": totals["flags"],
