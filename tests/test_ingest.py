@@ -339,3 +339,37 @@ def test_dates_cast_directly_read_as_the_date_pattern_reads_them():
         con.close()
     assert [(text, a) for text, a, b in rows if a != b] == []
     assert dict((text, a) for text, a, _ in rows)["2024-01-05"] == "2024-01-05"
+
+
+def test_a_column_is_character_clean_exactly_when_no_value_fails_its_character_check():
+    """The one-scan test over each chunk's bytes (`_characters_clean`) agrees with the per-value check,
+    on several chunks, a sliced chunk and values whose forbidden character is first, last or alone."""
+    import random
+
+    import pyarrow as pa
+
+    from courtwatch.core.contract import ID_NON_PRINTABLE_RE2, TEXT_FORBIDDEN_RE2
+    from courtwatch.pipeline.ingest import _characters_clean
+
+    alphabet = ["a", "7", "浙", "(", "（", " ", "\u00a0", "\u200b", "\u3000", "\x01", "\x0b", "\t", "\ufeff", "\uffff",
+                "\ue000", "😀"]
+    rng = random.Random(7)
+    con = duckdb.connect()
+    try:
+        for _ in range(150):
+            chunks = [["".join(rng.choice(alphabet[:5]) for _ in range(rng.randint(0, 3))) for _ in range(rng.randint(1, 4))]
+                      for _ in range(rng.randint(1, 3))]
+            if rng.random() < 0.6:  # one bad character somewhere
+                chunk = rng.choice(chunks)
+                chunk[rng.randrange(len(chunk))] += rng.choice(alphabet)
+            arrays = [pa.array(["x"] + c + ["\x01"], pa.string()).slice(1, len(c)) for c in chunks]
+            column = pa.chunked_array(arrays, type=pa.string())
+            frame = pa.table({name: column for name in TABLES["events"].column_names})
+            clean = _characters_clean(con, frame, TABLES["events"])
+            values = [v for c in chunks for v in c]
+            for name, pattern in (("case_id", ID_NON_PRINTABLE_RE2), ("note", TEXT_FORBIDDEN_RE2)):
+                bad = con.execute("SELECT bool_or(regexp_matches(v, ?)) FROM unnest(?::VARCHAR[]) t(v)",
+                                  [pattern, values]).fetchall()[0][0]
+                assert (name in clean) == (not bad), (name, values)
+    finally:
+        con.close()

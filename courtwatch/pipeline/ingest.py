@@ -466,12 +466,14 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _column_checks(column: Column, export_date: dt.date) -> tuple[str, str]:
+def _column_checks(column: Column, export_date: dt.date, characters_clean: bool = False) -> tuple[str, str]:
     """(parsed value over v_<name>, problem over v_<name> and p_<name>) SQL for one contract column.
 
     `v_<name>` is the trimmed text (NULL when empty = unknown) and `p_<name>` the
     parsed value; the problem is computed from both, the first that applies.
     The checks run inside DuckDB so that a province-sized export validates in seconds.
+    `characters_clean` says no value of this text column holds a character its character check
+    rejects (`_characters_clean`), so that check, which could never apply, is left out.
     """
     v, p = f"v_{column.name}", f"p_{column.name}"
     export = f"DATE {_literal(export_date.isoformat())}"
@@ -480,8 +482,8 @@ def _column_checks(column: Column, export_date: dt.date) -> tuple[str, str]:
         limit = 200 if column.kind == "str" else MAX_TEXT
         problem = f"CASE {missing} WHEN length({v}) > {limit} THEN 'longer than {limit} characters' "
         if column.kind == "str":
-            problem += _identifier_checks(v)
-        else:
+            problem += _identifier_checks(v, characters_clean)
+        elif not characters_clean:
             problem += (f"WHEN regexp_matches({v}, {_literal(TEXT_FORBIDDEN_RE2)}) "
                         f"THEN 'contains a control character (U+' "
                         f"|| printf('%04X', unicode(regexp_extract({v}, {_literal(TEXT_FORBIDDEN_RE2)}))) "
@@ -541,17 +543,66 @@ def _re2_class_member(char: str) -> str:
 ID_FORMULA_START_RE2 = "^[" + "".join(_re2_class_member(c) for c in ID_FORMULA_STARTS) + "]"
 
 
-def _identifier_checks(v: str) -> str:
+def _identifier_checks(v: str, characters_clean: bool = False) -> str:
     """WHEN clauses for the identifier rules (courtwatch/core/contract.py), the reasons of
-    contract.identifier_problem word for word."""
+    contract.identifier_problem word for word; without the non-printable check when the column is
+    known to hold no such character."""
     first = f"left({v}, 1)"
     named = " ".join(f"WHEN chr({ord(c)}) THEN {_literal(name)}" for c, name in CHARACTER_NAMES.items())
     shown = f"CASE {first} {named} ELSE chr(39) || {first} || chr(39) END"
-    return (f"WHEN regexp_matches({v}, {_literal(ID_FORMULA_START_RE2)}) "
-            f"THEN 'identifier starts with ' || {shown} || ' (a spreadsheet would read it as a formula)' "
-            f"WHEN regexp_matches({v}, {_literal(ID_NON_PRINTABLE_RE2)}) "
-            f"THEN 'identifier contains a non-printable character (U+' "
-            f"|| printf('%04X', unicode(regexp_extract({v}, {_literal(ID_NON_PRINTABLE_RE2)}))) || ')' ")
+    checks = (f"WHEN regexp_matches({v}, {_literal(ID_FORMULA_START_RE2)}) "
+              f"THEN 'identifier starts with ' || {shown} || ' (a spreadsheet would read it as a formula)' ")
+    if characters_clean:
+        return checks
+    return checks + (f"WHEN regexp_matches({v}, {_literal(ID_NON_PRINTABLE_RE2)}) "
+                     f"THEN 'identifier contains a non-printable character (U+' "
+                     f"|| printf('%04X', unicode(regexp_extract({v}, {_literal(ID_NON_PRINTABLE_RE2)}))) || ')' ")
+
+
+# Each character check is one character class: a value holds such a character exactly when the
+# concatenation of all values does, which `_characters_clean` tests in one regular-expression scan.
+CHARACTER_CHECKS = {"str": ID_NON_PRINTABLE_RE2, "text": TEXT_FORBIDDEN_RE2}
+assert all(p.startswith("[") and p.endswith("]") and "]" not in p[1:-1].replace("\\]", "") for p in CHARACTER_CHECKS.values())
+
+
+def _characters_clean(con, frame: "pa.Table", table: Table) -> set[str]:
+    """The text columns of an Arrow frame in which no value holds a character its character check
+    (CHARACTER_CHECKS) rejects. Tested per chunk on all its values' bytes end to end, one string
+    that is the chunk's own data buffer (no copy), with the same pattern in DuckDB: one scan of
+    the bytes instead of one call per value. A column with nulls or of another layout is not tested."""
+    import pyarrow as pa
+    clean = set()
+    for column in table.columns:
+        pattern = CHARACTER_CHECKS.get(column.kind)
+        if pattern is None:
+            continue
+        spans = _value_spans(frame.column(column.name))
+        if spans is None:
+            continue
+        con.register("value_spans", pa.table({"s": spans}))
+        try:
+            found = con.execute(f"SELECT bool_or(regexp_matches(s, {_literal(pattern)})) FROM value_spans").fetchall()[0][0]
+        finally:
+            con.unregister("value_spans")
+        if not found:
+            clean.add(column.name)
+    return clean
+
+
+def _value_spans(column) -> "pa.ChunkedArray | None":
+    """One string per chunk of an Arrow string column: the bytes of all the chunk's values end to end,
+    read from its data buffer in place. None for a chunk with nulls or not of Arrow's string type."""
+    import pyarrow as pa
+    pieces = []
+    for chunk in column.chunks:
+        if chunk.type != pa.string() or chunk.null_count:
+            return None
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)
+        first, last = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
+        if last > first:
+            pieces.append(pa.StringArray.from_buffers(1, pa.py_buffer(np.array([first, last], dtype=np.int32)),
+                                                      chunk.buffers()[2]))
+    return pa.chunked_array(pieces, type=pa.string())
 
 
 # The 案号 pattern in RE2 syntax (DuckDB): year, court code, case-type code, sequence.
@@ -614,7 +665,8 @@ def _text_bytes(column) -> int:
     return total
 
 
-def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed: bool = False) -> None:
+def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed: bool = False,
+                   characters_clean: frozenset[str] = frozenset()) -> None:
     """source (text as read) → `checked`: v_ trimmed text, p_ parsed value, e_ problem of each column
     (and, for cases, `cn`: the parts of the 案号). `trimmed` says the source's text is already
     trimmed (see `_trimmed_arrow`). Then every problem of a single row, by column (`_column_checks`)
@@ -624,7 +676,7 @@ def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed
     file is kept. One scan finds the rows with any problem; only those few are parsed again into a
     table (`column_problems`) from which each problem is listed.
     """
-    checks = [_column_checks(c, export_date) for c in table.columns]
+    checks = [_column_checks(c, export_date, c.name in characters_clean) for c in table.columns]
     if trimmed:
         texts = ", ".join(f"nullif({_ident(c.name)}, '') AS v_{c.name}" for c in table.columns)
     else:
@@ -819,8 +871,10 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
         con.execute("INSERT INTO problems SELECT _row, column_name, left(raw, 200), reason, raw_row FROM bad_frame")
         con.unregister("bad_frame")
     if arrow:
-        con.register("raw_trimmed", raw.trimmed if raw.trimmed is not None else _trimmed_arrow(raw.frame))
-        _stage_checked(con, table, export_date, "raw_trimmed", trimmed=True)
+        trimmed_frame = raw.trimmed if raw.trimmed is not None else _trimmed_arrow(raw.frame)
+        con.register("raw_trimmed", trimmed_frame)
+        _stage_checked(con, table, export_date, "raw_trimmed", trimmed=True,
+                       characters_clean=frozenset(_characters_clean(con, trimmed_frame, table)))
     else:
         _stage_checked(con, table, export_date, "raw")
     _reference_checks(con, table, provided)
