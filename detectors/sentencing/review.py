@@ -39,6 +39,8 @@ COLUMNS = ["defendant_id", "case_id", "court_id", "judge_id", "period", "rank_in
            "z", "ratio_to_expected", "expected_months", "term_months", "peer_group", "peer_n",
            "peer_median_months", "peer_q25_months", "peer_q75_months", "peer_spread_log", "factors",
            "similar_cases"]
+# what the list reads of the model's rows
+_MODEL_COLUMNS = ["defendant_id", "case_id", "court_id", "judge_id", "peer_group", "term_months", "z", "fitted_log"]
 
 
 def calibrated_p(z) -> np.ndarray:
@@ -92,8 +94,8 @@ def review_list(ctx: DetectContext, model: SentencingModel) -> pd.DataFrame:
     """One row per testable sentence in a peer cell of at least `review_min_cell`, ranked per court and year."""
     settings = SentencingSettings.from_config(ctx.config)
     rows = model.rows
-    if len(rows):
-        rows = rows[rows["testable"].astype(bool)]
+    if len(rows):  # the testable rows' columns the list shows, not a copy of every column of the model
+        rows = rows.loc[rows["testable"].astype(bool).to_numpy(), _MODEL_COLUMNS]
     if rows.empty:
         return pd.DataFrame(columns=COLUMNS)
     cells = rows.groupby("peer_group")["term_months"]
@@ -103,7 +105,7 @@ def review_list(ctx: DetectContext, model: SentencingModel) -> pd.DataFrame:
     rows = rows[rows["peer_group"].isin(peer.index)]
     if rows.empty:
         return pd.DataFrame(columns=COLUMNS)
-    out = rows[["defendant_id", "case_id", "court_id", "judge_id", "peer_group", "term_months", "z", "fitted_log"]].copy()
+    out = rows[_MODEL_COLUMNS].copy()
     out["term_months"] = out["term_months"].astype(float)
     out["z"] = out["z"].astype(float)
     out["p_calibrated"] = 0.0

@@ -125,7 +125,7 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
             "similar_rule_en": similar_text.rule_en(TOLERANCE, float(model.clip_z), settings.false_discovery_rate)}
     for group, targets in wanted.groupby("peer_group"):
         g = groups[group]
-        found = [(d, g.position[d]) for d in targets["defendant_id"] if d in g.position]
+        found = g.positions(targets["defendant_id"].to_numpy(dtype=object))
         if not found:
             continue
         target_rows = np.array([i for _, i in found], dtype=np.int64)
@@ -134,7 +134,7 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
         else:
             peers, distances, classes = [[] for _ in found], [[] for _ in found], [[] for _ in found]
             left_out = [None for _ in found]
-        rows, measures, fitted, years = g.rows, g.measures, g.fitted, g.where["year"]
+        rows, measures, fitted, years = g.rows, g.measures, g.fitted, g.years
         # records only for the rows a warning shows (the targets and their peers), not the whole group
         shown = np.unique(np.concatenate([target_rows] + [np.asarray(p, dtype=np.int64) for p in peers]))
         records = dict(zip(shown.tolist(), rows.iloc[shown].to_dict("records")))
@@ -174,21 +174,31 @@ def flag_context(ctx: DetectContext, model: SentencingModel, defendant_ids: list
 
 
 class GroupIndex:
-    """One peer group as flag_context reads it: its rows, where and when each was decided, the fitted log
-    terms and, where the design matches the fit, the peer search over its candidates (`PeerIndex`)."""
+    """One peer group as flag_context reads it: its rows (the design's, not copied), each row's judgment
+    year, the fitted log terms and, where the design matches the fit, the peer search over its candidates
+    (`PeerIndex`, which reads the design matrix X itself: the weighted vectors are X·params row by row)."""
 
     def __init__(self, rows: pd.DataFrame, X: np.ndarray | None, measures: list[str], params: np.ndarray,
                  where: dict[str, np.ndarray], deviant: set, judge_of: pd.Series):
-        self.rows, self.measures, self.where = rows, measures, where
-        ids = rows["defendant_id"].to_numpy()
-        self.position = {d: i for i, d in enumerate(ids)}
+        self.rows, self.measures, self.years = rows, measures, where["year"]
+        self.index = pd.Index(rows["defendant_id"])
         self.fitted: np.ndarray | None = None
         self.peers: PeerIndex | None = None
         if X is not None:
             self.fitted = X @ params
             eligible = ~rows["defendant_id"].isin(deviant).to_numpy()
             judges = rows["defendant_id"].map(judge_of).to_numpy(dtype=object)
-            self.peers = PeerIndex(X * params, ids, rows["case_id"].to_numpy(), where, eligible, judges)
+            self.peers = PeerIndex(X, rows["defendant_id"].to_numpy(), rows["case_id"].to_numpy(), where, eligible,
+                                   judges, params)
+
+    def positions(self, defendant_ids: np.ndarray) -> list[tuple[Any, int]]:
+        """(defendant, row) for the asked defendants the group holds, in the order asked."""
+        if self.index.is_unique:
+            at = self.index.get_indexer(defendant_ids)
+        else:  # a defendant's last row, as a dict of the rows would give
+            last = {d: i for i, d in enumerate(self.index)}
+            at = np.array([last.get(d, -1) for d in defendant_ids], dtype=np.int64)
+        return [(d, int(i)) for d, i in zip(defendant_ids, at) if i >= 0]
 
 
 class ModelIndex:
@@ -200,7 +210,6 @@ class ModelIndex:
         self.key = key
         self.groups: dict[str, GroupIndex] = {}
         self._deviant: set | None = None
-        self._judge_of: pd.Series | None = None
 
     def groups_for(self, ctx: DetectContext, model: SentencingModel, wanted: list[str]) -> dict[str, GroupIndex]:
         """The wanted groups' indexes: those not yet built are built in one pass (one scope query for all of
@@ -211,8 +220,8 @@ class ModelIndex:
             return out
         if self._deviant is None:
             self._deviant = deviant_defendants(ctx, model)
-            # each row's judge, as the model holds it (the designs keep only the model's columns)
-            self._judge_of = model.rows.drop_duplicates("defendant_id").set_index("defendant_id")["judge_id"]
+        # each row's judge, as the model holds it (the designs keep only the model's columns)
+        judge_of = model.rows.drop_duplicates("defendant_id").set_index("defendant_id")["judge_id"]
         designs = {}
         for group in pending:
             fit = model.groups[group]
@@ -221,14 +230,12 @@ class ModelIndex:
             else:
                 designs[group] = (fit.design.rows, fit.design.X, fit.columns, fit.design.measures)
         scope = case_scope(ctx, pd.concat([d[0]["case_id"] for d in designs.values()]))
-        assert self._judge_of is not None
         for group in pending:
             fit = model.groups[group]
             rows, X, names, measures = designs[group]
             if names != fit.columns:  # the data changed under us: give the factors without peers
                 X = None
-            out[group] = GroupIndex(rows, X, measures, fit.params, _where(rows, scope), self._deviant,
-                                    self._judge_of)
+            out[group] = GroupIndex(rows, X, measures, fit.params, _where(rows, scope), self._deviant, judge_of)
             if fit.design is not None:
                 self.groups[group] = out[group]
         return out
@@ -320,24 +327,32 @@ def ordered_peers(weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, wher
 
 class PeerIndex:
     """`ordered_peers` over one peer group, split into what no target changes — built here, or on first
-    use: the exclusion codes, the candidate pool, its (court, year) and (province, year) cells each with
-    its `Cell`, the deviant rows' k-d tree — and the per-target search (`query`)."""
+    use: the exclusion codes, the candidate pool's (court, year) and (province, year) cells each with its
+    `Cell`, the deviant rows' k-d tree — and the per-target search (`query`).
 
-    def __init__(self, weighted: np.ndarray, ids: np.ndarray, cases: np.ndarray, where: dict,
-                 eligible: np.ndarray, judges: np.ndarray | None = None):
-        self.weighted, self.ids = weighted, ids
-        self.ranks = _id_ranks(ids)
-        self.case_codes = pd.factorize(pd.Series(cases, dtype=object))[0]
-        self.groups = exclusion_groups(cases, judges)  # integer codes: cheaper to count and compare
+    The weighted factor vectors are `X` row by row times `params` (flag_context: the design and the fitted
+    coefficients, so the group's weighted matrix is never held; ordered_peers: the weighted rows, times 1),
+    the same products, bit for bit, as X * params."""
+
+    def __init__(self, X: np.ndarray, ids: np.ndarray, cases: np.ndarray, where: dict,
+                 eligible: np.ndarray, judges: np.ndarray | None = None, params: np.ndarray | None = None):
+        self.X = X
+        self.params = np.ones(X.shape[1]) if params is None else params
+        self.ranks = _id_ranks(ids).astype(np.int32)
+        self.case_codes = pd.factorize(pd.Series(cases, dtype=object))[0].astype(np.int32)
+        self.groups = exclusion_groups(cases, judges).astype(np.int32)  # integer codes: cheaper to count and compare
         self.eligible = np.asarray(eligible, dtype=bool)
-        self.pool = np.flatnonzero(self.eligible)
-        self.court, self.year, province = where["court"], where["year"], where["province"]
+        pool = np.flatnonzero(self.eligible).astype(np.int32)
+        self.n_pool = len(pool)
+        province = where["province"]
+        court_codes, court_names = pd.factorize(pd.Series(where["court"], dtype=object))
+        self.court = np.asarray(court_names, dtype=object)[court_codes]  # one string object per court
+        self.year = np.asarray(where["year"], dtype=np.int64)
         self.courts: dict[str, tuple[str, str, str]] = {}
         for c, p, lv, up in zip(self.court, province, where["level"], where["parent"]):
             self.courts.setdefault(c, (p, lv, up))
         # cells of candidates: (court, year) and (province, year)
         self.cell_rows: dict[tuple, np.ndarray] = {}
-        pool = self.pool
         frame = pd.DataFrame({"row": pool, "court": self.court[pool], "province": province[pool],
                               "year": self.year[pool]})
         if len(pool):
@@ -353,12 +368,17 @@ class PeerIndex:
         self.provinces = sorted(self.province_years)
         self._cells: dict[tuple, Cell] = {}
         self._rings: dict[str, tuple[list[list[str]], str]] = {}
-        self._deviant: tuple[np.ndarray, cKDTree | None] | None = None
+        self._deviant: tuple[np.ndarray, np.ndarray, cKDTree | None] | None = None
+
+    def vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The weighted factor vectors of these rows."""
+        return self.X[rows] * self.params
 
     def cell(self, key: tuple) -> Cell:
         """The nearest-row index of one cell, built on first use."""
         if key not in self._cells:
-            self._cells[key] = Cell(self.weighted, self.ranks, self.groups, self.cell_rows[key])
+            rows = self.cell_rows[key]
+            self._cells[key] = Cell(self.vectors(rows), self.ranks, self.groups, rows)
         return self._cells[key]
 
     def rings(self, court: str) -> tuple[list[list[str]], str]:
@@ -372,10 +392,10 @@ class PeerIndex:
             [[] for _ in targets], [[] for _ in targets], [[] for _ in targets], [0 for _ in targets])
         if k <= 0 or len(targets) == 0:
             return empty
-        if len(self.pool) == 0:
-            return empty[0], empty[1], empty[2], self.deviant_within(targets, np.full(len(targets), np.inf))
-        weighted, ranks, court, year = self.weighted, self.ranks, self.court, self.year
-        queries_ = weighted[targets]
+        queries_ = self.vectors(targets)
+        if self.n_pool == 0:
+            return empty[0], empty[1], empty[2], self.deviant_within(targets, queries_, np.full(len(targets), np.inf))
+        ranks, court, year = self.ranks, self.court, self.year
         target_cases = self.groups[targets]
         # every candidate lies in one (province, year) cell: each target's 2k nearest in each give its reach
         # (the k-th nearest eligible row of another case: the k-th of the cells' first k, at least TOLERANCE)
@@ -433,31 +453,32 @@ class PeerIndex:
             peers.append([c[3] for c in chosen])
             distances.append([c[1] for c in chosen])
             classes.append([c[0] for c in chosen])
-        return peers, distances, classes, self.deviant_within(targets, reach)
+        return peers, distances, classes, self.deviant_within(targets, queries_, reach)
 
-    def deviant_within(self, targets: np.ndarray, reach: np.ndarray) -> list[int]:
-        """Per target: the cases of other exclusion groups with a deviant (not eligible) row within `reach`
-        (one k-d tree over the deviant rows, few by construction, built on first use; the exact distance
-        decides)."""
+    def deviant_within(self, targets: np.ndarray, queries_: np.ndarray, reach: np.ndarray) -> list[int]:
+        """Per target (its vector in `queries_`): the cases of other exclusion groups with a deviant (not
+        eligible) row within `reach` (one k-d tree over the deviant rows, few by construction, built on first
+        use; the exact distance decides)."""
         if self._deviant is None:
             rows = np.flatnonzero(~self.eligible)
-            self._deviant = (rows, cKDTree(self.weighted[rows]) if len(rows) else None)
-        rows, tree = self._deviant
+            vectors = self.vectors(rows)
+            self._deviant = (rows, vectors, cKDTree(vectors) if len(rows) else None)
+        rows, vectors, tree = self._deviant
         out = [0] * len(targets)
         if tree is None:
             return out
-        weighted, groups = self.weighted, self.groups
+        groups = self.groups
         finite = np.isfinite(reach)
         balls: list = [range(len(rows))] * len(targets)
         if finite.any():
             limit = reach[finite] * (1 + _RADIUS_SLACK) + 1e-12
-            for t, ball in zip(np.flatnonzero(finite), tree.query_ball_point(weighted[targets[finite]], limit)):
+            for t, ball in zip(np.flatnonzero(finite), tree.query_ball_point(queries_[finite], limit)):
                 balls[t] = ball
         for t, i in enumerate(targets):
-            near = rows[np.asarray(balls[t], dtype=np.int64)]
-            near = near[groups[near] != groups[i]]
-            near = near[np.sqrt(((weighted[near] - weighted[i]) ** 2).sum(axis=1)) <= reach[t]]
-            out[t] = int(len(np.unique(self.case_codes[near])))
+            near = np.asarray(balls[t], dtype=np.int64)
+            near = near[groups[rows[near]] != groups[i]]
+            near = near[np.sqrt(((vectors[near] - queries_[t]) ** 2).sum(axis=1)) <= reach[t]]
+            out[t] = int(len(np.unique(self.case_codes[rows[near]])))
         return out
 
 
@@ -508,7 +529,7 @@ def nearest_rows(weighted: np.ndarray, ids: np.ndarray, groups: np.ndarray, quer
         return [[] for _ in queries_], [[] for _ in queries_]
     codes = pd.factorize(pd.Series(np.concatenate([np.asarray(groups, dtype=object),
                                                    np.asarray(query_groups, dtype=object)]), dtype=object))[0]
-    return Cell(weighted, _id_ranks(ids), codes[:len(weighted)]).nearest(queries_, codes[len(weighted):], k)
+    return Cell(np.asarray(weighted), _id_ranks(ids), codes[:len(weighted)]).nearest(queries_, codes[len(weighted):], k)
 
 
 def _id_ranks(ids: np.ndarray) -> np.ndarray:
@@ -517,30 +538,29 @@ def _id_ranks(ids: np.ndarray) -> np.ndarray:
 
 
 class Cell:
-    """`nearest_rows`' index over some rows of a group (`rows`, positions in `weighted`; all of them by
-    default): their distinct vectors and k-d tree, the rows of each vector in id order, the rows of each
-    exclusion group. Built once; each `nearest` call pays only its queries. `ranks`: the ids' dense ranks
-    (`_id_ranks`); `groups`: integer exclusion codes. Row numbers in and out are positions in `rows`."""
+    """`nearest_rows`' index over some rows of a group (`rows`, positions in the group; all of them by
+    default; `values`: their vectors): their distinct vectors and k-d tree, the rows of each vector in id
+    order, the rows of each exclusion group. Built once; each `nearest` call pays only its queries.
+    `ranks`: the group's ids' dense ranks (`_id_ranks`); `groups`: its integer exclusion codes. Row numbers
+    in and out are positions in `rows`; a row's vector is its distinct vector (equal byte for byte)."""
 
-    def __init__(self, weighted: np.ndarray, ranks: np.ndarray, groups: np.ndarray, rows: np.ndarray | None = None):
-        self.weighted = weighted
-        self.rows = np.arange(len(weighted)) if rows is None else np.asarray(rows, dtype=np.int64)
-        self.ranks = ranks[self.rows]
-        values = weighted[self.rows]
+    def __init__(self, values: np.ndarray, ranks: np.ndarray, groups: np.ndarray, rows: np.ndarray | None = None):
         n = len(values)
+        self.rows = np.arange(n, dtype=np.int32) if rows is None else np.asarray(rows, dtype=np.int32)
+        self.ranks = np.asarray(ranks[self.rows], dtype=np.int32)
         # rows in id order (the query returns them so; sort if not), then grouped by distinct vector
-        by_id = np.arange(n)
+        by_id = np.arange(n, dtype=np.int32)
         if n and not (self.ranks[:-1] <= self.ranks[1:]).all():
-            by_id = np.argsort(self.ranks, kind="stable")
+            by_id = np.argsort(self.ranks, kind="stable").astype(np.int32)
         inverse, first = _distinct_rows(values[by_id]) if n else (np.zeros(0, dtype=np.int64),
                                                                  np.zeros(0, dtype=np.int64))
-        self.distinct = values[by_id][first]
+        self.distinct = np.ascontiguousarray(values[by_id[first]])
         self.members_order = by_id[np.argsort(inverse, kind="stable")]  # rows of vector 0 by id, then of vector 1, …
         self.starts = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(self.distinct)))])
-        self.vector_of = np.empty(n, dtype=np.int64)
+        self.vector_of = np.empty(n, dtype=np.int32)
         self.vector_of[by_id] = inverse
-        self.codes = np.asarray(groups, dtype=np.int64)[self.rows]
-        self.by_group = np.argsort(self.codes, kind="stable")
+        self.codes = np.asarray(groups[self.rows], dtype=np.int32)
+        self.by_group = np.argsort(self.codes, kind="stable").astype(np.int32)
         self.sorted_codes = self.codes[self.by_group]
         self.tree = cKDTree(self.distinct) if len(self.distinct) else None
         self._own: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # group → (its vectors, its rows in each)
@@ -593,7 +613,7 @@ class Cell:
             offsets = np.repeat(lo - (np.cumsum(lengths) - lengths), lengths)
             candidates = members_order[offsets + np.arange(len(offsets))]
             candidates = candidates[codes[candidates] != query_codes[t]]  # never the own case's / judge's rows
-            distance = np.sqrt(((self.weighted[self.rows[candidates]] - q) ** 2).sum(axis=1))
+            distance = np.sqrt(((distinct[self.vector_of[candidates]] - q) ** 2).sum(axis=1))
             order = np.lexsort((self.ranks[candidates], distance))[:k]
             peers.append(candidates[order].tolist())
             distances.append(distance[order].tolist())
