@@ -436,6 +436,22 @@ def test_data_quality_is_scoped(brief_env):
     assert sum(r[3] for r in rows) == 2 and all(isinstance(r[3], int) for r in rows)
 
 
+def test_charts_are_drawn_in_process_at_their_layout_size_with_a_chinese_font():
+    """Charts come from matplotlib in this process (no browser): RGB PNGs (an alpha channel makes WeasyPrint
+    split each into image and mask) at SCALE times their layout size, drawn with a CJK family."""
+    import io
+
+    from PIL import Image
+
+    from courtwatch.reporting.briefing import charts
+    assert any("CJK" in f or "Hei" in f or "Han" in f for f in charts.font_family())
+    headline = pd.DataFrame({"indicator": ["flags_sentencing", "flags_enforcement"], "current": [3, 0],
+                             "previous": [2, 5]})
+    image = Image.open(io.BytesIO(charts.render(charts.category_bars(headline, "本期", "上期"))))
+    assert image.mode == "RGB" and image.size == (charts.WIDTH * charts.SCALE, 380 * charts.SCALE)
+    assert charts.category_bars(headline.assign(current=0, previous=0), "本期", "上期") is None
+
+
 def test_redactor_removes_other_courts_from_free_text():
     from courtwatch.reporting.briefing.content import Redactor
     every = {"浙": "浙江省高级人民法院", "浙01": "杭州市中级人民法院", "浙0102": "杭州市上城区人民法院",

@@ -16,6 +16,7 @@ import subprocess
 import threading
 import warnings
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
 
@@ -66,6 +67,12 @@ def _font_family() -> tuple[str, ...]:
             known = {f.name for f in font_manager.fontManager.ttflist}
         if family in known:
             families.append(family)
+    if not families:  # no fontconfig answer: look through the system's font files themselves (slow, rare)
+        for path in font_manager.findSystemFonts():
+            if any(part in Path(path).name for part in ("CJK", "SourceHanSans", "wqy-zenhei")):
+                font_manager.fontManager.addfont(path)
+        known = {f.name for f in font_manager.fontManager.ttflist}
+        families = [f for f in FONT_FAMILIES if f in known]
     if not families:
         raise UserError("charts need a Chinese font (Noto Sans CJK SC); install it with "
                         "`apt-get install fonts-noto-cjk`")
@@ -90,8 +97,9 @@ def _style() -> dict:
             "svg.fonttype": "none", "figure.facecolor": "white", "axes.facecolor": "white"}
 
 
-class Chart:
-    """A matplotlib figure being drawn for one chart, styled like plotly's simple_white."""
+class Drawing:
+    """A matplotlib figure being drawn for one chart (content.Chart holds its PNG), styled like plotly's
+    simple_white."""
 
     def __init__(self, height: int, width: int = WIDTH, font_px: float = 15):
         from matplotlib.figure import Figure
@@ -119,7 +127,7 @@ class Chart:
                           clip_on=False)
 
 
-def render(chart: Chart | None) -> bytes | None:
+def render(chart: Drawing | None) -> bytes | None:
     """PNG bytes of a chart (None stays None: the renderers print 'no data')."""
     if chart is None:
         return None
@@ -147,7 +155,7 @@ def _percent_axis(axis) -> None:
 
 # ----------------------------------------------------------------------------------------------- builders
 
-def category_bars(headline: pd.DataFrame, current_label: str, previous_label: str, lang: str = "zh") -> Chart | None:
+def category_bars(headline: pd.DataFrame, current_label: str, previous_label: str, lang: str = "zh") -> Drawing | None:
     """Warnings per category, this period beside the previous one."""
     if not (headline["current"].fillna(0).astype(float).any() or headline["previous"].fillna(0).astype(float).any()):
         return None
@@ -157,7 +165,7 @@ def category_bars(headline: pd.DataFrame, current_label: str, previous_label: st
     previous = headline["previous"].fillna(0).astype(int).tolist()
     current = headline["current"].fillna(0).astype(int).tolist()
     with _lock, mpl.rc_context(_style()):
-        chart = Chart(380)
+        chart = Drawing(380)
         ax, width = chart.ax, 0.75 / 2
         x = list(range(len(names)))
         low = ax.bar([i - width / 2 for i in x], previous, width, color=PREVIOUS, edgecolor="white", linewidth=0.5)
@@ -173,7 +181,7 @@ def category_bars(headline: pd.DataFrame, current_label: str, previous_label: st
     return chart
 
 
-def termination_by_court(frame: pd.DataFrame, lang: str = "zh") -> Chart | None:
+def termination_by_court(frame: pd.DataFrame, lang: str = "zh") -> Drawing | None:
     """终本 share per court (horizontal bars, highest first)."""
     if frame.empty:
         return None
@@ -183,7 +191,7 @@ def termination_by_court(frame: pd.DataFrame, lang: str = "zh") -> Chart | None:
     text = [f"{100 * s:.1f}%（{int(k)}/{int(n)}）" if lang == "zh" else f"{100 * s:.1f}% ({int(k)}/{int(n)})"
             for s, k, n in zip(frame["terminated_share"], frame["terminated_this_round"], frame["closed_cases"])]
     with _lock, mpl.rc_context(_style()):
-        chart = Chart(90 + 26 * len(frame))
+        chart = Drawing(90 + 26 * len(frame))
         ax = chart.ax
         y = list(range(len(labels)))
         bars = ax.barh(y, [100 * float(s) for s in frame["terminated_share"]], 0.75, color=CURRENT)
@@ -197,7 +205,7 @@ def termination_by_court(frame: pd.DataFrame, lang: str = "zh") -> Chart | None:
     return chart
 
 
-def termination_by_month(frame: pd.DataFrame, lang: str = "zh") -> Chart | None:
+def termination_by_month(frame: pd.DataFrame, lang: str = "zh") -> Drawing | None:
     """终本 share per month (line), the period's months marked."""
     if frame.empty or frame["closed_cases"].sum() == 0:
         return None
@@ -207,7 +215,7 @@ def termination_by_month(frame: pd.DataFrame, lang: str = "zh") -> Chart | None:
     months = pd.to_datetime(frame["month"])
     colours = [ACCENT if p else CURRENT for p in frame["in_period"]]
     with _lock, mpl.rc_context(_style()):
-        chart = Chart(360)
+        chart = Drawing(360)
         ax = chart.ax
         in_period = months[frame["in_period"].to_numpy()]
         if 0 < len(in_period) < len(frame):  # mark the period's months within the longer trend
@@ -229,7 +237,7 @@ def termination_by_month(frame: pd.DataFrame, lang: str = "zh") -> Chart | None:
     return chart
 
 
-def charge_bars(frame: pd.DataFrame, lang: str = "zh") -> Chart | None:
+def charge_bars(frame: pd.DataFrame, lang: str = "zh") -> Drawing | None:
     """Sentencing warnings per charge (horizontal bars), high-strength part shaded."""
     if frame.empty:
         return None
@@ -238,7 +246,7 @@ def charge_bars(frame: pd.DataFrame, lang: str = "zh") -> Chart | None:
     high = frame["high"].astype(int).tolist()
     other = (frame["flags"] - frame["high"]).astype(int).tolist()
     with _lock, mpl.rc_context(_style()):
-        chart = Chart(110 + 30 * len(frame))
+        chart = Drawing(110 + 30 * len(frame))
         ax = chart.ax
         y = list(range(len(frame)))
         ax.barh(y, high, 0.75, color=ACCENT, edgecolor="white", linewidth=0.5)
@@ -252,7 +260,7 @@ def charge_bars(frame: pd.DataFrame, lang: str = "zh") -> Chart | None:
     return chart
 
 
-def trend_bars(trend: pd.DataFrame, lang: str = "zh") -> Chart | None:
+def trend_bars(trend: pd.DataFrame, lang: str = "zh") -> Drawing | None:
     """Warnings per quarter (the first page's trend): high-strength part in red, the rest blue, totals on top.
 
     Drawn narrow and with large type, since it sits beside the trend table at a third of the page's width.
@@ -266,7 +274,7 @@ def trend_bars(trend: pd.DataFrame, lang: str = "zh") -> Chart | None:
     other = (trend["flags"].astype(int) - trend["high"].astype(int)).tolist()
     opacity = [1.0 if p else 0.55 for p in trend["in_period"]]
     with _lock, mpl.rc_context(_style()):
-        chart = Chart(245, width=460, font_px=24)
+        chart = Drawing(245, width=460, font_px=24)
         ax = chart.ax
         x = list(range(len(labels)))
         low = ax.bar(x, high, 0.7, color=ACCENT, edgecolor="white", linewidth=0.5)
