@@ -60,6 +60,9 @@ class DetectContext:
     scope: frozenset[str] | None = None
     # incremental runs: the cases a case-level model is fitted on — unchanged since the last full run
     reference: frozenset[str] | None = None
+    # incremental runs: how many of the scope's cases were closed by the as-of date (the case-by-case models
+    # score judgments and terminations only, so with none there is nothing to score)
+    scope_closed: int | None = None
     # what several detectors of one run read alike (see `shared`); the data do not change during a run
     _shared: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 

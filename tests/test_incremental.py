@@ -257,3 +257,37 @@ def test_no_unchanged_case_means_a_full_run(runs, tmp_path):
     con.close()
     with pytest.raises(UserError, match="no reference period"):
         detect(db, since=SINCE)
+
+
+def test_a_scope_with_no_closed_case_refits_no_model_and_changes_no_flag(runs, tmp_path, monkeypatch):
+    """The case-by-case models score closed cases only: when every new case is still pending the run carries their
+    flags without refitting, and the flags are exactly those a refit gives."""
+    from courtwatch.detectors.base import DetectContext
+    from courtwatch.pipeline import runs as runs_module
+    from courtwatch.pipeline.runs import detect
+
+    cases = pd.read_csv(runs["root"] / "full" / "cases.csv", dtype=str, keep_default_na=False)
+    filed = pd.to_datetime(cases["filed_on"].str.replace("/", "-"), errors="coerce")
+    pending = cases["closed_on"].str.strip() == ""
+    # the latest filing day from which on every case filed is still pending
+    days = sorted(filed.dropna().dt.date.unique(), reverse=True)
+    since = None
+    for day in days:
+        if pending[filed.dt.date >= day].all():
+            since = day
+        else:
+            break
+    assert since is not None and (filed.dt.date >= since).sum() >= 1
+
+    shortcut_db, refit_db = tmp_path / "a.duckdb", tmp_path / "b.duckdb"
+    shutil.copy(runs["db"], shortcut_db)
+    shutil.copy(runs["db"], refit_db)
+    shortcut = detect(shortcut_db, since=since)
+    report = shortcut.detectors.set_index("detector")
+    for name in ("sentence_deviation", "termination_procedure_outlier", "plea_recommendation_deviation"):
+        assert "not refitted" in report.loc[name, "note"], report.loc[name, "note"]
+    # the same run with the models refitted as before
+    monkeypatch.setattr(runs_module, "DetectContext", lambda **kw: DetectContext(**{**kw, "scope_closed": None}))
+    refit = detect(refit_db, since=since)
+    assert "not refitted" not in refit.detectors.set_index("detector").loc["sentence_deviation", "note"]
+    pd.testing.assert_frame_equal(_comparable(shortcut.flags), _comparable(refit.flags), check_dtype=False)

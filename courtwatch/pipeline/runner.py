@@ -79,6 +79,14 @@ def run_detector(detector: Detector, ctx: DetectContext, mode: str = "full", *, 
     if mode == "incremental" and detector.incremental == "carry":
         return carried, report("carried", carried, 0, f"{len(carried)} flag(s) carried forward from run {previous}; "
                                "a judge-, court- or pair-level model is refitted only by a full run")
+    if mode == "incremental" and detector.incremental == "scope" and ctx.scope_closed == 0:
+        # Every case-by-case model scores closed cases only (a judgment, a termination): with none in the scope
+        # its fresh verdicts are empty whatever a refit gives, so the flags are the carried ones of the other cases.
+        kept = carried[~carried["case_id"].isin(ctx.scope or frozenset())]
+        return kept, report("incremental", kept, 0,
+                            f"none of the {len(ctx.scope or ())} new or changed case(s) was closed by {ctx.as_of}, so "
+                            f"none has a verdict to score and the model is not refitted; {len(kept)} flag(s) carried "
+                            f"forward from run {previous}")
     if mode == "incremental" and detector.incremental == "all":
         # a written rule: cheap and needing no model, it re-checks every case as in a full run
         ctx = DetectContext(con=ctx.con, as_of=ctx.as_of, config=ctx.config)

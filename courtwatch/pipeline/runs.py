@@ -86,10 +86,13 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         run_id = f"R{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         started = dt.datetime.now()
         con.execute("CREATE OR REPLACE TEMP TABLE current_fingerprints AS " + queries.sql_text("case_fingerprints"))
-        previous, scope, reference = None, None, None
+        previous, scope, reference, scope_closed = None, None, None, None
         if since is not None:
             previous = _incremental_reference(con, config)
-            scope = frozenset(queries.arrow(con, "incremental_scope", since=since).column("case_id").to_pylist())
+            scoped = queries.arrow(con, "incremental_scope", since=since)
+            scope = frozenset(scoped.column("case_id").to_pylist())
+            # the case-by-case models score closed cases only (judgments, terminations): none closed, nothing to score
+            scope_closed = sum(1 for day in scoped.column("closed_on").to_pylist() if day is not None and day <= as_of)
             reference = frozenset(queries.arrow(con, "incremental_reference").column("case_id").to_pylist()) - scope
             if not reference:
                 # e.g. a DuckDB upgrade that hashes rows differently: every case would look changed and
@@ -98,7 +101,8 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
                                 "reference period; run a full `courtwatch detect`")
             progress(f"incremental: {len(scope)} new or changed case(s) since {since} or run {previous}, scored "
                      f"against models fitted on {len(reference)} case(s) unchanged since the last full run")
-        ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope, reference=reference)
+        ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope, reference=reference,
+                            scope_closed=scope_closed)
         if engine == "spark":
             flags, report_frame = _run_on_spark(con, parquet, as_of, config, run_id, progress)
         elif previous is None:
