@@ -36,8 +36,9 @@ def build_brief(con, period: str, court_id: str | None = None, lang: str = "zh",
                 generated_at: dt.datetime | None = None, full_lists: bool = True) -> Brief:
     """The content of one briefing (no file written): for the dashboard's preview and for tests.
 
-    `full_lists=False` leaves out the list of every period flag, which only the XLSX holds (documents print
-    the strongest 15): labelling and explaining 30,000 flags of a scale-100 quarter for a PDF was 0.5 s wasted.
+    `full_lists=False` prepares only what documents print: not the list of every period flag (the XLSX's;
+    documents print the strongest 15), and of the standing warnings and the judges the first 20 (their notes
+    still count them all). Labelling and explaining 30,000 flags of a scale-100 quarter for a PDF was 0.5 s.
     """
     figures = Figures(con, period, court_id, run_id=run_id, dispositions=dispositions)
     if every_court is None:
