@@ -105,8 +105,7 @@ class Drawing:
         from matplotlib.figure import Figure
 
         self.font = font_px * PX
-        self.figure = Figure(figsize=(width / 100, height / 100), dpi=100, layout="constrained")
-        self.figure.get_layout_engine().set(w_pad=4 / 100, h_pad=4 / 100, wspace=0, hspace=0)
+        self.figure = Figure(figsize=(width / 100, height / 100), dpi=100)
         self.ax = self.figure.add_subplot()
         ax = self.ax
         ax.spines[["top", "right"]].set_visible(False)
@@ -127,6 +126,19 @@ class Drawing:
                           clip_on=False)
 
 
+def _fit(chart: Drawing, renderer, pad_inches: float = 0.04) -> None:
+    """Place the axes so that they and everything around them (tick labels, titles, the legend above) fill
+    the figure less a pad — what matplotlib's constrained layout does for one axes (the same pixels on the
+    briefing's five charts), measured once instead of in its two passes (0.15 s of the five)."""
+    figure, ax = chart.figure, chart.ax
+    width, height, pad = figure.bbox.width, figure.bbox.height, pad_inches * figure.dpi
+    outer, inner = ax.get_tightbbox(renderer), ax.get_window_extent(renderer)
+    left, right = inner.x0 - outer.x0, outer.x1 - inner.x1
+    bottom, top = inner.y0 - outer.y0, outer.y1 - inner.y1
+    ax.set_position([(left + pad) / width, (bottom + pad) / height,
+                     (width - left - right - 2 * pad) / width, (height - bottom - top - 2 * pad) / height])
+
+
 def render(chart: Drawing | None) -> bytes | None:
     """PNG bytes of a chart (None stays None: the renderers print 'no data')."""
     if chart is None:
@@ -139,6 +151,7 @@ def render(chart: Drawing | None) -> bytes | None:
         warnings.simplefilter("ignore")  # a glyph missing from the first family falls back to the next
         chart.figure.set_dpi(100 * SCALE)
         canvas = FigureCanvasAgg(chart.figure)
+        _fit(chart, canvas.get_renderer())
         canvas.draw()
         pixels = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     # RGB, not RGBA: the background is white, and an alpha channel makes WeasyPrint split every chart into
