@@ -7,6 +7,8 @@ against a flag follows it into later runs.
 """
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -81,13 +83,18 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         raise UserError("--parquet is read by --engine spark only; the default engine reads the database")
     if not store.db_path(db).exists():
         raise UserError(f"no database at {store.db_path(db)}; run `courtwatch ingest FOLDER` first")
-    with store.open_for_write(db) as con:
+    with store.open_for_write(db) as con, contextlib.ExitStack() as background:
         as_of = as_of or default_as_of(con)
         run_id = f"R{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         started = dt.datetime.now()
-        con.execute("CREATE OR REPLACE TEMP TABLE current_fingerprints AS " + queries.sql_text("case_fingerprints"))
         previous, scope, reference, scope_closed = None, None, None, None
-        if since is not None:
+        fingerprinting = None
+        if since is None:
+            # a full run needs the case fingerprints only to record them for the incremental runs after it:
+            # hashed and recorded on a second connection while the detectors run
+            fingerprinting = background.enter_context(_Fingerprinting(con, run_id))
+        else:
+            con.execute("CREATE OR REPLACE TEMP TABLE current_fingerprints AS " + queries.sql_text("case_fingerprints"))
             previous = _incremental_reference(con, config)
             scoped = queries.arrow(con, "incremental_scope", since=since)
             scope = frozenset(scoped.column("case_id").to_pylist())
@@ -122,10 +129,41 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
                     [run_id, started, dt.datetime.now(), as_of, code_version(), config.to_json(),
                      store.data_fingerprint(con), len(flags), "full" if previous is None else "incremental", since,
                      previous, None if scope is None else len(scope), engine])
-        queries.execute(con, "record_case_fingerprints", run_id=run_id)
-        if previous is None:  # a full run moves the reference period of the incremental runs after it
-            queries.execute(con, "record_reference_fingerprints", run_id=run_id)
+        if fingerprinting is not None:
+            fingerprinting.wait()
+        else:
+            queries.execute(con, "record_case_fingerprints", run_id=run_id)
     return RunResult(run_id, as_of, flags, report_frame, scope)
+
+
+class _Fingerprinting:
+    """A full run's case fingerprints (queries/case_fingerprints.sql) recorded as the last case fingerprints and the
+    reference period of the incremental runs after it, on a second connection (`con.cursor()`) in a thread of its
+    own: one hash over every loaded row, which no detector needs. `wait()` re-raises what went wrong there; leaving
+    the context waits for the thread too (a failed run must not close the database under it)."""
+
+    def __init__(self, con, run_id: str):
+        self._cursor = con.cursor()
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        self._done = self._pool.submit(self._record, run_id)
+
+    def _record(self, run_id: str) -> None:
+        self._cursor.execute("CREATE OR REPLACE TEMP TABLE current_fingerprints AS "
+                             + queries.sql_text("case_fingerprints"))
+        queries.execute(self._cursor, "record_case_fingerprints", run_id=run_id)
+        # a full run moves the reference period of the incremental runs after it
+        queries.execute(self._cursor, "record_reference_fingerprints", run_id=run_id)
+
+    def wait(self) -> None:
+        self._done.result()
+
+    def __enter__(self) -> _Fingerprinting:
+        return self
+
+    def __exit__(self, *failure) -> None:
+        concurrent.futures.wait([self._done])
+        self._pool.shutdown()
+        self._cursor.close()
 
 
 def _record_review(ctx: DetectContext, run_id: str, previous: str | None, progress) -> None:

@@ -343,9 +343,16 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: S
 
 @contextmanager
 def staged_features(ctx: DetectContext):
-    """Every peer group's legal factors staged once (queries/sentencing_features_stage.sql, a temporary
-    table in DuckDB, so memory stays in the database) for `peer_group_features` to read one group at a
-    time: the join behind them runs once, not once per group. Dropped on leaving."""
+    """Every peer group's legal factors staged (queries/sentencing_features_stage.sql, a temporary table in
+    DuckDB, so memory stays in the database) for `peer_group_features` to read one group at a time: the join
+    behind them runs once, not once per group. Staged once per context (DetectContext.shared), since the
+    sentencing model and the probation model (probation.py) of one run both read it; the table then stays
+    until the connection closes (a later context's staging replaces it)."""
+    ctx.shared(("sentencing_features_staged",), lambda: _stage_features(ctx))
+    yield
+
+
+def _stage_features(ctx: DetectContext) -> bool:
     frames = law.frame_sets_for(ctx.config)  # one frame set per configured province + the national lowest
     ctx.con.register("law_frames", frames)
     ctx.con.register("law_drug_equivalents", law.drug_equivalents())
@@ -355,10 +362,7 @@ def staged_features(ctx: DetectContext):
     finally:
         ctx.con.unregister("law_frames")
         ctx.con.unregister("law_drug_equivalents")
-    try:
-        yield
-    finally:
-        ctx.con.execute("DROP TABLE IF EXISTS sentencing_features_staged")
+    return True
 
 
 def peer_group_features(ctx: DetectContext, group: str) -> pd.DataFrame:
