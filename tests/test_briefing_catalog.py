@@ -128,8 +128,8 @@ def test_detector_catalog_is_current():
 
 
 def test_catalog_digest_follows_declarations_not_function_bodies(tmp_path):
-    """A detector's new title changes the digest (the catalog is then not read); a change inside a method
-    does not (the catalog stays valid while detectors are worked on)."""
+    """A detector's new title or kind changes the digest (the catalog is then not read); a change inside a
+    method or a new helper function does not (the catalog stays valid while detectors are worked on)."""
     from courtwatch.reporting import detector_info
     module = tmp_path / "rules" / "some_rule.py"
     module.parent.mkdir()
@@ -140,6 +140,8 @@ def test_catalog_digest_follows_declarations_not_function_bodies(tmp_path):
 
     base = digest('class Rule:\n    title_zh = "终本：甲"\n\n    def detect(self, ctx):\n        return 1\n')
     assert digest('class Rule:\n    title_zh = "终本：甲"\n\n    def detect(self, ctx):\n        return 2\n') == base
+    assert digest('def helper():\n    pass\n\n\nclass Rule:\n    title_zh = "终本：甲"\n\n    def detect(self, ctx):\n'
+                  '        return 1\n') == base
     assert digest('class Rule:\n    title_zh = "终本：乙"\n\n    def detect(self, ctx):\n        return 1\n') != base
     assert digest('class Rule:\n    title_zh = "终本：甲"\n    kind = "heuristic"\n\n    def detect(self, ctx):\n'
                   '        return 1\n') != base

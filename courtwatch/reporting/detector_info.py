@@ -4,8 +4,8 @@ importing the detector registry.
 The registry imports every detector module and with them statsmodels, scipy.stats, scikit-learn and PyOD:
 1.1–1.4 s CPU and 2–3.7 s wall at scale 100 under load (issue 16), a quarter of a briefing that needs only
 these six fields. `detector_catalog.py` holds them as the registry gave them when it was written, together
-with a digest of the detectors' declarations (`source_digest`: every .py file of courtwatch.detectors, its
-function bodies left out). When the installed sources have that digest, the catalog is read; otherwise the
+with a digest of the detectors' declarations (`source_digest`: every .py file of courtwatch.detectors
+without its functions). When the installed sources have that digest, the catalog is read; otherwise the
 registry is imported and read instead — slower, never stale. `tests/test_briefing_catalog.py` fails while the catalog is out of date;
 `python -m courtwatch.reporting.detector_info` rewrites it.
 """
@@ -31,14 +31,21 @@ class DetectorInfo:
     legal_basis: str
 
 
+class _WithoutFunctions(ast.NodeTransformer):
+    def visit_FunctionDef(self, node):
+        return None  # the statement is dropped from its module's or class's body
+
+    visit_AsyncFunctionDef = visit_FunctionDef
+
+
 def source_digest(roots: list[Path] | None = None) -> str:
     """SHA-256 over every .py file of the installed detectors package: its relative path and its syntax tree
-    with the bodies of functions left out.
+    without its functions and methods.
 
-    The fields are class attributes, rule tables and constants, all outside function bodies, so a change to
-    how a detector computes (most changes) keeps the catalog valid, and any change to what it declares does
-    not. A field computed inside a function would escape this check, but not the test, which compares the
-    catalog with the registry itself. Parsing the package costs about 0.1 s.
+    The fields are class attributes, rule tables and constants, all outside functions, so a change to how a
+    detector computes (most changes: a method's body, a new helper) keeps the catalog valid, and any change to
+    what it declares does not. A field computed inside a function would escape this check, but not the test,
+    which compares the catalog with the registry itself. Parsing the package costs about 0.1 s.
     """
     if roots is None:
         import courtwatch.detectors as package  # its __init__ only holds a docstring
@@ -46,10 +53,7 @@ def source_digest(roots: list[Path] | None = None) -> str:
     digest = hashlib.sha256()
     for root in roots:
         for path in sorted(root.rglob("*.py")):
-            tree = ast.parse(path.read_bytes(), filename=str(path))
-            for node in ast.walk(tree):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    node.body = []
+            tree = _WithoutFunctions().visit(ast.parse(path.read_bytes(), filename=str(path)))
             digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0")
             digest.update(ast.dump(tree).encode("utf-8") + b"\0")
     return digest.hexdigest()
