@@ -32,6 +32,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import Callable
 
 EXPORT_DATE = dt.date(2024, 12, 31)
 APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
@@ -327,11 +328,18 @@ def stage_model_floors(scale: float, seed: int, work: Path, province: str) -> di
 
     from courtwatch import queries
     from courtwatch.core.config import load_config
+    from courtwatch.detectors import law
     from courtwatch.detectors.base import DetectContext
     from courtwatch.detectors.patterns.common import PatternSettings
     from courtwatch.detectors.patterns.judge_profile_outlier import PROFILE_METRICS, JudgeProfileOutlier
     from courtwatch.detectors.patterns.termination_procedure_outlier import FEATURES, _partitions
-    from courtwatch.detectors.sentencing.fit import SentencingSettings, fit_model, fit_sample
+    from courtwatch.detectors.sentencing.fit import (
+        SentencingSettings,
+        fit_model,
+        fit_sample,
+        peer_group_features,
+        staged_features,
+    )
     from courtwatch.detectors.sentencing.sentencing_disparity_audit import ATTRIBUTES
     from courtwatch.pipeline.runs import default_as_of
     _, db = _paths(work, scale, province)
@@ -340,7 +348,9 @@ def stage_model_floors(scale: float, seed: int, work: Path, province: str) -> di
     ctx = DetectContext(con=con, as_of=default_as_of(con), config=config)
     floors: dict[str, dict] = {}
 
-    def timed(name: str, calls: list, what: str) -> None:
+    def timed(name: str, calls: list, what: str, read: Callable[[], object] | None = None) -> None:
+        """Time the library calls; `read` (timed apart, as `read_wall`) reads the same data the detector reads
+        (its queries, on a fresh context), the floor of a stage whose design is small next to its reading."""
         wall = cpu = 0.0
         with threadpool_limits(1, user_api="blas"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -349,6 +359,20 @@ def stage_model_floors(scale: float, seed: int, work: Path, province: str) -> di
                     call()
                 wall, cpu = wall + clock.wall, cpu + clock.cpu
         floors[name] = {"wall": wall, "cpu": cpu, "calls": len(calls), "what": what}
+        if read is not None:
+            with _Clock() as clock:
+                read()
+            floors[name].update(read_wall=clock.wall, read_cpu=clock.cpu)
+
+    def fresh() -> DetectContext:  # a context whose run-scoped values (DetectContext.shared) are not read yet
+        return DetectContext(con=con, as_of=ctx.as_of, config=config)
+
+    def read_sentencing_features() -> None:
+        reading = fresh()
+        groups = queries.run(con, "sentencing_peer_groups", as_of=ctx.as_of, separator=law.MULTI_CHARGE_SEPARATOR)
+        with staged_features(reading):
+            for group in groups["peer_group"]:
+                peer_group_features(reading, group)
 
     try:
         settings = SentencingSettings.from_config(config)
@@ -363,7 +387,7 @@ def stage_model_floors(scale: float, seed: int, work: Path, province: str) -> di
             norm = sm.robust.norms.HuberT(t=settings.sentencing_huber_t)
             fits.append(lambda y=y[idx], X=X[idx], norm=norm:
                         sm.RLM(y, X, M=norm).fit(maxiter=100, tol=1e-8, scale_est="mad"))
-        timed("sentence_deviation", fits, f"{len(fits)} RLM fits")
+        timed("sentence_deviation", fits, f"{len(fits)} RLM fits", read_sentencing_features)
 
         s = PatternSettings.from_config(config)
         courts = queries.run(con, "pattern_termination_procedure_courts", as_of=ctx.as_of)
@@ -373,7 +397,11 @@ def stage_model_floors(scale: float, seed: int, work: Path, province: str) -> di
             X = frame[FEATURES].dropna().to_numpy(dtype=float)
             if len(X) >= s.procedure_min_cases:
                 ecods.append(lambda X=X: ECOD(contamination=0.01).fit(X))
-        timed("termination_procedure_outlier", ecods, f"{len(ecods)} ECOD fits")
+        timed("termination_procedure_outlier", ecods, f"{len(ecods)} ECOD fits",
+              lambda: [queries.run(con, "pattern_termination_procedure", as_of=ctx.as_of, court_ids=court_ids)
+                       for court_ids in _partitions(queries.run(con, "pattern_termination_procedure_courts",
+                                                                as_of=ctx.as_of),
+                                                    s.procedure_partition_max_cases, s.procedure_min_cases)])
 
         detector = JudgeProfileOutlier()
         rates = queries.run(con, "pattern_judge_rates", as_of=ctx.as_of, prior_cases=float(s.standardisation_prior_cases))
@@ -384,7 +412,10 @@ def stage_model_floors(scale: float, seed: int, work: Path, province: str) -> di
             if prof is not None:
                 X = prof[[f"z_{m}" for m in used] + ["z_days"]].to_numpy(dtype=float)
                 profiles.append(lambda X=X: ECOD(contamination=0.01).fit(X))
-        timed("judge_profile_outlier", profiles, f"{len(profiles)} ECOD fits")
+        timed("judge_profile_outlier", profiles, f"{len(profiles)} ECOD fits",
+              lambda: (queries.run(con, "pattern_judge_rates", as_of=ctx.as_of,
+                                   prior_cases=float(s.standardisation_prior_cases)),
+                       queries.run(con, "pattern_judge_days_to_close", as_of=ctx.as_of)))
 
         attrs = queries.run(con, "sentencing_audit_attributes", as_of=ctx.as_of)
         rows = model.rows[["defendant_id", "court_id", "resid_clipped"]].merge(
@@ -399,7 +430,8 @@ def stage_model_floors(scale: float, seed: int, work: Path, province: str) -> di
             if len(g) >= min_n and usable:
                 X = sm.add_constant(g[usable].astype(float).to_numpy(), has_constant="add")
                 ols.append(lambda y=g["resid_clipped"].to_numpy(), X=X: sm.OLS(y, X).fit(cov_type="HC3"))
-        timed("sentencing_disparity_audit", ols, f"{len(ols)} OLS fits")
+        timed("sentencing_disparity_audit", ols, f"{len(ols)} OLS fits",
+              lambda: queries.run(con, "sentencing_audit_attributes", as_of=ctx.as_of))
     finally:
         con.close()
     return {"wall": sum(f["wall"] for f in floors.values()), "cpu": sum(f["cpu"] for f in floors.values()),
@@ -497,7 +529,9 @@ def report(results: dict, total_s: float, scales: list[float], started: dt.datet
         f"(noise {PROVINCES['high-flag']:g}: many more sentences are significant, so every cost per flag shows). "
         "Floors, measured in the same run on the same files and designs: *load_floor* is DuckDB alone loading "
         "the import files (`CREATE TABLE AS SELECT * FROM read_csv`, then CHECKPOINT); *model_floors* the bare "
-        "library call of each model stage (see the detectors' tables); *floor* a plain DuckDB "
+        "library call of each model stage (see the detectors' tables), and apart from it the detector's own queries "
+        "reading the same data (where a model is small, as ECOD over a few thousand judges, the reading is most "
+        "of what any implementation must do, so the targets give the ratio to both); *floor* a plain DuckDB "
         "`count(*), sum(hash(row))` over every loaded table, best of three (*÷ scan* divides by it). "
         "*parallel* is that scan's one-thread time over its default-thread time: 2.0 means both cores were ours, "
         "1.0 means one.",
@@ -540,7 +574,9 @@ def report(results: dict, total_s: float, scales: list[float], started: dt.datet
                       "|---|---|---|---|---|---|---|---|"]
             for d in sorted(detect["detectors"], key=lambda d: -(d["seconds"] or 0)):
                 f = floors.get(d["detector"])
-                floor_cell = f"{f['wall']:.2f} ({f['what']}, {f['calls']} calls)" if f else "—"
+                floor_cell = (f"{f['wall']:.2f} ({f['what']}, {f['calls']} calls)"
+                              + (f"; its queries {f['read_wall']:.2f}" if f.get("read_wall") is not None else "")
+                              if f else "—")
                 lines.append(f"| {d['detector']} | {d['category']} | {d['status']} | {d['flag_count']:,} | "
                              f"{d['rows_skipped']:,} | {d['seconds']:.2f} | {floor_cell} | "
                              f"{_times(d['seconds'], f['wall']) if f else '—'} |")
@@ -629,6 +665,13 @@ def _targets(results: dict, total_s: float, scales: list[float]) -> list[str]:
                 add(f"{name}{where} ÷ library floor", f"{ratio:.1f}× ({seconds[name]:.1f} s ÷ {f['wall']:.1f} s)",
                     f"≤ {TARGET_MODEL_RATIO:g}×", ratio <= TARGET_MODEL_RATIO,
                     f"{ratio - TARGET_MODEL_RATIO:.1f}×", f"{f['what']} ({f['calls']} calls)")
+            if name in seconds and f.get("read_wall") is not None and f["wall"] + f["read_wall"] > 0:
+                floor = f["wall"] + f["read_wall"]
+                ratio = seconds[name] / floor
+                add(f"{name}{where} ÷ (reading + library floor)",
+                    f"{ratio:.1f}× ({seconds[name]:.1f} s ÷ {floor:.1f} s)", f"≤ {TARGET_MODEL_RATIO:g}×",
+                    ratio <= TARGET_MODEL_RATIO, f"{ratio - TARGET_MODEL_RATIO:.1f}×",
+                    f"its queries {f['read_wall']:.1f} s + {f['what']} {f['wall']:.1f} s")
         ingest, plain = stages.get("ingest", {}), stages.get("load_floor", {})
         if ingest.get("wall") and plain.get("wall"):
             ratio = ingest["wall"] / plain["wall"]
