@@ -184,17 +184,18 @@ class GroupIndex:
     (`PeerIndex`, which reads the design matrix X itself: the weighted vectors are X·params row by row)."""
 
     def __init__(self, rows: pd.DataFrame, X: np.ndarray | None, measures: list[str], params: np.ndarray,
-                 where: dict[str, np.ndarray], deviant: set, judge_of: pd.Series):
+                 where: dict[str, np.ndarray], deviant: set, judge_of: dict):
         self.rows, self.measures, self.years = rows, measures, where["year"]
         self.index = pd.Index(rows["defendant_id"])
         self.fitted: np.ndarray | None = None
         self.peers: PeerIndex | None = None
         if X is not None:
             self.fitted = X @ params
-            eligible = ~rows["defendant_id"].isin(deviant).to_numpy()
-            judges = rows["defendant_id"].map(judge_of).to_numpy(dtype=object)
-            self.peers = PeerIndex(X, rows["defendant_id"].to_numpy(), rows["case_id"].to_numpy(), where, eligible,
-                                   judges, params)
+            ids = rows["defendant_id"].to_numpy(dtype=object)
+            eligible = np.fromiter((d not in deviant for d in ids.tolist()), dtype=bool, count=len(ids))
+            judges = np.empty(len(ids), dtype=object)
+            judges[:] = [judge_of.get(d) for d in ids.tolist()]
+            self.peers = PeerIndex(X, ids, rows["case_id"].to_numpy(), where, eligible, judges, params)
 
     def positions(self, defendant_ids: np.ndarray) -> list[tuple[Any, int]]:
         """(defendant, row) for the asked defendants the group holds, in the order asked."""
@@ -225,8 +226,10 @@ class ModelIndex:
             return out
         if self._deviant is None:
             self._deviant = deviant_defendants(ctx, model)
-        # each row's judge, as the model holds it (the designs keep only the model's columns)
-        judge_of = model.rows.drop_duplicates("defendant_id").set_index("defendant_id")["judge_id"]
+        # each defendant's judge, as the model holds it (the designs keep only the model's columns): its first
+        # row's (the reversed pairs, so that the first one is written last)
+        ids, judges = (model.rows[c].to_numpy(dtype=object).tolist() for c in ("defendant_id", "judge_id"))
+        judge_of = dict(zip(reversed(ids), reversed(judges)))
         designs = {}
         for group in pending:
             fit = model.groups[group]
@@ -234,7 +237,7 @@ class ModelIndex:
                 designs[group] = _design_again(ctx, model, group)
             else:
                 designs[group] = (fit.design.rows, fit.design.X, fit.columns, fit.design.measures)
-        scope = case_scope(ctx, pd.concat([d[0]["case_id"] for d in designs.values()]))
+        scope = _scope_columns(case_scope(ctx, pd.concat([d[0]["case_id"] for d in designs.values()])))
         for group in pending:
             fit = model.groups[group]
             rows, X, names, measures = designs[group]
@@ -276,18 +279,32 @@ def _design_again(ctx: DetectContext, model: SentencingModel, group: str):
     return rows, X, names, measures
 
 
-def _where(rows: pd.DataFrame, scope: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Per row: court, judgment year (−1 unknown), province, level and supervising court ('' unknown)."""
-    s = scope.reindex(rows["case_id"].to_numpy())
-    court = rows["court_id"].astype(object).to_numpy()
-
+def _scope_columns(scope: pd.DataFrame) -> tuple[dict, dict[str, np.ndarray]]:
+    """case_scope's answer as arrays, once per call: case → its position, and per position the judgment
+    year (−1 unknown), province, level and supervising court ('' unknown)."""
     def text(column: str) -> np.ndarray:
-        values = s[column].astype(object)
+        values = scope[column].astype(object)
         return values.where(values.notna(), "").astype(str).to_numpy(dtype=object)
 
-    year = pd.to_numeric(s["judgment_year"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
-    return {"court": pd.Series(court, dtype=object).astype(str).to_numpy(dtype=object), "year": year, "province": text("province"),
-            "level": text("level"), "parent": text("parent_id")}
+    at = dict(zip(scope.index.to_numpy(dtype=object).tolist(), range(len(scope))))
+    year = pd.to_numeric(scope["judgment_year"], errors="coerce").fillna(-1).to_numpy(dtype=np.int64)
+    return at, {"year": year, "province": text("province"), "level": text("level"), "parent": text("parent_id")}
+
+
+def _where(rows: pd.DataFrame, scope: tuple[dict, dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Per row: court, judgment year (−1 unknown), province, level and supervising court ('' unknown);
+    `scope`: `_scope_columns`."""
+    at_of, columns = scope
+    at = np.fromiter((at_of.get(c, -1) for c in rows["case_id"].to_numpy(dtype=object).tolist()), dtype=np.int64,
+                     count=len(rows))
+    missing = at < 0
+    out = {"court": pd.Series(rows["court_id"].astype(object).to_numpy(), dtype=object).astype(str).to_numpy(dtype=object)}
+    for name, values in columns.items():
+        taken = values[at]
+        if missing.any():
+            taken[missing] = -1 if name == "year" else ""
+        out[name] = taken
+    return out
 
 
 def _rings(court: str, courts: dict) -> tuple[list[list[str]], str]:
