@@ -33,6 +33,25 @@ single AS (
     LEFT JOIN law_drug_equivalents e ON e.drug_type = d.drug_type
     WHERE d.sentence_kind = 'fixed_term' AND NOT contains(d.charge, $separator)
 ),
+-- each charge's frames with a measure under each frame set: the highest maximum, and the bottom frame's maximum
+limits AS (
+    SELECT f.charge, f.province, max(f.max_months) AS charge_max_months,
+           min(f.max_months) FILTER (WHERE f.tier = b.bottom_tier) AS bottom_max_months
+    FROM law_frames f
+    JOIN (SELECT charge, province, min(tier) AS bottom_tier FROM law_frames WHERE measure IS NOT NULL
+          GROUP BY charge, province) b ON b.charge = f.charge AND b.province = f.province
+    WHERE f.measure IS NOT NULL
+    GROUP BY f.charge, f.province
+),
+-- only a term within the charge's frames but above its bottom frame goes on to the frame selection (on a
+-- province's ~600,000 fixed terms the per-defendant window and grouping below then run for a few thousand
+-- rows): exactly the rows `verdict` does not clear as FALSE (a NULL condition there is not taken either)
+candidates AS (
+    SELECT s.*
+    FROM single s
+    JOIN limits l ON l.charge = s.charge AND l.province = s.frame_province
+    WHERE NOT coalesce(s.term_months <= l.bottom_max_months OR s.term_months > l.charge_max_months, FALSE)
+),
 measured AS (
     SELECT s.*, f.article, f.measure, f.tier, f.lower, f.upper, f.max_months, f.standard,
            -- the bottom frame applies to any conviction of the charge (e.g. 多次盗窃、入户盗窃 whatever the amount)
@@ -44,7 +63,7 @@ measured AS (
                WHEN 'injury_level' THEN CASE s.injury_level WHEN 'none' THEN 0 WHEN 'minor_2' THEN 1
                    WHEN 'minor_1' THEN 2 WHEN 'serious_2' THEN 3 WHEN 'serious_1' THEN 4 WHEN 'death' THEN 5 END
                END AS severity
-    FROM single s
+    FROM candidates s
     JOIN law_frames f ON f.charge = s.charge AND f.province = s.frame_province
     WHERE f.measure IS NOT NULL
 ),
