@@ -73,6 +73,8 @@ fuzz: $(STAMP)
 # Documents generated from the code: model cards.
 docs: $(STAMP)
 	$(BIN)/python -m courtwatch.reporting.modelcards --out docs/detectors.md
+	# the briefing's detector catalog (read instead of importing the registry; tests/test_briefing_catalog.py)
+	$(BIN)/python -m courtwatch.reporting.detector_info
 
 clean:
 	rm -rf demo build *.egg-info .pytest_cache test-artifacts
