@@ -164,6 +164,10 @@ class Detector(abc.ABC):
     #:   "all"   — a written rule: cheap and needing no model, it re-checks every case every run
     #:             (its deadlines move with the as-of date).
     incremental: ClassVar[str] = "carry"
+    #: The run-wide fitted model it reads, fitted by the first detector that asks and cached for the others
+    #: (None: it reads its own inputs only). A run gives the detectors of one model to one thread and one
+    #: connection, one after another (courtwatch/pipeline/runs.py), so that each model is fitted once.
+    shared_model: ClassVar[str | None] = None
     #: How an engine runs it:
     #:   "python" — code over one province's tables; the Spark engine runs it on an executor, once
     #:              per province partition, exactly as the DuckDB engine does;

@@ -158,6 +158,7 @@ class CaseloadDeviation(Detector):
     min_key: str
     effect_key: str
     reference: str | None = None
+    shared_model = "sentencing"  # fit.fit_model
 
     def excluded_units(self, model: SentencingModel, settings: SentencingSettings) -> dict[str, set]:
         return {}

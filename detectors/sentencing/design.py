@@ -221,7 +221,8 @@ def context_columns(frame: pd.DataFrame, min_rows: int) -> dict[str, np.ndarray]
 
 def independent_design(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, list[str]]:
     """The design matrix of `cols` (name → n values, in order) without its constant and collinear columns
-    (_independent_columns), and the names of the columns kept.
+    (_independent_columns), and the names of the columns kept. `cols` is emptied on the way: each column is
+    freed once copied, so that the design's columns, the matrix and its kept part are never all held at once.
 
     Filled column by column into a column-major array (np.column_stack writes each column with a stride of
     p values: 3.7 s against 0.14 s for the scale-100 probation design, 763,671 × 39); the result is row-major,
@@ -230,9 +231,16 @@ def independent_design(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray,
     names = list(cols)
     X = np.empty((n, len(names)), order="F")
     for j, name in enumerate(names):
-        X[:, j] = cols[name]
-    X, names = _independent_columns(X, names)
-    return np.ascontiguousarray(X), names
+        X[:, j] = cols.pop(name)  # each column freed once copied (the caller's dict is done with)
+    keep = _independent_column_indices(X)
+    # the kept columns, row-major, copied a block of rows at a time: no third n × p array on the way
+    out = np.empty((n, len(keep)))
+    for start in range(0, n, _COPY_BLOCK_ROWS):
+        out[start:start + _COPY_BLOCK_ROWS] = X[start:start + _COPY_BLOCK_ROWS][:, keep]
+    return out, [names[j] for j in keep]
+
+
+_COPY_BLOCK_ROWS = 65536
 
 
 def _independent_columns(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -246,9 +254,14 @@ def _independent_columns(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, l
     Measured on the scale-100 probation design (763,671 × 39): the same 37 columns kept as by the pass
     over X's columns, in 0.6 s instead of 16–42 s.
     """
+    keep = _independent_column_indices(np.asarray(X, dtype=float))
+    return X[:, keep], [names[j] for j in keep]
+
+
+def _independent_column_indices(X: np.ndarray) -> list[int]:
+    """The columns `_independent_columns` keeps, by position (all of them for a design without rows)."""
     if X.shape[0] == 0:
-        return X, names
-    X = np.asarray(X, dtype=float)
+        return list(range(X.shape[1]))
     norms = np.sqrt(np.einsum("ij,ij->j", X, X))  # (np.linalg.norm(axis=0) squares a copy of X: 5× slower)
     candidate = (norms > 0) & ((np.arange(X.shape[1]) == 0) | (np.ptp(X, axis=0) > 0))
     with threadpool_limits(1, user_api="blas"):  # small blocks: a threaded BLAS only spins on a busy host
@@ -263,7 +276,7 @@ def _independent_columns(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, l
         if np.linalg.norm(rest) > 1e-8 * norms[j]:
             basis.append(rest / np.linalg.norm(rest))
             keep.append(int(j))
-    return X[:, keep], [names[j] for j in keep]
+    return keep
 
 
 # rows per block of the tall-skinny QR: a block of p ≤ ~50 columns stays in cache

@@ -346,9 +346,10 @@ def staged_features(ctx: DetectContext):
     """Every peer group's legal factors staged (queries/sentencing_features_stage.sql, a temporary table in
     DuckDB, so memory stays in the database) for `peer_group_features` to read one group at a time: the join
     behind them runs once, not once per group. Staged once per context (DetectContext.shared), since the
-    sentencing model and the probation model (probation.py) of one run both read it; the table then stays
-    until the connection closes (a later context's staging replaces it)."""
-    ctx.shared(("sentencing_features_staged",), lambda: _stage_features(ctx))
+    sentencing model and the probation model (probation.py) of one run read it (once per connection: a run may
+    fit them on two); the table then stays until the connection closes (a later context's staging replaces it)."""
+    # per connection: a temporary table is seen only by the connection that made it
+    ctx.shared(("sentencing_features_staged", id(ctx.con)), lambda: _stage_features(ctx))
     yield
 
 

@@ -124,6 +124,7 @@ class PenaltyKindDeviation(ProbationDeviation):
     """probation.ProbationDeviation's body with the penalty-kind model, wording and evidence names."""
 
     legal_basis = text.BASIS_PENALTY_KIND
+    shared_model = "penalty_kind"  # penalty_kind_model
     effect_key = "penalty_kind_min_effect"
     judge_min_key = "penalty_kind_min_judge_cases"
     counted = "lighter_penalties"

@@ -372,6 +372,7 @@ class ProbationDeviation(Detector):
 
     category = "sentencing"
     needs = ("cases", "defendants")
+    shared_model: ClassVar[str | None] = "probation"  # probation_model (penalty_kind.py: penalty_kind_model)
     kind = "statistical"
     legal_basis = text.BASIS_PROBATION
     unit: ClassVar[str]

@@ -22,6 +22,7 @@ class SentenceDeviation(Detector):
     category = "sentencing"
     subject_type = "defendant"
     needs = ("cases", "defendants")
+    shared_model = "sentencing"  # fit.fit_model
     incremental = "scope"
     title_zh = "个案量刑偏离"
     title_en = "Sentence far from legally similar cases"

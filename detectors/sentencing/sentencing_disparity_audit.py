@@ -47,6 +47,7 @@ class SentencingDisparityAudit(Detector):
     category = "sentencing"
     subject_type = "court"
     needs = ("cases", "defendants")
+    shared_model = "sentencing"  # fit.fit_model
     title_zh = "量刑差别对待审计（性别、民族、户籍）"
     title_en = "Sentencing disparity audit (gender, ethnicity, residence)"
     method = ("Within each court: OLS (HC3 robust SEs, Student t with the smaller group's df) of the "
