@@ -36,6 +36,11 @@ class Config:
         return self.values.get("general", {}).get("province", "")
 
     @property
+    def detect_duckdb_memory_mb(self) -> int:
+        """[general] detect_duckdb_memory_mb: DuckDB's memory limit during a detection run."""
+        return int(self.values["general"]["detect_duckdb_memory_mb"])
+
+    @property
     def law_provinces(self) -> dict[str, dict]:
         """[law.provinces]: each configured province's amount thresholds and the documents they come from."""
         return dict(self.values.get("law", {}).get("provinces", {}))

@@ -33,9 +33,6 @@ from courtwatch.detectors.sentencing.review import review_list
 from courtwatch.pipeline.runner import DetectorReport, report_frame, run_detector
 from courtwatch.storage import store
 
-# DuckDB's memory during a detection run (see detect)
-DETECT_DUCKDB_MEMORY_MB = 1024
-
 
 @dataclass
 class RunResult:
@@ -89,9 +86,9 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         raise UserError(f"no database at {store.db_path(db)}; run `courtwatch ingest FOLDER` first")
     with store.open_for_write(db) as con, contextlib.ExitStack() as background:
         # DuckDB keeps what it has read cached up to its memory limit (80% of the machine by default), beside
-        # the models' own memory: bounded here, a run at scale 100 peaks at 3.5 GB instead of 4.0 GB (measured
-        # with the two lanes of `_run_each`), for 3 s more (it reads some blocks twice)
-        con.execute(f"SET memory_limit = '{DETECT_DUCKDB_MEMORY_MB}MB'")
+        # the models' own memory: bounded here ([general] detect_duckdb_memory_mb), a run at scale 100 peaks at
+        # 3.5 GB instead of 4.0 GB (measured with the two lanes of `_run_each`), for ~3 s more
+        con.execute(f"SET memory_limit = '{int(config.detect_duckdb_memory_mb)}MB'")
         as_of = as_of or default_as_of(con)
         run_id = f"R{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         started = dt.datetime.now()
