@@ -241,14 +241,16 @@ def cmd_serve(args) -> None:
 
 
 def cmd_demo(args) -> None:
-    folder = Path(args.data)
-    args_sample = argparse.Namespace(out_dir=str(folder), scale=args.scale, seed=args.seed, noise=0.35)
-    cmd_sample(args_sample)
-    cmd_ingest(argparse.Namespace(dir=str(folder), db=args.db, export_date=None, json=False))
-    cmd_detect(argparse.Namespace(db=args.db, as_of=None, config=None))
+    # each step's arguments parsed as its own command line would be, so that every option a step gains later
+    # has its default here too (a hand-built Namespace without detect's --since broke the demo)
+    parser = build_parser()
+    folder = str(Path(args.data))
+    cmd_sample(parser.parse_args(["sample", folder, "--scale", str(args.scale), "--seed", str(args.seed)]))
+    cmd_ingest(parser.parse_args(["ingest", folder, "--db", str(args.db)]))
+    cmd_detect(parser.parse_args(["detect", "--db", str(args.db)]))
     _demo_account(args)
     if not args.no_serve:
-        cmd_serve(argparse.Namespace(db=args.db, port=args.port))
+        cmd_serve(parser.parse_args(["serve", "--db", str(args.db), "--port", str(args.port)]))
 
 
 def _ops(args):
