@@ -63,7 +63,9 @@ class DetectContext:
     # incremental runs: how many of the scope's cases were closed by the as-of date (the case-by-case models
     # score judgments and terminations only, so with none there is nothing to score)
     scope_closed: int | None = None
-    # what several detectors of one run read alike (see `shared`); the data do not change during a run
+    # what several detectors of one run read alike (see `shared`); the data do not change during a run. A copy
+    # of the context with another connection (a run's second lane) shares it: key what depends on the connection
+    # by the connection (as fit.stage_features does)
     _shared: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def shared(self, key: tuple, make: Callable[[], Any]) -> Any:

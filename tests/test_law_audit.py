@@ -586,7 +586,7 @@ def test_an_unrecognised_drug_type_costs_the_row_only_its_type(tmp_path):
 def test_the_sentencing_models_read_typed_drug_quantities_on_the_heroin_scale(tmp_path):
     """E7 reaches the statistical models too: sentence_deviation's peers and the penalty-kind model compare an
     opium or ketamine sentence with heroin sentences on one scale and one tier, as the frame rules read them."""
-    from courtwatch.detectors.sentencing.fit import staged_features
+    from courtwatch.detectors.sentencing.fit import stage_features
 
     drug = dict(charge="走私、贩卖、运输、制造毒品罪", amount_involved="")
     cases, defs = criminal({"OPIUM": dict(drug, drug_grams="600", drug_type="鸦片", term_months="96"),
@@ -597,8 +597,8 @@ def test_the_sentencing_models_read_typed_drug_quantities_on_the_heroin_scale(tm
     con = duckdb.connect(str(tmp_path / "cw.duckdb"))
     try:
         ctx = DetectContext(con=con, as_of=AS_OF, config=load_config())
-        with staged_features(ctx):
-            staged = con.execute("SELECT defendant_id, drug_grams, tier FROM sentencing_features_staged").df()
+        stage_features(ctx)
+        staged = con.execute("SELECT defendant_id, drug_grams, tier FROM sentencing_features_staged").df()
     finally:
         con.close()
     staged = staged.set_index("defendant_id")

@@ -28,7 +28,7 @@ from courtwatch.detectors.sentencing.fit import (
     SentencingSettings,
     fit_model,
     peer_group_features,
-    staged_features,
+    stage_features,
 )
 from courtwatch.detectors.sentencing.similar import (
     RECENT_YEARS,
@@ -84,74 +84,74 @@ def reference_flag_context(ctx, model, defendant_ids, k):
     rule = {"similar_rule": similar_text.rule_zh(TOLERANCE, model.clip_z, fdr),
             "similar_rule_en": similar_text.rule_en(TOLERANCE, model.clip_z, fdr)}
     out = {}
-    with staged_features(ctx):
-        for group, targets in wanted.groupby("peer_group"):
-            if group == POOLED_GROUP:
+    stage_features(ctx)
+    for group, targets in wanted.groupby("peer_group"):
+        if group == POOLED_GROUP:
+            continue
+        fit = model.groups[group]
+        rows, X, names, measures, _ = build_design(group, peer_group_features(ctx, group), frames,
+                                                   settings.sentencing_min_not_recorded, model.charge_measures)
+        if names != fit.columns:
+            X = None
+        records = rows.to_dict("records")
+        ids = rows["defendant_id"].to_numpy()
+        cases = rows["case_id"].to_numpy()
+        where = [scope[c] for c in cases]
+        excluded = rows["defendant_id"].isin(deviant).to_numpy()
+        judges = [None if is_na(j) or j == "" else j for j in rows["defendant_id"].map(judge_of)]
+        # the rows a flagged row never takes: its judge's, or its own case's where no judge is recorded
+        own_of = np.array([f"j{j}" if j is not None else f"c{c}" for j, c in zip(judges, cases)], dtype=object)
+        position = {d: i for i, d in enumerate(ids)}
+        weighted = X * fit.params if X is not None else None
+        fitted = X @ fit.params if X is not None else None
+        for defendant in targets["defendant_id"]:
+            i = position.get(defendant)
+            if i is None:
                 continue
-            fit = model.groups[group]
-            rows, X, names, measures, _ = build_design(group, peer_group_features(ctx, group), frames,
-                                                       settings.sentencing_min_not_recorded, model.charge_measures)
-            if names != fit.columns:
-                X = None
-            records = rows.to_dict("records")
-            ids = rows["defendant_id"].to_numpy()
-            cases = rows["case_id"].to_numpy()
-            where = [scope[c] for c in cases]
-            excluded = rows["defendant_id"].isin(deviant).to_numpy()
-            judges = [None if is_na(j) or j == "" else j for j in rows["defendant_id"].map(judge_of)]
-            # the rows a flagged row never takes: its judge's, or its own case's where no judge is recorded
-            own_of = np.array([f"j{j}" if j is not None else f"c{c}" for j, c in zip(judges, cases)], dtype=object)
-            position = {d: i for i, d in enumerate(ids)}
-            weighted = X * fit.params if X is not None else None
-            fitted = X @ fit.params if X is not None else None
-            for defendant in targets["defendant_id"]:
-                i = position.get(defendant)
-                if i is None:
-                    continue
-                record = records[i]
-                entry = {
-                    "factors_zh": factors_zh(record, measures),
-                    "severity": {m: record.get(m) for m in measures},
-                    "tier": None if is_na(record.get("tier")) else int(record["tier"]),
-                    "circumstances": {c: (None if is_na(record.get(c)) else bool(record.get(c)))
-                                      for c in CIRCUMSTANCES},
-                    "similar_cases": [],
-                }
-                if weighted is not None:
-                    raw = np.sqrt(((weighted - weighted[i]) ** 2).sum(axis=1))
-                    distance = raw.copy()
-                    distance[(own_of == own_of[i]) | excluded] = np.inf
-                    finite = np.sort(distance[np.isfinite(distance)])
-                    reach = max(TOLERANCE, finite[k - 1]) if len(finite) >= k else np.inf
-                    left_out = len(set(cases[excluded & (own_of != own_of[i]) & (raw <= reach)]))
-                    within = np.flatnonzero(np.isfinite(distance) & (distance <= reach))
-                    classes = np.array([_precedence(where[j], where[i]) for j in within], dtype=np.int64)
-                    order = np.lexsort((ids[within], distance[within], classes))[:k]
-                    for j, cls in zip(within[order], classes[order]):
-                        peer = records[j]
-                        entry["similar_cases"].append({
-                            "case_id": peer["case_id"], "defendant_id": peer["defendant_id"],
-                            "court_id": peer["court_id"],
-                            "sentence": sentence_zh(peer["sentence_kind"], peer["term_months"]),
-                            "term_months": float(peer["term_months"]),
-                            "expected_months": round(float(np.exp(fitted[j])), 1),
-                            "factors": factors_zh(peer, measures),
-                            "factor_distance": round(float(distance[j]), 3),
-                            "judgment_year": int(where[j][1]),
-                            "precedence": PRECEDENCE[cls // 2],
-                            "precedence_zh": similar_text.PRECEDENCE[PRECEDENCE[cls // 2]][0],
-                            "recent": bool(cls % 2 == 0),
-                        })
-                terms = sorted(p["term_months"] for p in entry["similar_cases"])
-                spread = None if not terms else {
-                    "n": len(terms), "min_months": round(terms[0], 1),
-                    "q25_months": round(float(np.quantile(terms, 0.25)), 1),
-                    "median_months": round(float(np.median(terms)), 1),
-                    "q75_months": round(float(np.quantile(terms, 0.75)), 1), "max_months": round(terms[-1], 1)}
-                entry.update({"similar_spread": spread, "similar_spread_zh": similar_text.spread_zh(spread),
-                              "similar_spread_en": similar_text.spread_en(spread),
-                              "similar_deviant_left_out": left_out if weighted is not None else None, **rule})
-                out[defendant] = entry
+            record = records[i]
+            entry = {
+                "factors_zh": factors_zh(record, measures),
+                "severity": {m: record.get(m) for m in measures},
+                "tier": None if is_na(record.get("tier")) else int(record["tier"]),
+                "circumstances": {c: (None if is_na(record.get(c)) else bool(record.get(c)))
+                                  for c in CIRCUMSTANCES},
+                "similar_cases": [],
+            }
+            if weighted is not None:
+                raw = np.sqrt(((weighted - weighted[i]) ** 2).sum(axis=1))
+                distance = raw.copy()
+                distance[(own_of == own_of[i]) | excluded] = np.inf
+                finite = np.sort(distance[np.isfinite(distance)])
+                reach = max(TOLERANCE, finite[k - 1]) if len(finite) >= k else np.inf
+                left_out = len(set(cases[excluded & (own_of != own_of[i]) & (raw <= reach)]))
+                within = np.flatnonzero(np.isfinite(distance) & (distance <= reach))
+                classes = np.array([_precedence(where[j], where[i]) for j in within], dtype=np.int64)
+                order = np.lexsort((ids[within], distance[within], classes))[:k]
+                for j, cls in zip(within[order], classes[order]):
+                    peer = records[j]
+                    entry["similar_cases"].append({
+                        "case_id": peer["case_id"], "defendant_id": peer["defendant_id"],
+                        "court_id": peer["court_id"],
+                        "sentence": sentence_zh(peer["sentence_kind"], peer["term_months"]),
+                        "term_months": float(peer["term_months"]),
+                        "expected_months": round(float(np.exp(fitted[j])), 1),
+                        "factors": factors_zh(peer, measures),
+                        "factor_distance": round(float(distance[j]), 3),
+                        "judgment_year": int(where[j][1]),
+                        "precedence": PRECEDENCE[cls // 2],
+                        "precedence_zh": similar_text.PRECEDENCE[PRECEDENCE[cls // 2]][0],
+                        "recent": bool(cls % 2 == 0),
+                    })
+            terms = sorted(p["term_months"] for p in entry["similar_cases"])
+            spread = None if not terms else {
+                "n": len(terms), "min_months": round(terms[0], 1),
+                "q25_months": round(float(np.quantile(terms, 0.25)), 1),
+                "median_months": round(float(np.median(terms)), 1),
+                "q75_months": round(float(np.quantile(terms, 0.75)), 1), "max_months": round(terms[-1], 1)}
+            entry.update({"similar_spread": spread, "similar_spread_zh": similar_text.spread_zh(spread),
+                          "similar_spread_en": similar_text.spread_en(spread),
+                          "similar_deviant_left_out": left_out if weighted is not None else None, **rule})
+            out[defendant] = entry
     return out
 
 

@@ -338,7 +338,7 @@ def stage_model_floors(scale: float, seed: int, work: Path, province: str) -> di
         fit_model,
         fit_sample,
         peer_group_features,
-        staged_features,
+        stage_features,
     )
     from courtwatch.detectors.sentencing.sentencing_disparity_audit import ATTRIBUTES
     from courtwatch.pipeline.runs import default_as_of
@@ -370,9 +370,9 @@ def stage_model_floors(scale: float, seed: int, work: Path, province: str) -> di
     def read_sentencing_features() -> None:
         reading = fresh()
         groups = queries.run(con, "sentencing_peer_groups", as_of=ctx.as_of, separator=law.MULTI_CHARGE_SEPARATOR)
-        with staged_features(reading):
-            for group in groups["peer_group"]:
-                peer_group_features(reading, group)
+        stage_features(reading)
+        for group in groups["peer_group"]:
+            peer_group_features(reading, group)
 
     try:
         settings = SentencingSettings.from_config(config)

@@ -221,7 +221,7 @@ def context_columns(frame: pd.DataFrame, min_rows: int) -> dict[str, np.ndarray]
 
 def independent_design(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray, list[str]]:
     """The design matrix of `cols` (name → n values, in order) without its constant and collinear columns
-    (_independent_columns), and the names of the columns kept. `cols` is emptied on the way: each column is
+    (_independent_column_indices), and the names of the columns kept. `cols` is emptied on the way: each column is
     freed once copied, so that the design's columns, the matrix and its kept part are never all held at once.
 
     Filled column by column into a column-major array (np.column_stack writes each column with a stride of
@@ -243,8 +243,9 @@ def independent_design(cols: dict[str, np.ndarray], n: int) -> tuple[np.ndarray,
 _COPY_BLOCK_ROWS = 65536
 
 
-def _independent_columns(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Drop constant and collinear columns (keeping the intercept) so every coefficient is identified.
+def _independent_column_indices(X: np.ndarray) -> list[int]:
+    """The columns to keep, by position, so every coefficient is identified: constant and collinear columns go
+    (the intercept stays); all of them for a design without rows.
 
     One Gram–Schmidt pass: a column is kept when a non-negligible part of it (over 1e-8 of its norm) is not
     explained by the columns kept before it. The pass runs on R of a QR factorisation of X, not on X's
@@ -254,12 +255,6 @@ def _independent_columns(X: np.ndarray, names: list[str]) -> tuple[np.ndarray, l
     Measured on the scale-100 probation design (763,671 × 39): the same 37 columns kept as by the pass
     over X's columns, in 0.6 s instead of 16–42 s.
     """
-    keep = _independent_column_indices(np.asarray(X, dtype=float))
-    return X[:, keep], [names[j] for j in keep]
-
-
-def _independent_column_indices(X: np.ndarray) -> list[int]:
-    """The columns `_independent_columns` keeps, by position (all of them for a design without rows)."""
     if X.shape[0] == 0:
         return list(range(X.shape[1]))
     norms = np.sqrt(np.einsum("ij,ij->j", X, X))  # (np.linalg.norm(axis=0) squares a copy of X: 5× slower)

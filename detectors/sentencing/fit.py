@@ -341,8 +341,7 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: S
     return fit, out, X
 
 
-@contextmanager
-def staged_features(ctx: DetectContext):
+def stage_features(ctx: DetectContext) -> None:
     """Every peer group's legal factors staged (queries/sentencing_features_stage.sql, a temporary table in
     DuckDB, so memory stays in the database) for `peer_group_features` to read one group at a time: the join
     behind them runs once, not once per group. Staged once per context (DetectContext.shared), since the
@@ -350,37 +349,50 @@ def staged_features(ctx: DetectContext):
     fit them on two); the table then stays until the connection closes (a later context's staging replaces it)."""
     # per connection: a temporary table is seen only by the connection that made it
     ctx.shared(("sentencing_features_staged", id(ctx.con)), lambda: _stage_features(ctx))
-    yield
 
 
 def _stage_features(ctx: DetectContext) -> bool:
-    frames = law.frame_sets_for(ctx.config)  # one frame set per configured province + the national lowest
-    ctx.con.register("law_frames", frames)
-    ctx.con.register("law_drug_equivalents", law.drug_equivalents())
-    try:
+    with law_tables(ctx):
         queries.execute(ctx.con, "sentencing_features_stage", as_of=ctx.as_of,
                         separator=law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config))
+    return True
+
+
+@contextmanager
+def law_tables(ctx: DetectContext):
+    """The statutory frames (one set per configured province + the national lowest) and the drug scales
+    (contract extension E7) registered as law_frames and law_drug_equivalents for the sentencing queries
+    that join them; unregistered on leaving."""
+    ctx.con.register("law_frames", law.frame_sets_for(ctx.config))
+    ctx.con.register("law_drug_equivalents", law.drug_equivalents())
+    try:
+        yield
     finally:
         ctx.con.unregister("law_frames")
         ctx.con.unregister("law_drug_equivalents")
-    return True
 
 
 def peer_group_features(ctx: DetectContext, group: str) -> pd.DataFrame:
     """One peer group's rows of queries/sentencing_features.sql (its legal factors, the judgment date) and each
-    row's court level (queries/sentencing_court_levels.sql), inside `staged_features`."""
+    row's court level (queries/sentencing_court_levels.sql), after `stage_features`."""
     features = queries.run(ctx.con, "sentencing_features", peer_group=group)
     levels = queries.run(ctx.con, "sentencing_court_levels")
     return features.merge(levels, on="court_id", how="left") if len(features) else features.assign(court_level=None)
 
 
-def _cache_key(ctx: DetectContext) -> tuple:
-    """What the model depends on: the data (fingerprinted), the as-of date and the configuration."""
-    # read once per run (DetectContext.shared): every sentencing detector and the review list ask for the model
-    fingerprint = ctx.shared(("sentencing_data_fingerprint",), lambda: ctx.con.execute(
+def data_fingerprint(ctx: DetectContext) -> tuple:
+    """A fingerprint of what the sentencing models read: every defendant row and each case's id, judge, court and
+    closing day. Read once per run (DetectContext.shared): every sentencing detector, the review list and the
+    choice models (probation.model_key) ask for it before their caches answer."""
+    return ctx.shared(("sentencing_data_fingerprint",), lambda: ctx.con.execute(
         "SELECT (SELECT count(*) FROM defendants), (SELECT coalesce(sum(hash(d)::HUGEINT), 0) FROM defendants d), "
         "(SELECT coalesce(sum(hash(c.case_id, c.judge_id, c.court_id, c.closed_on)::HUGEINT), 0) FROM cases c)"
     ).fetchall()[0])
+
+
+def _cache_key(ctx: DetectContext) -> tuple:
+    """What the model depends on: the data (fingerprinted), the as-of date and the configuration."""
+    fingerprint = data_fingerprint(ctx)
     settings = SentencingSettings.from_config(ctx.config)
     fit_settings = tuple(getattr(settings, k) for k in FIT_KEYS)
     thresholds = (ctx.config.province, repr(sorted(ctx.config.law_provinces.items())))
@@ -405,8 +417,8 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
     # single charges first: the multi-charge group borrows their severity measures; the pooled rare
     # charges come last, from the single charges that were too thin for a model of their own
     order = sorted(groups["peer_group"], key=lambda g: (g == MULTI_GROUP, g)) + [POOLED_GROUP]
-    with staged_features(ctx):
-        _fit_groups(ctx, order, frames, settings, fits, parts, skipped, known)
+    stage_features(ctx)
+    _fit_groups(ctx, order, frames, settings, fits, parts, skipped, known)
     columns = ["defendant_id", "case_id", "judge_id", "court_id", "charge", "sentence_kind", "term_months",
                "peer_group", "fitted_log", "resid", "scale", "z", "p", "testable", "resid_clipped",
                "resid_deleted", "deleted_var_factor", "pooled", "high_leverage"]

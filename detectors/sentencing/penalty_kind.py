@@ -26,6 +26,7 @@ from courtwatch.detectors import law
 from ..base import DetectContext
 from . import text
 from .design import CIRCUMSTANCES, independent_design
+from .fit import law_tables
 from .probation import POOLED, ProbationDeviation, ProbationModel, ProbationSettings, fitted_choice_model, model_key
 
 LIGHTER = ("detention", "control", "fine_only", "exempt")
@@ -106,14 +107,9 @@ def penalty_kind_model(ctx: DetectContext) -> ProbationModel:
     key = model_key(ctx, settings)
     if _CACHE.get("key") == key:
         return _CACHE["model"]
-    ctx.con.register("law_frames", law.frame_sets_for(ctx.config))
-    ctx.con.register("law_drug_equivalents", law.drug_equivalents())
-    try:
+    with law_tables(ctx):
         frame = queries.run(ctx.con, "sentencing_penalty_kind_features", as_of=ctx.as_of,
                             separator=law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config))
-    finally:
-        ctx.con.unregister("law_frames")
-        ctx.con.unregister("law_drug_equivalents")
     model = fit_penalty_kind(frame, settings)
     _CACHE.clear()
     _CACHE.update(key=key, model=model)

@@ -1,6 +1,6 @@
 """The probation (缓刑) choice model shared by judge_probation_deviation and court_probation_deviation.
 
-Flow: fit.staged_features stages every sentence's legal factors once (queries/sentencing_features_stage.sql);
+Flow: fit.stage_features stages every sentence's legal factors once (queries/sentencing_features_stage.sql);
 queries/sentencing_probation_features.sql adds whether probation was granted, the judgment year and the
 court's level; this module keeps the sentences for which 刑法 §72 leaves probation open, as recorded
 (拘役, or 有期徒刑 of at most 36 months — the 决定执行刑 where recorded — and not a recidivist, §74),
@@ -47,7 +47,7 @@ from ..base import DETECTOR_COLUMNS, DetectContext, Detection, Detector, Setting
 from ..stats import benjamini_hochberg, ridge_logistic, robust_scale, score_from_q, two_sided_p
 from . import text
 from .design import CIRCUMSTANCES, MULTI_GROUP, independent_design
-from .fit import fit_sample, staged_features
+from .fit import data_fingerprint, fit_sample, stage_features
 
 POOLED = "少见罪名（合并）"
 # §72: probation only for 拘役 or 有期徒刑 of at most three years
@@ -231,9 +231,9 @@ def fitted_choice_model(rows: pd.DataFrame, X: np.ndarray, names: list[str], y: 
 
 def model_key(ctx: DetectContext, settings: ProbationSettings) -> tuple:
     """What a choice model of one run depends on: the connection and as-of date, its settings, the provinces'
-    amount standards (the tiers) and every defendant row (each factor, and E7's drug type, is an input)."""
-    fingerprint = ctx.shared(("defendants_fingerprint",), lambda: ctx.con.execute(
-        "SELECT count(*), coalesce(sum(hash(d)::HUGEINT), 0) FROM defendants d").fetchall()[0])  # once per run
+    amount standards (the tiers) and the data (fit.data_fingerprint: every defendant row, each factor and E7's drug
+    type being an input, and each case's judge, court and closing day, the units tested and the judgment year)."""
+    fingerprint = data_fingerprint(ctx)
     return (id(ctx.con), ctx.as_of, settings, fingerprint, ctx.config.province,
             repr(sorted(ctx.config.law_provinces.items())))
 
@@ -247,8 +247,8 @@ def probation_model(ctx: DetectContext) -> ProbationModel:
     key = model_key(ctx, settings)
     if _CACHE.get("key") == key:
         return _CACHE["model"]
-    with staged_features(ctx):
-        frame = queries.run(ctx.con, "sentencing_probation_features")
+    stage_features(ctx)
+    frame = queries.run(ctx.con, "sentencing_probation_features")
     model = fit_probation(frame, settings)
     _CACHE.clear()
     _CACHE.update(key=key, model=model)

@@ -61,7 +61,7 @@ from ..base import DetectContext
 from ..stats import benjamini_hochberg
 from . import similar_text
 from .design import CIRCUMSTANCES, POOLED_GROUP, build_design, is_na
-from .fit import SentencingModel, SentencingSettings, peer_group_features, staged_features
+from .fit import SentencingModel, SentencingSettings, peer_group_features, stage_features
 from .text import factors_zh, sentence_zh
 
 # Relative slack on a k-d tree radius: the tree's distances and ours are the same sums of squares in
@@ -272,8 +272,8 @@ def model_index(ctx: DetectContext, model: SentencingModel) -> ModelIndex:
 def _design_again(ctx: DetectContext, model: SentencingModel, group: str):
     settings = SentencingSettings.from_config(ctx.config)
     frames = law.frames(law.province_thresholds(ctx.config), ctx.config.province)  # charge → measure only
-    with staged_features(ctx):
-        features = peer_group_features(ctx, group)
+    stage_features(ctx)
+    features = peer_group_features(ctx, group)
     rows, X, names, measures, _ = build_design(group, features, frames, settings.sentencing_min_not_recorded,
                                                model.charge_measures)
     return rows, X, names, measures
