@@ -15,15 +15,19 @@
 WITH
 -- include: termination_inquiries
 ,
+notified AS (  -- every result notice with its case's court: one join serves both uses below
+    SELECT c.rowid AS case_key, c.court_id, ev.occurred_at::DATE >= c.closed_on AS after_termination
+    FROM events ev JOIN cases c ON c.case_id = ev.case_id
+    WHERE ev.event = 'inquiry_result_notified'
+),
 told AS (
-    SELECT t.case_id, count(*) AS notifications
-    FROM events ev JOIN terminated t ON t.case_id = ev.case_id
-    WHERE ev.event = 'inquiry_result_notified' AND ev.occurred_at::DATE >= t.closed_on
-    GROUP BY t.case_id
+    SELECT case_key, count(*) AS notifications
+    FROM notified
+    WHERE after_termination
+    GROUP BY case_key
 ),
 notifying_courts AS (
-    SELECT DISTINCT c.court_id FROM events ev JOIN cases c ON c.case_id = ev.case_id
-    WHERE ev.event = 'inquiry_result_notified'
+    SELECT DISTINCT court_id FROM notified
 ),
 judged AS (
     SELECT t.*, w.longest_gap_days, w.longest_gap_from, w.longest_gap_to, w.inquiries_after_termination,
@@ -31,8 +35,8 @@ judged AS (
            n.court_id IS NOT NULL AND w.inquiries_after_termination > 0 AND coalesce(k.notifications, 0) = 0 AS never_told,
            coalesce(l.incomplete, FALSE) AS log_incomplete
     FROM terminated t
-    JOIN worst w ON w.case_id = t.case_id
-    LEFT JOIN told k ON k.case_id = t.case_id
+    JOIN worst w ON w.case_key = t.case_key
+    LEFT JOIN told k ON k.case_key = t.case_key
     LEFT JOIN notifying_courts n ON n.court_id = t.court_id
     LEFT JOIN log_incomplete l ON l.court_id = t.court_id
 )
