@@ -117,38 +117,45 @@ class TerminationProcedureOutlier(Detector):
         for frame, fit, p_values, reference, reference_fit in scored:
             n = len(frame)
             total_scored += n
-            # the peers a case is described against: the partition's reference cases
-            # (sorted once per partition, medians too: a flag's description costs O(log n), not O(n))
+            # the peers a case is described against: the partition's reference cases (sorted once per
+            # partition, medians too), and where each flagged case's values and score fall among them, for every
+            # flagged case at once: one searchsorted per feature, not one per flag and feature
             sorted_values = {f: np.sort(reference[f].to_numpy(dtype=float)) for f in FEATURES}
             medians = {f: float(np.median(values)) for f, values in sorted_values.items()}
             score_sorted = np.sort(reference_fit.scores)
+            peers = len(score_sorted)
             flagged = np.flatnonzero(reject[offset:offset + n])
-            for k, r in zip(flagged, frame.iloc[flagged].itertuples(index=False)):
-                out.append(self._flag(r, fit.per_feature[k], fit.scores[k], score_sorted, sorted_values, medians,
-                                      float(p_values[k]), float(q[offset + k]), float(scores[offset + k]),
-                                      levels[offset + k], s.explain_top_features))
+            values = frame[FEATURES].to_numpy(dtype=float)[flagged]
+            share_ge = np.column_stack([(peers - np.searchsorted(sorted_values[f], values[:, j], "left")) / peers
+                                        for j, f in enumerate(FEATURES)])
+            share_le = np.column_stack([np.searchsorted(sorted_values[f], values[:, j], "right") / peers
+                                        for j, f in enumerate(FEATURES)])
+            top_share = np.maximum((peers - np.searchsorted(score_sorted, fit.scores[flagged], "left")) / peers,
+                                   1.0 / peers)
+            for i, (k, r) in enumerate(zip(flagged, frame.iloc[flagged].itertuples(index=False))):
+                out.append(self._flag(r, values[i], share_ge[i], share_le[i], float(top_share[i]), peers,
+                                      fit.per_feature[k], fit.scores[k], medians, float(p_values[k]),
+                                      float(q[offset + k]), float(scores[offset + k]), levels[offset + k],
+                                      s.explain_top_features))
             offset += n
         note = f"{total_scored} 终本 case(s) scored in {len(parts)} partition(s)" + (
             f"; {skipped} skipped: a date or amount a feature needs is unknown" if skipped else "")
         return Detection(flags_frame(out), skipped, note)
 
-    def _flag(self, r, per_feature, ecod_score, score_sorted, sorted_values, medians, p_value, q_value, score,
-              level, top_k) -> dict:
-        n = len(score_sorted)
+    def _flag(self, r, values, share_ge, share_le, top_share, n, per_feature, ecod_score, medians, p_value,
+              q_value, score, level, top_k) -> dict:
+        """One flag: `values` its features, `share_ge` / `share_le` the share of the n reference cases at or
+        above / at or below each, `top_share` the share scoring at least as high (at least 1/n)."""
         phrases, drivers = [], []
         for j in np.argsort(-per_feature)[:top_k]:
             f = FEATURES[j]
-            values = sorted_values[f]
-            value = float(getattr(r, f))
+            value = float(values[j])
             median = medians[f]
-            share_ge = (n - np.searchsorted(values, value, "left")) / n
-            share_le = np.searchsorted(values, value, "right") / n
-            high = value > median or (value == median and share_ge <= share_le)
-            tail = float(share_ge if high else share_le)
+            high = value > median or (value == median and share_ge[j] <= share_le[j])
+            tail = float(share_ge[j] if high else share_le[j])
             phrases.append(text.feature_phrase(f, value, median, tail, high))
             drivers.append({"feature": f, "value": r4(value), "peer_median": r4(median),
                             "share_of_cases_as_extreme": r4(tail), "ecod_term": r4(per_feature[j])})
-        top_share = max((n - np.searchsorted(score_sorted, ecod_score, "left")) / n, 1.0 / n)
         closed = str(r.closed_on)[:10]
         zh, en = text.procedure_text(closed, n, top_share, phrases)
         return {
@@ -160,7 +167,7 @@ class TerminationProcedureOutlier(Detector):
                 "legal_basis": self.legal_basis,
                 "method": self.method,
                 "peer_comparison": text.procedure_peers(n),
-                "features": {f: r4(getattr(r, f)) for f in FEATURES},
+                "features": {f: r4(v) for f, v in zip(FEATURES, values)},
                 "drivers": drivers,
                 "ecod_score": r4(ecod_score), "p_value": p_value, "q_value": q_value,
                 "claim_amount": r4(r.claim_amount), "assets_found_value": r4(r.assets_found_value),

@@ -6,7 +6,7 @@ this module computes a statistic.
 """
 from __future__ import annotations
 
-import numpy as np
+import math
 
 from ..base import NOTICE_EN, NOTICE_ZH
 
@@ -20,20 +20,20 @@ NOTICE = f"{NOTICE_ZH} {NOTICE_EN}"
 
 
 def pct(x, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "?"
     return f"{100 * float(x):.{digits}f}%"
 
 
 def pct_auto(x) -> str:
     """A rate for a sentence: one decimal below 10%, so a small rate does not read as 0%."""
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "?"
     return pct(x, 1 if abs(float(x)) < 0.1 else 0)
 
 
 def num(x, digits: int = 0) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "?"
     return f"{float(x):,.{digits}f}"
 
