@@ -15,5 +15,8 @@ SELECT s.defendant_id, s.case_id, s.judge_id, s.court_id, s.charge, s.peer_group
 FROM sentencing_features_staged s
 JOIN defendants d USING (defendant_id)
 LEFT JOIN courts ct ON ct.court_id = s.court_id
-WHERE s.sentence_kind IN ('detention', 'fixed_term')
+-- d.sentence_kind is s.sentence_kind (the staged row is the defendant's): filtered on both sides, DuckDB builds the
+-- join's hash table on the defendants' four columns instead of the staged rows' twenty-one (scale 100:
+-- 1.19 -> 0.79 s CPU, best of five; the same rows)
+WHERE s.sentence_kind IN ('detention', 'fixed_term') AND d.sentence_kind IN ('detention', 'fixed_term')
 ORDER BY s.defendant_id

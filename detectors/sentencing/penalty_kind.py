@@ -25,9 +25,20 @@ from courtwatch.detectors import law
 
 from ..base import DetectContext
 from . import text
-from .design import CIRCUMSTANCES, independent_design
+from .design import independent_design
 from .fit import law_tables
-from .probation import POOLED, ProbationDeviation, ProbationModel, ProbationSettings, fitted_choice_model, model_key
+from .probation import (
+    POOLED,
+    ROW_COLUMNS,
+    ProbationDeviation,
+    ProbationModel,
+    ProbationSettings,
+    circumstance_columns,
+    drop_rare_blanks,
+    fitted_choice_model,
+    model_key,
+    with_pooled_groups,
+)
 
 LIGHTER = ("detention", "control", "fine_only", "exempt")
 
@@ -41,28 +52,25 @@ def fit_penalty_kind(frame: pd.DataFrame, settings: ProbationSettings) -> Probat
     skipped: dict[str, int] = {}
     min_rows = int(settings.probation_min_charge_rows)
     min_blank = int(settings.sentencing_min_not_recorded)
-    frame = frame.reset_index(drop=True)
-    counts = frame["charge"].value_counts()
-    frame = frame.assign(group=frame["charge"].where(frame["charge"].map(counts) >= min_rows, POOLED),
-                         granted=frame["sentence_kind"].isin(LIGHTER).astype(float),
-                         term=pd.to_numeric(frame["term_months"], errors="coerce"))
-    blank_cols: list[str] = []
-    for c in CIRCUMSTANCES:
-        blanks = frame[c].isna()
-        if 0 < blanks.sum() < min_blank:
-            key = "circumstance not recorded (too rare to model)"
-            skipped[key] = skipped.get(key, 0) + int(blanks.sum())
-            frame = frame.loc[~blanks]
-        elif blanks.sum() >= min_blank:
-            blank_cols.append(c)
-    frame = frame.reset_index(drop=True)
-    n = len(frame)
+    every = np.ones(len(frame), dtype=bool)
+    own_group = with_pooled_groups(frame["charge"], every, min_rows)
+    kept, blank_cols = drop_rare_blanks(frame, every, min_blank, skipped)
+    positions = np.flatnonzero(kept)
+    rows = frame[ROW_COLUMNS].iloc[positions].reset_index(drop=True)
+    rows["group"] = frame["charge"].iloc[positions].reset_index(drop=True).where(own_group[positions], POOLED)
+    rows["sentence_kind"] = frame["sentence_kind"].iloc[positions].reset_index(drop=True)
+    rows["term"] = pd.to_numeric(frame["term_months"], errors="coerce").iloc[positions].reset_index(drop=True)
+    rows["granted"] = rows["sentence_kind"].isin(LIGHTER).to_numpy().astype(float)
+    n = len(rows)
     cols: dict[str, np.ndarray] = {"const": np.ones(n)}
-    severity = np.log1p(np.maximum(pd.to_numeric(frame["severity"], errors="coerce").fillna(0.0).to_numpy(), 0.0))
-    groups = frame["group"].value_counts()
+    severity = np.log1p(np.maximum(pd.to_numeric(frame["severity"], errors="coerce").fillna(0.0).to_numpy()[positions],
+                                   0.0))
+    groups = rows["group"].value_counts()
     reference_group = groups.index[0] if len(groups) else None
+    group_codes, group_names = pd.factorize(rows["group"])
+    code_of = {g: k for k, g in enumerate(group_names)}
     for g in sorted(groups.index):
-        in_g = (frame["group"] == g).to_numpy()
+        in_g = group_codes == code_of[g]
         if g != reference_group:
             cols[f"group_{g}"] = in_g.astype(float)
         centre = float(severity[in_g].mean()) if in_g.any() else 0.0
@@ -74,27 +82,24 @@ def fit_penalty_kind(frame: pd.DataFrame, settings: ProbationSettings) -> Probat
         edges = np.unique(np.quantile(values, [0.2, 0.4, 0.6, 0.8])) if in_g.sum() >= 5 * min_blank else []
         for k, edge in enumerate(edges):
             cols[f"severity_{g}_q{k + 1}"] = (in_g & (severity > edge)).astype(float)
-    for c in CIRCUMSTANCES:
-        values = frame[c].astype("boolean")
-        cols[c] = values.fillna(False).astype(bool).to_numpy().astype(float)
-        if c in blank_cols:
-            cols[f"{c}_not_recorded"] = values.isna().to_numpy().astype(float)
-    years = frame["judgment_year"].value_counts()
+    circumstance_columns(frame, positions, blank_cols, cols)
+    year = frame["judgment_year"].iloc[positions].reset_index(drop=True)
+    years = year.value_counts()
     common = years.index[0] if len(years) else None
     for y in sorted(years.index):
         if y != common and years[y] >= min_rows:
-            cols[f"year_{int(y)}"] = (frame["judgment_year"] == y).to_numpy().astype(float)
-    level = frame["court_level"].fillna("basic").astype(str)
+            cols[f"year_{int(y)}"] = (year == y).to_numpy().astype(float)
+    level = frame["court_level"].iloc[positions].reset_index(drop=True).fillna("basic").astype(str)
     for name, k in level.value_counts().items():
         if name != "basic" and k >= min_rows:
             cols[f"court_{name}"] = (level == name).to_numpy().astype(float)
     X, names = independent_design(cols, n)
-    y = frame["granted"].to_numpy()
+    y = rows["granted"].to_numpy()
     if n < int(settings.probation_min_rows) or y.min() == y.max():
-        return ProbationModel(frame.iloc[0:0], "abstained",
+        return ProbationModel(rows.iloc[0:0], "abstained",
                               "too few sentences, or every one of the same kind: the penalty-kind model abstains",
                               skipped)
-    return fitted_choice_model(frame, X, names, y, settings, "penalty_kind", skipped,
+    return fitted_choice_model(rows, X, names, y, settings, "penalty_kind", skipped,
                                f"{n} sentences in a tier allowing both 拘役 and 有期徒刑 modelled")
 
 

@@ -89,6 +89,8 @@ class ProbationModel:
     columns: list[str] = field(default_factory=list)
     params: np.ndarray = field(default_factory=lambda: np.zeros(0))
     n_fit: int = 0
+    # the caseload tests run on this model (probation_test), by unit, minimum caseload and reference
+    tests: dict = field(default_factory=dict, repr=False)
 
     @property
     def rows_skipped(self) -> int:
@@ -100,17 +102,16 @@ class ProbationModel:
                 "coefficients": {c: round(float(b), 4) for c, b in zip(self.columns, self.params)}}
 
 
-def eligible(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], int]:
-    """The sentences §§72, 74 leave probation open for, as recorded; skip counts; how many had probation recorded
-    at all (before eligibility), so an export without the column is told apart from one without eligible cases."""
+def eligible(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
+    """Which sentences §§72, 74 leave probation open for, as recorded (a mask over `frame`'s rows), each row's term
+    (the 决定执行刑 where recorded), and the skip counts. The frame is not cut here: build_probation_design takes
+    the rows it models once, and only the columns the model keeps."""
     skipped: dict[str, int] = {}
-    frame = frame.copy()
     combined = pd.to_numeric(frame["combined_term_months"], errors="coerce")
     term = pd.to_numeric(frame["term_months"], errors="coerce")
-    frame["term"] = combined.where(combined.notna(), term)
-    recorded = int(frame["probation"].notna().sum())
+    term = combined.where(combined.notna(), term).to_numpy(dtype=float, na_value=np.nan)
 
-    # each test counts only the rows the tests before it kept; the frame is cut once, at the end
+    # each test counts only the rows the tests before it kept
     kept = np.ones(len(frame), dtype=bool)
 
     def drop(mask, reason: str | None) -> None:
@@ -120,72 +121,109 @@ def eligible(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int], int]:
             skipped[reason] = skipped.get(reason, 0) + int(mask.sum())
         kept &= ~mask
 
-    drop(frame["term"].isna() | (frame["term"] <= 0), "term unknown")
+    drop(np.isnan(term) | (term <= 0), "term unknown")
     # out of §72's reach: not a skip, simply not a sentence probation could follow
-    drop((frame["sentence_kind"] == "fixed_term") & (frame["term"] > PROBATION_MAX_TERM), None)
+    drop((frame["sentence_kind"] == "fixed_term").to_numpy() & (term > PROBATION_MAX_TERM), None)
     drop(frame["recidivist"].isna(), "recidivism not recorded (§74 cannot be checked)")
     drop(frame["recidivist"].astype("boolean").fillna(False).astype(bool), None)  # §74: never a recidivist
     drop(frame["probation"].isna(), "probation not recorded")
-    frame = frame.loc[kept].reset_index(drop=True)
-    frame["granted"] = frame["probation"].astype("boolean").astype(bool).astype(float)
-    return frame, skipped, recorded
+    return kept, term, skipped
 
 
-def build_probation_design(frame: pd.DataFrame, settings: ProbationSettings
+def drop_rare_blanks(frame: pd.DataFrame, kept: np.ndarray, min_blank: int, skipped: dict[str, int]
+                     ) -> tuple[np.ndarray, list[str]]:
+    """The circumstances left blank (not recorded) by at least `min_blank` of the kept rows, which get a "not
+    recorded" indicator of their own, and `kept` less the rows with a blank too rare to model (counted in
+    `skipped`), one circumstance after another as design.build_design does."""
+    blank_cols: list[str] = []
+    for c in CIRCUMSTANCES:
+        blanks = frame[c].isna().to_numpy()
+        count = int(np.count_nonzero(blanks & kept))
+        if 0 < count < min_blank:
+            skipped["circumstance not recorded (too rare to model)"] = \
+                skipped.get("circumstance not recorded (too rare to model)", 0) + count
+            kept = kept & ~blanks
+        elif count >= min_blank:
+            blank_cols.append(c)
+    return kept, blank_cols
+
+
+def circumstance_columns(frame: pd.DataFrame, positions: np.ndarray, blank_cols: list[str],
+                         cols: dict[str, np.ndarray]) -> None:
+    """The eleven circumstances of the rows at `positions` as 0/1 columns of `cols` (blank = 0), each followed by
+    its "not recorded" indicator where it has one (`blank_cols`)."""
+    for c in CIRCUMSTANCES:
+        values = frame[c].iloc[positions].astype("boolean")
+        cols[c] = values.fillna(False).astype(bool).to_numpy().astype(float)
+        if c in blank_cols:
+            cols[f"{c}_not_recorded"] = values.isna().to_numpy().astype(float)
+
+
+def with_pooled_groups(groups: pd.Series, counted: np.ndarray, min_rows: int) -> np.ndarray:
+    """Per row of `groups` (a peer group or charge), whether its value has at least `min_rows` rows among the rows
+    `counted` (else the row belongs to the pooled group, POOLED); a blank value never does. By the values' codes:
+    Series.map over Arrow strings converts every value to Python (0.5 s for the scale-100 probation rows)."""
+    codes, values = pd.factorize(groups)
+    counts = np.bincount(codes[counted & (codes >= 0)], minlength=max(len(values), 1))
+    return (codes >= 0) & (counts[np.maximum(codes, 0)] >= min_rows)
+
+
+ROW_COLUMNS = ["defendant_id", "case_id", "judge_id", "court_id", "charge"]
+
+
+def build_probation_design(frame: pd.DataFrame, kept: np.ndarray, term: np.ndarray, settings: ProbationSettings
                            ) -> tuple[pd.DataFrame, np.ndarray, list[str], dict[str, int]]:
-    """The rows kept, their design matrix (legal factors, year, court level) and its column names, skip counts."""
+    """The rows modelled (of those `kept` by `eligible`, with their `term`s): their ids, charge, group, sentence kind,
+    term and whether probation was granted; their design matrix (legal factors, year, court level) and its column
+    names; skip counts."""
     skipped: dict[str, int] = {}
     min_rows = int(settings.probation_min_charge_rows)
     min_blank = int(settings.sentencing_min_not_recorded)
-    counts = frame["peer_group"].value_counts()
-    frame = frame.assign(group=frame["peer_group"].where(frame["peer_group"].map(counts) >= min_rows, POOLED))
-    blank_cols: list[str] = []
-    for c in CIRCUMSTANCES:
-        blanks = frame[c].isna()
-        if 0 < blanks.sum() < min_blank:
-            skipped["circumstance not recorded (too rare to model)"] = \
-                skipped.get("circumstance not recorded (too rare to model)", 0) + int(blanks.sum())
-            frame = frame.loc[~blanks]
-        elif blanks.sum() >= min_blank:
-            blank_cols.append(c)
-    frame = frame.reset_index(drop=True)
-    n = len(frame)
+    own_group = with_pooled_groups(frame["peer_group"], kept, min_rows)
+    kept, blank_cols = drop_rare_blanks(frame, kept, min_blank, skipped)
+    positions = np.flatnonzero(kept)
+    rows = frame[ROW_COLUMNS].iloc[positions].reset_index(drop=True)
+    rows["group"] = frame["peer_group"].iloc[positions].reset_index(drop=True).where(own_group[positions], POOLED)
+    rows["sentence_kind"] = frame["sentence_kind"].iloc[positions].reset_index(drop=True)
+    rows["term"] = term[positions]
+    rows["granted"] = frame["probation"].iloc[positions].astype("boolean").astype(bool).to_numpy().astype(float)
+    n = len(rows)
     cols: dict[str, np.ndarray] = {"const": np.ones(n)}
-    log_term = np.log(frame["term"].astype(float).to_numpy())
+    log_term = np.log(rows["term"].to_numpy())
     centre = float(np.mean(log_term)) if n else 0.0
     cols["log_term"] = log_term - centre
-    cols["detention"] = (frame["sentence_kind"] == "detention").to_numpy().astype(float)
-    groups = frame["group"].value_counts()
+    cols["detention"] = (rows["sentence_kind"] == "detention").to_numpy().astype(float)
+    groups = rows["group"].value_counts()
     reference_group = groups.index[0] if len(groups) else None
+    group_codes, group_names = pd.factorize(rows["group"])
+    code_of = {g: k for k, g in enumerate(group_names)}
+    tier = frame["tier"].iloc[positions].fillna(0).to_numpy()
     for g in sorted(groups.index):
-        in_g = (frame["group"] == g).to_numpy()
+        in_g = group_codes == code_of[g]
         if g != reference_group:
             cols[f"group_{g}"] = in_g.astype(float)
         cols[f"log_term_{g}"] = np.where(in_g, log_term - centre, 0.0)
         if g in (POOLED, MULTI_GROUP):
             continue
-        tiers = frame.loc[in_g, "tier"].fillna(0)
-        levels = tiers.value_counts()
-        for t in sorted(levels.index)[1:]:
-            if levels[t] >= min_blank:
-                cols[f"tier_{g}_{int(t)}"] = (in_g & (frame["tier"].fillna(0) == t).to_numpy()).astype(float)
-    for c in CIRCUMSTANCES:
-        values = frame[c].astype("boolean")
-        cols[c] = values.fillna(False).astype(bool).to_numpy().astype(float)
-        if c in blank_cols:
-            cols[f"{c}_not_recorded"] = values.isna().to_numpy().astype(float)
+        levels, counts = np.unique(tier[in_g], return_counts=True)
+        for t, k in zip(levels[1:], counts[1:]):
+            if k >= min_blank:
+                cols[f"tier_{g}_{int(t)}"] = (in_g & (tier == t)).astype(float)
+    circumstance_columns(frame, positions, blank_cols, cols)
     # the judgment year: policy shifts (e.g. 醉驾 after 2023) move probation rates province-wide
-    years = frame["judgment_year"].value_counts()
+    year = frame["judgment_year"].iloc[positions].reset_index(drop=True)
+    years = year.value_counts()
     common_year = years.index[0] if len(years) else None
     for y in sorted(years.index):
         if y != common_year and years[y] >= min_rows:
-            cols[f"year_{int(y)}"] = (frame["judgment_year"] == y).to_numpy().astype(float)
-    levels = frame["court_level"].fillna("unknown").value_counts()
+            cols[f"year_{int(y)}"] = (year == y).to_numpy().astype(float)
+    court_level = frame["court_level"].iloc[positions].reset_index(drop=True).fillna("unknown")
+    levels = court_level.value_counts()
     for level in sorted(levels.index):
         if level != "basic" and levels[level] >= min_rows:
-            cols[f"court_{level}"] = (frame["court_level"].fillna("unknown") == level).to_numpy().astype(float)
+            cols[f"court_{level}"] = (court_level == level).to_numpy().astype(float)
     X, names = independent_design(cols, n)
-    return frame, X, names, skipped
+    return rows, X, names, skipped
 
 
 def fit_probation(frame: pd.DataFrame, settings: ProbationSettings) -> ProbationModel:
@@ -193,12 +231,13 @@ def fit_probation(frame: pd.DataFrame, settings: ProbationSettings) -> Probation
     if frame.empty or frame["probation"].notna().sum() == 0:
         return ProbationModel(frame.iloc[0:0], "abstained",
                               "probation (缓刑) is not recorded in this export: the probation model abstains")
-    rows, skipped, _ = eligible(frame)
-    if len(rows) < int(settings.probation_min_rows):
-        return ProbationModel(rows.iloc[0:0], "abstained",
-                              f"{len(rows)} sentences eligible for probation with probation recorded, fewer than "
+    kept, term, skipped = eligible(frame)
+    n_eligible = int(np.count_nonzero(kept))
+    if n_eligible < int(settings.probation_min_rows):
+        return ProbationModel(frame.iloc[0:0], "abstained",
+                              f"{n_eligible} sentences eligible for probation with probation recorded, fewer than "
                               f"[stats] probation_min_rows = {settings.probation_min_rows}: abstains", skipped)
-    rows, X, names, more = build_probation_design(rows, settings)
+    rows, X, names, more = build_probation_design(frame, kept, term, settings)
     for k, v in more.items():
         skipped[k] = skipped.get(k, 0) + v
     y = rows["granted"].to_numpy()
@@ -267,9 +306,26 @@ def _overdispersion(z: np.ndarray, winsor: float = 0.1) -> float:
     return max(1.0, float(np.mean(np.clip(z, lo, hi) ** 2)))
 
 
-def _sums(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
-    return rows.assign(v=rows["p"] * (1 - rows["p"])).groupby(unit, sort=True).agg(
-        n=("granted", "size"), observed=("granted", "sum"), expected=("p", "sum"), var=("v", "sum")).reset_index()
+def _sums(rows: pd.DataFrame, codes: np.ndarray) -> pd.DataFrame:
+    """Per unit (each row's code, -1 = none): eligible sentences n, observed, expected and var (Σ p(1−p)), indexed
+    by the code, in code order. Codes, not ids: the units' figures are then found by position, not by merges and
+    Series.map over Arrow strings (which converts every value to Python: 0.5 s on the scale-100 probation rows)."""
+    return (rows.assign(v=rows["p"] * (1 - rows["p"]), unit_code=codes)[codes >= 0]
+            .groupby("unit_code", sort=True)
+            .agg(n=("granted", "size"), observed=("granted", "sum"), expected=("p", "sum"), var=("v", "sum")))
+
+
+def _home_courts(unit_codes: np.ndarray, n_units: int, court_codes: np.ndarray, n_courts: int) -> np.ndarray:
+    """Per unit code, the code of the court holding most of its rows (the first court in code order on a tie;
+    -1 for a unit without a court)."""
+    known = court_codes >= 0
+    pairs, count = np.unique(unit_codes[known].astype(np.int64) * n_courts + court_codes[known], return_counts=True)
+    unit, court = np.divmod(pairs, n_courts)
+    order = np.lexsort((court, -count, unit))  # by unit, the most rows first, then the court
+    first = order[np.r_[True, unit[order][1:] != unit[order][:-1]]] if len(order) else order
+    home = np.full(n_units, -1, dtype=np.int64)
+    home[unit[first]] = court[first]
+    return home
 
 
 def probation_test(model: ProbationModel, unit: str, min_cases: int, reference: str | None = None,
@@ -278,19 +334,24 @@ def probation_test(model: ProbationModel, unit: str, min_cases: int, reference: 
 
     `reference` (court_id for judges): the intersection–union test against the unit's court level too
     (module docstring). Columns: unit, n, observed, expected, var, z, p (and the court-level figures).
+    A test without `exclude` is run once per model (model.tests: the court detectors exclude the judges the judge
+    detectors' own test flags); the caller must not change the frame it gets.
     """
+    memo = None if exclude else (unit, min_cases, reference)
+    if memo in model.tests:
+        return model.tests[memo]
     rows = model.rows.dropna(subset=[unit])
     for column, ids in (exclude or {}).items():
         rows = rows[~rows[column].isin(ids)]
     if rows.empty:
         return pd.DataFrame()
-    if reference:
-        # a judge belongs to the court holding most of his or her eligible sentences
-        home = (rows.groupby([unit, reference]).size().reset_index(name="k")
-                .sort_values([unit, "k", reference], ascending=[True, False, True]).drop_duplicates(unit))
-        rows = rows.drop(columns=[reference]).merge(home[[unit, reference]], on=unit, how="left")
-    g = _sums(rows, unit)
-    tested = g[g["n"] >= min_cases].copy()
+    # the units (and courts) by their codes in sorted order: the order a groupby by the ids gives
+    unit_codes, units = pd.factorize(rows[unit], sort=True)
+    g = _sums(rows, unit_codes)
+    tested = g[g["n"] >= min_cases]
+    codes = tested.index.to_numpy()
+    tested = tested.reset_index(drop=True)
+    tested.insert(0, unit, units.take(codes))
     if tested.empty:
         return tested
     z_raw = (tested["observed"] - tested["expected"]).to_numpy() / np.sqrt(np.maximum(tested["var"].to_numpy(), 1e-9))
@@ -302,16 +363,21 @@ def probation_test(model: ProbationModel, unit: str, min_cases: int, reference: 
     tested["reference_shift"] = 0.0
     tested["reference_expected"] = tested["expected"]
     if reference:
-        tested = tested.merge(rows[[unit, reference]].drop_duplicates(unit), on=unit, how="left")
-        courts = _sums(rows, reference).rename(columns={"n": "ref_n", "observed": "ref_o", "expected": "ref_e",
-                                                        "var": "ref_v"})
+        # a judge belongs to the court holding most of his or her eligible sentences
+        court_codes, court_ids = pd.factorize(rows[reference], sort=True)
+        home = _home_courts(unit_codes, len(units), court_codes, len(court_ids))
+        home_of_tested = home[codes]
+        tested[reference] = pd.Series([court_ids[c] if c >= 0 else None for c in home_of_tested], dtype="str")
+        courts = _sums(rows, home[unit_codes]).rename(columns={"n": "ref_n", "observed": "ref_o", "expected": "ref_e",
+                                                               "var": "ref_v"})
         # between-court variance of the log-odds shift, robustly: MAD of the courts' one-step estimates
         # (O−E)/V minus their typical sampling variance 1/V
         big = courts[courts["ref_n"] >= min_cases]
         shift: np.ndarray = ((big["ref_o"] - big["ref_e"]) / np.maximum(big["ref_v"], 1e-9)).to_numpy()
         tau2 = (max(0.0, robust_scale(shift) ** 2 - float(np.median(1.0 / np.maximum(big["ref_v"], 1e-9))))
                 if len(big) >= 10 else 0.0)
-        tested = tested.merge(courts, on=reference, how="left")
+        for column in courts.columns:
+            tested[column] = courts[column].reindex(home_of_tested).to_numpy()
         other_v = (tested["ref_v"] - tested["var"]).to_numpy()
         other_d = (tested["ref_o"] - tested["observed"] - tested["ref_e"] + tested["expected"]).to_numpy()
         has_other = other_v > 1e-6
@@ -319,12 +385,14 @@ def probation_test(model: ProbationModel, unit: str, min_cases: int, reference: 
         weight = np.where(has_other & (tau2 > 0), tau2 / (tau2 + 1.0 / np.maximum(other_v, 1e-9)), 0.0)
         delta = weight * loo
         delta_var = np.where(has_other, weight / np.maximum(other_v, 1e-9), 0.0)
-        by_unit = dict(zip(tested[unit], delta))
-        shifted = 1.0 / (1.0 + np.exp(-(rows["logit"] + rows[unit].map(by_unit).fillna(0.0))))
-        sums = rows.assign(ps=shifted, vs=shifted * (1 - shifted)).groupby(unit).agg(es=("ps", "sum"),
-                                                                                     vs=("vs", "sum"))
-        e_court = tested[unit].map(sums["es"]).to_numpy()
-        v_court = tested[unit].map(sums["vs"]).to_numpy()
+        # each row's log-odds shifted by its unit's court level (0 for a unit not tested)
+        unit_delta = np.zeros(len(units))
+        unit_delta[codes] = delta
+        shifted = 1.0 / (1.0 + np.exp(-(rows["logit"].to_numpy() + unit_delta[unit_codes])))
+        sums = rows.assign(ps=shifted, vs=shifted * (1 - shifted), unit_code=unit_codes).groupby(
+            "unit_code", sort=True).agg(es=("ps", "sum"), vs=("vs", "sum"))
+        e_court = sums["es"].to_numpy()[codes]
+        v_court = sums["vs"].to_numpy()[codes]
         # the court level is itself estimated: its variance, carried to the expected count (dE/dδ ≈ V);
         # over-dispersion of its own, what remains between judges once the courts' levels are taken out
         total_var = v_court + tested["var"].to_numpy() ** 2 * delta_var
@@ -341,7 +409,9 @@ def probation_test(model: ProbationModel, unit: str, min_cases: int, reference: 
         tested["tau2_court"] = tau2
         tested["p"] = np.where(same_side, np.maximum(tested["p_province"], p_court), 1.0)
         tested["z"] = np.where(p_court > tested["p_province"], z_court, tested["z_province"])
-    return tested.reset_index(drop=True)
+    if memo is not None:
+        model.tests[memo] = tested
+    return tested
 
 
 def flagged_units(tested: pd.DataFrame, fdr: float, min_effect: float) -> tuple[pd.DataFrame, np.ndarray]:
@@ -423,20 +493,28 @@ class ProbationDeviation(Detector):
         fdr = float(settings.false_discovery_rate)
         flagged, _ = flagged_units(tested, fdr, float(getattr(settings, self.effect_key)))
         gaps = ((tested["observed"] - tested["expected"]) / tested["n"]).to_numpy()
+        # what every flag's evidence repeats, computed once
+        province_rate = round(float(model.rows["granted"].mean()), 4)
+        gap_quantiles = _quantiles(gaps)
+        summary = model.summary()
         records = []
         # the flagged units' own rows, found in one pass (not one scan of every eligible sentence per unit)
         theirs = model.rows[model.rows[self.unit].isin(set(flagged[self.unit]))]
         rows_of = theirs.groupby(self.unit, sort=False).indices
+        granted, predicted = theirs["granted"].to_numpy(), theirs["p"].to_numpy()
         for r in flagged.sort_values(self.unit).to_dict("records"):
             subject = str(r[self.unit])
             n, observed = int(r["n"]), int(round(r["observed"]))
             explanation, explanation_en = self.wording(n, observed, r["expected"], r["reference_expected"], fdr)
             score = float(score_from_q([r["q"]])[0])
-            own = theirs.iloc[rows_of[r[self.unit]]]
+            own = rows_of[r[self.unit]]
             more = r["observed"] > r["expected"]
-            # the cases a reviewer reads first: granted where the model expected prison (or the reverse)
-            surprising = (own[own["granted"] == 1].nsmallest(5, "p") if more
-                          else own[own["granted"] == 0].nlargest(5, "p"))
+            # the cases a reviewer reads first: granted where the model expected prison (or the reverse), the five
+            # least (most) expected, the earlier row first on a tie — DataFrame.nsmallest / nlargest's choice, made
+            # on the unit's positions (those calls on a frame of its rows took most of the detector's time)
+            candidates = own[granted[own] == (1.0 if more else 0.0)]
+            order = np.argsort(predicted[candidates] if more else -predicted[candidates], kind="stable")[:5]
+            surprising = theirs.iloc[candidates[order]]
             evidence = {
                 "explanation_en": explanation_en,
                 "legal_basis": self.legal_basis,
@@ -452,9 +530,9 @@ class ProbationDeviation(Detector):
                 **({"overdispersion_phi_within_court": round(float(r["phi_court"]), 3)} if self.reference else {}),
                 "peer_comparison": {
                     "reference": text.REFERENCE_PROBATION_COURT if self.reference else text.REFERENCE_PROVINCE,
-                    f"province_{self.rate}": round(float(model.rows["granted"].mean()), 4),
+                    f"province_{self.rate}": province_rate,
                     "units_tested": int(len(tested)),
-                    "unit_rate_gap_pct_quantiles": _quantiles(gaps),
+                    "unit_rate_gap_pct_quantiles": gap_quantiles,
                     "against_province_z": round(float(r["z_province"]), 3),
                     "against_province_p": float(r["p_province"]),
                     **({f"court_level_{self.rate}_expected": round(float(r["reference_expected"]) / n, 4),
@@ -464,9 +542,9 @@ class ProbationDeviation(Detector):
                         "against_court_z": round(float(r["z_court"]), 3),
                         "against_court_p": float(r["p_court"]),
                         "test": text.INTERSECTION_UNION} if self.reference else {}),
-                    "model": model.summary(),
+                    "model": summary,
                 },
-                "charges": own["charge"].value_counts().head(8).to_dict(),
+                "charges": theirs["charge"].iloc[own].value_counts().head(8).to_dict(),
                 "cases_to_read_first": [{"case_id": c, "defendant_id": d, "charge": ch,
                                          "sentence": text.penalty_zh(k, t), self.outcome_key: bool(g),
                                          f"predicted_{self.outcome_key}_probability": round(float(p), 3)}
