@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..base import DetectContext, Settings, clean_value
+from ..base import DetectContext, Settings
 from .case_past_time_limit import CASE_TYPE_EN, CASE_TYPE_ZH, TIME_LIMIT_RULES
-from .common import Rule, _d, _d_en, _n
+from .common import Rule, _d, _d_en, _n, clean_value
 
 # Where the figure comes from (config.toml [rules] long_pending_months says the same).
 LONG_PENDING_SOURCE = ("最高人民法院审判管理办公室2021年长期未结案件专项清理：以立案一年以上未结的诉讼案件、执行案件为长期未结案件"

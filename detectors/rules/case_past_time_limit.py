@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..base import NOTICE_EN, NOTICE_ZH, DetectContext, Settings, clean_value
-from .common import RULE_KIND_PEERS, Rule, RuleDetector, _d, _d_en, _n
+from ..base import NOTICE_EN, NOTICE_ZH, DetectContext, Settings
+from .common import RULE_KIND_PEERS, Rule, RuleDetector, _d, _d_en, _n, clean_value
 
 CPL = "中华人民共和国刑事诉讼法（2018年修正）"
 CIVIL = "中华人民共和国民事诉讼法（2023年修正）"

@@ -12,13 +12,15 @@ reviewer to check.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable
 
 import pandas as pd
 
 from courtwatch.detectors import law
 
-from ..base import NOTICE_EN, NOTICE_ZH, DetectContext, Detection, Settings, SqlDetector, clean_value
+from ..base import NOTICE_EN, NOTICE_ZH, DetectContext, Detection, Settings, SqlDetector
+from ..base import clean_value as _clean_any
 
 ZB_BASIS = "最高人民法院关于严格规范终结本次执行程序的规定（试行）（法〔2016〕373号）"
 # The grounds of 终本 that the three-month condition does not bind (contract extension E3).
@@ -29,6 +31,28 @@ INTERFERENCE_BASIS = ("领导干部干预司法活动、插手具体案件处理
                       "司法机关内部人员过问案件的记录和责任追究规定（2015年，文号未查得）；"
                       "人民法院落实《领导干部干预司法活动、插手具体案件处理的记录、通报和责任追究规定》的实施办法"
                       "（文号未查得）第二条：人民法院工作人员均应当全面、如实、及时地予以记录")
+
+
+def clean_value(value):
+    """base.clean_value, the same result, with the values a rule's rows mostly hold answered first: a rule cleans
+    every field of every flag (~500,000 values a run at scale 100), and base.clean_value's chain of type tests
+    for each cost more than the rest of building the flags. A naive timestamp's text is cached by its instant."""
+    kind = type(value)
+    if kind is float:
+        return None if value != value else round(value, 4)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is pd.Timestamp and value.tz is None:
+        try:
+            return _timestamp_text(value.value)
+        except OverflowError:  # beyond nanosecond range (a date in another unit): cleaned as it is
+            return _clean_any(value)
+    return _clean_any(value)
+
+
+@lru_cache(maxsize=1 << 16)
+def _timestamp_text(nanoseconds: int):
+    return _clean_any(pd.Timestamp(nanoseconds))
 
 
 def _d(value) -> str:
