@@ -589,6 +589,72 @@ def _characters_clean(con, frame: "pa.Table", table: Table) -> set[str]:
     return clean
 
 
+# The first byte of every character an identifier must not start with (contract.ID_FORMULA_STARTS).
+FORMULA_FIRST_BYTES = np.array(sorted({c.encode("utf-8")[0] for c in ID_FORMULA_STARTS}), dtype=np.uint8)
+# A column with more distinct values than this share of its first chunk's rows is checked row by row:
+# listing its distinct values would cost more than the checks they would save.
+DISTINCT_SHARE = 0.1
+
+
+def _clean_columns(con, frame: "pa.Table", table: Table, export_date: dt.date, characters_clean: frozenset[str]) -> set[str]:
+    """The columns of a trimmed Arrow frame in which no value has a problem of its own (`_column_checks`),
+    proven without a pass of SQL over every row; a column not proven clean is checked row by row as before.
+
+    A column's problem depends on its value alone, so a column of few distinct values is clean when
+    the same SQL finds no problem among them. Identifier and text columns (whose values are mostly
+    distinct) are proven clean from their offsets instead: no value missing where one is required,
+    none longer in bytes than the limit in characters, no identifier starting with a byte a formula
+    character starts with, and no forbidden character (`characters_clean`). Timestamps are left to SQL.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    clean = set()
+    for column in table.columns:
+        values = frame.column(column.name)
+        if column.kind in ("str", "text"):
+            limit = 200 if column.kind == "str" else MAX_TEXT
+            if column.name in characters_clean and _texts_clean(values, limit, column.required, column.kind == "str"):
+                clean.add(column.name)
+            continue
+        if column.kind == "timestamp":
+            continue
+        if values.num_chunks and len(pc.unique(values.chunk(0))) > DISTINCT_SHARE * len(values.chunk(0)):
+            continue
+        parsed, problem = _column_checks(column, export_date)
+        v, p = f"v_{column.name}", f"p_{column.name}"
+        con.register("distinct_values", pa.table({"value": pc.unique(values)}))
+        try:
+            found = con.execute(f"SELECT count(*) FROM (SELECT *, {parsed} AS {p} FROM "
+                                f"(SELECT nullif(value, '') AS {v} FROM distinct_values)) "
+                                f"WHERE ({problem}) IS NOT NULL").fetchall()[0][0]
+        finally:
+            con.unregister("distinct_values")
+        if not found:
+            clean.add(column.name)
+    return clean
+
+
+def _texts_clean(column, limit: int, required: bool, identifier: bool) -> bool:
+    """No value of an Arrow string column is empty (when `required`), longer than `limit` bytes
+    (so not longer than `limit` characters) or, for an identifier, starting with a formula's first
+    byte: read from each chunk's offsets and first bytes. False when not shown (other layout, nulls)."""
+    import pyarrow as pa
+    for chunk in column.chunks:
+        if chunk.type != pa.string() or (chunk.null_count and required):
+            return False
+        if chunk.null_count == len(chunk):  # no values (an optional column the file leaves out)
+            continue
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
+        lengths = np.diff(offsets)
+        if (required and not lengths.all()) or lengths.max() > limit:
+            return False
+        if identifier:
+            data = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+            if np.isin(data[offsets[:-1][lengths > 0]], FORMULA_FIRST_BYTES).any():
+                return False
+    return True
+
+
 def _value_spans(column) -> "pa.ChunkedArray | None":
     """One string per chunk of an Arrow string column: the bytes of all the chunk's values end to end,
     read from its data buffer in place. None for a chunk with nulls or not of Arrow's string type."""
@@ -666,7 +732,7 @@ def _text_bytes(column) -> int:
 
 
 def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed: bool = False,
-                   characters_clean: frozenset[str] = frozenset()) -> None:
+                   characters_clean: frozenset[str] = frozenset(), clean: frozenset[str] = frozenset()) -> None:
     """source (text as read) → `checked`: v_ trimmed text, p_ parsed value, e_ problem of each column
     (and, for cases, `cn`: the parts of the 案号). `trimmed` says the source's text is already
     trimmed (see `_trimmed_arrow`). Then every problem of a single row, by column (`_column_checks`)
@@ -674,9 +740,13 @@ def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed
 
     `checked` is a view: each later check computes only the columns it reads, and no copy of the
     file is kept. One scan finds the rows with any problem; only those few are parsed again into a
-    table (`column_problems`) from which each problem is listed.
+    table (`column_problems`) from which each problem is listed. A column in `clean` is known to
+    have no problem of its own in any row (`_clean_columns`): its problem is NULL, not computed, and
+    when every column is clean and the table has no check across columns there is no scan at all.
     """
-    checks = [_column_checks(c, export_date, c.name in characters_clean) for c in table.columns]
+    checks = [(expr, "CAST(NULL AS VARCHAR)") if c.name in clean else (expr, problem)
+              for c, (expr, problem) in ((c, _column_checks(c, export_date, c.name in characters_clean))
+                                         for c in table.columns)]
     if trimmed:
         texts = ", ".join(f"nullif({_ident(c.name)}, '') AS v_{c.name}" for c in table.columns)
     else:
@@ -696,7 +766,10 @@ def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed
     con.execute(f"CREATE TEMP VIEW checked AS SELECT *, {problem} FROM (SELECT *{same} FROM checked_rows)")
     # Most rows have no problem: find the few that do in one scan, then list their problems column by column.
     row_checks = _row_checks(table, export_date)
-    any_problem = " OR ".join([f"e_{c.name} IS NOT NULL" for c in table.columns] + [f"({w})" for w, *_ in row_checks])
+    any_problem = " OR ".join([f"e_{c.name} IS NOT NULL" for c in table.columns if c.name not in clean]
+                              + [f"({w})" for w, *_ in row_checks])
+    if not any_problem:
+        return
     con.execute(f"CREATE TEMP TABLE suspect_rows AS SELECT _row FROM checked WHERE {any_problem}")
     if con.execute("SELECT count(*) FROM suspect_rows").fetchall()[0][0] == 0:
         return
@@ -873,8 +946,9 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
     if arrow:
         trimmed_frame = raw.trimmed if raw.trimmed is not None else _trimmed_arrow(raw.frame)
         con.register("raw_trimmed", trimmed_frame)
-        _stage_checked(con, table, export_date, "raw_trimmed", trimmed=True,
-                       characters_clean=frozenset(_characters_clean(con, trimmed_frame, table)))
+        characters_clean = frozenset(_characters_clean(con, trimmed_frame, table))
+        _stage_checked(con, table, export_date, "raw_trimmed", trimmed=True, characters_clean=characters_clean,
+                       clean=frozenset(_clean_columns(con, trimmed_frame, table, export_date, characters_clean)))
     else:
         _stage_checked(con, table, export_date, "raw")
     _reference_checks(con, table, provided)
