@@ -15,23 +15,26 @@ WITH records AS (
     WHERE event = 'interference_record' AND occurred_at IS NOT NULL
     GROUP BY case_id
 ),
-followed AS (
+recorded AS (  -- the recorded cases with what the rule reads of them: cases read once, not once per use
+    SELECT r.case_id, r.records, r.first_recorded_at, c.judge_id, c.court_id, c.assignment, c.closed_on
+    FROM records r JOIN cases c ON c.case_id = r.case_id
+),
+followed AS (  -- only the two kinds of event counted: not every event of the recorded cases
     SELECT r.case_id,
            count(*) FILTER (WHERE e.event = 'reassignment' AND e.occurred_at >= r.first_recorded_at) AS reassignments_after,
            count(*) FILTER (WHERE e.event = 'post_close_edit' AND e.occurred_at >= r.first_recorded_at
-                            AND e.occurred_at::DATE > c.closed_on + $grace_days) AS late_edits_after
-    FROM records r
+                            AND e.occurred_at::DATE > r.closed_on + $grace_days) AS late_edits_after
+    FROM recorded r
     JOIN events e ON e.case_id = r.case_id
-    JOIN cases c ON c.case_id = r.case_id
+    WHERE e.event IN ('reassignment', 'post_close_edit')
     GROUP BY r.case_id
 )
-SELECT c.case_id AS subject_id, c.case_id, c.judge_id, c.court_id, r.records, r.first_recorded_at, c.assignment,
+SELECT r.case_id AS subject_id, r.case_id, r.judge_id, r.court_id, r.records, r.first_recorded_at, r.assignment,
        coalesce(f.reassignments_after, 0) AS reassignments_after, coalesce(f.late_edits_after, 0) AS late_edits_after,
-       coalesce(c.assignment = 'designated', FALSE) AS designated,
+       coalesce(r.assignment = 'designated', FALSE) AS designated,
        TRUE AS violated,
        least(1.0, 0.5 + 0.1 * r.records) AS score
-FROM records r
-JOIN cases c ON c.case_id = r.case_id
+FROM recorded r
 LEFT JOIN followed f ON f.case_id = r.case_id
-WHERE coalesce(f.reassignments_after, 0) > 0 OR coalesce(f.late_edits_after, 0) > 0 OR c.assignment = 'designated'
-ORDER BY c.case_id
+WHERE coalesce(f.reassignments_after, 0) > 0 OR coalesce(f.late_edits_after, 0) > 0 OR r.assignment = 'designated'
+ORDER BY r.case_id

@@ -15,9 +15,13 @@ WITH zb AS (
     WHERE c.case_kind = 'enforcement' AND c.close_method = 'terminated_this_round'
 ),
 logged AS (
+    -- looked up only for the cases the enforcement record does not already show current (an inquiry
+    -- within the window, on or before termination): the log cannot make those stale
     SELECT z.case_id, max(ev.occurred_at::DATE) AS last_logged_on
     FROM events ev JOIN zb z ON z.case_id = ev.case_id
     WHERE ev.event = 'online_inquiry' AND ev.occurred_at::DATE <= z.closed_on
+      AND NOT coalesce(z.last_online_inquiry_on <= z.closed_on
+                       AND z.last_online_inquiry_on >= z.closed_on - to_months($window_months), FALSE)
     GROUP BY z.case_id
 ),
 judged AS (
