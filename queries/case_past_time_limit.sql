@@ -56,6 +56,10 @@ limited AS (
     FROM scoped sc
     LEFT JOIN suspended sp ON sp.case_id = sc.case_id
     LEFT JOIN time_limits tl ON tl.case_type = sc.case_type AND tl.procedure = coalesce(sc.procedure, 'unknown')
+    -- a case that ended within its base period (+ grace) is within its limit whatever is deducted (never less
+    -- than 0 days): left out before the deadlines and the deduction are worked out for it
+    WHERE NOT coalesce(sc.end_on <= CAST(sc.filed_on + to_months(tl.base_months) + to_days(tl.base_days) AS DATE)
+                                    + $grace_days, FALSE)
 ),
 judged AS (
     SELECT *,
