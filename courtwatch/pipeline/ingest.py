@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -434,6 +435,8 @@ def read_file(path: Path, table: Table) -> RawTable:
     raw = _with_optional_columns(raw, table)
     if not isinstance(raw.frame, pd.DataFrame):  # an Arrow table: trimmed here, in the reading thread
         raw.trimmed = _trimmed_arrow(raw.frame)
+        if table.name == "cases":  # the 案号's parts, read by several checks and the load: computed once, here
+            raw.trimmed = raw.trimmed.append_column("_cn", _case_parts_arrow(raw.trimmed.column("case_id")))
     return raw
 
 
@@ -671,12 +674,30 @@ def _value_spans(column) -> "pa.ChunkedArray | None":
     return pa.chunked_array(pieces, type=pa.string())
 
 
-# The 案号 pattern in RE2 syntax (DuckDB): year, court code, case-type code, sequence.
-CASE_NUMBER_RE2 = r"^[(（](\d{4})[)）](最高法|[\x{4e00}-\x{9fff}]\d*)([\x{4e00}-\x{9fff}]{1,4}?)(\d+)号$"
+# The 案号 pattern in RE2 syntax (DuckDB and Arrow): year, court code, case-type code, sequence.
+CASE_NUMBER_PARTS = ("year", "court", "ctype", "seq")
+CASE_NUMBER_NAMED_RE2 = (r"^[(（](?P<year>\d{4})[)）](?P<court>最高法|[\x{4e00}-\x{9fff}]\d*)"
+                         r"(?P<ctype>[\x{4e00}-\x{9fff}]{1,4}?)(?P<seq>\d+)号$")
+CASE_NUMBER_RE2 = re.sub(r"\?P<\w+>", "", CASE_NUMBER_NAMED_RE2)
 
 
 def _case_parts(column: str) -> str:
-    return f"regexp_extract({column}, '{CASE_NUMBER_RE2}', ['year', 'court', 'ctype', 'seq'])"
+    return f"regexp_extract({column}, '{CASE_NUMBER_RE2}', {list(CASE_NUMBER_PARTS)})"
+
+
+def _case_parts_arrow(case_ids: "pa.ChunkedArray") -> "pa.ChunkedArray":
+    """`_case_parts` of the trimmed ids as Arrow computes it with the same RE2 pattern, in the reading
+    thread: NULL for an empty id (its `v_case_id` is NULL), every part '' for an id that does not match
+    (as regexp_extract gives), chunked like the ids so that DuckDB still scans the frame in parallel."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    chunks = []
+    for chunk in case_ids.chunks:
+        parts = pc.extract_regex(chunk, CASE_NUMBER_NAMED_RE2)
+        empty = pc.fill_null(pc.or_kleene(pc.is_null(chunk), pc.equal(chunk, "")), True)
+        chunks.append(pa.StructArray.from_arrays([pc.fill_null(pc.struct_field(parts, name), "") for name in CASE_NUMBER_PARTS],
+                                                 names=list(CASE_NUMBER_PARTS), mask=empty))
+    return pa.chunked_array(chunks, type=pa.struct([(name, pa.string()) for name in CASE_NUMBER_PARTS]))
 
 
 def _case_kind(case_type: str) -> str:
@@ -732,7 +753,8 @@ def _text_bytes(column) -> int:
 
 
 def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed: bool = False,
-                   characters_clean: frozenset[str] = frozenset(), clean: frozenset[str] = frozenset()) -> None:
+                   characters_clean: frozenset[str] = frozenset(), clean: frozenset[str] = frozenset(),
+                   case_parts: str | None = None) -> None:
     """source (text as read) → `checked`: v_ trimmed text, p_ parsed value, e_ problem of each column
     (and, for cases, `cn`: the parts of the 案号). `trimmed` says the source's text is already
     trimmed (see `_trimmed_arrow`). Then every problem of a single row, by column (`_column_checks`)
@@ -743,6 +765,7 @@ def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed
     table (`column_problems`) from which each problem is listed. A column in `clean` is known to
     have no problem of its own in any row (`_clean_columns`): its problem is NULL, not computed, and
     when every column is clean and the table has no check across columns there is no scan at all.
+    `case_parts` names a column of the source that holds the 案号's parts already (`_case_parts_arrow`).
     """
     checks = [(expr, "CAST(NULL AS VARCHAR)") if c.name in clean else (expr, problem)
               for c, (expr, problem) in ((c, _column_checks(c, export_date, c.name in characters_clean))
@@ -753,14 +776,17 @@ def _stage_checked(con, table: Table, export_date: dt.date, source: str, trimmed
         texts = ", ".join(f"nullif(trim({_ident(c.name)}::VARCHAR), '') AS v_{c.name}" for c in table.columns)
     # Text columns' parsed value is their trimmed text: named twice, stored once.
     parsed = ", ".join([f"{expr} AS p_{c.name}" for c, (expr, _) in zip(table.columns, checks) if c.kind not in ("str", "text")]
-                       + ([f"{_case_parts('v_case_id')} AS cn"] if table.name == "cases" else []))
+                       + ([f"{_ident(case_parts) if case_parts else _case_parts('v_case_id')} AS cn"]
+                          if table.name == "cases" else []))
     same = ", ".join(f"v_{c.name} AS p_{c.name}" for c in table.columns if c.kind in ("str", "text"))
     problem = ", ".join(f"{expr} AS e_{c.name}" for c, (_, expr) in zip(table.columns, checks))
 
     parsed, same = (", " + parsed if parsed else ""), (", " + same if same else "")
 
+    given = f", {_ident(case_parts)}" if case_parts else ""
+
     def rows(of: str) -> str:
-        return f"SELECT *{parsed} FROM (SELECT _row, {texts} FROM {of})"
+        return f"SELECT *{parsed} FROM (SELECT _row, {texts}{given} FROM {of})"
 
     con.execute(f"CREATE TEMP VIEW checked_rows AS {rows(source)}")
     con.execute(f"CREATE TEMP VIEW checked AS SELECT *, {problem} FROM (SELECT *{same} FROM checked_rows)")
@@ -899,6 +925,30 @@ def _unknown_values(con, table: Table) -> dict:
     return out
 
 
+def _load_unique_rows(con, table: Table) -> int:
+    """The duplicate check (last: it compares only the rows valid by themselves), then the load.
+
+    Into an empty table whose primary key is the contract's key, the rows are loaded first: the key
+    refuses a repeated one as they go in, and a refused statement leaves the table as it was, so
+    only a file that repeats a key is checked for repeats (and its rows loaded again) — the GROUP
+    BY over every key is spared for the others, with the same result.
+    """
+    if table.key and _key_refuses_repeats(con, table) and \
+            not con.execute(f"SELECT count(*) FROM {table.name}").fetchall()[0][0]:
+        try:
+            return _load_good_rows(con, table)
+        except duckdb.ConstraintException:
+            pass
+    _duplicate_checks(con, table)
+    return _load_good_rows(con, table)
+
+
+def _key_refuses_repeats(con, table: Table) -> bool:
+    """The table's primary key (or a unique constraint) is exactly the contract's key (queries/schema.sql)."""
+    return con.execute("SELECT count(*) FROM duckdb_constraints() WHERE table_name = ? AND constraint_type IN "
+                       "('PRIMARY KEY', 'UNIQUE') AND constraint_column_names = [?]", [table.name, table.key]).fetchall()[0][0] > 0
+
+
 def _load_good_rows(con, table: Table) -> int:
     """Upsert by key, or replace a keyless table's rows case by case (a newer export wins)."""
     # Rows without a problem. Usually all of them: then `checked` itself is the source, with no anti-join.
@@ -948,13 +998,13 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
         con.register("raw_trimmed", trimmed_frame)
         characters_clean = frozenset(_characters_clean(con, trimmed_frame, table))
         _stage_checked(con, table, export_date, "raw_trimmed", trimmed=True, characters_clean=characters_clean,
-                       clean=frozenset(_clean_columns(con, trimmed_frame, table, export_date, characters_clean)))
+                       clean=frozenset(_clean_columns(con, trimmed_frame, table, export_date, characters_clean)),
+                       case_parts="_cn" if "_cn" in trimmed_frame.column_names else None)
     else:
         _stage_checked(con, table, export_date, "raw")
     _reference_checks(con, table, provided)
-    _duplicate_checks(con, table)  # last: it compares only the rows that are valid by themselves
     unknown = _unknown_values(con, table)
-    loaded = _load_good_rows(con, table)
+    loaded = _load_unique_rows(con, table)
     # The raw row as the quarantine keeps it: a cell longer than any valid text is cut (see `_capped`).
     raw_json = "to_json(struct_pack(" + ", ".join(
         f"{_ident(c)} := CASE WHEN length({_ident(c)}) > {MAX_TEXT} THEN left({_ident(c)}, {MAX_TEXT}) || "
