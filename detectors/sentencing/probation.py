@@ -502,6 +502,8 @@ class ProbationDeviation(Detector):
         theirs = model.rows[model.rows[self.unit].isin(set(flagged[self.unit]))]
         rows_of = theirs.groupby(self.unit, sort=False).indices
         granted, predicted = theirs["granted"].to_numpy(), theirs["p"].to_numpy()
+        # the columns a flag's cases are shown with, as arrays (a row's values by position, not a frame's take)
+        shown = {c: theirs[c].to_numpy() for c in ("case_id", "defendant_id", "charge", "sentence_kind", "term")}
         for r in flagged.sort_values(self.unit).to_dict("records"):
             subject = str(r[self.unit])
             n, observed = int(r["n"]), int(round(r["observed"]))
@@ -514,7 +516,8 @@ class ProbationDeviation(Detector):
             # on the unit's positions (those calls on a frame of its rows took most of the detector's time)
             candidates = own[granted[own] == (1.0 if more else 0.0)]
             order = np.argsort(predicted[candidates] if more else -predicted[candidates], kind="stable")[:5]
-            surprising = theirs.iloc[candidates[order]]
+            surprising = {c: values[candidates[order]].tolist() for c, values in
+                          {**shown, "granted": granted, "p": predicted}.items()}
             evidence = {
                 "explanation_en": explanation_en,
                 "legal_basis": self.legal_basis,
