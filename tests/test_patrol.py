@@ -387,3 +387,8 @@ def test_the_exact_tests_equal_scipys_own():
         ox, on = int(base_x.sum()), int(base_n.sum())
         fisher = float(sps.fisher_exact([[x, n - x], [ox, on - ox]], alternative="greater")[1])
         assert (pi, ui, ri) == (max(tail, fisher), u, r)
+    # and pair_tests' usual shares of several approvers at once are each approver's own
+    approvals = rng.integers(0, 20, size=(5, 7))
+    totals = approvals.sum(axis=0) + rng.integers(1, 10, size=7)
+    usual, rho = eac._usual_shares(approvals, totals, 0.1)
+    assert [(float(u), float(r)) for u, r in zip(usual, rho)] == [eac._usual_share(row, totals, 0.1) for row in approvals]

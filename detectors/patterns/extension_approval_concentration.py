@@ -164,39 +164,52 @@ def judge_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
     return judges
 
 
-def _usual_share(approvals: np.ndarray, totals: np.ndarray, floor: float) -> tuple[float, float]:
-    """An approver's usual share of a judge's extensions from the other judges' (approvals of theirs, their
-    extensions): the pooled share, and the beta-binomial over-dispersion ρ of the judges' shares around it by the
-    method of moments (Kleinman, JASA 1973). ρ carries what varies between judges — divisions, and any other
-    concentrated pair in the court — into the test, so that one concentrated pair does not make others look so."""
+def _usual_shares(approvals: np.ndarray, totals: np.ndarray, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each approver's usual share of a judge's extensions from the other judges' (approvals: one row per approver,
+    their approvals of each other judge's extensions; totals: those judges' extensions): the pooled share, and the
+    beta-binomial over-dispersion ρ of the judges' shares around it by the method of moments (Kleinman, JASA 1973).
+    ρ carries what varies between judges — divisions, and any other concentrated pair in the court — into the
+    test, so that one concentrated pair does not make others look so. One row at a time, each sum along the row
+    (the values of one approver's computation alone), for all of a judge's approvers in one pass."""
     n = totals.astype(float)
-    m = float(np.clip(approvals.sum() / n.sum(), floor, 1 - 1e-6))
+    m = np.clip(approvals.sum(axis=1) / n.sum(), floor, 1 - 1e-6)
     shares = approvals / n
-    spread = float(np.sum(n * (shares - m) ** 2) / n.sum())
+    spread = np.sum(n * (shares - m[:, None]) ** 2, axis=1) / n.sum()
     k_over_n = len(n) / n.sum()
-    rho = (spread / (m * (1 - m)) - k_over_n) / (1 - k_over_n) if k_over_n < 1 else 0.0
-    return m, float(np.clip(rho, 0.0, 0.99))
+    rho = (spread / (m * (1 - m)) - k_over_n) / (1 - k_over_n) if k_over_n < 1 else np.zeros(len(m))
+    return m, np.clip(rho, 0.0, 0.99)
+
+
+def _usual_share(approvals: np.ndarray, totals: np.ndarray, floor: float) -> tuple[float, float]:
+    """One approver's `_usual_shares`: (usual share, ρ)."""
+    m, rho = _usual_shares(np.asarray(approvals)[None, :], np.asarray(totals), floor)
+    return float(m[0]), float(rho[0])
 
 
 def _pair_p(x: int, n: int, base_x: np.ndarray, base_n: np.ndarray, floor: float) -> tuple[float, float, float]:
     """(p, usual share, ρ) of x of a judge's n extensions approved by one approver, against the approvals of
-    theirs (base_x) among the other judges' extensions (base_n). One pair; pair_tests runs `_pair_ps` on all."""
+    theirs (base_x) among the other judges' extensions (base_n). One pair; pair_tests runs `_pair_tails` on all."""
     p, usual, rho = _pair_ps([(x, n, base_x, base_n, floor)])
     return float(p[0]), float(usual[0]), float(rho[0])
 
 
 def _pair_ps(tests) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(p, usual share, ρ) arrays of `_pair_p` over tests = [(x, n, base_x, base_n, floor), ...]: the usual share
-    and ρ per pair, then each scipy tail in one vectorised call (scipy computes them element by element, so the
-    values are those of one call per pair)."""
-    x = np.array([t[0] for t in tests], dtype=np.int64)
-    n = np.array([t[1] for t in tests], dtype=np.int64)
+    """(p, usual share, ρ) arrays of `_pair_p` over tests = [(x, n, base_x, base_n, floor), ...]."""
     usual, rho = np.zeros(len(tests)), np.zeros(len(tests))
     others_x, others_n = np.zeros(len(tests), dtype=np.int64), np.zeros(len(tests), dtype=np.int64)
     for i, (_, _, base_x, base_n, floor) in enumerate(tests):
         usual[i], rho[i] = _usual_share(base_x, base_n, floor)
         others_x[i], others_n[i] = int(base_x.sum()), int(base_n.sum())
-    p = np.zeros(len(tests))
+    x = np.array([t[0] for t in tests], dtype=np.int64)
+    n = np.array([t[1] for t in tests], dtype=np.int64)
+    return _pair_tails(x, n, usual, rho, others_x, others_n), usual, rho
+
+
+def _pair_tails(x, n, usual, rho, others_x, others_n) -> np.ndarray:
+    """The p of each pair (arrays: x of the judge's n extensions approved by the approver, its usual share and ρ,
+    its approvals of the other judges' extensions and those extensions): each scipy tail in one vectorised call
+    (scipy computes them element by element, so the values are those of one call per pair)."""
+    p = np.zeros(len(x))
     over = rho > 1e-6
     if over.any():
         a, b = usual[over] * (1 / rho[over] - 1), (1 - usual[over]) * (1 / rho[over] - 1)
@@ -208,11 +221,11 @@ def _pair_ps(tests) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # (1 where a row or column of the table is empty, else the hypergeometric cdf of the second column)
     second = (n - x) + (others_n - others_x)
     empty = (n == 0) | (others_n == 0) | (x + others_x == 0) | (second == 0)
-    fisher = np.ones(len(tests))
+    fisher = np.ones(len(x))
     if (~empty).any():
         fisher[~empty] = np.minimum(sps.hypergeom.cdf(
             (n - x)[~empty], (n + others_n)[~empty], n[~empty], second[~empty]), 1.0)
-    return np.maximum(p, fisher), usual, rho
+    return np.maximum(p, fisher)
 
 
 def pair_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
@@ -258,6 +271,7 @@ def pair_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
             kept = ~np.isin(np.array(judge_ids, dtype=object), np.array(sorted(gone), dtype=object)) if gone \
                 else np.ones(len(judge_ids), dtype=bool)
             by_approver = counts.sum(axis=0)
+            by_row = np.ascontiguousarray(counts.T)  # one row per approver: its approvals of each judge
             for i, judge in enumerate(judge_ids):
                 n = int(ns[i])
                 if n < int(s.extension_min_pair_approvals):
@@ -267,17 +281,22 @@ def pair_tests(rows: pd.DataFrame, s: ExtensionSettings) -> pd.DataFrame:
                 if others.sum() < 2:
                     continue
                 base_n = ns[others]
-                for a, approver in enumerate(columns):
-                    x = int(counts[i, a])
-                    if x < int(s.extension_min_pair_approvals):
-                        continue
-                    tests.append((x, n, counts[others, a], base_n, floor))
+                tested = [a for a in range(len(columns)) if counts[i, a] >= int(s.extension_min_pair_approvals)]
+                if not tested:
+                    continue
+                base_x = by_row[np.ix_(tested, np.flatnonzero(others))]
+                usual, rho = _usual_shares(base_x, base_n, floor)
+                others_n = int(base_n.sum())
+                for k, a in enumerate(tested):
+                    approver, x = columns[a], int(counts[i, a])
+                    tests.append((x, n, usual[k], rho[k], int(base_x[k].sum()), others_n))
                     out.append({"court_id": court, "case_kind": kind, "approver_id": approver, "judge_id": judge,
                                 "approvals": x, "by_judge": n, "by_approver": int(by_approver[a]),
                                 "total": int(ns.sum()), "approvers": len(approvers),
                                 "other_judges": int(others.sum())})
         if tests:
-            p, usual, rho = _pair_ps(tests)
+            x, n, usual, rho, others_x, others_n = (np.array(column) for column in zip(*tests))
+            p = _pair_tails(x, n, usual, rho, others_x, others_n)
             fresh = [r for r in out if "p" not in r]
             for r, pi, ui, ri in zip(fresh, p, usual, rho):
                 r.update(share=r["approvals"] / r["by_judge"], usual_share=float(ui), rho=float(ri), p=float(pi))
