@@ -367,7 +367,8 @@ def probation_test(model: ProbationModel, unit: str, min_cases: int, reference: 
         court_codes, court_ids = pd.factorize(rows[reference], sort=True)
         home = _home_courts(unit_codes, len(units), court_codes, len(court_ids))
         home_of_tested = home[codes]
-        tested[reference] = pd.Series([court_ids[c] if c >= 0 else None for c in home_of_tested], dtype="str")
+        # (code -1, no court: the None appended last)
+        tested[reference] = pd.Series(np.append(court_ids.to_numpy(dtype=object), None)[home_of_tested], dtype="str")
         courts = _sums(rows, home[unit_codes]).rename(columns={"n": "ref_n", "observed": "ref_o", "expected": "ref_e",
                                                                "var": "ref_v"})
         # between-court variance of the log-odds shift, robustly: MAD of the courts' one-step estimates
