@@ -14,23 +14,25 @@
 -- Basis: 最高人民法院关于执行款物管理工作的规定（法发〔2017〕6号）: 执行款到账通知之日起三十日内发放, and its
 -- 延缓发放 grounds (article numbers not verified). Params: $as_of, $days, $min_share.
 -- Read by: detectors/rules/funds_not_disbursed_30_days.py. Twin: queries/spark/funds_not_disbursed_30_days.sql.
+-- The windows partition by hash(case_id) before case_id (the same partitions): case numbers share their first
+-- characters, so sorting by the hash first spares most of the text comparisons (~10% of the query at scale 100).
 WITH receipts AS (
     SELECT case_id, occurred_at, occurred_at::DATE AS received_on, amount,
-           row_number() OVER (PARTITION BY case_id ORDER BY occurred_at, amount) AS n
+           row_number() OVER (PARTITION BY hash(case_id), case_id ORDER BY occurred_at, amount) AS n
     FROM events
     WHERE event = 'funds_received' AND occurred_at IS NOT NULL
 ),
 received AS (  -- the money received up to and including each receipt
     SELECT *,
-           sum(amount) OVER (PARTITION BY case_id ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+           sum(amount) OVER (PARTITION BY hash(case_id), case_id ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
                AS received_so_far,
            max(CASE WHEN amount IS NULL THEN 1 ELSE 0 END)
-               OVER (PARTITION BY case_id ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS amount_unknown
+               OVER (PARTITION BY hash(case_id), case_id ORDER BY n ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS amount_unknown
     FROM receipts
 ),
 payouts AS (  -- every payout with the money paid out on the case up to its day (ties of a day together)
     SELECT case_id, occurred_at::DATE AS paid_on, amount,
-           sum(amount) OVER (PARTITION BY case_id ORDER BY occurred_at::DATE) AS paid_so_far
+           sum(amount) OVER (PARTITION BY hash(case_id), case_id ORDER BY occurred_at::DATE) AS paid_so_far
     FROM events
     WHERE event = 'funds_disbursed' AND occurred_at IS NOT NULL
 ),
