@@ -174,6 +174,10 @@ class RawTable:
     bad_rows: pd.DataFrame  # _row, reason, raw: rows that could not be split into columns
     sha256: str = ""  # of the file's bytes, set by read_file
     trimmed: "pa.Table | None" = None  # an Arrow frame's text trimmed (`_trimmed_arrow`), set by read_file
+    # Of the trimmed frame, set by `_read_and_scan`: the text columns `_characters_clean` finds clean, and
+    # the columns `_clean_columns` proves to have no problem of their own.
+    characters_clean: frozenset[str] | None = None
+    clean: frozenset[str] | None = None
 
 
 def _shown(name: str) -> str:
@@ -437,6 +441,20 @@ def read_file(path: Path, table: Table) -> RawTable:
         raw.trimmed = _trimmed_arrow(raw.frame)
         if table.name == "cases":  # the 案号's parts, read by several checks and the load: computed once, here
             raw.trimmed = raw.trimmed.append_column("_cn", _case_parts_arrow(raw.trimmed.column("case_id")))
+    return raw
+
+
+def _read_and_scan(path: Path, table: Table, export_date: dt.date) -> RawTable:
+    """`read_file`, then an Arrow frame's column scans (`_characters_clean`, `_clean_columns`), in the
+    reading thread on a DuckDB of its own: they run while the main connection loads the file before."""
+    raw = read_file(path, table)
+    if raw.trimmed is not None:
+        con = duckdb.connect(config=store.DUCKDB_CONFIG)
+        try:
+            raw.characters_clean = frozenset(_characters_clean(con, raw.trimmed, table))
+            raw.clean = frozenset(_clean_columns(con, raw.trimmed, table, export_date, raw.characters_clean))
+        finally:
+            con.close()
     return raw
 
 
@@ -996,10 +1014,12 @@ def _load_table(con, table: Table, raw: RawTable, path: Path, export_date: dt.da
     if arrow:
         trimmed_frame = raw.trimmed if raw.trimmed is not None else _trimmed_arrow(raw.frame)
         con.register("raw_trimmed", trimmed_frame)
-        characters_clean = frozenset(_characters_clean(con, trimmed_frame, table))
+        characters_clean = raw.characters_clean if raw.characters_clean is not None else \
+            frozenset(_characters_clean(con, trimmed_frame, table))
+        clean = raw.clean if raw.clean is not None else \
+            frozenset(_clean_columns(con, trimmed_frame, table, export_date, characters_clean))
         _stage_checked(con, table, export_date, "raw_trimmed", trimmed=True, characters_clean=characters_clean,
-                       clean=frozenset(_clean_columns(con, trimmed_frame, table, export_date, characters_clean)),
-                       case_parts="_cn" if "_cn" in trimmed_frame.column_names else None)
+                       clean=clean, case_parts="_cn" if "_cn" in trimmed_frame.column_names else None)
     else:
         _stage_checked(con, table, export_date, "raw")
     _reference_checks(con, table, provided)
@@ -1035,9 +1055,9 @@ def ingest(folder: str | Path, db: str | Path | None = None, export_date: dt.dat
     folder = Path(folder)
     files = find_files(folder)
     export_date = export_date or dt.date.today()
-    # Files are read (parsed, hashed, trimmed) in a background thread while DuckDB validates and loads
-    # the ones already read: parsing is Arrow's and hashing hashlib's, both release the GIL, so the two
-    # overlap on a second core. The reader stays at most READ_AHEAD files ahead, so that only a few files'
+    # Files are read (parsed, hashed, trimmed, their columns scanned) in a background thread while DuckDB
+    # validates and loads the ones already read: parsing is Arrow's, hashing hashlib's and the scans a
+    # DuckDB of the thread's own, all release the GIL, so the two overlap on a second core. The reader stays at most READ_AHEAD files ahead, so that only a few files'
     # rows are held in memory at once. A file that cannot be read still stops the import with its
     # UserError before anything is published: the error leaves `open_for_write`, which discards its
     # private copy, and since the files are taken in load order it is the same first error a sequential
@@ -1060,7 +1080,7 @@ def _load_all(folder: Path, db: str | Path | None, export_date: dt.date, files: 
     def read_ahead(position: int) -> None:
         for table_name in order[position + len(pending):position + READ_AHEAD + 1]:
             progress(f"reading {files[table_name].name}")
-            pending[table_name] = reader.submit(read_file, files[table_name], TABLES[table_name])
+            pending[table_name] = reader.submit(_read_and_scan, files[table_name], TABLES[table_name], export_date)
 
     read_ahead(0)
     result = ImportResult(import_id=f"I{dt.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}", export_date=export_date)
