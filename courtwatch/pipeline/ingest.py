@@ -536,7 +536,8 @@ def _column_checks(column: Column, export_date: dt.date, characters_clean: bool 
                         f"WHEN {p} < DATE '1950-01-01' THEN 'implausible date (before 1950)' "
                         f"WHEN {p} > {export} THEN {_literal('after the export date ' + export_date.isoformat())} END")
     if column.kind == "timestamp":
-        text = f"replace({v}, '/', '-')"
+        # replace() copies every value; most timestamps have no '/' to replace and are read as they are.
+        text = f"(CASE WHEN contains({v}, '/') THEN replace({v}, '/', '-') ELSE {v} END)"
         parsed = f"coalesce(try_cast({text} AS TIMESTAMP), timezone('Asia/Shanghai', try_cast({text} AS TIMESTAMPTZ)))"
         return parsed, (f"CASE {missing} WHEN {p} IS NULL THEN 'not a timestamp (expected ISO 8601, e.g. 2024-03-05T10:20:00)' "
                         f"WHEN {p} < TIMESTAMP '1950-01-01' THEN 'implausible date (before 1950)' "
