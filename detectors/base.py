@@ -40,8 +40,11 @@ NOTICE_EN = "This is a warning for human review, not a finding."
 
 def _members(case_ids, wanted: frozenset) -> np.ndarray:
     """Which ids are in `wanted`, by set lookups: Series.isin copies the whole set into a new hash table
-    on every call (millions of reference ids at scale 100, once per group or partition)."""
-    return np.fromiter((i in wanted for i in case_ids), dtype=bool, count=len(case_ids))
+    on every call (millions of reference ids at scale 100, once per group or partition). The ids are made
+    Python objects in one conversion first: iterating an Arrow-backed Series converts them one by one (two
+    thirds of plea_recommendation_deviation in an incremental run at scale 100)."""
+    values = case_ids.to_numpy(dtype=object) if isinstance(case_ids, (pd.Series, pd.Index)) else case_ids
+    return np.fromiter((i in wanted for i in values), dtype=bool, count=len(case_ids))
 
 
 @dataclass(frozen=True)
