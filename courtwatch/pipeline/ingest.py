@@ -439,8 +439,6 @@ def read_file(path: Path, table: Table) -> RawTable:
     raw = _with_optional_columns(raw, table)
     if not isinstance(raw.frame, pd.DataFrame):  # an Arrow table: trimmed here, in the reading thread
         raw.trimmed = _trimmed_arrow(raw.frame)
-        if table.name == "cases":  # the 案号's parts, read by several checks and the load: computed once, here
-            raw.trimmed = raw.trimmed.append_column("_cn", _case_parts_arrow(raw.trimmed.column("case_id")))
     return raw
 
 
@@ -448,13 +446,20 @@ def _read_and_scan(path: Path, table: Table, export_date: dt.date) -> RawTable:
     """`read_file`, then an Arrow frame's column scans (`_characters_clean`, `_clean_columns`), in the
     reading thread on a DuckDB of its own: they run while the main connection loads the file before."""
     raw = read_file(path, table)
-    if raw.trimmed is not None:
+    if raw.trimmed is None:
+        return raw
+    # The 案号's parts (read by several checks and the load of cases: computed once, here) in a thread of
+    # their own beside the scans: the first large file's reading is waited for before anything is loaded.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parts") as parts:
+        case_parts = parts.submit(_case_parts_arrow, raw.trimmed.column("case_id")) if table.name == "cases" else None
         con = duckdb.connect(config=store.DUCKDB_CONFIG)
         try:
             raw.characters_clean = frozenset(_characters_clean(con, raw.trimmed, table))
             raw.clean = frozenset(_clean_columns(con, raw.trimmed, table, export_date, raw.characters_clean))
         finally:
             con.close()
+        if case_parts is not None:
+            raw.trimmed = raw.trimmed.append_column("_cn", case_parts.result())
     return raw
 
 
@@ -642,9 +647,12 @@ def _clean_columns(con, frame: "pa.Table", table: Table, export_date: dt.date, c
             continue
         if values.num_chunks and len(pc.unique(values.chunk(0))) > DISTINCT_SHARE * len(values.chunk(0)):
             continue
+        distinct = pc.unique(values)
+        if len(distinct) > DISTINCT_SHARE * len(values):
+            continue
         parsed, problem = _column_checks(column, export_date)
         v, p = f"v_{column.name}", f"p_{column.name}"
-        con.register("distinct_values", pa.table({"value": pc.unique(values)}))
+        con.register("distinct_values", pa.table({"value": distinct}))
         try:
             found = con.execute(f"SELECT count(*) FROM (SELECT *, {parsed} AS {p} FROM "
                                 f"(SELECT nullif(value, '') AS {v} FROM distinct_values)) "
