@@ -16,7 +16,7 @@ WITH
 -- include: termination_inquiries
 ,
 notified AS (  -- every result notice with its case's court: one join serves both uses below
-    SELECT c.rowid AS case_key, c.court_id, ev.occurred_at::DATE >= c.closed_on AS after_termination
+    SELECT c.case_id AS case_key, c.court_id, ev.occurred_at::DATE >= c.closed_on AS after_termination
     FROM events ev JOIN cases c ON c.case_id = ev.case_id
     WHERE ev.event = 'inquiry_result_notified'
 ),

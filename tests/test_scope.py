@@ -87,3 +87,28 @@ def test_cli_brief_as_a_user_is_refused_outside_the_users_courts(province, tmp_p
     html = (tmp_path / "own.html").read_text(encoding="utf-8")
     assert own in html and other not in html
     assert OpsStore.open(url).audit_rows(limit=1)[0]["actor"] == "li"
+
+
+def test_every_sql_rule_runs_on_a_scoped_connection(province):
+    """A court-scoped connection's tables are views (no rowid, no indexes): every SQL detector's query must still
+    bind and run there, and see only the court's cases."""
+    from courtwatch.core.config import load_config
+    from courtwatch.detectors.base import DetectContext, SqlDetector
+    from courtwatch.detectors.registry import DETECTORS
+    from courtwatch.pipeline.runs import default_as_of
+
+    full = store.open_for_read(province["db"])
+    court = full.execute("SELECT court_id FROM cases WHERE case_kind = 'enforcement' GROUP BY court_id "
+                         "ORDER BY count(*) DESC LIMIT 1").fetchall()[0][0]
+    full.close()
+    scoped = store.open_for_read(province["db"], court_ids=[court])
+    try:
+        ctx = DetectContext(con=scoped, as_of=default_as_of(scoped), config=load_config())
+        sql_detectors = [d for d in DETECTORS if isinstance(d, SqlDetector)]
+        assert sql_detectors
+        for detector in sql_detectors:
+            rows = detector.query(ctx)
+            if "court_id" in rows.columns:
+                assert set(rows["court_id"].dropna()) <= {court}, detector.name
+    finally:
+        scoped.close()

@@ -672,7 +672,7 @@ def _texts_clean(column, limit: int, required: bool, identifier: bool) -> bool:
     for chunk in column.chunks:
         if chunk.type != pa.string() or (chunk.null_count and required):
             return False
-        if chunk.null_count == len(chunk):  # no values (an optional column the file leaves out)
+        if chunk.null_count == len(chunk):  # an empty chunk (a column with nulls is not proven clean here at all)
             continue
         offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32)[chunk.offset:chunk.offset + len(chunk) + 1]
         lengths = np.diff(offsets)

@@ -295,7 +295,7 @@ def _run_each(ctx: DetectContext, run_one: Callable[[Detector, DetectContext], t
     well (Detector.shared_model), so each of those models is also fitted once. DuckDB and much of NumPy work
     outside the GIL. The flags are what one detector after another gives; only each report's seconds include
     the other lane's competition. `after_first_lane` runs on this thread once its detectors are done (a full
-    run ranks its review list there, from the same model).
+    run ranks and records its review list there, from the same model).
     (The first lane's sentencing model fits its peer groups on two threads of its own: fit._fit_groups.)
     """
     second = [d for d in DETECTORS if not first_lane(d)]

@@ -345,7 +345,8 @@ def exclusion_groups(cases: np.ndarray, judges: np.ndarray | None) -> np.ndarray
     if judges is None:
         return case_codes
     judge = pd.Series(judges, dtype=object)
-    unrecorded = judge.isna().to_numpy() | (judge.to_numpy() == "")
+    unrecorded = judge.isna().to_numpy(copy=True)
+    unrecorded[~unrecorded] = judge[~unrecorded].to_numpy() == ""  # (pd.NA compared with "" is neither)
     judge_codes = pd.factorize(judge.where(~unrecorded, None))[0]
     # one integer per exclusion group (a judge's: even, a judgeless case's: odd), numbered in order of first row
     return pd.factorize(np.where(unrecorded, 2 * case_codes + 1, 2 * judge_codes))[0]

@@ -3,8 +3,9 @@
 -- the gaps between them (worst), and each court's inquiry log and whether it is evidently incomplete (log_incomplete).
 -- A query reads them by a line `-- include: termination_inquiries` after its WITH (courtwatch/queries/__init__.py), so
 -- the rule and its data-quality note use one definition. Params: those of the two queries ($name).
--- A case is keyed within the query by its row of `cases` (case_key, DuckDB's rowid): partitioning, grouping and
--- joining 1.7M dates by an integer instead of the case number text took half the stage's time at scale 100.
+-- A case is keyed within the query by its case number (case_key). Not DuckDB's rowid, though an integer key took half
+-- the stage's time at scale 100: on a court-scoped connection (storage/store.py open_for_read) `cases` is a view,
+-- which has no rowid.
 -- Read by: queries/zb_no_inquiry_after_termination.sql, queries/zb_inquiry_log_incomplete.sql. Twin: queries/spark/stages/termination_inquiries.sql.
 resumed AS (  -- a resumption moves the duty to the resumed case (执恢): the original's ends that day
     SELECT ev.case_id, min(ev.occurred_at::DATE) AS resumed_on
@@ -14,7 +15,7 @@ resumed AS (  -- a resumption moves the duty to the resumed case (执恢): the o
     GROUP BY ev.case_id
 ),
 terminated AS (
-    SELECT c.rowid AS case_key, c.case_id, c.judge_id, c.court_id, c.closed_on, r.resumed_on,
+    SELECT c.case_id AS case_key, c.case_id, c.judge_id, c.court_id, c.closed_on, r.resumed_on,
            least($as_of::DATE, (c.closed_on + to_years($duty_years))::DATE, r.resumed_on) AS duty_until
     FROM cases c LEFT JOIN resumed r ON r.case_id = c.case_id
     WHERE c.case_kind = 'enforcement' AND c.close_method = 'terminated_this_round'
