@@ -28,16 +28,13 @@ from . import text
 from .design import independent_design
 from .fit import law_tables
 from .probation import (
-    POOLED,
-    ROW_COLUMNS,
     ProbationDeviation,
     ProbationModel,
     ProbationSettings,
     circumstance_columns,
-    drop_rare_blanks,
     fitted_choice_model,
     model_key,
-    with_pooled_groups,
+    modelled_rows,
 )
 
 LIGHTER = ("detention", "control", "fine_only", "exempt")
@@ -50,15 +47,9 @@ def fit_penalty_kind(frame: pd.DataFrame, settings: ProbationSettings) -> Probat
                               f"{len(frame)} single-charge sentences in a tier allowing both 拘役 and 有期徒刑, fewer "
                               f"than [stats] probation_min_rows = {settings.probation_min_rows}: abstains")
     skipped: dict[str, int] = {}
+    rows, positions, blank_cols = modelled_rows(frame, np.ones(len(frame), dtype=bool), "charge", settings, skipped)
     min_rows = int(settings.probation_min_charge_rows)
     min_blank = int(settings.sentencing_min_not_recorded)
-    every = np.ones(len(frame), dtype=bool)
-    own_group = with_pooled_groups(frame["charge"], every, min_rows)
-    kept, blank_cols = drop_rare_blanks(frame, every, min_blank, skipped)
-    positions = np.flatnonzero(kept)
-    rows = frame[ROW_COLUMNS].iloc[positions].reset_index(drop=True)
-    rows["group"] = frame["charge"].iloc[positions].reset_index(drop=True).where(own_group[positions], POOLED)
-    rows["sentence_kind"] = frame["sentence_kind"].iloc[positions].reset_index(drop=True)
     rows["term"] = pd.to_numeric(frame["term_months"], errors="coerce").iloc[positions].reset_index(drop=True)
     rows["granted"] = rows["sentence_kind"].isin(LIGHTER).to_numpy().astype(float)
     n = len(rows)

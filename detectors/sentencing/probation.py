@@ -171,20 +171,30 @@ def with_pooled_groups(groups: pd.Series, counted: np.ndarray, min_rows: int) ->
 ROW_COLUMNS = ["defendant_id", "case_id", "judge_id", "court_id", "charge"]
 
 
+def modelled_rows(frame: pd.DataFrame, kept: np.ndarray, group_column: str, settings: ProbationSettings,
+                  skipped: dict[str, int]) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+    """A choice model's rows (probation's and penalty_kind's): of those `kept`, the ones left once rare blank
+    circumstances are dropped (counted in `skipped`), with ROW_COLUMNS, their group (`group_column`'s value, POOLED
+    where it has under [stats] probation_min_charge_rows rows) and sentence kind; their positions in `frame`; and
+    the circumstances whose blanks are modelled."""
+    own_group = with_pooled_groups(frame[group_column], kept, int(settings.probation_min_charge_rows))
+    kept, blank_cols = drop_rare_blanks(frame, kept, int(settings.sentencing_min_not_recorded), skipped)
+    positions = np.flatnonzero(kept)
+    rows = frame[ROW_COLUMNS].iloc[positions].reset_index(drop=True)
+    rows["group"] = frame[group_column].iloc[positions].reset_index(drop=True).where(own_group[positions], POOLED)
+    rows["sentence_kind"] = frame["sentence_kind"].iloc[positions].reset_index(drop=True)
+    return rows, positions, blank_cols
+
+
 def build_probation_design(frame: pd.DataFrame, kept: np.ndarray, term: np.ndarray, settings: ProbationSettings
                            ) -> tuple[pd.DataFrame, np.ndarray, list[str], dict[str, int]]:
     """The rows modelled (of those `kept` by `eligible`, with their `term`s): their ids, charge, group, sentence kind,
     term and whether probation was granted; their design matrix (legal factors, year, court level) and its column
     names; skip counts."""
     skipped: dict[str, int] = {}
+    rows, positions, blank_cols = modelled_rows(frame, kept, "peer_group", settings, skipped)
     min_rows = int(settings.probation_min_charge_rows)
     min_blank = int(settings.sentencing_min_not_recorded)
-    own_group = with_pooled_groups(frame["peer_group"], kept, min_rows)
-    kept, blank_cols = drop_rare_blanks(frame, kept, min_blank, skipped)
-    positions = np.flatnonzero(kept)
-    rows = frame[ROW_COLUMNS].iloc[positions].reset_index(drop=True)
-    rows["group"] = frame["peer_group"].iloc[positions].reset_index(drop=True).where(own_group[positions], POOLED)
-    rows["sentence_kind"] = frame["sentence_kind"].iloc[positions].reset_index(drop=True)
     rows["term"] = term[positions]
     rows["granted"] = frame["probation"].iloc[positions].astype("boolean").astype(bool).to_numpy().astype(float)
     n = len(rows)
