@@ -32,7 +32,7 @@ from courtwatch import queries
 
 from ..base import DetectContext
 from .fit import SentencingModel, SentencingSettings
-from .similar import flag_context
+from .similar import flag_context, positions_in
 
 LABEL_ZH = "复核清单：按偏离程度排序，非预警、非认定"
 LABEL_EN = "Review list: sentences ranked by deviation; not warnings, not findings"
@@ -135,8 +135,8 @@ def review_list(ctx: DetectContext, model: SentencingModel) -> pd.DataFrame:
 def _looked_up(keys: pd.Series, table: pd.Series) -> pd.Series:
     """table[key] for each key, NA where `table` has none, as `keys.map(table)` gives: one Arrow hash lookup
     (0.26 s for the 870,000 sentences of a scale-100 province, where map on their Arrow strings took 1.0 s)."""
-    at = pc.index_in(pa.array(keys), value_set=pa.array(table.index)).fill_null(-1)
-    return pd.Series(table.array.take(np.asarray(at), allow_fill=True), index=keys.index)
+    at = positions_in(keys, pd.Series(table.index))
+    return pd.Series(table.array.take(at, allow_fill=True), index=keys.index)
 
 
 def _periods(ctx: DetectContext, case_ids: pd.Series) -> pd.Series:
