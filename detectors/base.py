@@ -12,7 +12,9 @@ import abc
 import dataclasses
 import datetime as dt
 import hashlib
+import io
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar
 
@@ -33,6 +35,9 @@ FLAG_COLUMNS = ["flag_id", "run_id", "category", "detector", "subject_type", "su
 # What a detector fills in; the registry adds flag_id, run_id, category and detector.
 DETECTOR_COLUMNS = ["subject_type", "subject_id", "case_id", "judge_id", "court_id", "score", "level",
                     "explanation", "evidence"]
+
+# the two lanes of a run keep states at the same time (keep_state)
+_KEEP_LOCK = threading.Lock()
 
 NOTICE_ZH = "本提示仅供人工审查参考，不构成任何认定。"
 NOTICE_EN = "This is a warning for human review, not a finding."
@@ -66,10 +71,15 @@ class DetectContext:
     # incremental runs: how many of the scope's cases were closed by the as-of date (the case-by-case models
     # score judgments and terminations only, so with none there is nothing to score)
     scope_closed: int | None = None
+    # incremental runs: the full run whose kept model states the case-level models score against (None: none
+    # kept, e.g. after a Spark-engine run or by an older version; they then refit on `reference`)
+    state_run: str | None = None
     # what several detectors of one run read alike (see `shared`); the data do not change during a run. A copy
     # of the context with another connection (a run's second lane) shares it: key what depends on the connection
     # by the connection (as fit.stage_features does)
     _shared: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
+    # a full run: the model states its detectors kept (keep_state, keep_case_values), shared by its lanes' copies
+    _kept: dict = dataclasses.field(default_factory=dict, compare=False, repr=False)
 
     def shared(self, key: tuple, make: Callable[[], Any]) -> Any:
         """`make()`, computed once for this context: a value several detectors of one run need alike (a data
@@ -78,6 +88,51 @@ class DetectContext:
         if key not in self._shared:
             self._shared[key] = make()
         return self._shared[key]
+
+    def keep_state(self, model: str, part: str, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        """In a full run: keep one part of a model's fitted state (numpy arrays, no objects, and JSON figures)
+        for the incremental runs after it, which score new cases against it (`stored_states`). The run writes
+        what was kept once its detectors are done (courtwatch/pipeline/runs.py); an incremental run keeps none."""
+        if self.scope is None:
+            buffer = io.BytesIO()
+            np.savez(buffer, **arrays)
+            with _KEEP_LOCK:
+                self._kept.setdefault("states", []).append((model, part, buffer.getvalue(), json.dumps(meta)))
+
+    def keep_case_values(self, model: str, part: str, case_ids, values) -> None:
+        """In a full run: keep one figure per case of a model (e.g. each tested sentence's p-value) for the
+        incremental runs after it (`stored_case_values`)."""
+        if self.scope is None:
+            frame = pd.DataFrame({"model": model, "part": part, "case_id": pd.Series(case_ids, dtype=object).to_numpy(),
+                                  "value": np.asarray(values, dtype=float)})
+            with _KEEP_LOCK:
+                self._kept.setdefault("case_values", []).append(frame)
+
+    def kept(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """What this run's detectors kept: (states: model, part, arrays, meta; case values: model, part,
+        case_id, value)."""
+        states = pd.DataFrame(self._kept.get("states", []), columns=["model", "part", "arrays", "meta"])
+        values = self._kept.get("case_values", [])
+        return states, (pd.concat(values, ignore_index=True) if values
+                        else pd.DataFrame(columns=["model", "part", "case_id", "value"]))
+
+    def stored_states(self, model: str) -> dict[str, tuple[dict[str, np.ndarray], dict]]:
+        """In an incremental run: the state `model` kept in the last full run, by part ({} if none was kept)."""
+        if self.state_run is None:
+            return {}
+        rows = queries.run(self.con, "model_states_of_run", run_id=self.state_run, model=model)
+        out = {}
+        for part, blob, meta in zip(rows["part"], rows["arrays"], rows["meta"]):
+            with np.load(io.BytesIO(bytes(blob)), allow_pickle=False) as arrays:
+                out[part] = ({name: arrays[name] for name in arrays.files}, json.loads(meta))
+        return out
+
+    def stored_case_values(self, model: str) -> pd.DataFrame:
+        """In an incremental run: the per-case figures `model` kept in the last full run (part, case_id, value;
+        no rows if none were kept)."""
+        if self.state_run is None:
+            return pd.DataFrame(columns=["part", "case_id", "value"])
+        return queries.run(self.con, "model_case_values_of_run", run_id=self.state_run, model=model)
 
     def in_scope(self, case_ids) -> np.ndarray:
         """Which of these cases this run scores (all of them in a full run)."""

@@ -204,6 +204,29 @@ CREATE TABLE IF NOT EXISTS reference_fingerprints (
     run_id       VARCHAR
 );
 
+-- What a full run's case-level models keep for the incremental runs after it (DetectContext.keep_state):
+-- per model and part (a peer group, a partition) its fitted state, so that a nightly run scores the new
+-- and changed cases against the last full run's models instead of refitting them. Replaced whole by every
+-- full run (only the latest full run's states are read). `arrays`: numpy's .npz of the state's arrays
+-- (no pickled objects); `meta`: its other figures.
+CREATE TABLE IF NOT EXISTS model_states (
+    run_id       VARCHAR,
+    model        VARCHAR,
+    part         VARCHAR,
+    arrays       BLOB,
+    meta         JSON
+);
+
+-- Per-case figures of the same models (DetectContext.keep_case_values), e.g. every tested sentence's
+-- p-value, the Benjamini–Hochberg family a new case joins. Replaced whole by every full run.
+CREATE TABLE IF NOT EXISTS model_case_values (
+    run_id       VARCHAR,
+    model        VARCHAR,
+    part         VARCHAR,
+    case_id      VARCHAR,
+    value        DOUBLE
+);
+
 -- Contract extensions E2–E4 (docs/import.md; databases made earlier gain the columns here, unknown).
 ALTER TABLE defendants ADD COLUMN IF NOT EXISTS combined_term_months DOUBLE;
 ALTER TABLE enforcement ADD COLUMN IF NOT EXISTS termination_basis VARCHAR;

@@ -113,8 +113,12 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
                                 "reference period; run a full `courtwatch detect`")
             progress(f"incremental: {len(scope)} new or changed case(s) since {since} or run {previous}, scored "
                      f"against models fitted on {len(reference)} case(s) unchanged since the last full run")
+        state_run = None
+        if previous is not None:
+            latest_full = queries.arrow(con, "latest_full_run_with_states").column("run_id").to_pylist()
+            state_run = latest_full[0] if latest_full else None
         ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope, reference=reference,
-                            scope_closed=scope_closed)
+                            scope_closed=scope_closed, state_run=state_run)
         if engine == "spark":
             flags, report_frame = _run_on_spark(con, parquet, as_of, config, run_id, progress)
         elif previous is None:  # records the review list itself, from its first lane (`_run_detectors`)
@@ -129,6 +133,8 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         con.unregister("new_report")
         if engine == "spark" or previous is not None:
             _record_review(ctx, run_id, previous, progress)
+        if engine != "spark" and previous is None:
+            _record_kept_states(ctx, run_id)
         con.execute("INSERT INTO runs (run_id, started_at, finished_at, as_of, code_version, config, data_fingerprint, "
                     "flag_count, mode, since, reference_run, scored_cases, engine) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -200,6 +206,18 @@ def _record_review(ctx: DetectContext, run_id: str, previous: str | None, progre
         ctx.con.unregister("new_review")
     progress(f"sentencing review list: {len(review)} sentence(s) ranked in "
              f"{review.groupby(['court_id', 'period'], dropna=False).ngroups if len(review) else 0} court-year(s)")
+
+
+def _record_kept_states(ctx: DetectContext, run_id: str) -> None:
+    """A full run's kept model states (DetectContext.keep_state) replace the earlier runs': the incremental runs
+    after it score new cases against them."""
+    states, case_values = ctx.kept()
+    for name, frame in (("model_states", states), ("model_case_values", case_values)):
+        ctx.con.register(f"new_{name}", frame.assign(run_id=run_id))
+        try:
+            queries.execute(ctx.con, f"record_{name}")
+        finally:
+            ctx.con.unregister(f"new_{name}")
 
 
 def _incremental_reference(con, config: Config) -> str:

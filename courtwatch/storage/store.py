@@ -174,6 +174,9 @@ SCOPED_VIEWS = {
     "sentencing_review": _IN_SCOPE,
     "case_fingerprints": _CASE_IN_SCOPE,
     "reference_fingerprints": _CASE_IN_SCOPE,
+    # the models' fitted states hold coefficients, not one court's rows; the per-case figures are a case's
+    "model_states": "",
+    "model_case_values": _CASE_IN_SCOPE,
     "quarantine": "WHERE FALSE",
     "runs": "",
     "run_detectors": "",

@@ -77,6 +77,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import statsmodels.api as sm
 from scipy import stats as sps
 from statsmodels.tools.sm_exceptions import SingularMatrixWarning
@@ -160,6 +161,12 @@ class GroupFit:
     skipped: dict[str, int] = field(default_factory=dict)
     severity: list[str] = field(default_factory=list)
     n_untestable: int = 0       # scored, but the record cannot hold every offence's severity
+    centre: float = 0.0         # median of the standardized residuals the spread rests on
+    # X'X of every row scored in-sample (a full run): kept for incremental runs, whose new cases' leverage and
+    # row-space check it gives without the rows (`in_sample_leverage`: the full run corrected for leverage,
+    # i.e. the group had at most sentencing_fit_sample_max rows)
+    gram: np.ndarray | None = field(default=None, repr=False, compare=False)
+    in_sample_leverage: bool = True
     # the group's design as fitted (every row read, before an incremental run's selection), kept for
     # similar.py so that a warning's similar cases are found without reading and building it again
     design: PeerDesign | None = field(default=None, repr=False, compare=False)
@@ -186,6 +193,10 @@ class SentencingModel:
     skipped: dict[str, int]
     clip_z: float
     charge_measures: dict[str, set[str]] = field(default_factory=dict)
+    # an incremental run scored against the last full run's fits (`score_against_kept`): the p-values that run
+    # gave every tested defendant of the peer groups not scored now (no new or changed case among them) and of
+    # no case in the scope — the rest of the Benjamini–Hochberg family the new cases join
+    family_p_elsewhere: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def rows_skipped(self) -> int:
@@ -299,6 +310,24 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: S
     if not scale > 0:
         scale = float(np.std(standardized[reference])) or 1e-6
     centre = float(np.median(standardized[reference]))
+    fit.status, fit.n_scored, fit.n_fit, fit.scale, fit.params = "fitted", n_ref, len(fit_idx), scale, params
+    fit.centre, fit.design = centre, design
+    if scope is None:
+        fit.gram, fit.in_sample_leverage = X.T @ X, n <= settings.sentencing_fit_sample_max
+    out = _scored_rows(group, rows, y, fitted, spread, h, scale, centre, reference if scope is not None else None,
+                       settings)
+    fit.n_untestable = int((~out["testable"].to_numpy()).sum())
+    return fit, out, X
+
+
+def _scored_rows(group: str, rows: pd.DataFrame, y: np.ndarray, fitted: np.ndarray, spread: np.ndarray,
+                 h: np.ndarray, scale: float, centre: float, in_sample: np.ndarray | None,
+                 settings: SentencingSettings) -> pd.DataFrame:
+    """A peer group's rows with their residual columns (SentencingModel.rows), from the fit: `fitted` log terms,
+    the leverage `h` and the residuals' `spread` factor, the group's `scale` and `centre`; `in_sample` marks the
+    rows the fit saw (None: all of them, a full run)."""
+    n = len(rows)
+    resid = y - fitted
     # Terms are recorded in whole months: a recorded 1 may have been anything under 1.5. The test
     # takes the end of the rounding interval nearest the expectation, so rounding near the
     # statutory floor (拘役 1 month) never makes a sentence look more unusual than it was.
@@ -315,9 +344,6 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: S
     # one by one and still count, at their deleted residual's low weight, in caseloads.
     high_leverage = h > settings.sentencing_max_leverage
     testable &= ~high_leverage
-    fit.status, fit.n_scored, fit.n_fit, fit.scale, fit.params = "fitted", n_ref, len(fit_idx), scale, params
-    fit.n_untestable = int((~testable).sum())
-    fit.design = design
     out = rows[["defendant_id", "case_id", "judge_id", "court_id", "charge", "sentence_kind", "term_months"]].copy()
     out["peer_group"] = group
     out["fitted_log"] = fitted
@@ -332,13 +358,13 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: S
     # residual already is one, with variance σ²(1+h). Caseload tests use it, because in a small peer
     # group the fit absorbs a share h of every sentence, and so of a judge's whole deviation
     # (measured on the real judgments: about half of a ×1.6 judge's effect in groups of 40–130).
-    in_sample = reference if scope is not None else np.ones(n, dtype=bool)
+    in_sample = in_sample if in_sample is not None else np.ones(n, dtype=bool)
     h_in = np.minimum(h, 0.99)
     out["resid_deleted"] = np.where(in_sample, resid / (1.0 - h_in), resid)
     out["deleted_var_factor"] = np.where(in_sample, 1.0 / (1.0 - h_in), 1.0 + h)
     out["pooled"] = group == POOLED_GROUP
     out["high_leverage"] = high_leverage & (group != POOLED_GROUP)
-    return fit, out, X
+    return out
 
 
 def stage_features(ctx: DetectContext) -> None:
@@ -403,12 +429,32 @@ _CACHE: dict = {}
 
 
 def fit_model(ctx: DetectContext) -> SentencingModel:
-    """The sentencing model for this run (fitted once and shared by the detectors of one run)."""
+    """The sentencing model for this run (fitted once and shared by the detectors of one run).
+
+    A full run fits every peer group and keeps each fit (`_keep_fits`); an incremental run scores its new and
+    changed cases against those kept fits (`_score_against_kept`) and refits only a peer group whose design
+    the new data changed, or every group when no fit was kept (a full run by an older version or on Spark).
+    """
     key = _cache_key(ctx)
     if _CACHE.get("key") == key:
         return _CACHE["model"]
     settings = SentencingSettings.from_config(ctx.config)
     frames = law.frames(law.province_thresholds(ctx.config), ctx.config.province)  # charge → measure only
+    kept = ctx.stored_states(KEPT_MODEL) if ctx.scope is not None else {}
+    if kept:
+        model = _score_against_kept(ctx, kept, frames, settings)
+    else:
+        model = _fit_every_group(ctx, frames, settings)
+        if ctx.scope is None:
+            _keep_fits(ctx, model)
+    _CACHE.clear()
+    _CACHE.update(key=key, model=model)
+    return model
+
+
+def _fit_every_group(ctx: DetectContext, frames: pd.DataFrame, settings: SentencingSettings) -> SentencingModel:
+    """Every peer group fitted (fit_group): on every sentence in a full run, on the reference period in an
+    incremental run."""
     groups = queries.run(ctx.con, "sentencing_peer_groups", as_of=ctx.as_of, separator=law.MULTI_CHARGE_SEPARATOR)
     fits: dict[str, GroupFit] = {}
     parts: list[pd.DataFrame] = []
@@ -419,14 +465,114 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
     order = sorted(groups["peer_group"], key=lambda g: (g == MULTI_GROUP, g)) + [POOLED_GROUP]
     stage_features(ctx)
     _fit_groups(ctx, order, frames, settings, fits, parts, skipped, known)
-    columns = ["defendant_id", "case_id", "judge_id", "court_id", "charge", "sentence_kind", "term_months",
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
+    return SentencingModel(rows, fits, skipped, settings.sentencing_clip_z, known)
+
+
+# The name under which a full run keeps the fits (DetectContext.keep_state): one part per peer group.
+KEPT_MODEL = "sentencing"
+
+
+def _keep_fits(ctx: DetectContext, model: SentencingModel) -> None:
+    """A full run keeps every peer group's fit (coefficients, spread, centre, X'X, design columns, severity
+    measures) and every tested sentence's p-value, for the incremental runs after it. The pooled rare
+    charges are not kept: their sentences are never tested one by one."""
+    for group, fit in model.groups.items():
+        if group == POOLED_GROUP:
+            continue
+        fitted = fit.status == "fitted"
+        ctx.keep_state(KEPT_MODEL, group,
+                       {"params": fit.params, "gram": fit.gram if fit.gram is not None else np.zeros((0, 0))},
+                       {"status": fit.status, "columns": fit.columns, "severity": list(fit.severity),
+                        "scale": fit.scale if fitted else None, "centre": fit.centre, "n_scored": fit.n_scored,
+                        "n_fit": fit.n_fit, "in_sample_leverage": fit.in_sample_leverage})
+    tested = model.rows[model.rows["testable"]]
+    for group, rows in tested.groupby("peer_group", sort=False):
+        ctx.keep_case_values(KEPT_MODEL, str(group), rows["case_id"], rows["p"])
+
+
+def _score_against_kept(ctx: DetectContext, kept: dict, frames: pd.DataFrame,
+                        settings: SentencingSettings) -> SentencingModel:
+    """An incremental run's model: the peer groups that hold a new or changed sentence are scored against the
+    last full run's fits (`kept`), the others not read at all.
+
+    A group's design is built from its current rows as a full run builds it; when its columns are still the
+    kept fit's, the fit's coefficients, spread and centre score the scope's sentences out of sample (leverage
+    from the kept X'X) and the reference period's in sample, exactly as that full run scored them. When the new
+    data changed the design (a year or court level, a blank circumstance, a severity measure now common enough)
+    or the group was too thin then, the group is refitted on the reference period as before. The pooled rare
+    charges are never tested one by one, so they are not scored. The tested sentences of every group not
+    scored, from the full run, complete the Benjamini–Hochberg family (SentencingModel.family_p_elsewhere).
+    """
+    stage_features(ctx)
+    ctx.con.register("scope_cases", pa.table({"case_id": pa.array(sorted(ctx.scope or ()), pa.string())}))
+    try:
+        touched = set(queries.arrow(ctx.con, "sentencing_groups_of_scope").column("peer_group").to_pylist())
+    finally:
+        ctx.con.unregister("scope_cases")
+    known = {group: set(meta["severity"]) for group, (_, meta) in kept.items() if group not in ACROSS_CHARGES}
+    fits: dict[str, GroupFit] = {}
+    parts: list[pd.DataFrame] = []
+    skipped: dict[str, int] = {}
+    with threadpool_limits(1, user_api="blas"):
+        for group in sorted(touched - {POOLED_GROUP}, key=lambda g: (g == MULTI_GROUP, g)):
+            features = peer_group_features(ctx, group)
+            scored = _score_group_against_kept(group, features, frames, settings, known, kept[group], ctx.scope,
+                                               ctx.reference) if kept.get(group, ({}, {}))[1].get("status") \
+                == "fitted" else None
+            if scored is None:
+                fit, rows, _ = fit_group(group, features, frames, settings, known if group in ACROSS_CHARGES else {},
+                                         ctx.scope, ctx.reference)
+            else:
+                fit, rows = scored
+            fits[group] = fit
+            _count_skips(skipped, group, fit)
+            if len(rows):
+                parts.append(rows)
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
+    elsewhere = ctx.stored_case_values(KEPT_MODEL)
+    elsewhere = elsewhere[~elsewhere["part"].isin(list(fits)).to_numpy() & ~ctx.in_scope(elsewhere["case_id"])]
+    return SentencingModel(rows, fits, skipped, settings.sentencing_clip_z, known,
+                           family_p_elsewhere=elsewhere["value"].to_numpy(dtype=float))
+
+
+def _score_group_against_kept(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: SentencingSettings,
+                              known: dict[str, set[str]], state: tuple[dict, dict], scope: frozenset[str] | None,
+                              reference_ids: frozenset[str] | None) -> tuple[GroupFit, pd.DataFrame] | None:
+    """One peer group scored against its kept fit (`_score_against_kept`): the fit and its rows (those of the
+    scope and of the reference period, as fit_group keeps in an incremental run), or None when the design
+    built from the current rows no longer has the kept fit's columns."""
+    arrays, meta = state
+    rows, X, names, measures, skips = build_design(group, frame, frames, settings.sentencing_min_not_recorded,
+                                                   known if group in ACROSS_CHARGES else {})
+    if names != meta["columns"]:
+        return None
+    fit = GroupFit(group, "fitted", len(frame), n_scored=int(meta["n_scored"]), n_fit=int(meta["n_fit"]),
+                   scale=float(meta["scale"]), columns=names, params=arrays["params"], skipped=skips,
+                   severity=measures, centre=float(meta["centre"]), in_sample_leverage=bool(meta["in_sample_leverage"]))
+    fit.design = PeerDesign(rows[DESIGN_ROW_COLUMNS].copy(), X, measures)
+    ids = rows["case_id"].astype(object)
+    scored = _members(ids, scope or frozenset())
+    reference = _members(ids, reference_ids or frozenset()) & ~scored
+    keep = reference | scored
+    rows, X, reference = rows[keep].reset_index(drop=True), X[keep], reference[keep]
+    # The kept design has full column rank over the rows the full run fitted (design.independent_design drops
+    # collinear columns), so every new row lies in its row space: the refit's unseen-combination check has
+    # nothing to find here; a new case far from every peer has a high leverage and abstains (max_leverage).
+    fitted = X @ fit.params
+    h = np.maximum(np.einsum("ij,jk,ik->i", X, np.linalg.pinv(arrays["gram"]), X), 0.0) \
+        if fit.in_sample_leverage else np.zeros(len(rows))
+    spread = np.where(reference, np.sqrt(1.0 - np.minimum(h, 0.99)), np.sqrt(1.0 + h))
+    y = np.log(rows["term_months"].astype(float).to_numpy())
+    out = _scored_rows(group, rows, y, fitted, spread, h, fit.scale, fit.centre, reference, settings)
+    fit.n_untestable = int((~out["testable"].to_numpy()).sum())
+    return fit, out
+
+
+# SentencingModel.rows' columns
+ROW_COLUMNS = ["defendant_id", "case_id", "judge_id", "court_id", "charge", "sentence_kind", "term_months",
                "peer_group", "fitted_log", "resid", "scale", "z", "p", "testable", "resid_clipped",
                "resid_deleted", "deleted_var_factor", "pooled", "high_leverage"]
-    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    model = SentencingModel(rows, fits, skipped, settings.sentencing_clip_z, known)
-    _CACHE.clear()
-    _CACHE.update(key=key, model=model)
-    return model
 
 
 # Peer groups fitted at once: the fits are LAPACK calls (SVDs of the weighted design) that release the
@@ -476,14 +622,19 @@ def _fit_groups(ctx: DetectContext, order: list[str], frames: pd.DataFrame, sett
             if fit.status == "thin":
                 rare.append(features)
         fits[group] = fit
-        # the pooled rows were counted already, by the thin groups they come from
-        for reason, count in (fit.skipped.items() if group != POOLED_GROUP else ()):
-            key_reason = ("abstained (thin peer group)" if reason.startswith("abstained: peer group")
-                          else reason.replace("abstained: ", "abstained (") + ")" if reason.startswith("abstained")
-                          else reason)
-            skipped[key_reason] = skipped.get(key_reason, 0) + count
+        _count_skips(skipped, group, fit)
         if len(rows):
             parts.append(rows)
+
+
+def _count_skips(skipped: dict[str, int], group: str, fit: GroupFit) -> None:
+    """Add a group's skipped rows to the model's counts, by reason."""
+    # the pooled rows were counted already, by the thin groups they come from
+    for reason, count in (fit.skipped.items() if group != POOLED_GROUP else ()):
+        key_reason = ("abstained (thin peer group)" if reason.startswith("abstained: peer group")
+                      else reason.replace("abstained: ", "abstained (") + ")" if reason.startswith("abstained")
+                      else reason)
+        skipped[key_reason] = skipped.get(key_reason, 0) + count
 
 
 def _collect(running: dict, results: dict, done) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from ..base import DETECTOR_COLUMNS, DetectContext, Detection, Detector, level_for
@@ -59,16 +60,20 @@ class SentenceDeviation(Detector):
                     f"(leverage above {settings.sentencing_max_leverage:g}), so no expectation to compare with; " + note)
         rows = rows[rows["testable"]]
         # One Benjamini–Hochberg family over every defendant tested. In an incremental run that is the
-        # reference period's (in-sample) p-values plus the new cases' (out of sample), so a night's
-        # few new cases meet the same bar as in a full run; only the new cases' rejections are flagged.
-        reject, q = benjamini_hochberg(rows["p"].to_numpy(), fdr)
+        # reference period's (in-sample) p-values plus the new cases' (out of sample) — where the model scores
+        # against the last full run's fits, the p-values of the peer groups it did not read come from that run
+        # (family_p_elsewhere) — so a night's few new cases meet the same bar as in a full run; only the new
+        # cases' rejections are flagged.
+        family = np.concatenate([rows["p"].to_numpy(dtype=float), model.family_p_elsewhere])
+        reject, q = benjamini_hochberg(family, fdr)
+        reject, q = reject[:len(rows)], q[:len(rows)]
         if ctx.scope is not None:
             reject &= ctx.in_scope(rows["case_id"])
             note = "new or changed cases scored against the reference period's model; " + note
         flagged = rows.loc[reject].assign(q=q[reject]).sort_values("defendant_id").reset_index(drop=True)
         if flagged.empty:
             return Detection(pd.DataFrame(columns=DETECTOR_COLUMNS), model.rows_skipped + untestable,
-                             f"{len(rows)} defendants tested, none significant; " + note)
+                             f"{len(family)} defendants tested, none significant; " + note)
         ids = flagged["defendant_id"].tolist()
         context = flag_context(ctx, model, ids, int(settings.sentencing_similar_cases))
         records = []
@@ -92,7 +97,7 @@ class SentenceDeviation(Detector):
                 "log_residual": round(r["resid"], 4),
                 "z": round(r["z"], 3), "p": r["p"], "q": r["q"],
                 "false_discovery_rate": fdr,
-                "defendants_tested": int(len(rows)),
+                "defendants_tested": int(len(family)),
                 "factors": {k: v for k, v in context.get(r["defendant_id"], {}).items() if k != "similar_cases"},
                 "peer_comparison": {
                     "peer_group": r["peer_group"],
@@ -110,4 +115,4 @@ class SentenceDeviation(Detector):
                             "judge_id": r["judge_id"], "court_id": r["court_id"], "score": score,
                             "level": level_for(score), "explanation": explanation, "evidence": evidence})
         return Detection(pd.DataFrame(records, columns=DETECTOR_COLUMNS), model.rows_skipped + untestable,
-                         f"{len(rows)} defendants tested, {len(records)} flagged; " + note)
+                         f"{len(family)} defendants tested, {len(records)} flagged; " + note)
