@@ -21,6 +21,7 @@ from typing import Any, Callable, ClassVar
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from courtwatch import queries
 from courtwatch.core.config import Config
@@ -58,16 +59,18 @@ class DetectContext:
 
     `scope` is set only in an incremental run (`courtwatch detect --since`): the ids of the new or
     changed cases. A detector with `incremental = "scope"` then flags only those cases, judged
-    against a model fitted on `reference`, the cases unchanged since the last full run (the
-    reference period); see Detector.incremental.
+    against the last full run's kept model (`stored_states`) or, where none was kept, a model fitted on
+    the reference period, the cases unchanged since the last full run (`in_reference`); see
+    Detector.incremental.
     """
 
     con: duckdb.DuckDBPyConnection
     as_of: dt.date
     config: Config
     scope: frozenset[str] | None = None
-    # incremental runs: the cases a case-level model is fitted on — unchanged since the last full run
-    reference: frozenset[str] | None = None
+    # incremental runs: the loaded cases outside the reference period — new or changed since the last full run
+    # (every other case is unchanged since then: the cases a case-level model is fitted on, `in_reference`)
+    outside_reference: frozenset[str] | None = None
     # incremental runs: how many of the scope's cases were closed by the as-of date (the case-by-case models
     # score judgments and terminations only, so with none there is nothing to score)
     scope_closed: int | None = None
@@ -127,12 +130,19 @@ class DetectContext:
                 out[part] = ({name: arrays[name] for name in arrays.files}, json.loads(meta))
         return out
 
-    def stored_case_values(self, model: str) -> pd.DataFrame:
+    def stored_case_values(self, model: str, except_parts: tuple[str, ...] = (),
+                           with_case_ids: bool = True) -> pd.DataFrame:
         """In an incremental run: the per-case figures `model` kept in the last full run (part, case_id, value;
-        no rows if none were kept)."""
+        no rows if none were kept), of the cases outside this run's scope (theirs are stale) and of the parts
+        not in `except_parts`; case_id is left blank unless `with_case_ids`."""
         if self.state_run is None:
             return pd.DataFrame(columns=["part", "case_id", "value"])
-        return queries.run(self.con, "model_case_values_of_run", run_id=self.state_run, model=model)
+        self.con.register("scope_cases", pa.table({"case_id": pa.array(sorted(self.scope or ()), pa.string())}))
+        try:
+            return queries.run(self.con, "model_case_values_of_run", run_id=self.state_run, model=model,
+                               except_parts=list(except_parts), with_case_ids=with_case_ids)
+        finally:
+            self.con.unregister("scope_cases")
 
     def in_scope(self, case_ids) -> np.ndarray:
         """Which of these cases this run scores (all of them in a full run)."""
@@ -146,7 +156,7 @@ class DetectContext:
         run are in neither: their flags are carried)."""
         if self.scope is None:
             return np.ones(len(case_ids), dtype=bool)
-        return _members(case_ids, self.reference or frozenset()) & ~_members(case_ids, self.scope)
+        return ~_members(case_ids, self.outside_reference or frozenset()) & ~_members(case_ids, self.scope)
 
 
 class Settings:

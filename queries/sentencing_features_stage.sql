@@ -18,7 +18,10 @@
 -- Why staged: the model reads one peer group at a time (sentencing_features); joining defendants,
 -- cases, courts and frames once instead of once per group took the per-group reads from O(groups ×
 -- defendants) to one pass. The table lives in DuckDB (it spills to disk), not in Python.
--- Params: $as_of, $separator, $default_frames, $national. Run by: detectors/sentencing/fit.py (staged_features).
+-- $peer_groups: the peer groups to stage (NULL: every one; an incremental run scored against kept fits stages
+-- only the groups its new sentences fall in).
+-- Params: $as_of, $separator, $default_frames, $national, $peer_groups. Run by: detectors/sentencing/fit.py
+-- (stage_features).
 CREATE OR REPLACE TEMP TABLE sentencing_features_staged AS
 WITH frame_sets AS (SELECT DISTINCT province FROM law_frames),
 grouped AS (
@@ -40,6 +43,8 @@ grouped AS (
     WHERE c.case_kind = 'criminal'
       AND c.closed_on <= $as_of
       AND (d.sentence_kind IN ('detention', 'fixed_term') OR d.sentence_kind IS NULL)
+      AND ($peer_groups::VARCHAR[] IS NULL
+           OR list_contains($peer_groups::VARCHAR[], CASE WHEN contains(d.charge, $separator) THEN '数罪并罚' ELSE d.charge END))
 ),
 measured AS (
     SELECT g.*, f.measure,

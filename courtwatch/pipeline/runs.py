@@ -92,7 +92,7 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         as_of = as_of or default_as_of(con)
         run_id = f"R{dt.datetime.now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
         started = dt.datetime.now()
-        previous, scope, reference, scope_closed = None, None, None, None
+        previous, scope, outside_reference, scope_closed = None, None, None, None
         fingerprinting = None
         if since is None:
             # a full run needs the case fingerprints only to record them for the incremental runs after it:
@@ -105,19 +105,22 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
             scope = frozenset(scoped.column("case_id").to_pylist())
             # the case-by-case models score closed cases only (judgments, terminations): none closed, nothing to score
             scope_closed = sum(1 for day in scoped.column("closed_on").to_pylist() if day is not None and day <= as_of)
-            reference = frozenset(queries.arrow(con, "incremental_reference").column("case_id").to_pylist()) - scope
-            if not reference:
+            outside_reference = frozenset(
+                queries.arrow(con, "incremental_outside_reference").column("case_id").to_pylist())
+            unchanged = con.execute("SELECT count(*) FROM current_fingerprints").fetchall()[0][0] \
+                - len(outside_reference | scope)
+            if unchanged <= 0:
                 # e.g. a DuckDB upgrade that hashes rows differently: every case would look changed and
                 # the case-level models would have nothing to be fitted on
                 raise UserError("no case is unchanged since the last full run, so an incremental run has no "
                                 "reference period; run a full `courtwatch detect`")
             progress(f"incremental: {len(scope)} new or changed case(s) since {since} or run {previous}, scored "
-                     f"against models fitted on {len(reference)} case(s) unchanged since the last full run")
+                     f"against models fitted on {unchanged} case(s) unchanged since the last full run")
         state_run = None
         if previous is not None:
             latest_full = queries.arrow(con, "latest_full_run_with_states").column("run_id").to_pylist()
             state_run = latest_full[0] if latest_full else None
-        ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope, reference=reference,
+        ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope, outside_reference=outside_reference,
                             scope_closed=scope_closed, state_run=state_run)
         if engine == "spark":
             flags, report_frame = _run_on_spark(con, parquet, as_of, config, run_id, progress)

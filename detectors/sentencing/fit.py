@@ -236,12 +236,13 @@ def fit_sample(group: str, candidates: np.ndarray, settings: SentencingSettings)
 def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: SentencingSettings,
               known: dict[str, set[str]] | None = None,
               scope: frozenset[str] | None = None,
-              reference_ids: frozenset[str] | None = None) -> tuple[GroupFit, pd.DataFrame, np.ndarray]:
+              outside_reference: frozenset[str] | None = None) -> tuple[GroupFit, pd.DataFrame, np.ndarray]:
     """Fit one peer group; returns the fit, the usable rows with residual columns, and the design.
 
     An incremental run passes `scope` (the new or changed case ids, scored out of sample) and
-    `reference_ids` (the cases unchanged since the last full run, the only ones the model is
-    fitted on); rows in neither are left out (their flags are carried).
+    `outside_reference` (the cases new or changed since the last full run; the others, unchanged since
+    then, are the only ones the model is fitted on); rows outside the reference and not in the scope are
+    left out (cases scored by an earlier incremental run: their flags are carried).
     """
     fit = GroupFit(group, "empty", len(frame))
     rows, X, names, measures, skipped = build_design(group, frame, frames, settings.sentencing_min_not_recorded, known)
@@ -257,7 +258,7 @@ def fit_group(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: S
         # set lookups, not Series.isin: isin copies the whole set into a hash table on every call
         # (7–190 s for a 200,000-row group against the 2.5 million reference ids of a scale-100 province)
         scored = _members(ids, scope)
-        reference = _members(ids, reference_ids or frozenset()) & ~scored
+        reference = ~_members(ids, outside_reference or frozenset()) & ~scored
         keep = reference | scored
         rows, X, reference = rows[keep].reset_index(drop=True), X[keep], reference[keep]
         n = len(rows)
@@ -367,21 +368,27 @@ def _scored_rows(group: str, rows: pd.DataFrame, y: np.ndarray, fitted: np.ndarr
     return out
 
 
-def stage_features(ctx: DetectContext) -> None:
+def stage_features(ctx: DetectContext, peer_groups: tuple[str, ...] | None = None) -> None:
     """Every peer group's legal factors staged (queries/sentencing_features_stage.sql, a temporary table in
     DuckDB, so memory stays in the database) for `peer_group_features` to read one group at a time: the join
     behind them runs once, not once per group. Staged once per context (DetectContext.shared), since the
     sentencing model and the probation model (probation.py) of one run read it (once per connection: a run may
-    fit them on two); the table then stays until the connection closes (a later context's staging replaces it)."""
+    fit them on two); the table then stays until the connection closes (a later context's staging replaces it).
+    `peer_groups`: only those groups (an incremental run scored against kept fits); None: every group."""
     # per connection: a temporary table is seen only by the connection that made it
-    ctx.shared(("sentencing_features_staged", id(ctx.con)), lambda: _stage_features(ctx))
+    staged = ctx.shared(("sentencing_features_staged", id(ctx.con)), dict)
+    covered = "groups" in staged and (staged["groups"] is None
+                                      or peer_groups is not None and set(peer_groups) <= set(staged["groups"]))
+    if not covered:
+        _stage_features(ctx, peer_groups)
+        staged["groups"] = peer_groups
 
 
-def _stage_features(ctx: DetectContext) -> bool:
+def _stage_features(ctx: DetectContext, peer_groups: tuple[str, ...] | None) -> None:
     with law_tables(ctx):
-        queries.execute(ctx.con, "sentencing_features_stage", as_of=ctx.as_of,
-                        separator=law.MULTI_CHARGE_SEPARATOR, **law.frame_params_for(ctx.config))
-    return True
+        queries.execute(ctx.con, "sentencing_features_stage", as_of=ctx.as_of, separator=law.MULTI_CHARGE_SEPARATOR,
+                        peer_groups=None if peer_groups is None else list(peer_groups),
+                        **law.frame_params_for(ctx.config))
 
 
 @contextmanager
@@ -422,7 +429,8 @@ def _cache_key(ctx: DetectContext) -> tuple:
     settings = SentencingSettings.from_config(ctx.config)
     fit_settings = tuple(getattr(settings, k) for k in FIT_KEYS)
     thresholds = (ctx.config.province, repr(sorted(ctx.config.law_provinces.items())))
-    return (id(ctx.con), ctx.as_of, thresholds, fit_settings, fingerprint, ctx.scope, ctx.reference)
+    return (id(ctx.con), ctx.as_of, thresholds, fit_settings, fingerprint, ctx.scope, ctx.outside_reference,
+            ctx.state_run)
 
 
 _CACHE: dict = {}
@@ -435,9 +443,20 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
     changed cases against those kept fits (`_score_against_kept`) and refits only a peer group whose design
     the new data changed, or every group when no fit was kept (a full run by an older version or on Spark).
     """
+    if ctx.scope is not None:
+        # an incremental run's model is read by sentence_deviation alone: cached for the run, without the data
+        # fingerprint of the cross-run cache (a pass over every defendant, about 1 s at scale 100)
+        return ctx.shared(("sentencing_model",), lambda: _model(ctx))
     key = _cache_key(ctx)
     if _CACHE.get("key") == key:
         return _CACHE["model"]
+    model = _model(ctx)
+    _CACHE.clear()
+    _CACHE.update(key=key, model=model)
+    return model
+
+
+def _model(ctx: DetectContext) -> SentencingModel:
     settings = SentencingSettings.from_config(ctx.config)
     frames = law.frames(law.province_thresholds(ctx.config), ctx.config.province)  # charge → measure only
     kept = ctx.stored_states(KEPT_MODEL) if ctx.scope is not None else {}
@@ -447,8 +466,6 @@ def fit_model(ctx: DetectContext) -> SentencingModel:
         model = _fit_every_group(ctx, frames, settings)
         if ctx.scope is None:
             _keep_fits(ctx, model)
-    _CACHE.clear()
-    _CACHE.update(key=key, model=model)
     return model
 
 
@@ -504,12 +521,13 @@ def _score_against_kept(ctx: DetectContext, kept: dict, frames: pd.DataFrame,
     charges are never tested one by one, so they are not scored. The tested sentences of every group not
     scored, from the full run, complete the Benjamini–Hochberg family (SentencingModel.family_p_elsewhere).
     """
-    stage_features(ctx)
     ctx.con.register("scope_cases", pa.table({"case_id": pa.array(sorted(ctx.scope or ()), pa.string())}))
     try:
-        touched = set(queries.arrow(ctx.con, "sentencing_groups_of_scope").column("peer_group").to_pylist())
+        touched = set(queries.arrow(ctx.con, "sentencing_groups_of_scope", as_of=ctx.as_of,
+                                    separator=law.MULTI_CHARGE_SEPARATOR).column("peer_group").to_pylist())
     finally:
         ctx.con.unregister("scope_cases")
+    stage_features(ctx, tuple(sorted(touched - {POOLED_GROUP})))
     known = {group: set(meta["severity"]) for group, (_, meta) in kept.items() if group not in ACROSS_CHARGES}
     fits: dict[str, GroupFit] = {}
     parts: list[pd.DataFrame] = []
@@ -518,11 +536,11 @@ def _score_against_kept(ctx: DetectContext, kept: dict, frames: pd.DataFrame,
         for group in sorted(touched - {POOLED_GROUP}, key=lambda g: (g == MULTI_GROUP, g)):
             features = peer_group_features(ctx, group)
             scored = _score_group_against_kept(group, features, frames, settings, known, kept[group], ctx.scope,
-                                               ctx.reference) if kept.get(group, ({}, {}))[1].get("status") \
+                                               ctx.outside_reference) if kept.get(group, ({}, {}))[1].get("status") \
                 == "fitted" else None
             if scored is None:
                 fit, rows, _ = fit_group(group, features, frames, settings, known if group in ACROSS_CHARGES else {},
-                                         ctx.scope, ctx.reference)
+                                         ctx.scope, ctx.outside_reference)
             else:
                 fit, rows = scored
             fits[group] = fit
@@ -530,15 +548,14 @@ def _score_against_kept(ctx: DetectContext, kept: dict, frames: pd.DataFrame,
             if len(rows):
                 parts.append(rows)
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
-    elsewhere = ctx.stored_case_values(KEPT_MODEL)
-    elsewhere = elsewhere[~elsewhere["part"].isin(list(fits)).to_numpy() & ~ctx.in_scope(elsewhere["case_id"])]
+    elsewhere = ctx.stored_case_values(KEPT_MODEL, except_parts=tuple(fits), with_case_ids=False)
     return SentencingModel(rows, fits, skipped, settings.sentencing_clip_z, known,
                            family_p_elsewhere=elsewhere["value"].to_numpy(dtype=float))
 
 
 def _score_group_against_kept(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: SentencingSettings,
                               known: dict[str, set[str]], state: tuple[dict, dict], scope: frozenset[str] | None,
-                              reference_ids: frozenset[str] | None) -> tuple[GroupFit, pd.DataFrame] | None:
+                              outside_reference: frozenset[str] | None) -> tuple[GroupFit, pd.DataFrame] | None:
     """One peer group scored against its kept fit (`_score_against_kept`): the fit and its rows (those of the
     scope and of the reference period, as fit_group keeps in an incremental run), or None when the design
     built from the current rows no longer has the kept fit's columns."""
@@ -553,9 +570,10 @@ def _score_group_against_kept(group: str, frame: pd.DataFrame, frames: pd.DataFr
     fit.design = PeerDesign(rows[DESIGN_ROW_COLUMNS].copy(), X, measures)
     ids = rows["case_id"].astype(object)
     scored = _members(ids, scope or frozenset())
-    reference = _members(ids, reference_ids or frozenset()) & ~scored
+    reference = ~_members(ids, outside_reference or frozenset()) & ~scored
     keep = reference | scored
-    rows, X, reference = rows[keep].reset_index(drop=True), X[keep], reference[keep]
+    if not keep.all():  # (a selection copies every column, and on a quiet night it keeps every row)
+        rows, X, reference = rows[keep].reset_index(drop=True), X[keep], reference[keep]
     # The kept design has full column rank over the rows the full run fitted (design.independent_design drops
     # collinear columns), so every new row lies in its row space: the refit's unseen-combination check has
     # nothing to find here; a new case far from every peer has a high leverage and abstains (max_leverage).
@@ -598,7 +616,7 @@ def _fit_groups(ctx: DetectContext, order: list[str], frames: pd.DataFrame, sett
         running: dict = {}
         for group in singles:
             features = peer_group_features(ctx, group)
-            running[pool.submit(fit_group, group, features, frames, settings, {}, ctx.scope, ctx.reference)] = \
+            running[pool.submit(fit_group, group, features, frames, settings, {}, ctx.scope, ctx.outside_reference)] = \
                 (group, features)
             while len(running) >= FIT_THREADS:
                 _collect(running, results, wait(running, return_when=FIRST_COMPLETED).done)
@@ -612,11 +630,11 @@ def _fit_groups(ctx: DetectContext, order: list[str], frames: pd.DataFrame, sett
                 break
             features = pd.concat(rare, ignore_index=True)
             with threadpool_limits(1, user_api="blas"):
-                fit, rows, _ = fit_group(group, features, frames, settings, known, ctx.scope, ctx.reference)
+                fit, rows, _ = fit_group(group, features, frames, settings, known, ctx.scope, ctx.outside_reference)
         else:
             features = peer_group_features(ctx, group)
             with threadpool_limits(1, user_api="blas"):
-                fit, rows, _ = fit_group(group, features, frames, settings, known, ctx.scope, ctx.reference)
+                fit, rows, _ = fit_group(group, features, frames, settings, known, ctx.scope, ctx.outside_reference)
         if group not in ACROSS_CHARGES:
             known[group] = set(fit.severity)
             if fit.status == "thin":

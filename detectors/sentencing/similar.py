@@ -283,7 +283,7 @@ def model_index(ctx: DetectContext, model: SentencingModel) -> ModelIndex:
 def _design_again(ctx: DetectContext, model: SentencingModel, group: str):
     settings = SentencingSettings.from_config(ctx.config)
     frames = law.frames(law.province_thresholds(ctx.config), ctx.config.province)  # charge → measure only
-    stage_features(ctx)
+    stage_features(ctx, (group,))
     features = peer_group_features(ctx, group)
     rows, X, names, measures, _ = build_design(group, features, frames, settings.sentencing_min_not_recorded,
                                                model.charge_measures)
