@@ -122,19 +122,20 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
             state_run = latest_full[0] if latest_full else None
         ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope, outside_reference=outside_reference,
                             scope_closed=scope_closed, state_run=state_run)
+        fingerprint = None  # an incremental run's, computed while its second lane works
         if engine == "spark":
             flags, report_frame = _run_on_spark(con, parquet, as_of, config, run_id, progress)
         elif previous is None:  # records the review list itself, from its first lane (`_run_detectors`)
             flags, report_frame = _run_detectors(ctx, run_id, progress)
-        else:
-            flags, report_frame = _run_incremental(ctx, run_id, previous, progress)
+        else:  # records the carried review list and the case fingerprints itself, from its first lane
+            flags, report_frame, fingerprint = _run_incremental(ctx, run_id, previous, progress)
         con.register("new_flags", flags)
         con.execute("INSERT INTO flags BY NAME SELECT * EXCLUDE (evidence), evidence::JSON AS evidence FROM new_flags")
         con.unregister("new_flags")
         con.register("new_report", report_frame)
         con.execute("INSERT INTO run_detectors BY NAME SELECT * FROM new_report")
         con.unregister("new_report")
-        if engine == "spark" or previous is not None:
+        if engine == "spark":
             _record_review(ctx, run_id, previous, progress)
         if engine != "spark" and previous is None:
             _record_kept_states(ctx, run_id)
@@ -142,12 +143,11 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
                     "flag_count, mode, since, reference_run, scored_cases, engine) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, started, dt.datetime.now(), as_of, code_version(), config.to_json(),
-                     store.data_fingerprint(con), len(flags), "full" if previous is None else "incremental", since,
+                     store.data_fingerprint(con) if previous is None else fingerprint, len(flags),
+                     "full" if previous is None else "incremental", since,
                      previous, None if scope is None else len(scope), engine])
         if fingerprinting is not None:
             fingerprinting.wait()
-        else:
-            queries.execute(con, "record_case_fingerprints", run_id=run_id)
     return RunResult(run_id, as_of, flags, report_frame, scope)
 
 
@@ -280,16 +280,32 @@ def _run_detectors(ctx: DetectContext, run_id: str, progress) -> tuple[pd.DataFr
                                if has_sentences else None))
 
 
-def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score the scope with the case-by-case detectors; carry every other flag of `previous` forward."""
+def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Score the scope with the case-by-case detectors; carry every other flag of `previous` forward: (flags,
+    per-detector report, the data fingerprint).
+
+    What does not wait for the flags is done on the first lane once its detectors are done, while the second
+    lane is still at work (its rules and patterns take longer, at scale 100, than the sentencing model scored
+    against kept fits): the review list carried, this run's case fingerprints recorded for the next incremental
+    run, and the data fingerprint the run is recorded with (store.data_fingerprint; the data do not change
+    during a run)."""
     # the previous run's flags, less those of cases deleted since (a withdrawn record takes its flags with it)
     carried_all = queries.run(ctx.con, "flags_carried", run_id=previous)
     # (case_id as object, not Arrow strings: pandas' Arrow isin converts every value of the set one by one)
     carried_all = carried_all.assign(run_id=run_id)[FLAG_COLUMNS].astype({"case_id": object})
     rows = table_rows(ctx.con)
-    return _combined(_run_each(ctx, lambda d, c: run_detector(
+    fingerprint: list[str] = []
+
+    def after_first_lane() -> None:
+        _record_review(ctx, run_id, previous, progress)
+        queries.execute(ctx.con, "record_case_fingerprints", run_id=run_id)
+        fingerprint.append(store.data_fingerprint(ctx.con))
+
+    flags, report = _combined(_run_each(ctx, lambda d, c: run_detector(
         d, c, "incremental", run_id=run_id, table_rows=rows, previous=previous,
-        carried=carried_all[carried_all["detector"] == d.name], progress=progress)))
+        carried=carried_all[carried_all["detector"] == d.name], progress=progress), after_first_lane=after_first_lane))
+    return flags, report, fingerprint[0]
 
 
 # The models whose detectors run on the run's own thread (the first lane, `_run_each`): the sentencing model,
