@@ -9,19 +9,27 @@ between runs is only the mode:
   for one province's partition);
 - "incremental": as the detector's `incremental` attribute says — re-check
   every case ("all"), carry the previous run's flags ("carry"), or score the
-  new and changed cases and carry the rest ("scope");
+  new and changed cases and carry the rest ("scope"). A written rule ("all")
+  whose verdict on a case reads only that case's rows (and the as-of date, when
+  it is the previous run's) re-checks only the run's scope and carries the
+  rest: the same flags as re-checking every case (`_recheck_reason`);
 - "spark_sql": a detector whose engine path is "sql", its query run by Spark
   SQL (`rows` gives the query's rows).
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import time
 from dataclasses import asdict, dataclass, fields
-from typing import Callable
+from typing import Callable, Iterator
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from courtwatch.detectors.base import FLAG_COLUMNS, DetectContext, Detector, SqlDetector, finish_flags
+from courtwatch.queries import run as run_query
 
 MODES = ("full", "incremental", "spark_sql")
 
@@ -51,6 +59,60 @@ def report_frame(reports: list[DetectorReport]) -> pd.DataFrame:
 def missing_tables(detector: Detector, table_rows: dict[str, int]) -> list[str]:
     """The tables a detector needs that the import left empty."""
     return [t for t in detector.needs if table_rows.get(t, 0) == 0]
+
+
+# The contract tables a case's fingerprint covers (queries/case_fingerprints.sql): each of their rows is one case's.
+CASE_TABLES = ("cases", "defendants", "enforcement", "events", "representations")
+# What a written rule's verdicts may read (detectors/rules/common.py VERDICT_READS) for it to re-check only the scope
+SCOPABLE_READS = frozenset({"case", "as_of"})
+_READ_REASONS = {"courts": "its verdicts read the courts table, which no case fingerprint covers",
+                 "other_cases": "its verdicts read other cases' rows"}
+
+
+def _recheck_reason(detector: Detector, ctx: DetectContext, previous: str | None) -> str | None:
+    """Why a written rule must re-check every case in this incremental run; None when it may re-check only the scope.
+
+    A case outside the scope is unchanged since the previous run (its fingerprint) and the configuration and code
+    are the previous run's (runs._incremental_reference), so a verdict that reads only the case's own rows is the
+    previous run's verdict, and so is its flag (id, explanation, evidence) — provided that run checked every case
+    with the rule (not skipped for an empty table) and, if the verdict depends on the as-of date, ran as of the same
+    date. A case deleted since takes its flags with it (flags_carried.sql)."""
+    reads = getattr(detector, "verdict_reads", None)
+    if reads is None:
+        return "what its verdicts read is not audited"
+    beyond = sorted(reads - SCOPABLE_READS)
+    if beyond:
+        return "; ".join(_READ_REASONS.get(r, f"its verdicts read {r}") for r in beyond)
+    checked = ctx.shared(("run_detector_statuses", previous),
+                         lambda: run_query(ctx.con, "run_detector_statuses", run_id=previous).set_index("detector"))
+    if detector.name not in checked.index or checked.at[detector.name, "status"] not in ("ok", "incremental"):
+        status = checked.at[detector.name, "status"] if detector.name in checked.index else "not run"
+        return f"run {previous} did not check every case with it ({status})"
+    previous_as_of = pd.Timestamp(checked.at[detector.name, "as_of"]).date()
+    if "as_of" in reads and previous_as_of != ctx.as_of:
+        return f"its verdicts depend on the as-of date, which was {previous_as_of} in run {previous}"
+    return None
+
+
+@contextlib.contextmanager
+def _scope_only(con: duckdb.DuckDBPyConnection, scope: pa.Table) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection of its own (`con.cursor()`) on which each table of CASE_TABLES is a temp view of the scope's rows
+    only: a rule's query, unchanged, then reads the scope alone (as storage/store.py open_for_read scopes a user's
+    courts), and the run's other detectors, on other connections, still see every row (a temp object belongs to
+    one connection). DuckDB resolves a name to the temp view first, `main.cases` too (DuckDB 2.0.1), so the views
+    name the tables by their catalog."""
+    cursor = con.cursor()
+    try:
+        catalog = '"' + cursor.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""') + '"'
+        cursor.register("scope_ids", scope)
+        cursor.execute("CREATE TEMP TABLE rule_scope AS SELECT case_id FROM scope_ids")
+        cursor.unregister("scope_ids")
+        for table in CASE_TABLES:
+            cursor.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {catalog}.main.{table} "
+                           "WHERE case_id IN (SELECT case_id FROM rule_scope)")
+        yield cursor
+    finally:
+        cursor.close()
 
 
 def run_detector(detector: Detector, ctx: DetectContext, mode: str = "full", *, run_id: str,
@@ -87,9 +149,11 @@ def run_detector(detector: Detector, ctx: DetectContext, mode: str = "full", *, 
                             f"none of the {len(ctx.scope or ())} new or changed case(s) was closed by {ctx.as_of}, so "
                             f"none has a verdict to score and the model is not refitted; {len(kept)} flag(s) carried "
                             f"forward from run {previous}")
+    recheck = None
     if mode == "incremental" and detector.incremental == "all":
-        # a written rule: cheap and needing no model, it re-checks every case as in a full run
-        ctx = DetectContext(con=ctx.con, as_of=ctx.as_of, config=ctx.config)
+        recheck = _recheck_reason(detector, ctx, previous)
+        if recheck is not None:  # it re-checks every case as in a full run
+            ctx = DetectContext(con=ctx.con, as_of=ctx.as_of, config=ctx.config)
     absent = missing_tables(detector, table_rows)
     if absent:
         progress(f"{detector.name}: skipped (no {', '.join(absent)})")
@@ -100,11 +164,15 @@ def run_detector(detector: Detector, ctx: DetectContext, mode: str = "full", *, 
             raise ValueError(f"{detector.name} is not a SQL detector; Spark runs it per province partition")
         assert rows is not None and isinstance(detector, SqlDetector)
         result = detector.flags_from_rows(rows(detector))
+    elif mode == "incremental" and detector.incremental == "all" and recheck is None:
+        ids = ctx.shared(("scope_ids",), lambda: pa.table({"case_id": pa.array(sorted(ctx.scope or ()), pa.string())}))
+        with _scope_only(ctx.con, ids) as scoped:
+            result = detector.detect(dataclasses.replace(ctx, con=scoped))
     else:
         result = detector.detect(ctx)
     flags = finish_flags(detector, result.flags, run_id)
-    if mode == "incremental" and detector.incremental == "all":
-        done = report(result.status, flags, result.rows_skipped, "every case re-checked; " + result.note)
+    if recheck is not None:
+        done = report(result.status, flags, result.rows_skipped, f"every case re-checked: {recheck}; " + result.note)
     elif mode == "incremental":
         scope = ctx.scope or frozenset()
         fresh = flags[flags["case_id"].astype(object).isin(scope)]  # only the scope's verdicts are new

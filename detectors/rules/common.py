@@ -223,6 +223,49 @@ class RuleSettings(Settings):
     fine_records_incomplete_min_zeros: int
 
 
+# What each rule's verdict on a case reads besides the configuration, audited from its query (queries/<name>.sql) and
+# kept here, beside the Rule record, rather than in each rule's file: an incremental run (courtwatch/pipeline/runner.py)
+# reads it to decide whether the rule may re-check only the run's scope and carry the other cases' flags, and one
+# table shows the audit whole (tests/test_incremental_rules.py checks it against each query's text):
+#   "case"        the case's own rows (cases, defendants, enforcement, events, representations), which its
+#                 fingerprint covers (queries/case_fingerprints.sql);
+#   "as_of"       the as-of date (a deadline, a period pending): a verdict can change while the case does not;
+#   "courts"      the courts table (a court's province picks the frame set), which no case fingerprint covers;
+#   "other_cases" other cases' rows (a court's or a province's counts): another case's change can change the verdict.
+VERDICT_READS: dict[str, frozenset[str]] = {
+    "zb_terminated_within_3_months": frozenset({"case"}),
+    "zb_no_notice_or_report_order": frozenset({"case"}),
+    "zb_no_restriction_order": frozenset({"case"}),
+    "zb_no_online_inquiry": frozenset({"case"}),
+    "zb_online_inquiry_stale": frozenset({"case"}),
+    "zb_applicant_not_informed": frozenset({"case"}),
+    "zb_missing_respondent_not_searched": frozenset({"case"}),
+    "zb_assets_found_but_terminated": frozenset({"case"}),
+    # the court's inquiry log (log_incomplete) and whether the court records result notices at all (notifying_courts)
+    "zb_no_inquiry_after_termination": frozenset({"case", "as_of", "other_cases"}),
+    "zb_inquiry_log_incomplete": frozenset({"case", "as_of", "other_cases"}),
+    "probation_for_recidivist": frozenset({"case"}),
+    "probation_term_over_3_years": frozenset({"case"}),
+    "detention_out_of_range": frozenset({"case"}),
+    "term_above_statutory_max": frozenset({"case", "courts"}),
+    "record_facts_inconsistent": frozenset({"case", "courts"}),
+    "probation_period_out_of_range": frozenset({"case"}),
+    "fixed_term_below_6_months": frozenset({"case"}),
+    "control_out_of_range": frozenset({"case"}),
+    "combined_sentence_over_cap": frozenset({"case"}),
+    # the court's and the province's fine records (stages/fine_sentences.sql: incomplete)
+    "missing_mandatory_fine": frozenset({"case", "courts", "other_cases"}),
+    "fine_records_incomplete": frozenset({"case", "courts", "other_cases"}),
+    "funds_not_disbursed_30_days": frozenset({"case", "as_of"}),
+    "late_post_close_edit": frozenset({"case"}),
+    "interference_followed_by_change": frozenset({"case"}),
+    # the court's recorded interference against its province's share
+    "interference_records_absent": frozenset({"case", "courts", "other_cases"}),
+    "case_past_time_limit": frozenset({"case", "as_of"}),
+    "case_long_pending": frozenset({"case", "as_of"}),
+}
+
+
 @dataclass(frozen=True)
 class Rule:
     name: str
@@ -283,6 +326,8 @@ class RuleDetector(SqlDetector):
         self.method = f"Deterministic rule: queries/{rule.name}.sql"
         self.false_alarm_control = RULE_KIND_CONTROL[rule.kind]
         self.limitations = rule.limitations or "Checks the record as exported; a wrong record gives a wrong warning."
+        # None for a rule not audited: an incremental run re-checks every case with it
+        self.verdict_reads = VERDICT_READS.get(rule.name)
 
     def query_inputs(self, ctx: DetectContext) -> tuple[dict[str, pd.DataFrame], dict]:
         return self.rule.register(ctx), self.rule.params(ctx)
