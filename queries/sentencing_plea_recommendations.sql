@@ -5,8 +5,9 @@
 -- guilty_plea (NULL = not recorded: skipped), sentence_kind, term_months,
 -- probation, recommended_months (NULL = no recommendation recorded: not tested).
 -- Basis: 刑事诉讼法 §201 (courts should generally adopt the recommendation).
--- Never reads gender, ethnicity or local_resident.
--- Params: $as_of, $separator. Read by: detectors/sentencing/plea_recommendation_deviation.py.
+-- Only the cases listed in $case_ids (NULL: every case; an incremental run scoring its new cases against
+-- a full run's spreads). Never reads gender, ethnicity or local_resident.
+-- Params: $as_of, $separator, $case_ids (list or NULL). Read by: detectors/sentencing/plea_recommendation_deviation.py.
 SELECT d.defendant_id, d.case_id, c.judge_id, c.court_id, d.charge,
        contains(d.charge, $separator) AS multi_charge,
        d.guilty_plea, d.sentence_kind, d.term_months, d.probation, d.recommended_months
@@ -16,4 +17,5 @@ WHERE c.case_kind = 'criminal'
   AND c.closed_on <= $as_of
   AND d.sentence_kind IN ('detention', 'fixed_term')
   AND d.guilty_plea IS NOT FALSE
+  AND ($case_ids::VARCHAR[] IS NULL OR d.case_id IN (SELECT unnest($case_ids::VARCHAR[])))
 ORDER BY d.defendant_id

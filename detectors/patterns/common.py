@@ -129,6 +129,70 @@ def fit_gamma_null(reference, quantiles=NULL_QUANTILES) -> GammaNull | None:
     return GammaNull(float(loc), float(np.exp(log_shape)), float(np.exp(log_scale)))
 
 
+@dataclass(frozen=True)
+class ScoreNull:
+    """The reference distribution `conformal_p` tests scores against: the reference's sorted scores and
+    its tail model, which is all a new score needs to be tested exactly as the reference's own were (an
+    incremental run keeps it from the full run: `state` / `from_state`).
+
+    `threshold`: the reference's tail quantile, above which the p-value is the tail model's;
+    `gamma`: the fitted empirical null (`fit_gamma_null`), or None; `exp_scale`: without a gamma fit, the
+    exponential tail's scale, or None when the tail is too thin for one (rank p-values throughout).
+    """
+
+    reference: np.ndarray
+    tail_quantile: float
+    threshold: float
+    gamma: GammaNull | None
+    exp_scale: float | None
+
+    def p(self, scores) -> np.ndarray:
+        """p-values of `scores` (see conformal_p)."""
+        scores = np.asarray(scores, dtype=float)
+        m = self.reference.size
+        if m == 0:
+            return np.ones_like(scores)
+        at_least = m - np.searchsorted(self.reference, scores, side="left")
+        p_rank = (1.0 + at_least) / (m + 1.0)
+        if self.gamma is not None:
+            p_tail = self.gamma.sf(scores)
+        elif self.exp_scale is not None:
+            p_tail = (1.0 - self.tail_quantile) * np.exp(-(scores - self.threshold) / self.exp_scale)
+        else:
+            return p_rank
+        return np.where(scores > self.threshold, np.clip(p_tail, 0.0, 1.0), p_rank)
+
+    def state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """Arrays and JSON figures that `from_state` makes this null again from (floats survive JSON exactly)."""
+        gamma = None if self.gamma is None else {"loc": self.gamma.loc, "shape": self.gamma.shape,
+                                                 "scale": self.gamma.scale}
+        return {"scores": self.reference}, {"tail_quantile": self.tail_quantile, "threshold": self.threshold,
+                                            "gamma": gamma, "exp_scale": self.exp_scale}
+
+    @classmethod
+    def from_state(cls, arrays: dict[str, np.ndarray], meta: dict) -> ScoreNull:
+        gamma = meta["gamma"]
+        return cls(arrays["scores"], meta["tail_quantile"], meta["threshold"],
+                   None if gamma is None else GammaNull(gamma["loc"], gamma["shape"], gamma["scale"]),
+                   meta["exp_scale"])
+
+
+def score_null(reference, tail_quantile: float = 0.9) -> ScoreNull:
+    """The null `conformal_p` tests against, fitted to a reference distribution of scores once (for any
+    number of scores tested against it)."""
+    ref = np.sort(np.asarray(reference, dtype=float))
+    if ref.size == 0:
+        return ScoreNull(ref, tail_quantile, math.nan, None, None)
+    u = float(np.quantile(ref, tail_quantile))
+    null = fit_gamma_null(ref)
+    exp_scale = None
+    if null is None:
+        excess = ref[ref > u] - u
+        if excess.size >= 5 and np.median(excess) > 0:
+            exp_scale = float(np.median(excess) / np.log(2.0))
+    return ScoreNull(ref, tail_quantile, u, null, exp_scale)
+
+
 def conformal_p(scores, reference, tail_quantile: float = 0.9) -> np.ndarray:
     """p-values of anomaly scores against a reference distribution of scores.
 
@@ -142,24 +206,7 @@ def conformal_p(scores, reference, tail_quantile: float = 0.9) -> np.ndarray:
     body (`fit_gamma_null`, Efron's empirical-null idea); if that fit fails,
     an exponential tail (scale = median excess / ln 2), which is conservative.
     """
-    scores = np.asarray(scores, dtype=float)
-    ref = np.sort(np.asarray(reference, dtype=float))
-    m = ref.size
-    if m == 0:
-        return np.ones_like(scores)
-    at_least = m - np.searchsorted(ref, scores, side="left")
-    p_rank = (1.0 + at_least) / (m + 1.0)
-    u = float(np.quantile(ref, tail_quantile))
-    null = fit_gamma_null(ref)
-    if null is not None:
-        p_tail = null.sf(scores)
-    else:
-        excess = ref[ref > u] - u
-        if excess.size < 5 or np.median(excess) <= 0:
-            return p_rank
-        scale = float(np.median(excess) / np.log(2.0))
-        p_tail = (1.0 - tail_quantile) * np.exp(-(scores - u) / scale)
-    return np.where(scores > u, np.clip(p_tail, 0.0, 1.0), p_rank)
+    return score_null(reference, tail_quantile).p(scores)
 
 
 @dataclass
@@ -192,34 +239,84 @@ def ecod_fit(frame: pd.DataFrame, features: list[str]) -> EcodFit:
                    np.array(model.U_r, dtype=float, copy=True), list(features))
 
 
-def ecod_fit_and_score(reference: pd.DataFrame, new: pd.DataFrame, features: list[str]) -> tuple[EcodFit, EcodFit]:
-    """Fit ECOD on the reference rows and score each new row against them alone (an incremental run).
-
-    PyOD's `decision_function` would recompute the empirical distributions over the training rows
-    plus the whole new batch, so a cluster of similar new outliers would make each other look
-    ordinary. Each new row is therefore scored as if it were the only one appended to the
-    reference: ECOD's own formula (Li et al. 2022, PyOD's `column_ecdf` with ties at their upper
-    rank), with the tail chosen by the reference's skewness.
+@dataclass(frozen=True)
+class EcodReference:
+    """What ECOD needs of its training rows to score a new row out of sample, kept small: per feature the
+    reference's distinct values (sorted) and how many rows lie below each (`below[k]`: rows < values[k],
+    `below[-1]` = n), and the tail each feature's skewness picks. Day counts and inquiry counts take a few
+    hundred values at most, so this is a fraction of the rows (an incremental run keeps it from the full
+    run: `state` / `from_state`).
     """
-    from scipy.stats import skew
 
-    fitted = ecod_fit(reference, features)
-    ref = reference[features].to_numpy(dtype=float)
-    X = new[features].to_numpy(dtype=float)
-    n = len(ref)
-    ordered = np.sort(ref, axis=0)
-    at_most = np.column_stack([np.searchsorted(ordered[:, j], X[:, j], side="right") for j in range(X.shape[1])]) \
-        if len(X) else np.zeros((0, ref.shape[1]))
-    at_least = np.column_stack([n - np.searchsorted(ordered[:, j], X[:, j], side="left") for j in range(X.shape[1])]) \
-        if len(X) else np.zeros((0, ref.shape[1]))
-    left = -np.log((at_most + 1.0) / (n + 1.0))
-    right = -np.log((at_least + 1.0) / (n + 1.0))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a constant feature has no skewness (as in ecod_fit)
-        sign = np.sign(np.nan_to_num(skew(ref, axis=0)))
-    by_skew = left * -1 * np.sign(sign - 1) + right * np.sign(sign + 1)
-    outlying = np.maximum(by_skew, np.maximum(left, right))
-    return fitted, EcodFit(outlying.sum(axis=1), outlying, right, list(features))
+    values: list[np.ndarray]
+    below: list[np.ndarray]
+    skew_sign: np.ndarray
+    medians: list[float]
+    features: list[str]
+
+    @classmethod
+    def of(cls, reference: pd.DataFrame, features: list[str]) -> EcodReference:
+        from scipy.stats import skew
+
+        ref = reference[features].to_numpy(dtype=float)
+        values, below, medians = [], [], []
+        for j in range(ref.shape[1]):
+            ordered = np.sort(ref[:, j])
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            values.append(ordered[starts])
+            below.append(np.r_[starts, len(ordered)].astype(np.int64))
+            medians.append(float(np.median(ordered)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a constant feature has no skewness (as in ecod_fit)
+            sign = np.sign(np.nan_to_num(skew(ref, axis=0)))
+        return cls(values, below, sign, medians, list(features))
+
+    @property
+    def n(self) -> int:
+        return int(self.below[0][-1])
+
+    def at_most(self, j: int, x) -> np.ndarray:
+        """How many reference rows have feature j ≤ x."""
+        return self.below[j][np.searchsorted(self.values[j], x, side="right")]
+
+    def at_least(self, j: int, x) -> np.ndarray:
+        """How many reference rows have feature j ≥ x."""
+        return self.n - self.below[j][np.searchsorted(self.values[j], x, side="left")]
+
+    def score(self, new: pd.DataFrame) -> EcodFit:
+        """Score each new row against the reference alone (an incremental run).
+
+        PyOD's `decision_function` would recompute the empirical distributions over the training rows
+        plus the whole new batch, so a cluster of similar new outliers would make each other look
+        ordinary. Each new row is therefore scored as if it were the only one appended to the
+        reference: ECOD's own formula (Li et al. 2022, PyOD's `column_ecdf` with ties at their upper
+        rank), with the tail chosen by the reference's skewness.
+        """
+        X = new[self.features].to_numpy(dtype=float)
+        n = self.n
+        k = len(self.features)
+        at_most = np.column_stack([self.at_most(j, X[:, j]) for j in range(k)]) if len(X) else np.zeros((0, k))
+        at_least = np.column_stack([self.at_least(j, X[:, j]) for j in range(k)]) if len(X) else np.zeros((0, k))
+        left = -np.log((at_most + 1.0) / (n + 1.0))
+        right = -np.log((at_least + 1.0) / (n + 1.0))
+        sign = self.skew_sign
+        by_skew = left * -1 * np.sign(sign - 1) + right * np.sign(sign + 1)
+        outlying = np.maximum(by_skew, np.maximum(left, right))
+        return EcodFit(outlying.sum(axis=1), outlying, right, list(self.features))
+
+    def state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """Arrays (per feature `values_<j>`, `below_<j>`, and `skew_sign`) and JSON figures for `from_state`."""
+        arrays = {"skew_sign": self.skew_sign}
+        for j in range(len(self.features)):
+            arrays[f"values_{j}"] = self.values[j]
+            arrays[f"below_{j}"] = self.below[j]
+        return arrays, {"features": self.features, "medians": self.medians}
+
+    @classmethod
+    def from_state(cls, arrays: dict[str, np.ndarray], meta: dict) -> EcodReference:
+        k = len(meta["features"])
+        return cls([arrays[f"values_{j}"] for j in range(k)], [arrays[f"below_{j}"] for j in range(k)],
+                   arrays["skew_sign"], list(meta["medians"]), list(meta["features"]))
 
 
 def bh_select(p_values, s: PatternSettings) -> tuple[np.ndarray, np.ndarray]:

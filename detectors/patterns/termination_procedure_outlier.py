@@ -16,14 +16,15 @@ from courtwatch import queries
 from ..base import DetectContext, Detection, Detector
 from . import text
 from .common import (
+    EcodReference,
     PatternSettings,
+    ScoreNull,
     bh_select,
-    conformal_p,
     ecod_fit,
-    ecod_fit_and_score,
     flags_frame,
     r4,
     score_and_level,
+    score_null,
 )
 
 # The procedure features of queries/pattern_termination_procedure.sql, in the model's column order
@@ -31,6 +32,8 @@ from .common import (
 FEATURES = ["days_to_termination", "days_to_notice", "days_to_report_order", "days_to_restriction",
             "online_inquiries", "days_last_inquiry_to_termination", "onsite_done", "assets_found_share",
             "recovered_share", "days_informed_to_termination", "step_spread_days"]
+# The name a full run keeps each partition's model under (DetectContext.keep_state), for the incremental runs.
+MODEL = "termination_procedure"
 
 
 class TerminationProcedureOutlier(Detector):
@@ -78,6 +81,10 @@ class TerminationProcedureOutlier(Detector):
 
     def detect(self, ctx: DetectContext) -> Detection:
         s = PatternSettings.from_config(ctx.config)
+        if ctx.scope is not None:
+            stored = self._score_against_stored(ctx, s)
+            if stored is not None:
+                return stored
         courts = queries.run(ctx.con, "pattern_termination_procedure_courts", as_of=ctx.as_of)
         total = int(courts["terminated_cases"].sum()) if not courts.empty else 0
         if total < s.procedure_min_cases:
@@ -95,52 +102,91 @@ class TerminationProcedureOutlier(Detector):
                 continue
             if ctx.scope is None:
                 fit = ecod_fit(frame, FEATURES)
-                reference, reference_fit = frame, fit
-            else:  # incremental: fit on the partition's unchanged cases, score the new or changed ones
-                reference = frame[ctx.in_reference(frame["case_id"])].reset_index(drop=True)
-                if len(reference) < s.procedure_min_cases:
+                reference = EcodReference.of(frame, FEATURES)
+                null = score_null(fit.scores, s.procedure_tail_quantile)
+                p_values = null.p(fit.scores)
+                _keep(ctx, court_ids, reference, null, frame["case_id"], p_values)
+            else:  # incremental without the full run's state: fit on the partition's unchanged cases
+                reference_frame = frame[ctx.in_reference(frame["case_id"])].reset_index(drop=True)
+                if len(reference_frame) < s.procedure_min_cases:
                     skipped += int(ctx.in_scope(frame["case_id"]).sum())
                     continue
                 frame = frame[ctx.in_scope(frame["case_id"])].reset_index(drop=True)
-                reference_fit, fit = ecod_fit_and_score(reference, frame, FEATURES)
-                reference_p.append(conformal_p(reference_fit.scores, reference_fit.scores, s.procedure_tail_quantile))
-            p_values = conformal_p(fit.scores, reference_fit.scores, s.procedure_tail_quantile)
-            scored.append((frame, fit, p_values, reference, reference_fit))
+                reference_fit = ecod_fit(reference_frame, FEATURES)
+                reference = EcodReference.of(reference_frame, FEATURES)
+                fit = reference.score(frame)
+                null = score_null(reference_fit.scores, s.procedure_tail_quantile)
+                reference_p.append(null.p(reference_fit.scores))
+                p_values = null.p(fit.scores)
+            scored.append((frame, fit, p_values, reference, null))
         if not scored:
             return Detection(flags_frame([]), skipped, "too few 终本 cases with every procedure field known (abstained)")
-        # One Benjamini–Hochberg family over every scored case of every partition. In an incremental
-        # run the reference cases' p-values join the family (after the new cases', never flagged), so
-        # new cases meet the same bar as in a full run.
+        total_scored = sum(len(frame) for frame, *_ in scored)
+        note = f"{total_scored} 终本 case(s) scored in {len(parts)} partition(s)" + (
+            f"; {skipped} skipped: a date or amount a feature needs is unknown" if skipped else "")
+        return Detection(self._flags(scored, reference_p, s), skipped, note)
+
+    def _score_against_stored(self, ctx: DetectContext, s: PatternSettings) -> Detection | None:
+        """An incremental run: the new or changed 终本 cases scored against the last full run's partition
+        models (`_keep`), their p-values joining the full run's p-values of the cases unchanged since in one
+        Benjamini–Hochberg family. None when there is no stored model to score a case against (no state
+        kept, or a court the full run had no model for): the run then refits on the reference period."""
+        states = ctx.stored_states(MODEL)
+        if not states:
+            return None
+        frame = queries.run(ctx.con, "pattern_termination_procedure_of_cases", as_of=ctx.as_of,
+                            case_ids=sorted(ctx.scope or ()))
+        known = frame[FEATURES].notna().all(axis=1)
+        skipped = int((~known).sum())
+        frame = frame[known].reset_index(drop=True)
+        part_of = {court: part for part, (_, meta) in states.items() for court in meta["court_ids"]}
+        if not frame["court_id"].isin(list(part_of)).all():
+            return None
+        parts = frame["court_id"].map(part_of)
+        scored = []
+        for part, (arrays, meta) in states.items():
+            cases = frame[(parts == part).to_numpy()].reset_index(drop=True)
+            if len(cases):
+                reference = EcodReference.from_state(arrays, meta["ecod"])
+                null = ScoreNull.from_state(arrays, meta["null"])
+                fit = reference.score(cases)
+                scored.append((cases, fit, null.p(fit.scores), reference, null))
+        note = (f"{len(frame)} new or changed 终本 case(s) scored against the last full run's model "
+                f"({len(states)} partition(s))") + (
+            f"; {skipped} skipped: a date or amount a feature needs is unknown" if skipped else "")
+        if not scored:
+            return Detection(flags_frame([]), skipped, note)
+        kept = ctx.stored_case_values(MODEL)
+        reference_p = kept["value"].to_numpy(dtype=float)[ctx.in_reference(kept["case_id"])]
+        return Detection(self._flags(scored, [reference_p], s), skipped, note)
+
+    def _flags(self, scored: list, reference_p: list, s: PatternSettings) -> pd.DataFrame:
+        """The flags of the scored cases: per partition (cases, their EcodFit, their p-values, the reference
+        they were scored against, its ScoreNull). In an incremental run `reference_p` holds the reference
+        cases' p-values: they join the Benjamini–Hochberg family (after the new cases', never flagged), so
+        new cases meet the same bar as in a full run."""
         reject, q = bh_select(np.concatenate([p for _, _, p, _, _ in scored] + reference_p), s)
         scores, levels = score_and_level(q)
-        out, offset, total_scored = [], 0, 0
-        for frame, fit, p_values, reference, reference_fit in scored:
+        out, offset = [], 0
+        for frame, fit, p_values, reference, null in scored:
             n = len(frame)
-            total_scored += n
-            # the peers a case is described against: the partition's reference cases (sorted once per
-            # partition, medians too), and where each flagged case's values and score fall among them, for every
-            # flagged case at once: one searchsorted per feature, not one per flag and feature
-            sorted_values = {f: np.sort(reference[f].to_numpy(dtype=float)) for f in FEATURES}
-            medians = {f: float(np.median(values)) for f, values in sorted_values.items()}
-            score_sorted = np.sort(reference_fit.scores)
-            peers = len(score_sorted)
+            # the peers a case is described against: the partition's reference cases, and where each flagged
+            # case's values and score fall among them, for every flagged case at once
+            peers = reference.n
             flagged = np.flatnonzero(reject[offset:offset + n])
             values = frame[FEATURES].to_numpy(dtype=float)[flagged]
-            share_ge = np.column_stack([(peers - np.searchsorted(sorted_values[f], values[:, j], "left")) / peers
-                                        for j, f in enumerate(FEATURES)])
-            share_le = np.column_stack([np.searchsorted(sorted_values[f], values[:, j], "right") / peers
-                                        for j, f in enumerate(FEATURES)])
-            top_share = np.maximum((peers - np.searchsorted(score_sorted, fit.scores[flagged], "left")) / peers,
+            share_ge = np.column_stack([reference.at_least(j, values[:, j]) / peers for j in range(len(FEATURES))])
+            share_le = np.column_stack([reference.at_most(j, values[:, j]) / peers for j in range(len(FEATURES))])
+            top_share = np.maximum((peers - np.searchsorted(null.reference, fit.scores[flagged], "left")) / peers,
                                    1.0 / peers)
+            medians = dict(zip(FEATURES, reference.medians))
             for i, (k, r) in enumerate(zip(flagged, frame.iloc[flagged].itertuples(index=False))):
                 out.append(self._flag(r, values[i], share_ge[i], share_le[i], float(top_share[i]), peers,
                                       fit.per_feature[k], fit.scores[k], medians, float(p_values[k]),
                                       float(q[offset + k]), float(scores[offset + k]), levels[offset + k],
                                       s.explain_top_features))
             offset += n
-        note = f"{total_scored} 终本 case(s) scored in {len(parts)} partition(s)" + (
-            f"; {skipped} skipped: a date or amount a feature needs is unknown" if skipped else "")
-        return Detection(flags_frame(out), skipped, note)
+        return flags_frame(out)
 
     def _flag(self, r, values, share_ge, share_le, top_share, n, per_feature, ecod_score, medians, p_value,
               q_value, score, level, top_k) -> dict:
@@ -193,3 +239,16 @@ def _partitions(courts: pd.DataFrame, max_cases: int, min_cases: int) -> list[li
         parts[-2].extend(parts.pop())
         sizes[-2] += sizes.pop()
     return parts
+
+
+def _keep(ctx: DetectContext, court_ids: list[str], reference: EcodReference, null: ScoreNull, case_ids,
+          p_values) -> None:
+    """A full run keeps each partition's model for the incremental runs after it: the reference's distinct
+    feature values and tails (EcodReference), its sorted scores and tail null (ScoreNull), named by the
+    partition's first court; and every case's p-value, the Benjamini–Hochberg family a new case joins."""
+    part = court_ids[0]
+    ecod_arrays, ecod_meta = reference.state()
+    null_arrays, null_meta = null.state()
+    ctx.keep_state(MODEL, part, {**ecod_arrays, **null_arrays},
+                   {"court_ids": list(court_ids), "ecod": ecod_meta, "null": null_meta})
+    ctx.keep_case_values(MODEL, part, case_ids, p_values)
