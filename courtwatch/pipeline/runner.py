@@ -18,11 +18,10 @@ between runs is only the mode:
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import time
 from dataclasses import asdict, dataclass, fields
-from typing import Callable, Iterator
+from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -94,25 +93,25 @@ def _recheck_reason(detector: Detector, ctx: DetectContext, previous: str | None
     return None
 
 
-@contextlib.contextmanager
-def _scope_only(con: duckdb.DuckDBPyConnection, scope: pa.Table) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection of its own (`con.cursor()`) on which each table of CASE_TABLES is a temp view of the scope's rows
-    only: a rule's query, unchanged, then reads the scope alone (as storage/store.py open_for_read scopes a user's
-    courts), and the run's other detectors, on other connections, still see every row (a temp object belongs to
-    one connection). DuckDB resolves a name to the temp view first, `main.cases` too (DuckDB 2.0.1), so the views
-    name the tables by their catalog."""
-    cursor = con.cursor()
-    try:
+def _scope_connection(ctx: DetectContext) -> duckdb.DuckDBPyConnection:
+    """The scoped rules' own connection on `ctx.con`: a cursor of it (closed with it, so with the run's lane) on which
+    each table of CASE_TABLES is a temp table of the scope's rows only, under the table's own name. A rule's query,
+    unchanged, then reads the scope alone (as storage/store.py open_for_read scopes a user's courts), while the run's
+    other detectors, on other connections, still see every row (a temp object belongs to one connection). Made once
+    per run and connection (DetectContext.shared): the scope's rows are copied once, not scanned for by every rule.
+    DuckDB resolves a name to the temp table first, `main.cases` too (DuckDB 2.0.1), so the copies name the tables
+    by their catalog."""
+    def make() -> duckdb.DuckDBPyConnection:
+        cursor = ctx.con.cursor()
         catalog = '"' + cursor.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""') + '"'
-        cursor.register("scope_ids", scope)
+        cursor.register("scope_ids", pa.table({"case_id": pa.array(sorted(ctx.scope or ()), pa.string())}))
         cursor.execute("CREATE TEMP TABLE rule_scope AS SELECT case_id FROM scope_ids")
         cursor.unregister("scope_ids")
         for table in CASE_TABLES:
-            cursor.execute(f"CREATE TEMP VIEW {table} AS SELECT * FROM {catalog}.main.{table} "
+            cursor.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM {catalog}.main.{table} "
                            "WHERE case_id IN (SELECT case_id FROM rule_scope)")
-        yield cursor
-    finally:
-        cursor.close()
+        return cursor
+    return ctx.shared(("scope_connection", ctx.con), make)
 
 
 def run_detector(detector: Detector, ctx: DetectContext, mode: str = "full", *, run_id: str,
@@ -165,9 +164,7 @@ def run_detector(detector: Detector, ctx: DetectContext, mode: str = "full", *, 
         assert rows is not None and isinstance(detector, SqlDetector)
         result = detector.flags_from_rows(rows(detector))
     elif mode == "incremental" and detector.incremental == "all" and recheck is None:
-        ids = ctx.shared(("scope_ids",), lambda: pa.table({"case_id": pa.array(sorted(ctx.scope or ()), pa.string())}))
-        with _scope_only(ctx.con, ids) as scoped:
-            result = detector.detect(dataclasses.replace(ctx, con=scoped))
+        result = detector.detect(dataclasses.replace(ctx, con=_scope_connection(ctx)))
     else:
         result = detector.detect(ctx)
     flags = finish_flags(detector, result.flags, run_id)
