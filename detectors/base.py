@@ -106,18 +106,22 @@ class DetectContext:
         """In a full run: keep one figure per case of a model (e.g. each tested sentence's p-value) for the
         incremental runs after it (`stored_case_values`)."""
         if self.scope is None:
-            frame = pd.DataFrame({"model": model, "part": part, "case_id": pd.Series(case_ids, dtype=object).to_numpy(),
-                                  "value": np.asarray(values, dtype=float)})
+            # as Arrow, not pandas objects: a million ids at scale 100 (1.9 s through pandas, measured)
+            ids = pa.Array.from_pandas(case_ids) if isinstance(case_ids, pd.Series) else pa.array(case_ids)
+            table = pa.table({"model": pa.repeat(model, len(ids)).cast(pa.string()),
+                              "part": pa.repeat(part, len(ids)).cast(pa.string()),
+                              "case_id": ids.cast(pa.string()), "value": pa.array(np.asarray(values, dtype=float))})
             with _KEEP_LOCK:
-                self._kept.setdefault("case_values", []).append(frame)
+                self._kept.setdefault("case_values", []).append(table)
 
-    def kept(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+    def kept(self) -> tuple[pd.DataFrame, pa.Table]:
         """What this run's detectors kept: (states: model, part, arrays, meta; case values: model, part,
         case_id, value)."""
         states = pd.DataFrame(self._kept.get("states", []), columns=["model", "part", "arrays", "meta"])
         values = self._kept.get("case_values", [])
-        return states, (pd.concat(values, ignore_index=True) if values
-                        else pd.DataFrame(columns=["model", "part", "case_id", "value"]))
+        empty = pa.table({"model": pa.array([], pa.string()), "part": pa.array([], pa.string()),
+                          "case_id": pa.array([], pa.string()), "value": pa.array([], pa.float64())})
+        return states, pa.concat_tables(values) if values else empty
 
     def stored_states(self, model: str) -> dict[str, tuple[dict[str, np.ndarray], dict]]:
         """In an incremental run: the state `model` kept in the last full run, by part ({} if none was kept)."""

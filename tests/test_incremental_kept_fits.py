@@ -1,9 +1,8 @@
 """Incremental runs score new sentences against the last full run's kept fits (detectors/sentencing/fit.py).
 
-A full run keeps every peer group's fit and every tested sentence's p-value (model_states,
-model_case_values); an incremental run reads only the peer groups its new or changed sentences fall in,
-scores them with the kept coefficients, spread and centre, and refits nothing unless the design changed
-or no fit was kept.
+A full run keeps every peer group's fit and its tested sentences' p-values (model_states); an incremental
+run reads only the peer groups its new or changed sentences fall in, scores them with the kept coefficients,
+spread and centre, and refits nothing unless the design changed or no fit was kept.
 """
 from __future__ import annotations
 
@@ -56,8 +55,9 @@ def test_a_full_run_keeps_every_fit_and_every_tested_p_value(full):
         model = _model(con, full["run"])
         states = dict(con.execute("SELECT part, meta::VARCHAR FROM model_states WHERE run_id = ? "
                                   "AND model = 'sentencing'", [full["run"].run_id]).fetchall())
-        kept_p = con.execute("SELECT count(*) FROM model_case_values WHERE run_id = ? AND model = 'sentencing'",
-                             [full["run"].run_id]).fetchall()[0][0]
+        ctx = DetectContext(con=con, as_of=full["run"].as_of, config=load_config(), scope=frozenset(),
+                            state_run=full["run"].run_id)
+        kept_p = sum(len(arrays["tested_p"]) for arrays, _ in ctx.stored_states("sentencing").values())
     finally:
         con.close()
     assert set(states) == set(model.groups) - {fit_module.POOLED_GROUP}

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+import pyarrow as pa
 from threadpoolctl import threadpool_limits
 
 from courtwatch import __version__, queries
@@ -215,8 +216,10 @@ def _record_kept_states(ctx: DetectContext, run_id: str) -> None:
     """A full run's kept model states (DetectContext.keep_state) replace the earlier runs': the incremental runs
     after it score new cases against them."""
     states, case_values = ctx.kept()
-    for name, frame in (("model_states", states), ("model_case_values", case_values)):
-        ctx.con.register(f"new_{name}", frame.assign(run_id=run_id))
+    for name, kept in (("model_states", states.assign(run_id=run_id)),
+                       ("model_case_values", case_values.append_column("run_id", pa.repeat(run_id, len(case_values))
+                                                                      .cast(pa.string())))):
+        ctx.con.register(f"new_{name}", kept)
         try:
             queries.execute(ctx.con, f"record_{name}")
         finally:

@@ -492,20 +492,20 @@ KEPT_MODEL = "sentencing"
 
 def _keep_fits(ctx: DetectContext, model: SentencingModel) -> None:
     """A full run keeps every peer group's fit (coefficients, spread, centre, X'X, design columns, severity
-    measures) and every tested sentence's p-value, for the incremental runs after it. The pooled rare
+    measures) and its tested sentences' p-values, for the incremental runs after it. The pooled rare
     charges are not kept: their sentences are never tested one by one."""
+    tested = model.rows.loc[model.rows["testable"], ["peer_group", "p"]]
+    tested_p = {str(group): p.to_numpy(dtype=float) for group, p in tested.groupby("peer_group", sort=False)["p"]}
     for group, fit in model.groups.items():
         if group == POOLED_GROUP:
             continue
         fitted = fit.status == "fitted"
         ctx.keep_state(KEPT_MODEL, group,
-                       {"params": fit.params, "gram": fit.gram if fit.gram is not None else np.zeros((0, 0))},
+                       {"params": fit.params, "gram": fit.gram if fit.gram is not None else np.zeros((0, 0)),
+                        "tested_p": tested_p.get(group, np.zeros(0))},
                        {"status": fit.status, "columns": fit.columns, "severity": list(fit.severity),
                         "scale": fit.scale if fitted else None, "centre": fit.centre, "n_scored": fit.n_scored,
                         "n_fit": fit.n_fit, "in_sample_leverage": fit.in_sample_leverage})
-    tested = model.rows[model.rows["testable"]]
-    for group, rows in tested.groupby("peer_group", sort=False):
-        ctx.keep_case_values(KEPT_MODEL, str(group), rows["case_id"], rows["p"])
 
 
 def _score_against_kept(ctx: DetectContext, kept: dict, frames: pd.DataFrame,
@@ -519,7 +519,10 @@ def _score_against_kept(ctx: DetectContext, kept: dict, frames: pd.DataFrame,
     data changed the design (a year or court level, a blank circumstance, a severity measure now common enough)
     or the group was too thin then, the group is refitted on the reference period as before. The pooled rare
     charges are never tested one by one, so they are not scored. The tested sentences of every group not
-    scored, from the full run, complete the Benjamini–Hochberg family (SentencingModel.family_p_elsewhere).
+    scored, with their p-values from the full run, complete the Benjamini–Hochberg family
+    (SentencingModel.family_p_elsewhere): a group without a new or changed sentence is as the full run saw it,
+    but for a sentence deleted since or moved to another charge, which stays in the family until the next
+    full run (one p-value among hundreds of thousands: the bar moves by less than their share).
     """
     ctx.con.register("scope_cases", pa.table({"case_id": pa.array(sorted(ctx.scope or ()), pa.string())}))
     try:
@@ -548,9 +551,9 @@ def _score_against_kept(ctx: DetectContext, kept: dict, frames: pd.DataFrame,
             if len(rows):
                 parts.append(rows)
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ROW_COLUMNS)
-    elsewhere = ctx.stored_case_values(KEPT_MODEL, except_parts=tuple(fits), with_case_ids=False)
+    elsewhere = [arrays["tested_p"] for group, (arrays, _) in kept.items() if group not in fits]
     return SentencingModel(rows, fits, skipped, settings.sentencing_clip_z, known,
-                           family_p_elsewhere=elsewhere["value"].to_numpy(dtype=float))
+                           family_p_elsewhere=np.concatenate(elsewhere) if elsewhere else np.zeros(0))
 
 
 def _score_group_against_kept(group: str, frame: pd.DataFrame, frames: pd.DataFrame, settings: SentencingSettings,
