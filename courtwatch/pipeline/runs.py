@@ -123,7 +123,7 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
             state_run = latest_full[0] if latest_full else None
         ctx = DetectContext(con=con, as_of=as_of, config=config, scope=scope, outside_reference=outside_reference,
                             scope_closed=scope_closed, state_run=state_run)
-        fingerprint = None  # an incremental run's, computed while its second lane works
+        fingerprint = None  # store.data_fingerprint, computed while the detectors work
         if engine == "spark":
             flags, report_frame = _run_on_spark(con, parquet, as_of, config, run_id, progress)
         elif previous is None:  # records the review list itself, from its first lane (`_run_detectors`)
@@ -140,38 +140,40 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
             _record_review(ctx, run_id, previous, progress)
         if engine != "spark" and previous is None:
             _record_kept_states(ctx, run_id)
+        if fingerprinting is not None:
+            fingerprint = fingerprinting.wait()
         con.execute("INSERT INTO runs (run_id, started_at, finished_at, as_of, code_version, config, data_fingerprint, "
                     "flag_count, mode, since, reference_run, scored_cases, engine) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, started, dt.datetime.now(), as_of, code_version(), config.to_json(),
-                     store.data_fingerprint(con) if previous is None else fingerprint, len(flags),
+                     fingerprint, len(flags),
                      "full" if previous is None else "incremental", since,
                      previous, None if scope is None else len(scope), engine])
-        if fingerprinting is not None:
-            fingerprinting.wait()
     return RunResult(run_id, as_of, flags, report_frame, scope)
 
 
 class _Fingerprinting:
     """A full run's case fingerprints (queries/case_fingerprints.sql) recorded as the last case fingerprints and the
-    reference period of the incremental runs after it, on a second connection (`con.cursor()`) in a thread of its
-    own: one hash over every loaded row, which no detector needs. `wait()` re-raises what went wrong there; leaving
-    the context waits for the thread too (a failed run must not close the database under it)."""
+    reference period of the incremental runs after it, and the data fingerprint the run is recorded with
+    (store.data_fingerprint), on a second connection (`con.cursor()`) in a thread of its own: hashes over every
+    loaded row, which no detector needs. `wait()` gives the data fingerprint and re-raises what went wrong there;
+    leaving the context waits for the thread too (a failed run must not close the database under it)."""
 
     def __init__(self, con, run_id: str):
         self._cursor = con.cursor()
         self._pool = ThreadPoolExecutor(max_workers=1)
         self._done = self._pool.submit(self._record, run_id)
 
-    def _record(self, run_id: str) -> None:
+    def _record(self, run_id: str) -> str:
         self._cursor.execute("CREATE OR REPLACE TEMP TABLE current_fingerprints AS "
                              + queries.sql_text("case_fingerprints"))
         queries.execute(self._cursor, "record_case_fingerprints", run_id=run_id)
         # a full run moves the reference period of the incremental runs after it
         queries.execute(self._cursor, "record_reference_fingerprints", run_id=run_id)
+        return store.data_fingerprint(self._cursor)
 
-    def wait(self) -> None:
-        self._done.result()
+    def wait(self) -> str:
+        return self._done.result()
 
     def __enter__(self) -> _Fingerprinting:
         return self
