@@ -24,7 +24,7 @@ from courtwatch.detectors.base import DetectContext
 from courtwatch.detectors.patterns import termination_procedure_outlier as procedure
 from courtwatch.detectors.patterns.common import PatternSettings, conformal_p
 from courtwatch.detectors.sentencing import plea_recommendation_deviation as plea
-from courtwatch.detectors.stats import robust_scale, two_sided_p
+from courtwatch.detectors.stats import benjamini_hochberg, robust_scale, two_sided_p
 
 
 @pytest.fixture(scope="module")
@@ -95,12 +95,14 @@ def test_new_cases_are_scored_against_the_full_run_models_without_refitting(prov
     run = _incremental(province, tmp_path)
     report = run.detectors.set_index("detector")
     assert "against the last full run's model" in report.loc["termination_procedure_outlier", "note"]
-    new = _new_flags(run, province, "termination_procedure_outlier")
+    new = _new_flags(run, province, "termination_procedure_outlier").set_index("case_id")
     assert len(new) >= 3
-    # the direct computation: PyOD's ECOD fitted on the full run's 终本 cases scores each new case alone, and the
-    # p-value ranks that score against the full run's own (in-sample) scores
+    # the direct computation: PyOD's ECOD fitted on the full run's 终本 cases scores each new or changed case
+    # alone, the p-value ranks that score against the full run's own (in-sample) scores, and the
+    # Benjamini–Hochberg family is the scored cases' p-values with the full run's of every other case
     s = PatternSettings.from_config(load_config())
-    assert _kept_values(province["at_full_run"], procedure.MODEL)["part"].nunique() == 1  # one partition here
+    kept = _kept_values(province["at_full_run"], procedure.MODEL)
+    assert kept["part"].nunique() == 1  # one partition at this size
     con = duckdb.connect(str(province["at_full_run"]), read_only=True)
     try:
         courts = queries.run(con, "pattern_termination_procedure_courts", as_of=province["full"].as_of)
@@ -109,19 +111,27 @@ def test_new_cases_are_scored_against_the_full_run_models_without_refitting(prov
     finally:
         con.close()
     con = duckdb.connect(str(province["db"]), read_only=True)
-    try:  # the new cases' features unrounded (the evidence rounds them)
+    try:
         rows = queries.run(con, "pattern_termination_procedure_of_cases", as_of=run.as_of,
-                           case_ids=new["case_id"].tolist()).set_index("case_id").loc[new["case_id"]]
+                           case_ids=sorted(run.scope))
     finally:
         con.close()
+    rows = rows[rows[procedure.FEATURES].notna().all(axis=1)].reset_index(drop=True)
     X = reference[procedure.FEATURES].dropna().to_numpy(dtype=float)
     in_sample = np.asarray(ECOD(contamination=0.01).fit(X).decision_scores_, dtype=float).copy()
     direct = np.array([ECOD(contamination=0.01).fit(X).decision_function(row[None, :])[0]
                        for row in rows[procedure.FEATURES].to_numpy(dtype=float)])
-    scored = np.array([e["ecod_score"] for e in new["evidence"]])
-    assert np.allclose(scored, np.round(direct, 4), atol=1e-4)
-    p_values = np.array([e["p_value"] for e in new["evidence"]])
-    assert np.allclose(p_values, conformal_p(direct, in_sample, s.procedure_tail_quantile), rtol=1e-9, atol=0)
+    p_direct = conformal_p(direct, in_sample, s.procedure_tail_quantile)
+    family = kept.loc[~kept["case_id"].isin(run.scope), "value"].to_numpy()
+    reject, q = benjamini_hochberg(np.concatenate([p_direct, family]), s.false_discovery_rate)
+    expected = rows.assign(score=direct, p=p_direct, q=q[:len(rows)])[reject[:len(rows)]].set_index("case_id")
+    flagged = run.flags[(run.flags["detector"] == "termination_procedure_outlier")
+                        & run.flags["case_id"].isin(run.scope)]
+    assert set(flagged["case_id"]) == set(expected.index)
+    evidence = new["evidence"]
+    assert np.allclose([e["ecod_score"] for e in evidence], expected.loc[new.index, "score"].round(4), atol=1e-4)
+    assert np.allclose([e["p_value"] for e in evidence], expected.loc[new.index, "p"], rtol=1e-9, atol=0)
+    assert np.allclose([e["q_value"] for e in evidence], expected.loc[new.index, "q"], rtol=1e-9, atol=0)
 
 
 def test_new_pleas_are_tested_against_the_full_run_spread(province, tmp_path):
@@ -143,6 +153,19 @@ def test_new_pleas_are_tested_against_the_full_run_spread(province, tmp_path):
                      else min(0.0, np.log((term + half) / recommended)))
         expected = float(two_sided_p(np.array([departure / scale[evidence["sentence_kind"]]]))[0])
         assert evidence["p"] == pytest.approx(expected, rel=1e-12)
+    # and the flagged ones are those Benjamini–Hochberg selects among the scope's p-values and the full run's
+    # p-values of every other case
+    con = duckdb.connect(str(province["db"]), read_only=True)
+    try:
+        scoped, _ = plea._departures(DetectContext(con=con, as_of=run.as_of, config=load_config()), sorted(run.scope))
+    finally:
+        con.close()
+    p_scoped = two_sided_p((scoped["log_departure"] / scoped["band"].map(scale)).to_numpy(dtype=float))
+    kept = _kept_values(province["at_full_run"], plea.MODEL)
+    family = kept.loc[~kept["case_id"].isin(run.scope), "value"].to_numpy()
+    reject, _ = benjamini_hochberg(np.concatenate([p_scoped, family]), load_config().values["stats"]["false_discovery_rate"])
+    flagged = run.flags[(run.flags["detector"] == "plea_recommendation_deviation") & run.flags["case_id"].isin(run.scope)]
+    assert set(flagged["subject_id"]) == set(scoped.loc[reject[:len(scoped)], "defendant_id"])
 
 
 def test_without_kept_models_an_incremental_run_refits(province, tmp_path, monkeypatch):

@@ -40,7 +40,7 @@ class TerminationProcedureOutlier(Detector):
     """终本程序异常 — ECOD over how each 终本 case was handled, conformal p-values, BH.
 
     Method: one row per 终本 case with the procedure features of
-    queries/pattern_termination_procedure.sql (days from filing to each step,
+    queries/stages/termination_procedure_features.sql (days from filing to each step,
     online inquiries, on-site investigation, assets found and recovered relative
     to the claim, informing the applicant, the spread of all steps). ECOD
     (Li et al., IEEE TKDE 2022) scores each case by summing, over features, the
@@ -54,11 +54,18 @@ class TerminationProcedureOutlier(Detector):
 
     Reference: in a full run the reference is every 终本 case of the partition
     (courts grouped up to [patterns] procedure_partition_max_cases cases), scored
-    in-sample. In an incremental run (`detect --since`) the reference is the
-    partition's unchanged cases: ECOD is fitted on them, only the new or changed
-    cases are scored with that fitted model (PyOD ranks new rows against the
-    training rows) and their p-values come from the reference scores — new cases
-    are judged against established practice rather than against each other.
+    in-sample. In an incremental run (`detect --since`) only the new or changed
+    cases are scored, against the partition model the last full run kept
+    (EcodReference, ScoreNull: each new row ranked against the full run's rows
+    as PyOD would rank it, its p-value from the full run's scores) — new cases
+    are judged against established practice rather than against each other —
+    and their p-values join the full run's p-values of every other case in one
+    Benjamini–Hochberg family (a case changed since the full run and scored by
+    an earlier incremental run stays in it with its full-run p-value until the
+    next full run). Where no model was kept (a database whose last full run
+    predates keeping them, a Spark-engine full run, a court the full run had no
+    model for), ECOD is fitted on the partition's unchanged cases instead and the
+    new ones are scored against it the same way.
     """
 
     name = "termination_procedure_outlier"
@@ -128,17 +135,22 @@ class TerminationProcedureOutlier(Detector):
 
     def _score_against_stored(self, ctx: DetectContext, s: PatternSettings) -> Detection | None:
         """An incremental run: the new or changed 终本 cases scored against the last full run's partition
-        models (`_keep`), their p-values joining the full run's p-values of the cases unchanged since in one
-        Benjamini–Hochberg family. None when there is no stored model to score a case against (no state
+        models (`_keep`), their p-values joining the full run's p-values of every case outside this run's scope
+        in one Benjamini–Hochberg family. None when there is no stored model to score a case against (no state
         kept, or a court the full run had no model for): the run then refits on the reference period."""
-        states = ctx.stored_states(MODEL)
-        if not states:
+        if ctx.state_run is None:
             return None
         frame = queries.run(ctx.con, "pattern_termination_procedure_of_cases", as_of=ctx.as_of,
                             case_ids=sorted(ctx.scope or ()))
         known = frame[FEATURES].notna().all(axis=1)
         skipped = int((~known).sum())
         frame = frame[known].reset_index(drop=True)
+        unknown = f"; {skipped} skipped: a date or amount a feature needs is unknown" if skipped else ""
+        if frame.empty:  # nothing to score, whichever model it would be scored against (a refit's too)
+            return Detection(flags_frame([]), skipped, "no new or changed 终本 case to score" + unknown)
+        states = ctx.stored_states(MODEL)
+        if not states:
+            return None
         part_of = {court: part for part, (_, meta) in states.items() for court in meta["court_ids"]}
         if not frame["court_id"].isin(list(part_of)).all():
             return None
@@ -152,12 +164,8 @@ class TerminationProcedureOutlier(Detector):
                 fit = reference.score(cases)
                 scored.append((cases, fit, null.p(fit.scores), reference, null))
         note = (f"{len(frame)} new or changed 终本 case(s) scored against the last full run's model "
-                f"({len(states)} partition(s))") + (
-            f"; {skipped} skipped: a date or amount a feature needs is unknown" if skipped else "")
-        if not scored:
-            return Detection(flags_frame([]), skipped, note)
-        kept = ctx.stored_case_values(MODEL)
-        reference_p = kept["value"].to_numpy(dtype=float)[ctx.in_reference(kept["case_id"])]
+                f"({len(states)} partition(s))") + unknown
+        reference_p = ctx.stored_case_values(MODEL, with_case_ids=False)["value"].to_numpy(dtype=float)
         return Detection(self._flags(scored, [reference_p], s), skipped, note)
 
     def _flags(self, scored: list, reference_p: list, s: PatternSettings) -> pd.DataFrame:
@@ -166,7 +174,7 @@ class TerminationProcedureOutlier(Detector):
         cases' p-values: they join the Benjamini–Hochberg family (after the new cases', never flagged), so
         new cases meet the same bar as in a full run."""
         reject, q = bh_select(np.concatenate([p for _, _, p, _, _ in scored] + reference_p), s)
-        scores, levels = score_and_level(q)
+        scores, levels = score_and_level(q[:sum(len(frame) for frame, *_ in scored)])  # the scored cases' only
         out, offset = [], 0
         for frame, fit, p_values, reference, null in scored:
             n = len(frame)

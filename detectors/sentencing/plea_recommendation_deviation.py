@@ -84,8 +84,9 @@ class PleaRecommendationDeviation(Detector):
 
     def _score_against_stored(self, ctx: DetectContext, settings: SentencingSettings, states: dict) -> Detection:
         """An incremental run: the new or changed cases' defendants tested against the last full run's spread
-        of their band, their p-values joining the full run's p-values of the cases unchanged since in one
-        Benjamini–Hochberg family. A band the full run kept no spread for was too thin to test then, so its
+        of their band, their p-values joining the full run's p-values of every case outside this run's scope in
+        one Benjamini–Hochberg family (a case changed since the full run and tested by an earlier incremental
+        run stays in it with its full-run p-value until the next full run). A band the full run kept no spread for was too thin to test then, so its
         defendants are skipped, as the full run skipped them (a refit on the reference period, a part of the
         same cases, would be no less thin)."""
         frame, skipped = _departures(ctx, sorted(ctx.scope or ()))
@@ -101,8 +102,7 @@ class PleaRecommendationDeviation(Detector):
         if not parts:
             return Detection(pd.DataFrame(columns=DETECTOR_COLUMNS), int(sum(skipped.values())), _note(skipped))
         tested = pd.concat(parts, ignore_index=True)
-        kept = ctx.stored_case_values(MODEL)
-        reference_p = kept["value"].to_numpy(dtype=float)[ctx.in_reference(kept["case_id"])]
+        reference_p = ctx.stored_case_values(MODEL, with_case_ids=False)["value"].to_numpy(dtype=float)
         reject, q = benjamini_hochberg(np.concatenate([tested["p"].to_numpy(), reference_p]),
                                        settings.false_discovery_rate)
         return self._flagged(tested, reject[:len(tested)], q[:len(tested)], bands, skipped, settings)
