@@ -244,6 +244,9 @@ ALTER TABLE runs ADD COLUMN IF NOT EXISTS since DATE;             -- incremental
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS reference_run VARCHAR;  -- incremental: the run whose flags it carries
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS scored_cases BIGINT;    -- incremental: new or changed cases scored
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS engine VARCHAR;         -- duckdb | spark
+-- the run whose sentencing review list this run shows: itself for a full run, the full run it builds on for an
+-- incremental one (NULL: an older run, whose list, carried or its own, is under its own run_id)
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS review_run VARCHAR;
 
 -- The sentencing review list of each run (detectors/sentencing/review.py): every testable custodial
 -- sentence of a peer cell with at least [stats] review_min_cell sentences, ranked per court and year.

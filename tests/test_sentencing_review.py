@@ -154,10 +154,12 @@ def test_an_incremental_run_carries_the_list(sample, tmp_path, monkeypatch):
     monkeypatch.setattr(runs, "code_version", lambda: version)
     result = runs.detect(db, since=dt.date(2024, 12, 1), config=Config(json.loads(config)))
     con = duckdb.connect(str(db), read_only=True)
-    carried = con.execute("SELECT * FROM sentencing_review WHERE run_id = ?", [result.run_id]).df()
+    carried = queries.run(con, "sentencing_review_of_run", run_id=result.run_id)
+    copies = con.execute("SELECT count(*) FROM sentencing_review WHERE run_id = ?", [result.run_id]).fetchall()[0][0]
     con.close()
     assert len(carried) == len(sample["review"])
     assert set(carried["defendant_id"]) == set(sample["review"]["defendant_id"])
+    assert copies == 0, "the list is shown by reference to the full run's, not copied"
 
 
 def test_precision_at_k_pools_the_top_of_each_court_and_year():

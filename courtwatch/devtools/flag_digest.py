@@ -53,8 +53,15 @@ def digest(db: str | Path, run_id: str | None = None) -> pd.DataFrame:
         run = run_id or con.execute("SELECT run_id FROM runs ORDER BY started_at DESC LIMIT 1").fetchall()[0][0]
         flags = con.execute("SELECT detector, subject_type, subject_id, case_id, judge_id, court_id, score, level, "
                             "explanation, evidence::VARCHAR AS evidence FROM flags WHERE run_id = ?", [run]).df()
+        # an incremental run shows the review list of the run it builds on (runs.review_run; older databases have
+        # no such column, and every run's list there is under its own id)
+        columns = {r[0] for r in con.execute("SELECT column_name FROM information_schema.columns "
+                                             "WHERE table_name = 'runs'").fetchall()}
+        listed = con.execute("SELECT coalesce(review_run, run_id) FROM runs WHERE run_id = ?", [run]).fetchall()[0][0] \
+            if "review_run" in columns else run
         review = con.execute("SELECT defendant_id, case_id, court_id, judge_id, period, rank_in_court_period, "
-                             "peer_group, z, similar_cases FROM sentencing_review WHERE run_id = ?", [run]).df()
+                             "peer_group, z, similar_cases FROM sentencing_review WHERE run_id = ? "
+                             "AND case_id IN (SELECT case_id FROM cases)", [listed]).df()
     finally:
         con.close()
     lines = pd.DataFrame({

@@ -137,18 +137,22 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
         con.execute("INSERT INTO run_detectors BY NAME SELECT * FROM new_report")
         con.unregister("new_report")
         if engine == "spark":
-            _record_review(ctx, run_id, previous, progress)
+            _record_review(ctx, run_id, progress)
         if engine != "spark" and previous is None:
             _record_kept_states(ctx, run_id)
         if fingerprinting is not None:
             fingerprint = fingerprinting.wait()
+        # an incremental run shows the review list of the full run it builds on, by reference (a copy of it
+        # took 1.6 s and a million rows a night at scale 100)
+        review_run = run_id if previous is None else queries.arrow(
+            con, "review_run_of", run_id=previous).column("review_run").to_pylist()[0]
         con.execute("INSERT INTO runs (run_id, started_at, finished_at, as_of, code_version, config, data_fingerprint, "
-                    "flag_count, mode, since, reference_run, scored_cases, engine) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "flag_count, mode, since, reference_run, scored_cases, engine, review_run) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [run_id, started, dt.datetime.now(), as_of, code_version(), config.to_json(),
                      fingerprint, len(flags),
                      "full" if previous is None else "incremental", since,
-                     previous, None if scope is None else len(scope), engine])
+                     previous, None if scope is None else len(scope), engine, review_run])
     return RunResult(run_id, as_of, flags, report_frame, scope)
 
 
@@ -190,18 +194,15 @@ def _review_list(ctx: DetectContext) -> pd.DataFrame:
     return ctx.shared(("sentencing_review_list",), lambda: review_list(ctx, fit_model(ctx)))
 
 
-def _record_review(ctx: DetectContext, run_id: str, previous: str | None, progress) -> None:
-    """Store the run's sentencing review list (detectors/sentencing/review.py): a ranked aid, not flags.
+def _record_review(ctx: DetectContext, run_id: str, progress) -> None:
+    """Store a full run's sentencing review list (detectors/sentencing/review.py): a ranked aid, not flags.
 
     A full run ranks the sentencing model's residuals on this database (the DuckDB engine's detectors
     have just fitted that model, so it comes from their cache; after the Spark engine, whose partitions
-    return flags only, it is fitted here once more on the same data). An incremental run carries the
-    list of the run it builds on: the list ranks whole peer cells, so it moves with a full run, like
-    the judge- and court-level models.
+    return flags only, it is fitted here once more on the same data). An incremental run records none: it
+    shows the list of the full run it builds on (runs.review_run, queries/sentencing_review_of_run.sql), since
+    the list ranks whole peer cells and so moves with a full run, like the judge- and court-level models.
     """
-    if previous is not None:
-        queries.execute(ctx.con, "sentencing_review_carry", run_id=run_id, previous=previous)
-        return
     if not ctx.con.execute("SELECT count(*) FROM defendants").fetchall()[0][0]:
         return
     review = _review_list(ctx).assign(run_id=run_id)
@@ -281,7 +282,7 @@ def _run_detectors(ctx: DetectContext, run_id: str, progress) -> tuple[pd.DataFr
     has_sentences = rows.get("defendants", 0) > 0
     return _combined(_run_each(ctx, lambda d, c: run_detector(d, c, "full", run_id=run_id, table_rows=rows,
                                                               progress=progress),
-                               after_first_lane=(lambda: _record_review(ctx, run_id, None, progress))
+                               after_first_lane=(lambda: _record_review(ctx, run_id, progress))
                                if has_sentences else None))
 
 
@@ -292,9 +293,8 @@ def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress
 
     What does not wait for the flags is done on the first lane once its detectors are done, while the second
     lane is still at work (its rules and patterns take longer, at scale 100, than the sentencing model scored
-    against kept fits): the review list carried, this run's case fingerprints recorded for the next incremental
-    run, and the data fingerprint the run is recorded with (store.data_fingerprint; the data do not change
-    during a run)."""
+    against kept fits): this run's case fingerprints recorded for the next incremental run, and the data
+    fingerprint the run is recorded with (store.data_fingerprint; the data do not change during a run)."""
     # the previous run's flags, less those of cases deleted since (a withdrawn record takes its flags with it)
     carried_all = queries.run(ctx.con, "flags_carried", run_id=previous)
     # (case_id as object, not Arrow strings: pandas' Arrow isin converts every value of the set one by one)
@@ -303,7 +303,6 @@ def _run_incremental(ctx: DetectContext, run_id: str, previous: str, progress
     fingerprint: list[str] = []
 
     def after_first_lane() -> None:
-        _record_review(ctx, run_id, previous, progress)
         queries.execute(ctx.con, "record_case_fingerprints", run_id=run_id)
         fingerprint.append(store.data_fingerprint(ctx.con))
 
