@@ -233,10 +233,10 @@ class Detector(abc.ABC):
     #:   "carry" — compares whole caseloads (judges, courts, pairs): its flags are carried forward
     #:             unchanged until the next full run refits it;
     #:   "scope" — judges cases one by one against a fitted model: the new or changed cases are
-    #:             scored against the model fitted on the cases unchanged since the last full run
-    #:             (ctx.scope / ctx.in_reference);
-    #:   "all"   — a written rule: cheap and needing no model, it re-checks every case every run
-    #:             (its deadlines move with the as-of date).
+    #:             scored against the model the last full run kept (ctx.stored_states), or where it
+    #:             kept none, one fitted on the cases unchanged since then (ctx.scope / ctx.in_reference);
+    #:   "all"   — a written rule, needing no model: it re-checks the scope where its verdicts on the
+    #:             other cases cannot have changed, else every case (pipeline/runner.py).
     incremental: ClassVar[str] = "carry"
     #: The run-wide fitted model it reads, fitted by the first detector that asks and cached for the others
     #: (None: it reads its own inputs only). A run gives the detectors of one model to one thread and one

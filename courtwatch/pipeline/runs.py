@@ -69,10 +69,12 @@ def detect(db=None, as_of: dt.date | None = None, config: Config | None = None,
 
     Full run (default): every detector over everything loaded; models are refitted.
     Incremental run (`since`): only the new or changed cases (queries/incremental_scope.sql) are
-    scored, by the detectors that judge cases one by one, against models fitted on the cases
-    unchanged since the last full run; the rules re-check every case; every other flag — of unchanged cases, and of the judge-, court- and pair-level
-    detectors, which wait for the next full run — is carried forward from the previous run
-    unchanged, id and all.
+    scored, by the detectors that judge cases one by one, against the models the last full run kept
+    (or, where it kept none, models fitted on the cases unchanged since then); a written rule re-checks
+    the scope where its verdicts cannot have changed elsewhere, else every case (pipeline/runner.py);
+    every other flag — of unchanged cases, and of the judge-, court- and pair-level detectors, which
+    wait for the next full run — is carried forward from the previous run unchanged, id and all
+    (docs/architecture.md, "Incremental runs").
     Engine "spark": the same detectors on Apache Spark over the Parquet layout of `parquet`
     (courtwatch/pipeline/spark_engine.py); the run is recorded here all the same.
     """
