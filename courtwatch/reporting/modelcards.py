@@ -14,8 +14,11 @@ from courtwatch.detectors import triage
 from courtwatch.detectors.registry import DETECTORS
 
 INCREMENTAL_TEXT = {
-    "scope": "scores the new or changed cases against the model fitted on the other cases (`detect --since`)",
-    "all": "re-checks every case in every run, incremental or full (a rule needs no fitted model)",
+    "scope": ("scores the new or changed cases against the model the last full run fitted and kept (`detect --since`; "
+              "refitted on the cases unchanged since then where none was kept)"),
+    "all": ("re-checks the new or changed cases in an incremental run where its verdicts on the others cannot have "
+            "changed (they read only their own case's rows, at the same as-of date), else every case; "
+            "a rule needs no fitted model"),
     "carry": "refitted by full runs only; an incremental run carries its flags forward",
 }
 
