@@ -362,7 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="TOML file overriding thresholds (default: $COURTWATCH_CONFIG)")
     p.add_argument("--since", type=_date,
                    help="incremental run: score only cases new or changed since the last run (or filed on or after "
-                        "this date) against models fitted on the other cases; other flags are carried forward "
+                        "this date) against the models the last full run kept; other flags are carried forward "
                         "until the next full run")
     p.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
                    help="duckdb (default, embedded) or spark (Apache Spark over --parquet, for national scale)")
