@@ -377,16 +377,18 @@ def test_the_exact_tests_equal_scipys_own():
         base_x = rng.integers(0, base_n + 1)
         n = int(rng.integers(1, 30))
         tests.append((int(rng.integers(0, n + 1)), n, base_x, base_n, 0.25))
-    p, usual, rho = eac._pair_ps(tests)
-    for (x, n, base_x, base_n, floor), pi, ui, ri in zip(tests, p, usual, rho):
-        u, r = eac._usual_share(base_x, base_n, floor)
+    shares = [eac._usual_share(base_x, base_n, floor) for _, _, base_x, base_n, floor in tests]
+    p = eac._pair_tails(np.array([t[0] for t in tests]), np.array([t[1] for t in tests]),
+                        np.array([u for u, _ in shares]), np.array([r for _, r in shares]),
+                        np.array([int(t[2].sum()) for t in tests]), np.array([int(t[3].sum()) for t in tests]))
+    for (x, n, base_x, base_n, floor), pi, (u, r) in zip(tests, p, shares):
         if r > 1e-6:
             tail = float(sps.betabinom.sf(x - 1, n, u * (1 / r - 1), (1 - u) * (1 / r - 1)))
         else:
             tail = float(sps.binom.sf(x - 1, n, u))
         ox, on = int(base_x.sum()), int(base_n.sum())
         fisher = float(sps.fisher_exact([[x, n - x], [ox, on - ox]], alternative="greater")[1])
-        assert (pi, ui, ri) == (max(tail, fisher), u, r)
+        assert pi == max(tail, fisher)
     # and pair_tests' usual shares of several approvers at once are each approver's own
     approvals = rng.integers(0, 20, size=(5, 7))
     totals = approvals.sum(axis=0) + rng.integers(1, 10, size=7)

@@ -186,25 +186,6 @@ def _usual_share(approvals: np.ndarray, totals: np.ndarray, floor: float) -> tup
     return float(m[0]), float(rho[0])
 
 
-def _pair_p(x: int, n: int, base_x: np.ndarray, base_n: np.ndarray, floor: float) -> tuple[float, float, float]:
-    """(p, usual share, ρ) of x of a judge's n extensions approved by one approver, against the approvals of
-    theirs (base_x) among the other judges' extensions (base_n). One pair; pair_tests runs `_pair_tails` on all."""
-    p, usual, rho = _pair_ps([(x, n, base_x, base_n, floor)])
-    return float(p[0]), float(usual[0]), float(rho[0])
-
-
-def _pair_ps(tests) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(p, usual share, ρ) arrays of `_pair_p` over tests = [(x, n, base_x, base_n, floor), ...]."""
-    usual, rho = np.zeros(len(tests)), np.zeros(len(tests))
-    others_x, others_n = np.zeros(len(tests), dtype=np.int64), np.zeros(len(tests), dtype=np.int64)
-    for i, (_, _, base_x, base_n, floor) in enumerate(tests):
-        usual[i], rho[i] = _usual_share(base_x, base_n, floor)
-        others_x[i], others_n[i] = int(base_x.sum()), int(base_n.sum())
-    x = np.array([t[0] for t in tests], dtype=np.int64)
-    n = np.array([t[1] for t in tests], dtype=np.int64)
-    return _pair_tails(x, n, usual, rho, others_x, others_n), usual, rho
-
-
 def _pair_tails(x, n, usual, rho, others_x, others_n) -> np.ndarray:
     """The p of each pair (arrays: x of the judge's n extensions approved by the approver, its usual share and ρ,
     its approvals of the other judges' extensions and those extensions): each scipy tail in one vectorised call
