@@ -18,21 +18,11 @@ from courtwatch.core.config import load_config
 from courtwatch.detectors.base import DetectContext
 from courtwatch.detectors.sentencing import fit as fit_module
 
-EXPORT_DATE = dt.date(2024, 12, 31)
-
 
 @pytest.fixture(scope="module")
-def full(tmp_path_factory):
-    from courtwatch.pipeline.ingest import ingest
-    from courtwatch.pipeline.runs import detect
-    from courtwatch.sample_data import generate
-
-    root = tmp_path_factory.mktemp("kept_fits")
-    generate(root / "import", scale=0.5, seed=2718)
-    db = root / "cw.duckdb"
-    ingest(root / "import", db=db, export_date=EXPORT_DATE)
-    run = detect(db)
-    return {"db": db, "run": run}
+def full(province):
+    """The session's scale-1 province (conftest.py), detected in full once: tests that write copy it first."""
+    return {"db": province["db"], "run": province["run"]}
 
 
 def _model(con, run, scope=None, state_run=None):
