@@ -138,7 +138,7 @@ class DetectContext:
                            with_case_ids: bool = True) -> pd.DataFrame:
         """In an incremental run: the per-case figures `model` kept in the last full run (part, case_id, value;
         no rows if none were kept), of the cases outside this run's scope (theirs are stale) and of the parts
-        not in `except_parts`; case_id is left blank unless `with_case_ids`."""
+        not in `except_parts`; part and case_id are left blank unless `with_case_ids`."""
         if self.state_run is None:
             return pd.DataFrame(columns=["part", "case_id", "value"])
         self.con.register("scope_cases", pa.table({"case_id": pa.array(sorted(self.scope or ()), pa.string())}))
