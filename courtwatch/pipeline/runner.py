@@ -63,16 +63,15 @@ def missing_tables(detector: Detector, table_rows: dict[str, int]) -> list[str]:
 # The contract tables a case's fingerprint covers (queries/case_fingerprints.sql): each of their rows is one case's.
 CASE_TABLES = ("cases", "defendants", "enforcement", "events", "representations")
 # What a written rule's verdicts may read (detectors/rules/common.py VERDICT_READS) for it to re-check only the scope
-SCOPABLE_READS = frozenset({"case", "as_of"})
-_READ_REASONS = {"courts": "its verdicts read the courts table, which no case fingerprint covers",
-                 "other_cases": "its verdicts read other cases' rows"}
+SCOPABLE_READS = frozenset({"case", "court", "as_of"})
+_READ_REASONS = {"other_cases": "its verdicts read other cases' rows"}
 
 
 def _recheck_reason(detector: Detector, ctx: DetectContext, previous: str | None) -> str | None:
     """Why a written rule must re-check every case in this incremental run; None when it may re-check only the scope.
 
-    A case outside the scope is unchanged since the previous run (its fingerprint) and the configuration and code
-    are the previous run's (runs._incremental_reference), so a verdict that reads only the case's own rows is the
+    A case outside the scope is unchanged since the previous run (its fingerprint: its rows and its court's) and the
+    configuration and code are the previous run's (runs._incremental_reference), so a verdict that reads only them is the
     previous run's verdict, and so is its flag (id, explanation, evidence) — provided that run checked every case
     with the rule (not skipped for an empty table) and, if the verdict depends on the as-of date, ran as of the same
     date. A case deleted since takes its flags with it (flags_carried.sql)."""

@@ -229,9 +229,11 @@ class RuleSettings(Settings):
 # table shows the audit whole (tests/test_incremental_rules.py checks it against each query's text):
 #   "case"        the case's own rows (cases, defendants, enforcement, events, representations), which its
 #                 fingerprint covers (queries/case_fingerprints.sql);
+#   "court"       the row of the case's court in courts (its province picks the frame set), which its fingerprint
+#                 covers too;
 #   "as_of"       the as-of date (a deadline, a period pending): a verdict can change while the case does not;
-#   "courts"      the courts table (a court's province picks the frame set), which no case fingerprint covers;
-#   "other_cases" other cases' rows (a court's or a province's counts): another case's change can change the verdict.
+#   "other_cases" other cases' rows, or other courts' (a court's or a province's counts): another case's change can
+#                 change the verdict.
 VERDICT_READS: dict[str, frozenset[str]] = {
     "zb_terminated_within_3_months": frozenset({"case"}),
     "zb_no_notice_or_report_order": frozenset({"case"}),
@@ -247,20 +249,20 @@ VERDICT_READS: dict[str, frozenset[str]] = {
     "probation_for_recidivist": frozenset({"case"}),
     "probation_term_over_3_years": frozenset({"case"}),
     "detention_out_of_range": frozenset({"case"}),
-    "term_above_statutory_max": frozenset({"case", "courts"}),
-    "record_facts_inconsistent": frozenset({"case", "courts"}),
+    "term_above_statutory_max": frozenset({"case", "court"}),
+    "record_facts_inconsistent": frozenset({"case", "court"}),
     "probation_period_out_of_range": frozenset({"case"}),
     "fixed_term_below_6_months": frozenset({"case"}),
     "control_out_of_range": frozenset({"case"}),
     "combined_sentence_over_cap": frozenset({"case"}),
     # the court's and the province's fine records (stages/fine_sentences.sql: incomplete)
-    "missing_mandatory_fine": frozenset({"case", "courts", "other_cases"}),
-    "fine_records_incomplete": frozenset({"case", "courts", "other_cases"}),
+    "missing_mandatory_fine": frozenset({"case", "court", "other_cases"}),
+    "fine_records_incomplete": frozenset({"case", "court", "other_cases"}),
     "funds_not_disbursed_30_days": frozenset({"case", "as_of"}),
     "late_post_close_edit": frozenset({"case"}),
     "interference_followed_by_change": frozenset({"case"}),
     # the court's recorded interference against its province's share
-    "interference_records_absent": frozenset({"case", "courts", "other_cases"}),
+    "interference_records_absent": frozenset({"case", "court", "other_cases"}),
     "case_past_time_limit": frozenset({"case", "as_of"}),
     "case_long_pending": frozenset({"case", "as_of"}),
 }
