@@ -462,6 +462,25 @@ def test_redactor_removes_other_courts_from_free_text():
     assert "(2023)浙0102执4号" in text and "浙江省" in text
 
 
+def test_pdf_embeds_its_charts_as_jpeg_and_lists_keep_their_markers(brief_env, tmp_path):
+    """The PDF's charts are JPEGs (WeasyPrint embeds them as they are; a PNG it decodes and re-encodes), the
+    HTML's PNGs (test_html_is_self_contained_and_escaped). The PDF is printed with WeasyPrint's user-agent
+    sheet narrowed to the pseudo-elements a briefing shows (render_pdf.NARROWED_UA_RULES): list markers stay."""
+    from weasyprint import HTML
+
+    from courtwatch.reporting.briefing.render_pdf import html_class
+    listing = subprocess.run(["pdfimages", "-list", str(brief_env["files"]["pdf"])], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    assert listing and all(line.split()[8] == "jpeg" for line in listing), listing
+    assert html_class() is not HTML, "WeasyPrint's user-agent sheet changed: NARROWED_UA_RULES no longer apply"
+    page = "<ol><li>甲项</li><li>乙项</li></ol><table><tr><td>丙项</td></tr></table>"
+    texts = []
+    for kind in (HTML, html_class()):
+        kind(string=page).write_pdf(tmp_path / "list.pdf")
+        texts.append(_pdf_text(tmp_path / "list.pdf"))
+    assert texts[0] == texts[1] and "1." in texts[1] and "2." in texts[1]
+
+
 def test_html_is_self_contained_and_escaped(brief_env):
     basic = brief_env["files"]["basic_html"].read_text(encoding="utf-8")
     assert "<script" not in basic.lower()

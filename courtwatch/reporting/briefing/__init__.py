@@ -168,6 +168,9 @@ def _preload(fmt: str, charts: bool) -> threading.Thread:
                 chart_module.preload()
             importlib.import_module({"pdf": "weasyprint", "docx": "docx", "xlsx": "xlsxwriter",
                                      "html": "jinja2"}[fmt])
+            if fmt == "pdf":
+                from .render_pdf import html_class
+                html_class()
         except Exception:  # noqa: BLE001 - reported by the real import, on the main thread
             pass
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -24,6 +25,9 @@ from . import summary as summary_module
 from .cells import fmt, is_missing, kind_of
 from .labels import notice, t
 from .quality_reasons import reason_zh
+
+if TYPE_CHECKING:
+    from .charts import Drawing
 
 DOCUMENT_TOP_FLAGS = 15
 DOCUMENT_MAX_ROWS = 20
@@ -99,8 +103,19 @@ class Table:
 class Chart:
     key: str
     title: str
-    png: bytes | None  # None: nothing to draw (the renderers print "no data")
+    drawing: Drawing | None  # None: nothing to draw (the renderers print "no data")
     width_cm: float = 16.0
+    _images: dict[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+
+    def image(self, kind: str = "png") -> bytes | None:
+        """The chart as `kind` (charts.IMAGE_TYPES: PNG for HTML and DOCX, SVG for the PDF), drawn when a
+        renderer first asks for it: a format draws only the kind it prints, once."""
+        if self.drawing is None:
+            return None
+        if kind not in self._images:
+            from .charts import render
+            self._images[kind] = render(self.drawing, kind)
+        return self._images[kind]
 
 
 @dataclass
@@ -301,6 +316,10 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
 
     lang = "en" if lang == "en" else "zh"
     generated_at = generated_at or dt.datetime.now().replace(microsecond=0)
+    # the first page first: it reads the run's flags and when each was first seen, the two long queries, and
+    # DuckDB releases the interpreter while it works, so write_brief's preload thread imports WeasyPrint and
+    # matplotlib and reads the detector catalog beside them (after the Python work below, they had to share it)
+    page = summary_module.first_page(figures, generated_at.date())
     scope, period, run = figures.scope, figures.period, figures.run
     names = scope.names
     redactor = Redactor(names, every_court or names, lang)
@@ -316,8 +335,7 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
         return Table(key, title, columns, redactor.frame(frame.reset_index(drop=True)), **kwargs)
 
     def render_chart(key, title, builder, *args) -> Chart:
-        png = chart_module.render(builder(*args, lang=lang)) if charts else None
-        return Chart(key, title, png)
+        return Chart(key, title, builder(*args, lang=lang) if charts else None)
 
     # ---------------------------------------------------------------- cover
     if scope.all_courts:
@@ -347,7 +365,6 @@ def build(figures: Figures, lang: str = "zh", charts: bool = True, every_court: 
               document_rows=None, in_xlsx=False)])]
 
     # ---------------------------------------------------------------- first page
-    page = summary_module.first_page(figures, generated_at.date())
     front, backlog_all = _front_sections(figures, page, lang, titles, table, render_chart)
     masthead = T("masthead_meta", as_of=f"{run['as_of']:%Y-%m-%d}", run=str(run["run_id"]),
                  generated=f"{generated_at:%Y-%m-%d %H:%M}")

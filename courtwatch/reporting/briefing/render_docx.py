@@ -210,10 +210,11 @@ def _blocks(document, section, lang: str, front: bool = False) -> None:
             elif isinstance(block, Chart):
                 if not front:
                     document.add_heading(block.title, level=2)
-                if block.png is None:
+                png = block.image("png")
+                if png is None:
                     document.add_paragraph(t("ch_none", lang), style="BriefNote")
                 else:
-                    document.add_picture(io.BytesIO(block.png), width=Cm(6.0 if front else block.width_cm))
+                    document.add_picture(io.BytesIO(png), width=Cm(6.0 if front else block.width_cm))
                     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 

@@ -51,8 +51,9 @@ def _table(table: Table, lang: str, title: str | None) -> dict:
             "widths": [f"{100 * c.width / total:.1f}" for c in columns], "rows": rows, "note": table.note}
 
 
-def _data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+def _data_url(chart: Chart) -> str | None:
+    png = chart.image("png")
+    return None if png is None else "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _block(block, lang: str, section_title: str | None, image_url=_data_url) -> dict | None:
@@ -62,7 +63,7 @@ def _block(block, lang: str, section_title: str | None, image_url=_data_url) -> 
     if isinstance(block, Table):
         return _table(block, lang, section_title) if block.in_documents else None
     if isinstance(block, Chart):
-        src = image_url(block.png) if block.png else None
+        src = image_url(block)
         return {"kind": "chart", "key": block.key, "title": block.title, "src": src}
     if isinstance(block, Points):
         return {"kind": "points", "title": block.title, "entries": block.items, "dense": block.dense}
@@ -81,8 +82,9 @@ def _sections(sections: list[Section], lang: str, image_url) -> list[dict]:
     return out
 
 
-def render(brief: Brief, image_url: Callable[[bytes], str] = _data_url) -> str:
-    """The briefing's HTML; `image_url` names a chart's PNG (default: the PNG itself, as a data: URL)."""
+def render(brief: Brief, image_url: Callable[[Chart], str | None] = _data_url) -> str:
+    """The briefing's HTML; `image_url` names a chart's image, None for a chart without data (default: its PNG
+    itself, as a data: URL)."""
     lang = brief.lang
     return environment().get_template("briefing.html").render(
         brief=brief, front=_sections(brief.front, lang, image_url),
